@@ -1,0 +1,39 @@
+import Foundation
+
+/// Every page path in one place: routes register from it and views link with it.
+enum Paths {
+    static let home = "/"
+    static let setup = "/setup"
+    static let login = "/login"
+    static let logout = "/logout"
+    static let profile = "/profile"
+    static let profileLanguage = "/profile/language"
+    static let profilePassword = "/profile/password"
+    static let profileTokens = "/profile/tokens"
+    static func profileToken(_ id: UUID) -> String { "/profile/tokens/\(id.uuidString)/revoke" }
+
+    static let customers = "/customers"
+    static let newCustomer = "/customers/new"
+    static func customer(_ id: UUID) -> String { "/customers/\(id.uuidString)" }
+    static func editCustomer(_ id: UUID) -> String { "/customers/\(id.uuidString)/edit" }
+    static func deleteCustomer(_ id: UUID) -> String { "/customers/\(id.uuidString)/delete" }
+
+    static let adminOrganization = "/admin/organization"
+    static let adminDepartments = "/admin/departments"
+    static func adminDepartment(_ id: UUID) -> String { "/admin/departments/\(id.uuidString)" }
+    static let adminEmployees = "/admin/employees"
+    static let adminNewEmployee = "/admin/employees/new"
+    static func adminEmployee(_ id: UUID) -> String { "/admin/employees/\(id.uuidString)" }
+    static func adminEmployeeDisable(_ id: UUID) -> String { "/admin/employees/\(id.uuidString)/disable" }
+    static func adminEmployeeEnable(_ id: UUID) -> String { "/admin/employees/\(id.uuidString)/enable" }
+    static func adminEmployeePassword(_ id: UUID) -> String { "/admin/employees/\(id.uuidString)/password" }
+    static let adminRoles = "/admin/roles"
+    static let adminNewRole = "/admin/roles/new"
+    static func adminRole(_ id: UUID) -> String { "/admin/roles/\(id.uuidString)" }
+    static let adminLoginRecords = "/admin/login-records"
+    static let adminOnline = "/admin/online"
+    static func adminOnlineRevoke(_ id: UUID) -> String { "/admin/online/\(id.uuidString)/revoke" }
+    static let adminRecycleBin = "/admin/recycle-bin"
+    static func adminRestore(_ entity: String, _ id: UUID) -> String { "/admin/recycle-bin/\(entity)/\(id.uuidString)/restore" }
+    static func adminPurge(_ entity: String, _ id: UUID) -> String { "/admin/recycle-bin/\(entity)/\(id.uuidString)/purge" }
+}

@@ -1,0 +1,60 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import NIOCore
+import Vapor
+
+/// Builds the application from explicit settings, so tests can pass their own database and clock.
+public func configure(_ app: Application, settings: Settings) async throws {
+    app.settings = settings
+    app.storage[SetupFlagKey.self] = SetupFlag()
+
+    switch settings.database {
+    case .sqlite(let path):
+        if path != ":memory:" {
+            let dir = (path as NSString).deletingLastPathComponent
+            if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        }
+        app.databases.use(.sqlite(path == ":memory:" ? .memory : .file(path), maxConnectionsPerEventLoop: 1,
+                                  sqlLogLevel: .debug), as: .sqlite)
+    case .postgres(let url):
+        var config = try SQLPostgresConfiguration(url: url)
+        config.searchPath = nil
+        app.databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: 4, sqlLogLevel: .debug), as: .psql)
+    }
+    if case .sqlite = settings.database {
+        // WAL lets pages read while a write is in progress; foreign keys keep references honest.
+        if let sql = app.db as? any SQLDatabase {
+            try await sql.raw("PRAGMA journal_mode=WAL").run()
+            try await sql.raw("PRAGMA synchronous=NORMAL").run()
+            try await sql.raw("PRAGMA busy_timeout=5000").run()
+        }
+    }
+
+    app.migrations.add(Migrations.all)
+    if settings.autoMigrate { try await app.autoMigrate() }
+
+    app.passwords.use(.bcrypt(cost: settings.passwordCost))
+    app.routes.defaultMaxBodySize = "1mb"
+    app.http.server.configuration.hostname = Environment.get("GUANXI_HOST") ?? "127.0.0.1"
+    app.http.server.configuration.port = Environment.get("GUANXI_PORT").flatMap(Int.init) ?? 8080
+
+    app.middleware = Middlewares()
+    app.middleware.use(SecurityHeadersMiddleware())
+    app.middleware.use(AppErrorMiddleware())
+    app.middleware.use(FileMiddleware(publicDirectory: publicDirectory(app), defaultFile: nil))
+
+    app.asyncCommands.use(DemoCommand(), as: "demo")
+    app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
+
+    try routes(app)
+}
+
+/// Public/ beside the working directory, or beside the package when run from elsewhere (tests).
+func publicDirectory(_ app: Application) -> String {
+    let candidates = [app.directory.publicDirectory,
+                      URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Public").path + "/"]
+    return candidates.first { FileManager.default.fileExists(atPath: $0 + "css/app.css") } ?? candidates[0]
+}

@@ -1,0 +1,30 @@
+import Fluent
+import Foundation
+import Vapor
+
+func routes(_ app: Application) throws {
+    app.get("health") { _ in ["status": "ok"] }
+    app.get("api", "openapi.json") { _ -> Response in
+        var headers = HTTPHeaders()
+        headers.contentType = .json
+        return Response(status: .ok, headers: headers, body: .init(string: OpenAPI.document().render()))
+    }
+
+    let api = app.grouped("api", "v1").grouped(BearerAuthMiddleware())
+    try api.register(collection: CustomerAPIController())
+    try api.register(collection: PlatformAPIController())
+
+    let web = app.grouped(WebSessionMiddleware()).grouped(SetupGateMiddleware())
+    try web.register(collection: SetupPages())
+    try web.register(collection: LoginPages())
+
+    let signedIn = web.grouped(RequireSignInMiddleware())
+    try signedIn.register(collection: HomePage())
+    try signedIn.register(collection: ProfilePages())
+    try signedIn.register(collection: CustomerPages())
+    try signedIn.register(collection: DepartmentPages())
+    try signedIn.register(collection: EmployeePages())
+    try signedIn.register(collection: RolePages())
+    try signedIn.register(collection: SecurityPages())
+    try signedIn.register(collection: AdminPages())
+}

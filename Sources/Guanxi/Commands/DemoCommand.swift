@@ -1,0 +1,152 @@
+import ConsoleKit
+import Fluent
+import Foundation
+import GuanxiCore
+import Vapor
+
+/// `guanxi demo`: a realistic demo company — a three-level department tree, employees with
+/// supervisors, several roles and a few hundred customers — and how to sign in.
+struct DemoCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "customers", help: "How many customers (default 300)") var customers: Int?
+        @Option(name: "password", help: "Password of every demo account (default guanxi123)") var password: String?
+    }
+
+    var help: String { "Fills a demo company and prints how to sign in." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        let password = signature.password ?? "guanxi123"
+        if try await Installation.accountTaken("admin", on: app.db) {
+            context.console.print("Demo data already present. Sign in at http://127.0.0.1:8080/login as admin / \(password) (or any demo account).")
+            return
+        }
+        let hash = try await app.password.async.hash(password)
+        let summary = try await DemoData.fill(db: app.db, passwordHash: hash, customers: max(0, signature.customers ?? 300))
+        context.console.print(summary)
+        context.console.print("Start the server with `swift run guanxi serve` and sign in at http://127.0.0.1:8080/login")
+        context.console.print("  admin / \(password)   (administrator)")
+        context.console.print("  zhang.wei / \(password)   (sales director, sees the whole company)")
+        context.console.print("  li.na / \(password)   (branch manager, Beijing tree)")
+        context.console.print("  wang.fang / \(password)   (team lead, own + subordinates)")
+        context.console.print("  zhao.lei / \(password)   (sales rep, own customers)")
+    }
+}
+
+/// The demo company itself, also used by the browser and API tests.
+enum DemoData {
+    struct Person {
+        let account: String
+        let name: String
+        let dept: String
+        let supervisor: String?
+        let role: String
+    }
+
+    static let people: [Person] = [
+        Person(account: "admin", name: "系统管理员", dept: "华信科技", supervisor: nil, role: "管理员"),
+        Person(account: "boss", name: "陈建国", dept: "华信科技", supervisor: nil, role: "老板"),
+        Person(account: "zhang.wei", name: "张伟", dept: "销售中心", supervisor: "boss", role: "销售总监"),
+        Person(account: "li.na", name: "李娜", dept: "北京分公司", supervisor: "zhang.wei", role: "分公司经理"),
+        Person(account: "wang.fang", name: "王芳", dept: "北京一组", supervisor: "li.na", role: "销售主管"),
+        Person(account: "zhao.lei", name: "赵磊", dept: "北京一组", supervisor: "wang.fang", role: "业务员"),
+        Person(account: "sun.li", name: "孙丽", dept: "北京一组", supervisor: "wang.fang", role: "业务员"),
+        Person(account: "zhou.jie", name: "周杰", dept: "北京二组", supervisor: "li.na", role: "业务员"),
+        Person(account: "wu.min", name: "吴敏", dept: "上海分公司", supervisor: "zhang.wei", role: "分公司经理"),
+        Person(account: "zheng.hao", name: "郑浩", dept: "上海一组", supervisor: "wu.min", role: "销售主管"),
+        Person(account: "feng.xue", name: "冯雪", dept: "上海一组", supervisor: "zheng.hao", role: "业务员"),
+        Person(account: "chen.yu", name: "陈宇", dept: "上海一组", supervisor: "zheng.hao", role: "业务员"),
+        Person(account: "he.jing", name: "何静", dept: "广州分公司", supervisor: "zhang.wei", role: "分公司经理"),
+        Person(account: "lin.tao", name: "林涛", dept: "广州一组", supervisor: "he.jing", role: "业务员"),
+        Person(account: "guo.qian", name: "郭倩", dept: "客服部", supervisor: "boss", role: "客服"),
+    ]
+
+    /// name -> parent name; three levels below the company.
+    static let departments: [(String, String?)] = [
+        ("华信科技", nil), ("销售中心", "华信科技"), ("客服部", "华信科技"),
+        ("北京分公司", "销售中心"), ("上海分公司", "销售中心"), ("广州分公司", "销售中心"),
+        ("北京一组", "北京分公司"), ("北京二组", "北京分公司"), ("上海一组", "上海分公司"), ("广州一组", "广州分公司"),
+    ]
+
+    static func roles() -> [(String, String, RolePolicy)] {
+        let sales: Set<Action> = [.view, .create, .edit, .export, .print]
+        func policy(_ actions: Set<Action>, _ scope: DataScope, rules: [String: FieldRule] = [:]) -> RolePolicy {
+            RolePolicy(actions: [.customers: actions], scopes: [.customers: scope], fieldRules: rules)
+        }
+        return [
+            ("老板", "看全部数据，只读", policy([.view, .export, .print], .all)),
+            ("销售总监", "全公司客户", policy(sales.union([.delete, .assign, .import]), .all)),
+            ("分公司经理", "本部门及下属部门", policy(sales.union([.delete, .assign]), .departmentTree)),
+            ("销售主管", "本人及下属", policy(sales.union([.assign]), .ownAndSubordinates)),
+            ("业务员", "本人客户", policy([.view, .create, .edit], .own)),
+            ("客服", "本部门，电话打码", policy([.view], .department, rules: ["customers.phone": .masked])),
+        ]
+    }
+
+    static let cities = ["北京", "上海", "广州", "深圳", "杭州", "成都", "武汉", "南京", "西安", "苏州", "天津", "重庆"]
+    static let cores = ["新能源", "华信", "恒通", "天成", "瑞丰", "金桥", "宏达", "远航", "博雅", "中科", "鼎盛", "嘉禾", "同创", "海纳", "启明", "长城"]
+    static let trades = ["科技", "贸易", "机械", "电子", "医药", "食品", "建材", "物流", "软件", "化工", "纺织", "环保"]
+
+    static func customerName(_ i: Int) -> String {
+        let city = cities[i % cities.count]
+        let core = cores[(i / cities.count) % cores.count]
+        let trade = trades[(i / (cities.count * cores.count)) % trades.count]
+        let round = i / (cities.count * cores.count * trades.count)
+        return "\(city)\(core)\(trade)有限公司" + (round > 0 ? "（\(round + 1)）" : "")
+    }
+
+    static func phone(_ i: Int) -> String {
+        let prefixes = ["138", "139", "186", "135", "150", "177", "189", "131"]
+        let n = (i &* 7_919 &+ 1_234_567) % 100_000_000
+        return prefixes[i % prefixes.count] + String(format: "%08d", n)
+    }
+
+    static func fill(db: Database, passwordHash: String, customers: Int) async throws -> String {
+        try await db.transaction { tx in
+            let org = Organization(name: "华信科技有限公司")
+            org.systemTitle = "华信 CRM"
+            try await org.create(on: tx)
+            let orgID = org.id!
+            var deptIDs: [String: UUID] = [:]
+            for (i, (name, parent)) in departments.enumerated() {
+                let d = Department(orgID: orgID, name: name, parentID: parent.flatMap { deptIDs[$0] }, sortOrder: i)
+                try await d.create(on: tx)
+                deptIDs[name] = d.id
+            }
+            var roleIDs: [String: UUID] = [:]
+            let admin = Role(orgID: orgID, name: "管理员", policy: .administrator, isSystem: true)
+            try await admin.create(on: tx)
+            roleIDs["管理员"] = admin.id
+            for (name, summary, policy) in roles() {
+                let r = Role(orgID: orgID, name: name, policy: policy)
+                r.summary = summary
+                try await r.create(on: tx)
+                roleIDs[name] = r.id
+            }
+            var userIDs: [String: UUID] = [:]
+            var owners: [(UUID, UUID?)] = []
+            for p in people {
+                let u = User(orgID: orgID, account: p.account, name: p.name, passwordHash: passwordHash,
+                             departmentID: deptIDs[p.dept], supervisorID: p.supervisor.flatMap { userIDs[$0] })
+                u.mobile = phone(userIDs.count + 90_000)
+                u.email = "\(p.account)@huaxin.example.cn"
+                try await u.create(on: tx)
+                userIDs[p.account] = u.id
+                try await UserRole(orgID: orgID, userID: u.id!, roleID: roleIDs[p.role]!).create(on: tx)
+                if ["业务员", "销售主管", "分公司经理"].contains(p.role) { owners.append((u.id!, u.departmentID)) }
+            }
+            var batch: [Customer] = []
+            for i in 0..<customers {
+                let (owner, dept) = owners[i % owners.count]
+                let c = Customer(orgID: orgID, name: customerName(i), phone: phone(i), ownerID: owner, departmentID: dept, createdBy: owner)
+                batch.append(c)
+                if batch.count == 500 {
+                    try await batch.create(on: tx)
+                    batch.removeAll(keepingCapacity: true)
+                }
+            }
+            if !batch.isEmpty { try await batch.create(on: tx) }
+            return "Demo company 华信科技有限公司: \(departments.count) departments, \(people.count) employees, \(roles().count + 1) roles, \(customers) customers."
+        }
+    }
+}

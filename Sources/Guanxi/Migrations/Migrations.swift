@@ -1,0 +1,243 @@
+import Fluent
+import SQLKit
+
+/// Every migration, in order. Migrations are permanent: add a new type for each change.
+enum Migrations {
+    static let all: [any Migration] = [
+        CreateOrganization(),
+        CreateDepartment(),
+        CreateUser(),
+        CreateRole(),
+        CreateUserRole(),
+        CreateUserSession(),
+        CreateApiToken(),
+        CreateLoginRecord(),
+        CreateAuditEntry(),
+        CreateRecordShare(),
+        CreateCustomer(),
+    ]
+}
+
+extension Database {
+    /// Runs DDL the schema builder cannot express (partial and composite indexes); same text on SQLite and PostgreSQL.
+    func raw(_ sql: String) async throws {
+        guard let sqlDB = self as? any SQLDatabase else { return }
+        try await sqlDB.raw(SQLQueryString(sql)).run()
+    }
+}
+
+struct CreateOrganization: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("organizations")
+            .id()
+            .field("created_at", .datetime)
+            .field("updated_at", .datetime)
+            .field("name", .string, .required)
+            .field("system_title", .string)
+            .field("logo_url", .string)
+            .field("time_zone", .string, .required)
+            .field("currency", .string, .required)
+            .field("money_decimals", .int, .required)
+            .field("quantity_decimals", .int, .required)
+            .field("price_decimals", .int, .required)
+            .create()
+    }
+    func revert(on db: Database) async throws { try await db.schema("organizations").delete() }
+}
+
+struct CreateDepartment: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("departments")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("created_at", .datetime)
+            .field("updated_at", .datetime)
+            .field("name", .string, .required)
+            .field("parent_id", .uuid, .references("departments", "id"))
+            .field("sort_order", .int, .required)
+            .field("is_active", .bool, .required)
+            .create()
+        try await db.raw("CREATE INDEX departments_org_parent ON departments (org_id, parent_id)")
+    }
+    func revert(on db: Database) async throws { try await db.schema("departments").delete() }
+}
+
+struct CreateUser: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("users")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("created_at", .datetime)
+            .field("updated_at", .datetime)
+            .field("account", .string, .required)
+            .field("name", .string, .required)
+            .field("email", .string)
+            .field("mobile", .string)
+            .field("password_hash", .string, .required)
+            .field("status", .string, .required)
+            .field("locale", .string)
+            .field("failed_attempts", .int, .required)
+            .field("locked_until", .datetime)
+            .field("department_id", .uuid, .references("departments", "id"))
+            .field("supervisor_id", .uuid, .references("users", "id"))
+            .create()
+        try await db.raw("CREATE UNIQUE INDEX users_account ON users (account)")
+        try await db.raw("CREATE INDEX users_org_supervisor ON users (org_id, supervisor_id)")
+        try await db.raw("CREATE INDEX users_org_department ON users (org_id, department_id)")
+    }
+    func revert(on db: Database) async throws { try await db.schema("users").delete() }
+}
+
+struct CreateRole: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("roles")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("created_at", .datetime)
+            .field("updated_at", .datetime)
+            .field("name", .string, .required)
+            .field("description", .string)
+            .field("policy", .json, .required)
+            .field("is_system", .bool, .required)
+            .create()
+        try await db.raw("CREATE UNIQUE INDEX roles_org_name ON roles (org_id, name)")
+    }
+    func revert(on db: Database) async throws { try await db.schema("roles").delete() }
+}
+
+struct CreateUserRole: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("user_roles")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("user_id", .uuid, .required, .references("users", "id", onDelete: .cascade))
+            .field("role_id", .uuid, .required, .references("roles", "id", onDelete: .cascade))
+            .unique(on: "user_id", "role_id")
+            .create()
+        try await db.raw("CREATE INDEX user_roles_role ON user_roles (role_id)")
+    }
+    func revert(on db: Database) async throws { try await db.schema("user_roles").delete() }
+}
+
+struct CreateUserSession: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("user_sessions")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("user_id", .uuid, .required, .references("users", "id"))
+            .field("token_hash", .string, .required)
+            .field("ip", .string)
+            .field("user_agent", .string)
+            .field("created_at", .datetime, .required)
+            .field("last_seen_at", .datetime, .required)
+            .field("expires_at", .datetime, .required)
+            .field("revoked_at", .datetime)
+            .create()
+        try await db.raw("CREATE UNIQUE INDEX user_sessions_token ON user_sessions (token_hash)")
+        try await db.raw("CREATE INDEX user_sessions_org_user ON user_sessions (org_id, user_id)")
+    }
+    func revert(on db: Database) async throws { try await db.schema("user_sessions").delete() }
+}
+
+struct CreateApiToken: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("api_tokens")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("user_id", .uuid, .required, .references("users", "id"))
+            .field("name", .string, .required)
+            .field("token_hash", .string, .required)
+            .field("prefix", .string, .required)
+            .field("created_at", .datetime, .required)
+            .field("last_used_at", .datetime)
+            .field("revoked_at", .datetime)
+            .create()
+        try await db.raw("CREATE UNIQUE INDEX api_tokens_token ON api_tokens (token_hash)")
+        try await db.raw("CREATE INDEX api_tokens_user ON api_tokens (user_id)")
+    }
+    func revert(on db: Database) async throws { try await db.schema("api_tokens").delete() }
+}
+
+struct CreateLoginRecord: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("login_records")
+            .id()
+            .field("org_id", .uuid, .references("organizations", "id"))
+            .field("user_id", .uuid, .references("users", "id"))
+            .field("account", .string, .required)
+            .field("success", .bool, .required)
+            .field("reason", .string)
+            .field("ip", .string)
+            .field("user_agent", .string)
+            .field("at", .datetime, .required)
+            .create()
+        try await db.raw("CREATE INDEX login_records_org_at ON login_records (org_id, at)")
+        try await db.raw("CREATE INDEX login_records_org_account_at ON login_records (org_id, account, at)")
+    }
+    func revert(on db: Database) async throws { try await db.schema("login_records").delete() }
+}
+
+struct CreateAuditEntry: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("audit_entries")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("entity", .string, .required)
+            .field("record_id", .uuid, .required)
+            .field("action", .string, .required)
+            .field("field", .string)
+            .field("old_value", .string)
+            .field("new_value", .string)
+            .field("actor_id", .uuid)
+            .field("actor_name", .string, .required)
+            .field("at", .datetime, .required)
+            .create()
+        try await db.raw("CREATE INDEX audit_entries_record ON audit_entries (org_id, entity, record_id, at)")
+    }
+    func revert(on db: Database) async throws { try await db.schema("audit_entries").delete() }
+}
+
+struct CreateRecordShare: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("record_shares")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("entity", .string, .required)
+            .field("record_id", .uuid, .required)
+            .field("user_id", .uuid, .required, .references("users", "id"))
+            .field("level", .string, .required)
+            .field("created_at", .datetime, .required)
+            .unique(on: "entity", "record_id", "user_id")
+            .create()
+        try await db.raw("CREATE INDEX record_shares_user ON record_shares (user_id, entity, record_id)")
+    }
+    func revert(on db: Database) async throws { try await db.schema("record_shares").delete() }
+}
+
+struct CreateCustomer: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("customers")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("created_at", .datetime)
+            .field("updated_at", .datetime)
+            .field("deleted_at", .datetime)
+            .field("deleted_by", .uuid)
+            .field("created_by", .uuid)
+            .field("name", .string, .required)
+            .field("phone", .string)
+            .field("phone_digits", .string)
+            .field("notes", .string)
+            .field("owner_id", .uuid, .references("users", "id"))
+            .field("department_id", .uuid, .references("departments", "id"))
+            .create()
+        // List pages sort by name or newest within a scope; keyset pagination walks (sort key, id).
+        try await db.raw("CREATE INDEX customers_org_name ON customers (org_id, name, id) WHERE deleted_at IS NULL")
+        try await db.raw("CREATE INDEX customers_org_owner_name ON customers (org_id, owner_id, name, id) WHERE deleted_at IS NULL")
+        try await db.raw("CREATE INDEX customers_org_dept_name ON customers (org_id, department_id, name, id) WHERE deleted_at IS NULL")
+        try await db.raw("CREATE INDEX customers_org_created ON customers (org_id, created_at, id) WHERE deleted_at IS NULL")
+        try await db.raw("CREATE INDEX customers_org_phone ON customers (org_id, phone_digits) WHERE deleted_at IS NULL")
+        try await db.raw("CREATE INDEX customers_org_deleted ON customers (org_id, deleted_at) WHERE deleted_at IS NOT NULL")
+    }
+    func revert(on db: Database) async throws { try await db.schema("customers").delete() }
+}

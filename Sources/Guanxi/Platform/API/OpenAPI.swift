@@ -1,0 +1,159 @@
+import Foundation
+import GuanxiCore
+import Vapor
+
+/// The OpenAPI 3 description of /api/v1, served at /api/openapi.json. A test checks that every
+/// registered API route is described here.
+enum OpenAPI {
+    static func document() -> JSONValue {
+        [
+            "openapi": "3.0.3",
+            "info": ["title": "Guanxi CRM API", "version": "1.0.0",
+                     "description": "REST/JSON API of Guanxi. Authenticate with a personal token from your profile page: `Authorization: Bearer gx_…`. Every call has the same permissions and data scope as the pages."],
+            "servers": [["url": "/"]],
+            "security": [["bearerAuth": []]],
+            "paths": paths,
+            "components": components,
+        ]
+    }
+
+    static let idParam: JSONValue = ["name": "id", "in": "path", "required": true, "schema": ["type": "string", "format": "uuid"]]
+
+    static func ref(_ name: String) -> JSONValue { ["$ref": .string("#/components/schemas/\(name)")] }
+
+    static func json(_ schema: JSONValue) -> JSONValue { ["application/json": ["schema": schema]] }
+
+    static func ok(_ schema: JSONValue, _ description: String = "OK") -> JSONValue { ["description": .string(description), "content": json(schema)] }
+
+    static let errors: [(String, JSONValue)] = [
+        ("400", ["description": "Malformed request", "content": json(ref("Error"))]),
+        ("401", ["description": "Missing or invalid token", "content": json(ref("Error"))]),
+        ("403", ["description": "The role does not allow this", "content": json(ref("Error"))]),
+        ("404", ["description": "Not found or outside your data scope", "content": json(ref("Error"))]),
+    ]
+
+    static func responses(_ pairs: [(String, JSONValue)], validation: Bool = false) -> JSONValue {
+        var all = pairs + errors
+        if validation { all.append(("422", ["description": "Invalid fields", "content": json(ref("Error"))])) }
+        all.append(("413", ["description": "Body too large", "content": json(ref("Error"))]))
+        all.append(("415", ["description": "Unsupported media type", "content": json(ref("Error"))]))
+        return .object(all)
+    }
+
+    static func op(_ id: String, _ summary: String, tag: String, params: [JSONValue] = [], body: JSONValue? = nil,
+                   _ responses: JSONValue) -> JSONValue {
+        var pairs: [(String, JSONValue)] = [("operationId", .string(id)), ("summary", .string(summary)), ("tags", [.string(tag)])]
+        if !params.isEmpty { pairs.append(("parameters", .array(params))) }
+        if let body { pairs.append(("requestBody", ["required": true, "content": json(body)])) }
+        pairs.append(("responses", responses))
+        return .object(pairs)
+    }
+
+    static func query(_ name: String, _ schema: JSONValue, _ description: String) -> JSONValue {
+        ["name": .string(name), "in": "query", "required": false, "schema": schema, "description": .string(description)]
+    }
+
+    static var paths: JSONValue {
+        [
+            "/api/v1/me": ["get": op("getMe", "The signed-in user, organisation and permissions", tag: "Account", responses([("200", ok(ref("Me")))]))],
+            "/api/v1/customers": [
+                "get": op("listCustomers", "Customers in your data scope, keyset-paginated", tag: "Customers", params: [
+                    query("q", ["type": "string", "maxLength": 200], "Substring of name, or digits of the phone"),
+                    query("owner", ["type": "string", "format": "uuid"], "Only customers of this owner"),
+                    query("sort", ["type": "string", "enum": ["name", "created"]], "Sort key"),
+                    query("order", ["type": "string", "enum": ["asc", "desc"]], "Sort direction"),
+                    query("cursor", ["type": "string", "maxLength": 1000], "nextCursor of the previous page"),
+                    query("limit", ["type": "integer", "minimum": 1, "maximum": 200], "Page size (default 50)"),
+                ], responses([("200", ok(ref("CustomerPage")))])),
+                "post": op("createCustomer", "Create a customer", tag: "Customers", body: ref("CustomerCreate"),
+                           responses([("201", ok(ref("Customer"), "Created"))], validation: true)),
+            ],
+            "/api/v1/customers/{id}": [
+                "get": op("getCustomer", "One customer", tag: "Customers", params: [idParam], responses([("200", ok(ref("Customer")))])),
+                "patch": op("updateCustomer", "Change some fields of a customer", tag: "Customers", params: [idParam], body: ref("CustomerPatch"),
+                            responses([("200", ok(ref("Customer")))], validation: true)),
+                "delete": op("deleteCustomer", "Move a customer to the recycle bin", tag: "Customers", params: [idParam],
+                             responses([("204", ["description": "Deleted"])])),
+            ],
+            "/api/v1/customers/{id}/history": [
+                "get": op("getCustomerHistory", "Audit trail of a customer, newest first", tag: "Customers", params: [idParam],
+                          responses([("200", ok(["type": "array", "items": ref("AuditEntry")]))])),
+            ],
+            "/api/v1/departments": [
+                "get": op("listDepartments", "The department tree, parents before children", tag: "Organisation",
+                          responses([("200", ok(["type": "array", "items": ref("Department")]))])),
+            ],
+            "/api/v1/users": [
+                "get": op("listUsers", "Employee directory of the organisation", tag: "Organisation",
+                          responses([("200", ok(["type": "array", "items": ref("UserSummary")]))])),
+            ],
+            "/api/v1/recycle-bin": [
+                "get": op("listRecycleBin", "Deleted records (admins)", tag: "Recycle bin",
+                          responses([("200", ok(["type": "array", "items": ref("DeletedItem")]))])),
+            ],
+            "/api/v1/recycle-bin/{entity}/{id}/restore": [
+                "post": op("restoreRecord", "Restore a deleted record (admins)", tag: "Recycle bin",
+                           params: [["name": "entity", "in": "path", "required": true, "schema": ["type": "string", "enum": .array(RecycleBin.kinds.map { .string($0.entity) })]], idParam],
+                           responses([("204", ["description": "Restored"])])),
+            ],
+            "/api/v1/recycle-bin/{entity}/{id}": [
+                "delete": op("purgeRecord", "Delete a record for good (admins)", tag: "Recycle bin",
+                             params: [["name": "entity", "in": "path", "required": true, "schema": ["type": "string", "enum": .array(RecycleBin.kinds.map { .string($0.entity) })]], idParam],
+                             responses([("204", ["description": "Purged"])])),
+            ],
+        ]
+    }
+
+    static let uuid: JSONValue = ["type": "string", "format": "uuid"]
+    static let nullableUUID: JSONValue = ["type": "string", "format": "uuid", "nullable": true]
+    static let nullableString: JSONValue = ["type": "string", "nullable": true]
+    static let dateTime: JSONValue = ["type": "string", "format": "date-time"]
+
+    static var components: JSONValue {
+        [
+            "securitySchemes": ["bearerAuth": ["type": "http", "scheme": "bearer"]],
+            "schemas": [
+                "Error": ["type": "object", "required": ["code", "message"], "properties": [
+                    "code": ["type": "string"], "message": ["type": "string"],
+                    "fields": ["type": "object", "additionalProperties": ["type": "string"]],
+                ]],
+                "Customer": ["type": "object", "required": ["id", "name"], "properties": [
+                    "id": uuid, "name": ["type": "string"], "phone": nullableString, "ownerID": nullableUUID, "ownerName": nullableString,
+                    "departmentID": nullableUUID, "notes": nullableString, "createdAt": dateTime, "updatedAt": dateTime,
+                ]],
+                "CustomerPage": ["type": "object", "required": ["items"], "properties": [
+                    "items": ["type": "array", "items": ref("Customer")], "nextCursor": nullableString,
+                ]],
+                "CustomerCreate": ["type": "object", "required": ["name"], "properties": [
+                    "name": ["type": "string", "minLength": 1, "maxLength": 200], "phone": ["type": "string", "maxLength": 32],
+                    "ownerID": uuid, "notes": ["type": "string", "maxLength": 4000],
+                ]],
+                "CustomerPatch": ["type": "object", "properties": [
+                    "name": ["type": "string", "minLength": 1, "maxLength": 200], "phone": ["type": "string", "maxLength": 32],
+                    "ownerID": uuid, "notes": ["type": "string", "maxLength": 4000],
+                ]],
+                "AuditEntry": ["type": "object", "required": ["id", "action", "actorName", "at"], "properties": [
+                    "id": uuid, "action": ["type": "string", "enum": .array(AuditEntry.Kind.allCases.map { .string($0.rawValue) })],
+                    "field": nullableString, "oldValue": nullableString, "newValue": nullableString, "actorID": nullableUUID,
+                    "actorName": ["type": "string"], "at": dateTime,
+                ]],
+                "Department": ["type": "object", "required": ["id", "name", "depth", "isActive"], "properties": [
+                    "id": uuid, "name": ["type": "string"], "parentID": nullableUUID, "depth": ["type": "integer"], "isActive": ["type": "boolean"],
+                ]],
+                "UserSummary": ["type": "object", "required": ["id", "name", "account", "status"], "properties": [
+                    "id": uuid, "name": ["type": "string"], "account": ["type": "string"], "departmentID": nullableUUID,
+                    "supervisorID": nullableUUID, "status": ["type": "string", "enum": ["active", "disabled", "left"]],
+                ]],
+                "DeletedItem": ["type": "object", "required": ["entity", "id", "title"], "properties": [
+                    "entity": ["type": "string"], "id": uuid, "title": ["type": "string"], "deletedAt": dateTime, "deletedBy": nullableUUID,
+                ]],
+                "Me": ["type": "object", "required": ["id", "name", "account", "organizationID", "organizationName", "locale", "permissions", "scopes"], "properties": [
+                    "id": uuid, "name": ["type": "string"], "account": ["type": "string"], "organizationID": uuid,
+                    "organizationName": ["type": "string"], "locale": ["type": "string"],
+                    "permissions": ["type": "object", "additionalProperties": ["type": "array", "items": ["type": "string"]]],
+                    "scopes": ["type": "object", "additionalProperties": ["type": "string"]],
+                ]],
+            ],
+        ]
+    }
+}

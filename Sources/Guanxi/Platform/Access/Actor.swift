@@ -1,0 +1,188 @@
+import Fluent
+import FluentSQL
+import Foundation
+import GuanxiCore
+import SQLKit
+import Vapor
+
+/// Who is acting in this request, resolved once: user, organisation, permissions, scopes, field rules.
+struct Actor: Sendable {
+    let userID: UUID
+    let orgID: UUID
+    let name: String
+    let account: String
+    let departmentID: UUID?
+    let policy: ResolvedPolicy
+    let scope: ScopeContext
+    let org: OrgInfo
+    let locale: AppLocale
+    /// The browser session, when signed in through a page (absent for API tokens).
+    let sessionID: UUID?
+
+    struct OrgInfo: Sendable {
+        let id: UUID
+        let name: String
+        let title: String
+        let timeZone: TimeZone
+        let currency: String
+        let moneyDecimals: Int
+    }
+
+    var t: Translator { Translator(locale) }
+
+    func can(_ action: Action, _ module: Module) -> Bool { policy.can(action, in: module) }
+
+    var isAdmin: Bool { can(.view, .admin) }
+
+    /// Throws 403 when the role does not grant the action.
+    func require(_ action: Action, _ module: Module) throws {
+        guard can(action, module) else { throw AppError.forbidden }
+    }
+
+    func fieldRule(_ module: Module, _ field: String) -> FieldRule? { policy.rule(for: module, field: field) }
+}
+
+extension Actor {
+    /// Loads everything about a user that access decisions need.
+    static func resolve(userID: UUID, sessionID: UUID?, fallbackLocale: AppLocale, on db: Database) async throws -> Actor? {
+        guard let user = try await User.find(userID, on: db), user.status == .active,
+              let org = try await Organization.find(user.orgID, on: db) else { return nil }
+        let roleIDs = try await UserRole.query(on: db).filter(\.$userID == userID).all().map(\.roleID)
+        let roles = roleIDs.isEmpty ? [] : try await Role.query(on: db)
+            .filter(\.$orgID == user.orgID).filter(\.$id ~~ roleIDs).all()
+        let policy = ResolvedPolicy(roles: roles.map(\.policy))
+        let scopes = Set(policy.scopes.values)
+        var subordinates: Set<String> = []
+        var deptTree: Set<String> = []
+        if scopes.contains(.ownAndSubordinates) {
+            subordinates = Set(try await Hierarchy.descendants(of: userID, table: "users", parentColumn: "supervisor_id", orgID: user.orgID, on: db).map(\.uuidString))
+        }
+        if scopes.contains(.departmentTree), let dept = user.departmentID {
+            deptTree = Set(try await Hierarchy.descendants(of: dept, table: "departments", parentColumn: "parent_id", orgID: user.orgID, on: db).map(\.uuidString))
+            deptTree.insert(dept.uuidString)
+        }
+        return Actor(
+            userID: userID,
+            orgID: user.orgID,
+            name: user.name,
+            account: user.account,
+            departmentID: user.departmentID,
+            policy: policy,
+            scope: ScopeContext(userID: userID.uuidString, departmentID: user.departmentID?.uuidString,
+                                subordinateIDs: subordinates, departmentTreeIDs: deptTree),
+            org: OrgInfo(id: org.id!, name: org.name, title: org.title, timeZone: org.zone, currency: org.currency,
+                         moneyDecimals: org.moneyDecimals),
+            locale: user.appLocale ?? fallbackLocale,
+            sessionID: sessionID
+        )
+    }
+}
+
+/// Tree walks over self-referencing tables (supervisor chains, department trees).
+enum Hierarchy {
+    /// Every row below `root` at any depth, not including `root`.
+    static func descendants(of root: UUID, table: String, parentColumn: String, orgID: UUID, on db: Database) async throws -> [UUID] {
+        guard let sql = db as? any SQLDatabase else { return [] }
+        let rows = try await sql.raw("""
+            WITH RECURSIVE tree(id) AS (
+                SELECT id FROM \(ident: table) WHERE \(ident: parentColumn) = \(bind: root) AND org_id = \(bind: orgID)
+                UNION
+                SELECT t.id FROM \(ident: table) t JOIN tree ON t.\(ident: parentColumn) = tree.id
+            )
+            SELECT id FROM tree
+            """).all()
+        return try rows.map { try $0.decode(column: "id", as: UUID.self) }
+    }
+}
+
+/// A row that belongs to one organisation (`org_id`).
+protocol OrgScoped: Model where IDValue == UUID {}
+
+/// A business record that belongs to an organisation and (maybe) an owner, so data scope applies.
+protocol ScopedModel: OrgScoped {
+    static var module: Module { get }
+    /// The entity key used in audit entries, shares and the recycle bin.
+    static var entity: String { get }
+    var orgID: UUID { get }
+}
+
+extension Department: OrgScoped {}
+extension User: OrgScoped {}
+extension UserRole: OrgScoped {}
+extension Role: OrgScoped {}
+extension UserSession: OrgScoped {}
+extension ApiToken: OrgScoped {}
+extension AuditEntry: OrgScoped {}
+extension RecordShare: OrgScoped {}
+
+
+extension Actor {
+    /// The one door to business data: a query limited to the actor's organisation and data scope,
+    /// refused outright when the role lacks the action.
+    func query<M: ScopedModel>(_ type: M.Type, _ action: Action, on db: Database) throws -> QueryBuilder<M> {
+        try require(action, M.module)
+        let query = M.query(on: db).filter(.path(["org_id"], schema: M.schema), .equal, .bind(orgID))
+        return applyScope(query, M.self)
+    }
+
+    /// Rows of the actor's organisation, without data scope: for organisation data (departments,
+    /// employees, roles) and admin screens such as the recycle bin.
+    func inOrg<M: OrgScoped>(_ type: M.Type, on db: Database) -> QueryBuilder<M> {
+        M.query(on: db).filter(.path(["org_id"], schema: M.schema), .equal, .bind(orgID))
+    }
+
+    private func applyScope<M: ScopedModel>(_ query: QueryBuilder<M>, _ type: M.Type) -> QueryBuilder<M> {
+        let scope = policy.scope(for: M.module)
+        if scope == .all { return query }
+        let owner = DatabaseQuery.Field.path(["owner_id"], schema: M.schema)
+        let dept = DatabaseQuery.Field.path(["department_id"], schema: M.schema)
+        let shared = DatabaseQuery.Filter.sql(embed: """
+            \(ident: M.schema).\(ident: "id") IN (SELECT record_id FROM record_shares WHERE user_id = \(bind: userID) AND entity = \(bind: M.entity))
+            """)
+        return query.group(.or) { or in
+            or.filter(owner, .equal, .bind(userID))
+            or.filter(shared)
+            switch scope {
+            case .all, .own:
+                break
+            case .ownAndSubordinates:
+                let ids = scope_ids(self.scope.subordinateIDs)
+                if !ids.isEmpty { or.filter(owner, .subset(inverse: false), .array(ids.map { .bind($0) })) }
+            case .department:
+                if let d = departmentID { or.filter(dept, .equal, .bind(d)) }
+            case .departmentTree:
+                let ids = scope_ids(self.scope.departmentTreeIDs)
+                if !ids.isEmpty { or.filter(dept, .subset(inverse: false), .array(ids.map { .bind($0) })) }
+            }
+        }
+    }
+
+    private func scope_ids(_ ids: Set<String>) -> [UUID] { ids.compactMap(UUID.init(uuidString:)).sorted { $0.uuidString < $1.uuidString } }
+
+    /// Loads one record the actor may act on, or throws 404 (not visible) / 403 (visible, action not granted).
+    func find<M: ScopedModel>(_ type: M.Type, _ id: UUID?, for action: Action, on db: Database) async throws -> M {
+        guard let id else { throw AppError.notFound }
+        if action != .view, !can(action, M.module) {
+            // Say "not found" for records the actor cannot even see, "forbidden" for the rest.
+            guard try await query(M.self, .view, on: db).filter(\._$id == id).first() != nil else { throw AppError.notFound }
+            throw AppError.forbidden
+        }
+        guard let record = try await query(M.self, action, on: db).filter(\._$id == id).first() else {
+            throw AppError.notFound
+        }
+        return record
+    }
+}
+
+struct ActorKey: StorageKey { typealias Value = Actor }
+
+extension Request {
+    /// The signed-in actor; throws 401 when the route was reached without one.
+    var actor: Actor {
+        get throws {
+            guard let a = storage[ActorKey.self] else { throw AppError.unauthorized }
+            return a
+        }
+    }
+    var optionalActor: Actor? { storage[ActorKey.self] }
+}

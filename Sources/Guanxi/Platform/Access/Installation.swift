@@ -1,0 +1,36 @@
+import Fluent
+import Foundation
+import NIOConcurrencyHelpers
+import Vapor
+
+/// Questions about the installation as a whole, asked before any organisation or actor exists.
+enum Installation {
+    static func isSetUp(on db: Database) async throws -> Bool {
+        try await Organization.query(on: db).first() != nil
+    }
+
+    /// Accounts are unique across organisations, so signing in needs only the account name.
+    static func accountTaken(_ account: String, except id: UUID? = nil, on db: Database) async throws -> Bool {
+        let q = User.query(on: db).filter(\.$account == account)
+        if let id { q.filter(\.$id != id) }
+        return try await q.first() != nil
+    }
+}
+
+/// Remembers that set-up is done, so the gate stops asking the database.
+final class SetupFlag: Sendable {
+    private let box = NIOLockedValueBox(false)
+    func load() -> Bool { box.withLockedValue { $0 } }
+    func store(_ v: Bool) { box.withLockedValue { $0 = v } }
+}
+
+struct SetupFlagKey: StorageKey { typealias Value = SetupFlag }
+
+extension Application {
+    var setupDone: SetupFlag {
+        if let f = storage[SetupFlagKey.self] { return f }
+        let f = SetupFlag()
+        storage[SetupFlagKey.self] = f
+        return f
+    }
+}

@@ -1,0 +1,121 @@
+import Fluent
+import Foundation
+import GuanxiCore
+import Vapor
+
+/// Headers every response carries.
+struct SecurityHeadersMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: AsyncResponder) async throws -> Response {
+        let res = try await next.respond(to: request)
+        res.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
+        res.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
+        res.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
+        res.headers.replaceOrAdd(name: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()")
+        res.headers.replaceOrAdd(name: "Content-Security-Policy",
+                                 value: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'")
+        if request.application.settings.secureCookies {
+            res.headers.replaceOrAdd(name: "Strict-Transport-Security", value: "max-age=31536000")
+        }
+        return res
+    }
+}
+
+struct CSRFKey: StorageKey { typealias Value = String }
+
+extension Request {
+    /// The token this browser's forms carry (double-submit: it must match the `gx_csrf` cookie).
+    var csrfToken: String { storage[CSRFKey.self] ?? "" }
+}
+
+/// For pages: the browser session, the CSRF token, the flash message, and the signed-in actor.
+struct WebSessionMiddleware: AsyncMiddleware {
+    static let csrfCookie = "gx_csrf"
+
+    func respond(to req: Request, chainingTo next: AsyncResponder) async throws -> Response {
+        let existingCSRF = req.cookies[Self.csrfCookie]?.string
+        let csrf = existingCSRF.flatMap { $0.count >= 32 && $0.count <= 64 ? $0 : nil } ?? Tokens.random()
+        req.storage[CSRFKey.self] = csrf
+
+        if let raw = req.cookies["gx_flash"]?.string, let flash = Flash(cookie: raw) {
+            req.storage[FlashKey.self] = flash
+        }
+
+        if req.method == .POST {
+            let sent = (try? req.content.get(String.self, at: "_csrf")) ?? req.headers.first(name: "X-CSRF-Token")
+            guard let existingCSRF, let sent, Tokens.equal(sent, existingCSRF) else { throw AppError.csrf }
+        }
+
+        if let token = req.cookies[AuthService.sessionCookie]?.string, token.count < 128 {
+            try await Self.attachActor(token: token, req: req)
+        }
+
+        let res = try await next.respond(to: req)
+        if existingCSRF != csrf {
+            res.cookies[Self.csrfCookie] = HTTPCookies.Value(string: csrf, path: "/", isSecure: req.application.settings.secureCookies,
+                                                             isHTTPOnly: true, sameSite: .strict)
+        }
+        if req.storage[FlashKey.self] != nil, res.cookies["gx_flash"] == nil {
+            res.cookies["gx_flash"] = HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0), path: "/")
+        }
+        return res
+    }
+
+    static func attachActor(token: String, req: Request) async throws {
+        let now = req.now
+        guard let session = try await UserSession.query(on: req.db).filter(\.$tokenHash == Tokens.hash(token)).first(),
+              session.revokedAt == nil, session.expiresAt > now else { return }
+        guard let actor = try await Actor.resolve(userID: session.userID, sessionID: session.id,
+                                                  fallbackLocale: req.requestLocale, on: req.db) else { return }
+        // Write "last seen" at most once a minute so page views do not each cost a write.
+        if now.timeIntervalSince(session.lastSeenAt) > 60 {
+            session.lastSeenAt = now
+            try await session.save(on: req.db)
+        }
+        req.storage[ActorKey.self] = actor
+    }
+}
+
+/// Pages behind sign-in: anonymous visitors go to the sign-in page and come back afterwards.
+struct RequireSignInMiddleware: AsyncMiddleware {
+    func respond(to req: Request, chainingTo next: AsyncResponder) async throws -> Response {
+        guard req.optionalActor != nil else {
+            if req.method == .GET {
+                return req.redirect(to: URLQuery.build(Paths.login, [("next", req.url.path)]))
+            }
+            throw AppError.unauthorized
+        }
+        return try await next.respond(to: req)
+    }
+}
+
+/// Until the first organisation exists, every page leads to the set-up page.
+struct SetupGateMiddleware: AsyncMiddleware {
+    func respond(to req: Request, chainingTo next: AsyncResponder) async throws -> Response {
+        if !req.application.setupDone.load() {
+            if try await Installation.isSetUp(on: req.db) {
+                req.application.setupDone.store(true)
+            } else if req.url.path != Paths.setup {
+                return req.redirect(to: Paths.setup)
+            }
+        }
+        return try await next.respond(to: req)
+    }
+}
+
+/// For the API: a personal token in `Authorization: Bearer …`.
+struct BearerAuthMiddleware: AsyncMiddleware {
+    func respond(to req: Request, chainingTo next: AsyncResponder) async throws -> Response {
+        guard let bearer = req.headers.bearerAuthorization?.token, bearer.count < 128 else { throw AppError.unauthorized }
+        let now = req.now
+        guard let token = try await ApiToken.query(on: req.db).filter(\.$tokenHash == Tokens.hash(bearer)).first(),
+              token.revokedAt == nil,
+              let actor = try await Actor.resolve(userID: token.userID, sessionID: nil, fallbackLocale: .en, on: req.db)
+        else { throw AppError.unauthorized }
+        if token.lastUsedAt.map({ now.timeIntervalSince($0) > 60 }) ?? true {
+            token.lastUsedAt = now
+            try await token.save(on: req.db)
+        }
+        req.storage[ActorKey.self] = actor
+        return try await next.respond(to: req)
+    }
+}

@@ -1,0 +1,58 @@
+import Fluent
+import Foundation
+import GuanxiCore
+
+/// The recycle bin (回收站): deleted records of every entity, restorable or purgeable by admins.
+/// Each soft-deletable entity registers one `RecycleBin.Kind`.
+enum RecycleBin {
+    struct Item {
+        let entity: String
+        let id: UUID
+        let title: String
+        let deletedAt: Date?
+        let deletedBy: UUID?
+    }
+
+    struct Kind: Sendable {
+        let entity: String
+        let labelKey: String
+        let list: @Sendable (Actor, Database, Int) async throws -> [Item]
+        let restore: @Sendable (Actor, Database, UUID, Date) async throws -> Void
+        let purge: @Sendable (Actor, Database, UUID, Date) async throws -> Void
+    }
+
+    static let kinds: [Kind] = [customers]
+
+    static func kind(_ entity: String) -> Kind? { kinds.first { $0.entity == entity } }
+
+    static let customers = Kind(
+        entity: Customer.entity,
+        labelKey: "entity.customer",
+        list: { actor, db, limit in
+            try await actor.inOrg(Customer.self, on: db).withDeleted().filter(\.$deletedAt != nil)
+                .sort(\.$deletedAt, .descending).limit(limit).all()
+                .map { Item(entity: Customer.entity, id: $0.id!, title: $0.name, deletedAt: $0.deletedAt, deletedBy: $0.deletedBy) }
+        },
+        restore: { actor, db, id, now in
+            try actor.require(.edit, .admin)
+            guard let c = try await actor.inOrg(Customer.self, on: db).withDeleted().filter(\.$id == id).filter(\.$deletedAt != nil).first()
+            else { throw AppError.notFound }
+            try await db.transaction { tx in
+                try await c.restore(on: tx)
+                c.deletedBy = nil
+                try await c.save(on: tx)
+                try await Audit(actor: actor, db: tx, now: now).event(Customer.entity, id, .restore, new: c.name)
+            }
+        },
+        purge: { actor, db, id, now in
+            try actor.require(.edit, .admin)
+            guard let c = try await actor.inOrg(Customer.self, on: db).withDeleted().filter(\.$id == id).filter(\.$deletedAt != nil).first()
+            else { throw AppError.notFound }
+            try await db.transaction { tx in
+                try await actor.inOrg(RecordShare.self, on: tx).filter(\.$entity == Customer.entity).filter(\.$recordID == id).delete()
+                try await c.delete(force: true, on: tx)
+                try await Audit(actor: actor, db: tx, now: now).event(Customer.entity, id, .purge, old: c.name)
+            }
+        }
+    )
+}

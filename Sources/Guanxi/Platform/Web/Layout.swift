@@ -1,0 +1,104 @@
+import Foundation
+import GuanxiCore
+import Plot
+
+/// The one layout of every signed-in page: side navigation by module, top bar, breadcrumbs, flash.
+enum Layout {
+    struct NavItem {
+        let key: String
+        let href: String
+        let icon: String
+        let visible: (Actor) -> Bool
+    }
+
+    static let nav: [NavItem] = [
+        NavItem(key: "nav.home", href: Paths.home, icon: "⌂", visible: { _ in true }),
+        NavItem(key: "nav.customers", href: Paths.customers, icon: "◎", visible: { $0.can(.view, .customers) }),
+    ]
+
+    static let adminNav: [NavItem] = [
+        NavItem(key: "nav.organization", href: Paths.adminOrganization, icon: "▣", visible: { $0.isAdmin }),
+        NavItem(key: "nav.departments", href: Paths.adminDepartments, icon: "▤", visible: { $0.isAdmin }),
+        NavItem(key: "nav.employees", href: Paths.adminEmployees, icon: "☺", visible: { $0.isAdmin }),
+        NavItem(key: "nav.roles", href: Paths.adminRoles, icon: "⚿", visible: { $0.isAdmin }),
+        NavItem(key: "nav.loginRecords", href: Paths.adminLoginRecords, icon: "☰", visible: { $0.isAdmin }),
+        NavItem(key: "nav.online", href: Paths.adminOnline, icon: "◉", visible: { $0.isAdmin }),
+        NavItem(key: "nav.recycleBin", href: Paths.adminRecycleBin, icon: "♲", visible: { $0.isAdmin }),
+    ]
+
+    static func render(_ ctx: PageContext, title: String, crumbs: [Crumb], body: HNode) -> String {
+        let t = ctx.t
+        let siteTitle = ctx.actor?.org.title ?? "Guanxi 关系"
+        let head = H.el("head", [], [
+            H.void("meta", [A("charset", "utf-8")]),
+            H.void("meta", [A("name", "viewport"), A("content", "width=device-width, initial-scale=1")]),
+            H.el("title", [], [H.text("\(title) · \(siteTitle)")]),
+            H.void("link", [A("rel", "stylesheet"), .href("/css/app.css")]),
+            H.void("link", [A("rel", "icon"), .href("/favicon.svg"), A("type", "image/svg+xml")]),
+            H.el("script", [A("src", "/js/app.js"), A("defer", "defer")], []),
+        ])
+        let main = H.el("main", [.cls("content"), .id("main")], [
+            breadcrumbs(crumbs, t: t),
+            flash(ctx),
+            body,
+        ])
+        let bodyNode: HNode
+        if let actor = ctx.actor {
+            bodyNode = H.el("body", [.cls("app")], [
+                H.el("a", [.href("#main"), .cls("skip")], [H.text(t("a11y.skip"))]),
+                topBar(ctx, actor: actor, siteTitle: siteTitle),
+                H.div("shell", sideNav(ctx, actor: actor), main),
+            ])
+        } else {
+            bodyNode = H.el("body", [.cls("bare")], [main])
+        }
+        let html = H.el("html", [A("lang", ctx.locale.htmlLang)], [head, bodyNode])
+        return "<!DOCTYPE html>" + H.render(html)
+    }
+
+    private static func topBar(_ ctx: PageContext, actor: Actor, siteTitle: String) -> HNode {
+        let t = ctx.t
+        return H.el("header", [.cls("topbar")], [
+            H.el("label", [A("for", "nav-toggle"), .cls("nav-toggle-label"), A("aria-label", t("nav.menu"))], [H.text("☰")]),
+            H.el("a", [.href(Paths.home), .cls("brand")], [H.span("brand-mark", "关"), H.text(siteTitle)]),
+            H.div("topbar-right",
+                  H.el("a", [.href(Paths.profile), .cls("me")], [H.span("avatar", String(actor.name.prefix(1))), H.span("me-name", actor.name)]),
+                  Forms.postButton(Paths.logout, label: t("action.signOut"), csrf: ctx.csrf, cls: "link")),
+        ])
+    }
+
+    private static func sideNav(_ ctx: PageContext, actor: Actor) -> HNode {
+        let t = ctx.t
+        func link(_ item: NavItem) -> HNode {
+            let active = item.href == Paths.home ? ctx.path == Paths.home : ctx.path.hasPrefix(item.href)
+            return H.el("a", [.href(item.href), .cls(active ? "nav-item active" : "nav-item"), A("aria-current", active ? "page" : nil)],
+                        [H.span("nav-icon", item.icon), H.text(t(item.key))])
+        }
+        let main = nav.filter { $0.visible(actor) }.map(link)
+        let admin = adminNav.filter { $0.visible(actor) }.map(link)
+        var items: [HNode] = main
+        if !admin.isEmpty {
+            items.append(H.el("div", [.cls("nav-section")], [H.text(t("nav.admin"))]))
+            items += admin
+        }
+        return H.group([
+            H.void("input", [.type("checkbox"), .id("nav-toggle"), .cls("nav-toggle")]),
+            H.el("nav", [.cls("sidenav"), A("aria-label", t("nav.menu"))], items),
+        ])
+    }
+
+    private static func breadcrumbs(_ crumbs: [Crumb], t: Translator) -> HNode {
+        guard !crumbs.isEmpty else { return H.empty }
+        var nodes: [HNode] = []
+        for (i, c) in crumbs.enumerated() {
+            if i > 0 { nodes.append(H.span("sep", "/")) }
+            if let href = c.href, i < crumbs.count - 1 { nodes.append(H.a(href, c.label)) } else { nodes.append(H.span("current", c.label)) }
+        }
+        return H.el("nav", [.cls("crumbs"), A("aria-label", t("nav.breadcrumbs"))], nodes)
+    }
+
+    private static func flash(_ ctx: PageContext) -> HNode {
+        guard let f = ctx.flash else { return H.empty }
+        return H.el("div", [.cls("flash flash-\(f.kind.rawValue)"), A("role", "status")], [H.text(ctx.t(f.key))])
+    }
+}
