@@ -10,7 +10,7 @@ func routes(_ app: Application) throws {
         return Response(status: .ok, headers: headers, body: .init(string: OpenAPI.document().render()))
     }
 
-    let api = app.grouped("api", "v1").grouped(BearerAuthMiddleware())
+    let api = app.grouped("api", "v1").grouped(JSONBodyMiddleware()).grouped(BearerAuthMiddleware())
     try api.register(collection: CustomerAPIController())
     try api.register(collection: PlatformAPIController())
 

@@ -171,8 +171,8 @@ struct CreateLoginRecord: AsyncMigration {
             .field("user_agent", .string)
             .field("at", .datetime, .required)
             .create()
-        try await db.raw("CREATE INDEX login_records_org_at ON login_records (org_id, at)")
-        try await db.raw("CREATE INDEX login_records_org_account_at ON login_records (org_id, account, at)")
+        try await db.raw("CREATE INDEX login_records_org_id ON login_records (org_id, id)")
+        try await db.raw("CREATE INDEX login_records_org_account ON login_records (org_id, account, id)")
     }
     func revert(on db: Database) async throws { try await db.schema("login_records").delete() }
 }
@@ -235,7 +235,7 @@ struct CreateCustomer: AsyncMigration {
         try await db.raw("CREATE INDEX customers_org_name ON customers (org_id, name, id) WHERE deleted_at IS NULL")
         try await db.raw("CREATE INDEX customers_org_owner_name ON customers (org_id, owner_id, name, id) WHERE deleted_at IS NULL")
         try await db.raw("CREATE INDEX customers_org_dept_name ON customers (org_id, department_id, name, id) WHERE deleted_at IS NULL")
-        try await db.raw("CREATE INDEX customers_org_created ON customers (org_id, created_at, id) WHERE deleted_at IS NULL")
+        try await db.raw("CREATE INDEX customers_org_id ON customers (org_id, id) WHERE deleted_at IS NULL")
         try await db.raw("CREATE INDEX customers_org_phone ON customers (org_id, phone_digits) WHERE deleted_at IS NULL")
         try await db.raw("CREATE INDEX customers_org_deleted ON customers (org_id, deleted_at) WHERE deleted_at IS NOT NULL")
     }

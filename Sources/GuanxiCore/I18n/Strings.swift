@@ -126,6 +126,7 @@ public enum Strings {
         "error.readOnly": Phrase("你不能修改此字段", "You may not change this field"),
         "error.roleInUse": Phrase("还有员工使用该角色，不能删除", "Employees still hold this role"),
         "error.systemRole": Phrase("系统角色不能删除", "The system role cannot be deleted"),
+        "error.mediaType": Phrase("请以 JSON 格式提交（Content-Type: application/json）", "Send JSON (Content-Type: application/json)"),
         "error.tooLarge": Phrase("提交的内容太大", "The request is too large"),
         "error.unauthorized": Phrase("请先登录", "Please sign in"),
         "error.unknownUser": Phrase("请选择在职员工", "Choose an active employee"),

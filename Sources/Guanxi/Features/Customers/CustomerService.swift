@@ -51,20 +51,15 @@ struct CustomerService {
             }
             builder.sort(\.$name, dir).sort(\.$id, dir)
         case .created:
-            if let c = query.cursor, let cid = UUID(uuidString: c.id), let t = Double(c.value) {
-                let date = Date(timeIntervalSince1970: t)
-                builder.group(.or) { or in
-                    or.filter(\.$createdAt, after, date)
-                    or.group(.and) { and in and.filter(\.$createdAt == date).filter(\.$id, after, cid) }
-                }
-            }
-            builder.sort(\.$createdAt, dir).sort(\.$id, dir)
+            // Ids are time-ordered (UUIDv7), so creation order is id order and the cursor is exact.
+            if let c = query.cursor, let cid = UUID(uuidString: c.id) { builder.filter(\.$id, after, cid) }
+            builder.sort(\.$id, dir)
         }
         let rows = try await builder.limit(limit + 1).all()
         let page = Array(rows.prefix(limit))
         var next: PageCursor?
         if rows.count > limit, let last = page.last {
-            let value = query.sort == .name ? last.name : String(last.createdAt?.timeIntervalSince1970 ?? 0)
+            let value = query.sort == .name ? last.name : ""
             next = PageCursor(value: value, id: last.id!.uuidString)
         }
         return (page, next)

@@ -23,17 +23,12 @@ struct SecurityPages: RouteCollection {
         if let account { q.filter(\.$account == account) }
         if let from { q.filter(\.$at >= from) }
         if let to { q.filter(\.$at < to.addingTimeInterval(86_400)) }
-        if let c = cursor, let t0 = Double(c.value), let cid = UUID(uuidString: c.id) {
-            let at = Date(timeIntervalSince1970: t0)
-            q.group(.or) { or in
-                or.filter(\.$at < at)
-                or.group(.and) { $0.filter(\.$at == at).filter(\.$id < cid) }
-            }
-        }
+        // Record ids are time-ordered (UUIDv7 of the attempt's time), so newest-first is id order.
+        if let c = cursor, let cid = UUID(uuidString: c.id) { q.filter(\.$id < cid) }
         let limit = 50
-        let rows = try await q.sort(\.$at, .descending).sort(\.$id, .descending).limit(limit + 1).all()
+        let rows = try await q.sort(\.$id, .descending).limit(limit + 1).all()
         let page = Array(rows.prefix(limit))
-        let next = rows.count > limit ? page.last.map { PageCursor(value: String($0.at.timeIntervalSince1970), id: $0.id!.uuidString) } : nil
+        let next = rows.count > limit ? page.last.map { PageCursor(value: "", id: $0.id!.uuidString) } : nil
         let raw: (String) -> String? = { try? req.query.get(String.self, at: $0) }
         return req.page(title: t("nav.loginRecords"), crumbs: [Crumb(label: t("nav.admin"), href: nil), Crumb(label: t("nav.loginRecords"), href: nil)]) { ctx in
             let tableRows: [[HNode]] = page.map { r in

@@ -122,7 +122,7 @@ extension Actor {
     func query<M: ScopedModel>(_ type: M.Type, _ action: Action, on db: Database) throws -> QueryBuilder<M> {
         try require(action, M.module)
         let query = M.query(on: db).filter(.path(["org_id"], schema: M.schema), .equal, .bind(orgID))
-        return applyScope(query, M.self)
+        return applyScope(query, M.self, action: action)
     }
 
     /// Rows of the actor's organisation, without data scope: for organisation data (departments,
@@ -131,13 +131,15 @@ extension Actor {
         M.query(on: db).filter(.path(["org_id"], schema: M.schema), .equal, .bind(orgID))
     }
 
-    private func applyScope<M: ScopedModel>(_ query: QueryBuilder<M>, _ type: M.Type) -> QueryBuilder<M> {
+    private func applyScope<M: ScopedModel>(_ query: QueryBuilder<M>, _ type: M.Type, action: Action) -> QueryBuilder<M> {
         let scope = policy.scope(for: M.module)
         if scope == .all { return query }
         let owner = DatabaseQuery.Field.path(["owner_id"], schema: M.schema)
         let dept = DatabaseQuery.Field.path(["department_id"], schema: M.schema)
+        // A read share lets a colleague see the record; changing it needs an edit share.
+        let levels = action == .view ? [RecordShare.Level.read.rawValue, RecordShare.Level.edit.rawValue] : [RecordShare.Level.edit.rawValue]
         let shared = DatabaseQuery.Filter.sql(embed: """
-            \(ident: M.schema).\(ident: "id") IN (SELECT record_id FROM record_shares WHERE user_id = \(bind: userID) AND entity = \(bind: M.entity))
+            \(ident: M.schema).\(ident: "id") IN (SELECT record_id FROM record_shares WHERE user_id = \(bind: userID) AND entity = \(bind: M.entity) AND level IN (\(binds: levels)))
             """)
         return query.group(.or) { or in
             or.filter(owner, .equal, .bind(userID))

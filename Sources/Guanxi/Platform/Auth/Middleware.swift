@@ -119,3 +119,14 @@ struct BearerAuthMiddleware: AsyncMiddleware {
         return try await next.respond(to: req)
     }
 }
+
+/// The API reads JSON only: any other body on a write gets 415 rather than a guess.
+struct JSONBodyMiddleware: AsyncMiddleware {
+    func respond(to req: Request, chainingTo next: AsyncResponder) async throws -> Response {
+        if [.POST, .PUT, .PATCH].contains(req.method), let type = req.headers.contentType, type != .json,
+           req.body.data?.readableBytes ?? 1 > 0 {
+            throw AppError(status: .unsupportedMediaType, code: "unsupported_media_type", messageKey: "error.mediaType")
+        }
+        return try await next.respond(to: req)
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+@testable import GuanxiCore
+
+@Suite struct ValidationTests {
+    @Test func requiredAndLength() {
+        var e = FieldErrors()
+        #expect(Check.required("  ", "name", max: 5, into: &e) == "")
+        #expect(e["name"] == "error.required")
+        var e2 = FieldErrors()
+        _ = Check.required("abcdef", "name", max: 5, into: &e2)
+        #expect(e2["name"] == "error.tooLong")
+    }
+
+    @Test func phones() {
+        var e = FieldErrors()
+        #expect(Check.phone("+86 (010) 6234-5678", "p", into: &e) != nil)
+        #expect(e.isEmpty)
+        _ = Check.phone("call me", "p", into: &e)
+        #expect(e["p"] == "error.phone")
+        #expect(Check.digits("+86 138-1234") == "861381234")
+    }
+
+    @Test func accountsAndPasswords() {
+        var e = FieldErrors()
+        #expect(Check.account(" Li.Na ", "a", into: &e) == "li.na")
+        #expect(e.isEmpty)
+        _ = Check.account("张三", "a", into: &e)
+        #expect(e["a"] == "error.account")
+        var p = FieldErrors()
+        _ = Check.password("short1", "pw", into: &p)
+        #expect(p["pw"] == "error.password")
+        var ok = FieldErrors()
+        _ = Check.password("longer123", "pw", into: &ok)
+        #expect(ok.isEmpty)
+    }
+
+    @Test func emails() {
+        var e = FieldErrors()
+        _ = Check.email("a@b.cn", "m", into: &e)
+        #expect(e.isEmpty)
+        _ = Check.email("a@b", "m", into: &e)
+        #expect(e["m"] == "error.email")
+    }
+}
+
+@Suite struct CursorTests {
+    @Test func roundTripsAndRejectsGarbage() {
+        let c = PageCursor(value: "北京新能源", id: UUID().uuidString)
+        #expect(PageCursor(token: c.token) == c)
+        #expect(PageCursor(token: "not a cursor") == nil)
+        #expect(!c.token.contains("+") && !c.token.contains("/") && !c.token.contains("="))
+    }
+}
+
+@Suite struct LocaleTests {
+    @Test func acceptLanguage() {
+        #expect(AppLocale.from(acceptLanguage: "en-US,en;q=0.9") == .en)
+        #expect(AppLocale.from(acceptLanguage: "zh-CN,zh;q=0.9,en;q=0.8") == .zhHans)
+        #expect(AppLocale.from(acceptLanguage: "fr-FR, en;q=0.5") == .en)
+        #expect(AppLocale.from(acceptLanguage: "en;q=0.2, zh-TW;q=0.8") == .zhHans)
+        #expect(AppLocale.from(acceptLanguage: nil) == .zhHans)
+    }
+
+    @Test func moneyIsFormattedFromFen() {
+        #expect(AppLocale.zhHans.money(1_234_567) == "12,345.67")
+        #expect(AppLocale.en.money(-5) == "-0.05")
+        #expect(AppLocale.en.money(100, decimals: 0) == "100")
+    }
+
+    @Test func translatorFillsPlaceholders() {
+        #expect(Translator(.en)("home.hello", "Li") == "Hello, Li")
+        #expect(Translator(.zhHans)("home.hello", "李娜") == "李娜，你好")
+    }
+}
+
+@Suite struct UUIDv7Tests {
+    @Test func versionBitsAndTimeOrder() {
+        let a = UUID.v7(at: Date(timeIntervalSince1970: 1_700_000_000))
+        let b = UUID.v7(at: Date(timeIntervalSince1970: 1_700_000_001))
+        #expect(a.uuidString < b.uuidString)
+        let s = a.uuidString
+        #expect(s[s.index(s.startIndex, offsetBy: 14)] == "7")
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+@testable import Guanxi
+
+struct CustomerPageJSON: Decodable {
+    struct Item: Decodable {
+        var id: UUID
+        var name: String
+        var phone: String?
+        var notes: String?
+        var ownerID: UUID?
+    }
+    var items: [Item]
+    var nextCursor: String?
+}
+
+/// Each user sees exactly what its scope allows — in the API list, API detail, page list and page
+/// detail — and is refused edit and delete where its role lacks them.
+@Suite struct DataScopeMatrixTests {
+    @Test func apiListAndDetailFollowTheScope() async throws {
+        try await withGuanxi { app, _ in
+            let w = try await World.build(app)
+            for (account, expected) in World.visibility {
+                let api = APIClient(app: app, token: World.token(account))
+                let list = try await api.get("/api/v1/customers?limit=200")
+                #expect(list.status == .ok, "\(account) list")
+                let seen = Set(try list.json(CustomerPageJSON.self).items.compactMap { w.key(of: $0.id) })
+                #expect(seen == expected, "\(account) sees \(seen.sorted()), expected \(expected.sorted())")
+                for (key, id) in w.customers {
+                    let res = try await api.get("/api/v1/customers/\(id)")
+                    #expect(res.status == (expected.contains(key) ? .ok : .notFound), "\(account) GET \(key): \(res.status)")
+                }
+            }
+        }
+    }
+
+    @Test func pagesFollowTheScope() async throws {
+        try await withGuanxi { app, _ in
+            let w = try await World.build(app)
+            for account in ["manager", "lead", "rep1", "viewer", "outsider"] {
+                let expected = World.visibility[account]!
+                let b = Browser(app)
+                try await b.signIn(account)
+                let list = try await b.get("/customers")
+                #expect(list.status == .ok)
+                for (key, id) in w.customers {
+                    #expect(list.text.contains("客户-\(key)<") == expected.contains(key), "\(account) list shows \(key)?")
+                    let detail = try await b.get("/customers/\(id)")
+                    #expect(detail.status == (expected.contains(key) ? .ok : .notFound), "\(account) page \(key): \(detail.status)")
+                }
+            }
+        }
+    }
+
+    @Test func editAndDeleteNeedTheAction() async throws {
+        try await withGuanxi { app, _ in
+            let w = try await World.build(app)
+            // viewer sees East customers but may not edit or delete them
+            let viewer = APIClient(app: app, token: World.token("viewer"))
+            #expect(try await viewer.send(.PATCH, "/api/v1/customers/\(w.customers["rep1"]!)", json: #"{"name":"x"}"#).status == .forbidden)
+            #expect(try await viewer.send(.DELETE, "/api/v1/customers/\(w.customers["rep1"]!)").status == .forbidden)
+            // lead may edit subordinates' customers but not delete them
+            let lead = APIClient(app: app, token: World.token("lead"))
+            #expect(try await lead.send(.PATCH, "/api/v1/customers/\(w.customers["rep1"]!)", json: #"{"name":"改名"}"#).status == .ok)
+            #expect(try await lead.send(.DELETE, "/api/v1/customers/\(w.customers["rep1"]!)").status == .forbidden)
+            // rep may not touch a colleague's customer at all: it is not even there
+            let rep1 = APIClient(app: app, token: World.token("rep1"))
+            #expect(try await rep1.send(.PATCH, "/api/v1/customers/\(w.customers["rep2"]!)", json: #"{"name":"x"}"#).status == .notFound)
+            // another organisation's admin cannot reach our records by id
+            let outsider = APIClient(app: app, token: World.token("outsider"))
+            #expect(try await outsider.send(.DELETE, "/api/v1/customers/\(w.customers["admin"]!)").status == .notFound)
+            #expect(try await outsider.send(.PATCH, "/api/v1/customers/\(w.customers["admin"]!)", json: #"{"name":"x"}"#).status == .notFound)
+            // the manager may delete inside the tree
+            let manager = APIClient(app: app, token: World.token("manager"))
+            #expect(try await manager.send(.DELETE, "/api/v1/customers/\(w.customers["west"]!)").status == .noContent)
+            // and nothing changed where it was refused
+            let admin = APIClient(app: app, token: World.token("admin"))
+            let c = try await admin.get("/api/v1/customers/\(w.customers["rep2"]!)").json(CustomerPageJSON.Item.self)
+            #expect(c.name == "客户-rep2")
+        }
+    }
+
+    @Test func pageEditAndDeleteAreRefusedWithoutTheAction() async throws {
+        try await withGuanxi { app, _ in
+            let w = try await World.build(app)
+            let b = Browser(app)
+            try await b.signIn("viewer")
+            #expect(try await b.get("/customers/\(w.customers["rep1"]!)/edit").status == .forbidden)
+            #expect(try await b.post("/customers/\(w.customers["rep1"]!)/edit", [("name", "x")]).status == .forbidden)
+            #expect(try await b.post("/customers/\(w.customers["rep1"]!)/delete").status == .forbidden)
+            #expect(try await b.get("/customers/\(w.customers["west"]!)/edit").status == .notFound)
+        }
+    }
+
+    @Test func fieldRulesMaskAndHide() async throws {
+        try await withGuanxi { app, _ in
+            let w = try await World.build(app)
+            let viewer = APIClient(app: app, token: World.token("viewer"))
+            let c = try await viewer.get("/api/v1/customers/\(w.customers["rep1"]!)").json(CustomerPageJSON.Item.self)
+            #expect(c.phone == "138****0000")
+            #expect(c.notes == nil)
+            let history = try await viewer.get("/api/v1/customers/\(w.customers["rep1"]!)/history")
+            #expect(history.status == .ok)
+            let b = Browser(app)
+            try await b.signIn("viewer")
+            let page = try await b.get("/customers/\(w.customers["rep1"]!)")
+            #expect(page.text.contains("138****0000"))
+            #expect(!page.text.contains("13800000000"))
+            #expect(!page.text.contains("notes of rep1"))
+        }
+    }
+
+    @Test func sharedRecordsBecomeVisible() async throws {
+        try await withGuanxi { app, _ in
+            let w = try await World.build(app)
+            try await RecordShare(orgID: w.orgID, entity: Customer.entity, recordID: w.customers["director"]!, userID: w.users["rep1"]!,
+                                  level: .read, at: Date()).create(on: app.db)
+            let rep1 = APIClient(app: app, token: World.token("rep1"))
+            let seen = Set(try await rep1.get("/api/v1/customers").json(CustomerPageJSON.self).items.compactMap { w.key(of: $0.id) })
+            #expect(seen == ["rep1", "director"])
+        }
+    }
+}

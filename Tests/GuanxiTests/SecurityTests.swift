@@ -1,0 +1,145 @@
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+@testable import Guanxi
+
+@Suite struct SecurityTests {
+    @Test func lockOutAfterFiveFailuresForFifteenMinutes() async throws {
+        try await withGuanxi { app, clock in
+            _ = try await World.build(app)
+            let b = Browser(app)
+            for _ in 0..<5 {
+                let res = try await b.signIn("rep1", "wrong-password1")
+                #expect(res.status == .unauthorized)
+            }
+            // The right password is refused while locked.
+            let locked = try await b.signIn("rep1")
+            #expect(locked.status == .unauthorized)
+            #expect(locked.text.contains("锁定") || locked.text.contains("locked"))
+            #expect(b.cookies[AuthService.sessionCookie] == nil)
+            clock.advance(15 * 60 + 1)
+            let ok = try await b.signIn("rep1")
+            #expect(ok.status == .seeOther)
+            #expect(b.cookies[AuthService.sessionCookie] != nil)
+            // Every attempt is in the login log.
+            let records = try await LoginRecord.query(on: app.db).filter(\.$account == "rep1").all()
+            #expect(records.filter { !$0.success }.count == 6)
+            #expect(records.filter(\.success).count == 1)
+        }
+    }
+
+    @Test func formPostWithoutCSRFTokenIsRefused() async throws {
+        try await withGuanxi { app, _ in
+            let w = try await World.build(app)
+            let b = Browser(app)
+            try await b.signIn("admin")
+            let res = try await b.post("/customers/new", [("name", "无令牌客户")], csrf: false)
+            #expect(res.status == .forbidden)
+            let wrong = try await b.send(.POST, "/customers/\(w.customers["admin"]!)/delete",
+                                         headers: ["content-type": "application/x-www-form-urlencoded"], body: ByteBuffer(string: "_csrf=forged"))
+            #expect(wrong.status == .forbidden)
+            #expect(try await Customer.query(on: app.db).filter(\.$name == "无令牌客户").count() == 0)
+            #expect(try await Customer.find(w.customers["admin"]!, on: app.db) != nil)
+            // sign-in itself is protected too
+            let login = try await Browser(app).post("/login", [("account", "admin"), ("password", World.password)], csrf: false)
+            #expect(login.status == .forbidden)
+        }
+    }
+
+    @Test func markupInNamesRendersAsText() async throws {
+        try await withGuanxi { app, _ in
+            _ = try await World.build(app)
+            let b = Browser(app)
+            try await b.signIn("admin")
+            let created = try await b.post("/customers/new", [("name", "<script>alert(1)</script>"), ("phone", ""), ("notes", "\" onmouseover=\"x")])
+            #expect(created.status == .seeOther)
+            let detail = try await b.get(created.location!)
+            #expect(detail.status == .ok)
+            #expect(!detail.text.contains("<script>alert(1)</script>"))
+            #expect(detail.text.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+            let list = try await b.get("/customers?q=%3Cscript")
+            #expect(!list.text.contains("<script>alert"))
+            #expect(list.text.contains("value=\"&lt;script\""))
+            let edit = try await b.get(created.location! + "/edit")
+            #expect(!edit.text.contains("\" onmouseover=\"x"))
+            #expect(edit.text.contains("&quot; onmouseover=&quot;x"))
+        }
+    }
+
+    @Test func signOutEndsTheSession() async throws {
+        try await withGuanxi { app, _ in
+            _ = try await World.build(app)
+            let b = Browser(app)
+            try await b.signIn("rep1")
+            let token = b.cookies[AuthService.sessionCookie]!
+            #expect(try await b.get("/customers").status == .ok)
+            #expect(try await b.post("/logout").status == .seeOther)
+            // Replaying the old cookie does not work either.
+            b.cookies[AuthService.sessionCookie] = token
+            let after = try await b.get("/customers")
+            #expect(after.status == .seeOther)
+            #expect(after.location?.hasPrefix("/login") == true)
+        }
+    }
+
+    @Test func forceSignOutEndsAnotherUsersSession() async throws {
+        try await withGuanxi { app, _ in
+            let w = try await World.build(app)
+            let rep = Browser(app)
+            try await rep.signIn("rep1")
+            #expect(try await rep.get("/").status == .ok)
+            let admin = Browser(app)
+            try await admin.signIn("admin")
+            let online = try await admin.get("/admin/online")
+            #expect(online.status == .ok)
+            #expect(online.text.contains("Rep1"))
+            let session = try await UserSession.query(on: app.db).filter(\.$userID == w.users["rep1"]!).first()!
+            #expect(try await admin.post("/admin/online/\(session.id!)/revoke").status == .seeOther)
+            let after = try await rep.get("/customers")
+            #expect(after.status == .seeOther)
+            // a non-admin may not do it
+            try await rep.signIn("rep1")
+            let adminSession = try await UserSession.query(on: app.db).filter(\.$userID == w.users["admin"]!).first()!
+            #expect(try await rep.post("/admin/online/\(adminSession.id!)/revoke").status == .forbidden)
+        }
+    }
+
+    @Test func sessionsSurviveARestartBecauseTheyLiveInTheDatabase() async throws {
+        try await withGuanxi { app, _ in
+            _ = try await World.build(app)
+            let b = Browser(app)
+            try await b.signIn("rep1")
+            // A second application on the same database — another node, or the same one restarted.
+            let node2 = try await Application.make(.testing)
+            node2.logger.logLevel = .warning
+            var settings = app.settings
+            settings.autoMigrate = false
+            try await configure(node2, settings: settings)
+            let b2 = Browser(node2)
+            b2.cookies = b.cookies
+            let res = try await b2.get("/customers")
+            try await node2.asyncShutdown()
+            #expect(res.status == .ok)
+        }
+    }
+
+    @Test func securityHeadersAreSet() async throws {
+        try await withGuanxi { app, _ in
+            let res = try await Browser(app).get("/login")
+            #expect(res.headers.first(name: "X-Frame-Options") == "DENY")
+            #expect(res.headers.first(name: "Content-Security-Policy")?.contains("default-src 'self'") == true)
+            #expect(res.headers.first(name: "X-Content-Type-Options") == "nosniff")
+            let cookie = res.headers[.setCookie].first { $0.hasPrefix("gx_csrf=") }
+            #expect(cookie?.contains("HttpOnly") == true)
+        }
+    }
+
+    @Test func redirectAfterSignInStaysOnThisSite() {
+        #expect(LoginPages.safeNext("/customers?q=1") == "/customers?q=1")
+        #expect(LoginPages.safeNext("//evil.example") == "/")
+        #expect(LoginPages.safeNext("https://evil.example") == "/")
+        #expect(LoginPages.safeNext("/\\evil") == "/")
+    }
+}
