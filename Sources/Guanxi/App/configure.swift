@@ -47,6 +47,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
 
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
+    app.asyncCommands.use(CreateTokenCommand(), as: "create-token")
 
     try routes(app)
 }

@@ -20,10 +20,10 @@ enum Layout {
         NavItem(key: "nav.organization", href: Paths.adminOrganization, icon: "▣", visible: { $0.isAdmin }),
         NavItem(key: "nav.departments", href: Paths.adminDepartments, icon: "▤", visible: { $0.isAdmin }),
         NavItem(key: "nav.employees", href: Paths.adminEmployees, icon: "☺", visible: { $0.isAdmin }),
-        NavItem(key: "nav.roles", href: Paths.adminRoles, icon: "⚿", visible: { $0.isAdmin }),
+        NavItem(key: "nav.roles", href: Paths.adminRoles, icon: "◆", visible: { $0.isAdmin }),
         NavItem(key: "nav.loginRecords", href: Paths.adminLoginRecords, icon: "☰", visible: { $0.isAdmin }),
         NavItem(key: "nav.online", href: Paths.adminOnline, icon: "◉", visible: { $0.isAdmin }),
-        NavItem(key: "nav.recycleBin", href: Paths.adminRecycleBin, icon: "♲", visible: { $0.isAdmin }),
+        NavItem(key: "nav.recycleBin", href: Paths.adminRecycleBin, icon: "◇", visible: { $0.isAdmin }),
     ]
 
     static func render(_ ctx: PageContext, title: String, crumbs: [Crumb], body: HNode) -> String {
