@@ -36,6 +36,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     if settings.autoMigrate { try await app.autoMigrate() }
 
     app.passwords.use(.bcrypt(cost: settings.passwordCost))
+    app.storage[DummyHashKey.self] = try app.password.hash(Tokens.random())
     app.routes.defaultMaxBodySize = "1mb"
     app.http.server.configuration.hostname = Environment.get("GUANXI_HOST") ?? "127.0.0.1"
     app.http.server.configuration.port = Environment.get("GUANXI_PORT").flatMap(Int.init) ?? 8080

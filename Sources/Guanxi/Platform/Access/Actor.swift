@@ -26,6 +26,7 @@ struct Actor: Sendable {
         let timeZone: TimeZone
         let currency: String
         let moneyDecimals: Int
+        let logoURL: String?
     }
 
     var t: Translator { Translator(locale) }
@@ -71,7 +72,7 @@ extension Actor {
             scope: ScopeContext(userID: userID.uuidString, departmentID: user.departmentID?.uuidString,
                                 subordinateIDs: subordinates, departmentTreeIDs: deptTree),
             org: OrgInfo(id: org.id!, name: org.name, title: org.title, timeZone: org.zone, currency: org.currency,
-                         moneyDecimals: org.moneyDecimals),
+                         moneyDecimals: org.moneyDecimals, logoURL: org.logoURL),
             locale: user.appLocale ?? fallbackLocale,
             sessionID: sessionID
         )

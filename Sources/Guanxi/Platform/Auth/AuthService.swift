@@ -25,7 +25,7 @@ struct AuthService {
         let ua = req.headers.first(name: .userAgent).map { String($0.prefix(255)) }
         guard let user = try await User.query(on: db).filter(\.$account == account).first() else {
             // Spend the same time as a real check so response times do not reveal which accounts exist.
-            _ = try? await req.password.async.verify(password, created: AuthService.dummyHash)
+            _ = try? await req.password.async.verify(password, created: req.application.dummyPasswordHash)
             try await LoginRecord(orgID: nil, userID: nil, account: String(account.prefix(64)), success: false, reason: "unknown",
                                   ip: ip, userAgent: ua, at: now).create(on: db)
             return .failed(messageKey: "login.failed")
@@ -71,11 +71,17 @@ struct AuthService {
 
     static let sessionCookie = "gx_session"
 
-    /// A bcrypt hash of a random string, used to keep unknown-account sign-ins as slow as real ones.
-    static let dummyHash = "$2b$12$CwTycUXWue0Thq9StjUM0uJ8.0mXHE3V5QG8Z8l0Vq8s5sGQY1p1K"
 
     func sessionCookie(_ token: String) -> HTTPCookies.Value {
         HTTPCookies.Value(string: token, expires: now.addingTimeInterval(req.application.settings.sessionLifetime),
                           path: "/", isSecure: req.application.settings.secureCookies, isHTTPOnly: true, sameSite: .lax)
     }
+}
+
+struct DummyHashKey: StorageKey { typealias Value = String }
+
+extension Application {
+    /// A bcrypt hash at the configured cost, checked against for unknown accounts so that
+    /// response times do not tell which accounts exist.
+    var dummyPasswordHash: String { storage[DummyHashKey.self] ?? "" }
 }

@@ -60,7 +60,10 @@ enum Layout {
         let t = ctx.t
         return H.el("header", [.cls("topbar")], [
             H.el("label", [A("for", "nav-toggle"), .cls("nav-toggle-label"), A("aria-label", t("nav.menu"))], [H.text("☰")]),
-            H.el("a", [.href(Paths.home), .cls("brand")], [H.span("brand-mark", "关"), H.text(siteTitle)]),
+            H.el("a", [.href(Paths.home), .cls("brand")], [
+                actor.org.logoURL.map { H.void("img", [A("src", $0), A("alt", ""), .cls("brand-logo")]) } ?? H.span("brand-mark", "关"),
+                H.text(siteTitle),
+            ]),
             H.div("topbar-right",
                   H.el("a", [.href(Paths.profile), .cls("me")], [H.span("avatar", String(actor.name.prefix(1))), H.span("me-name", actor.name)]),
                   Forms.postButton(Paths.logout, label: t("action.signOut"), csrf: ctx.csrf, cls: "link")),
