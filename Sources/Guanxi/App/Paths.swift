@@ -33,6 +33,13 @@ enum Paths {
     static let adminLoginRecords = "/admin/login-records"
     static let adminOnline = "/admin/online"
     static func adminOnlineRevoke(_ id: UUID) -> String { "/admin/online/\(id.uuidString)/revoke" }
+    static let adminDictionaryBase = "/admin/dictionary"
+    static func adminDictionary(_ kind: String, post: Bool = false) -> String { post ? "/admin/dictionary/\(kind)" : "/admin/dictionary?kind=\(kind)" }
+    static func adminDictionaryOption(_ id: UUID) -> String { "/admin/dictionary/options/\(id.uuidString)" }
+    static let adminRegions = "/admin/regions"
+    static func adminRegion(_ id: UUID) -> String { "/admin/regions/\(id.uuidString)" }
+    static let adminNumbering = "/admin/numbering"
+    static func adminNumberingType(_ type: String) -> String { "/admin/numbering/\(type)" }
     static let adminRecycleBin = "/admin/recycle-bin"
     static func adminRestore(_ entity: String, _ id: UUID) -> String { "/admin/recycle-bin/\(entity)/\(id.uuidString)/restore" }
     static func adminPurge(_ entity: String, _ id: UUID) -> String { "/admin/recycle-bin/\(entity)/\(id.uuidString)/purge" }

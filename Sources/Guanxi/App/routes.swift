@@ -27,4 +27,5 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: RolePages())
     try signedIn.register(collection: SecurityPages())
     try signedIn.register(collection: AdminPages())
+    try signedIn.register(collection: BasicDataPages())
 }

@@ -22,7 +22,7 @@ struct CreateTokenCommand: AsyncCommand {
         }
         let secret = "gx_" + Tokens.random()
         let now = Date()
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             let token = ApiToken(orgID: user.orgID, userID: user.id!, name: signature.name ?? "cli", tokenHash: Tokens.hash(secret),
                                  prefix: String(secret.prefix(10)), now: now)
             try await token.create(on: tx)

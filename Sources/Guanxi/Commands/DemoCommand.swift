@@ -102,11 +102,13 @@ enum DemoData {
     }
 
     static func fill(db: Database, passwordHash: String, customers: Int) async throws -> String {
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             let org = Organization(name: "华信科技有限公司")
             org.systemTitle = "华信 CRM"
             try await org.create(on: tx)
             let orgID = org.id!
+            try await DictionaryService.seedDefaults(orgID: orgID, on: tx)
+            try await RegionService.seedDefaults(orgID: orgID, on: tx)
             var deptIDs: [String: UUID] = [:]
             for (i, (name, parent)) in departments.enumerated() {
                 let d = Department(orgID: orgID, name: name, parentID: parent.flatMap { deptIDs[$0] }, sortOrder: i)

@@ -15,6 +15,9 @@ enum Migrations {
         CreateAuditEntry(),
         CreateRecordShare(),
         CreateCustomer(),
+        CreateDictionaryOption(),
+        CreateRegion(),
+        CreateNumbering(),
     ]
 }
 
@@ -240,4 +243,60 @@ struct CreateCustomer: AsyncMigration {
         try await db.raw("CREATE INDEX customers_org_deleted ON customers (org_id, deleted_at) WHERE deleted_at IS NOT NULL")
     }
     func revert(on db: Database) async throws { try await db.schema("customers").delete() }
+}
+
+struct CreateDictionaryOption: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("dictionary_options")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("kind", .string, .required)
+            .field("value", .string, .required)
+            .field("label", .string, .required)
+            .field("label_en", .string)
+            .field("sort_order", .int, .required)
+            .field("color", .string)
+            .field("is_active", .bool, .required)
+            .unique(on: "org_id", "kind", "value")
+            .create()
+    }
+    func revert(on db: Database) async throws { try await db.schema("dictionary_options").delete() }
+}
+
+struct CreateRegion: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("regions")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("parent_id", .uuid, .references("regions", "id"))
+            .field("name", .string, .required)
+            .field("sort_order", .int, .required)
+            .create()
+        try await db.raw("CREATE INDEX regions_org_parent ON regions (org_id, parent_id)")
+    }
+    func revert(on db: Database) async throws { try await db.schema("regions").delete() }
+}
+
+struct CreateNumbering: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("numbering_rules")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("doc_type", .string, .required)
+            .field("format", .json, .required)
+            .unique(on: "org_id", "doc_type")
+            .create()
+        try await db.schema("number_sequences")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("doc_type", .string, .required)
+            .field("period", .string, .required)
+            .field("last_value", .int64, .required)
+            .unique(on: "org_id", "doc_type", "period")
+            .create()
+    }
+    func revert(on db: Database) async throws {
+        try await db.schema("number_sequences").delete()
+        try await db.schema("numbering_rules").delete()
+    }
 }

@@ -8,6 +8,7 @@ public enum Strings {
         .merging(customers) { a, _ in a }
         .merging(admin) { a, _ in a }
         .merging(account) { a, _ in a }
+        .merging(basicData) { a, _ in a }
 
     static let common: [String: Phrase] = [
         "a11y.skip": Phrase("跳到正文", "Skip to content"),
@@ -273,5 +274,46 @@ public enum Strings {
         "profile.tokenRevoked": Phrase("令牌已作废", "Token revoked"),
         "profile.noTokens": Phrase("还没有令牌", "No tokens yet"),
         "profile.confirmRevoke": Phrase("作废后使用该令牌的程序将无法访问，确定吗？", "Programs using this token will lose access. Revoke?"),
+    ]
+
+    static let basicData: [String: Phrase] = [
+        "nav.dictionary": Phrase("数据字典", "Dictionary"),
+        "nav.regions": Phrase("客户区域", "Regions"),
+        "nav.numbering": Phrase("单据编码", "Numbering"),
+        "dict.industry": Phrase("行业", "Industry"),
+        "dict.source": Phrase("客户来源", "Source"),
+        "dict.level": Phrase("客户级别", "Level"),
+        "dict.category": Phrase("客户类别", "Category"),
+        "dict.customerStatus": Phrase("客户状态", "Status"),
+        "dict.creditRating": Phrase("信用等级", "Credit rating"),
+        "dict.releaseReason": Phrase("放弃原因", "Release reason"),
+        "dict.contactRole": Phrase("决策角色", "Decision role"),
+        "dict.label": Phrase("名称", "Label"),
+        "dict.labelEn": Phrase("英文名称", "English label"),
+        "dict.color": Phrase("颜色", "Colour"),
+        "dict.noColor": Phrase("无", "None"),
+        "dict.preview": Phrase("效果", "Preview"),
+        "dict.empty": Phrase("这个列表还没有选项", "This list has no options yet"),
+        "dict.add": Phrase("添加选项", "Add an option"),
+        "region.name": Phrase("区域名称", "Region"),
+        "region.parent": Phrase("上级区域", "Parent region"),
+        "region.empty": Phrase("还没有区域", "No regions yet"),
+        "region.add": Phrase("添加区域", "Add a region"),
+        "doc.customer": Phrase("客户编号", "Customer numbers"),
+        "numbering.preview": Phrase("下一个编号示例：{0}", "Next number looks like: {0}"),
+        "numbering.prefix": Phrase("前缀", "Prefix"),
+        "numbering.datePart": Phrase("日期部分", "Date part"),
+        "numbering.noDate": Phrase("不含日期", "No date"),
+        "numbering.separator": Phrase("分隔符", "Separator"),
+        "numbering.width": Phrase("流水号位数", "Sequence digits"),
+        "numbering.reset": Phrase("流水号归零", "Restart sequence"),
+        "numbering.reset.never": Phrase("从不", "Never"),
+        "numbering.reset.yearly": Phrase("每年", "Every year"),
+        "numbering.reset.monthly": Phrase("每月", "Every month"),
+        "numbering.reset.daily": Phrase("每天", "Every day"),
+        "error.prefix": Phrase("前缀最多 10 个字符，不能有空格", "At most 10 characters, no spaces"),
+        "error.width": Phrase("位数为 1–10", "Between 1 and 10 digits"),
+        "error.separator": Phrase("分隔符只能是 - _ / . 之一", "Use one of - _ / ."),
+        "error.numbering": Phrase("编号生成失败，请重试", "Could not draw a number; try again"),
     ]
 }

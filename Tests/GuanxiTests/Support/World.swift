@@ -31,6 +31,10 @@ struct World {
         let other = Organization(name: "别家公司")
         try await other.create(on: db)
         var w = World(orgID: org.id!, otherOrgID: other.id!)
+        for o in [org, other] {
+            try await DictionaryService.seedDefaults(orgID: o.id!, on: db)
+            try await RegionService.seedDefaults(orgID: o.id!, on: db)
+        }
 
         for (name, parent) in [("HQ", nil), ("Sales", "HQ"), ("Service", "HQ"), ("East", "Sales"), ("West", "Sales")] as [(String, String?)] {
             let d = Department(orgID: org.id!, name: name, parentID: parent.flatMap { w.departments[$0] })

@@ -93,7 +93,7 @@ struct CustomerService {
         let customer = Customer(orgID: actor.orgID, name: name, phone: phone, ownerID: owner.id, departmentID: owner.departmentID,
                                 createdBy: actor.userID)
         customer.notes = notes
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await customer.create(on: tx)
             try await Audit(actor: actor, db: tx, now: now).created(Customer.entity, customer.id!, Customer.definition.values(customer))
         }
@@ -134,7 +134,7 @@ struct CustomerService {
         guard errors.isEmpty else { throw AppError.invalid(errors) }
         let after = Customer.definition.values(customer)
         guard before != after else { return customer }
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await customer.save(on: tx)
             try await Audit(actor: actor, db: tx, now: now).updated(Customer.entity, customer.id!, before: before, after: after)
         }
@@ -143,7 +143,7 @@ struct CustomerService {
 
     func delete(_ id: UUID?) async throws {
         let customer = try await actor.find(Customer.self, id, for: .delete, on: db)
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             customer.deletedBy = actor.userID
             try await customer.save(on: tx)
             try await customer.delete(on: tx)

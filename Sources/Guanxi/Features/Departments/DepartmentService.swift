@@ -38,7 +38,7 @@ struct DepartmentService {
         }
         guard errors.isEmpty else { throw AppError.invalid(errors) }
         let dept = Department(orgID: actor.orgID, name: name, parentID: input.parentID)
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await dept.create(on: tx)
             try await Audit(actor: actor, db: tx, now: now).created(Self.definition.entity, dept.id!, Self.definition.values(dept))
         }
@@ -73,7 +73,7 @@ struct DepartmentService {
         guard errors.isEmpty else { throw AppError.invalid(errors) }
         let after = Self.definition.values(dept)
         guard before != after else { return dept }
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await dept.save(on: tx)
             try await Audit(actor: actor, db: tx, now: now).updated(Self.definition.entity, id, before: before, after: after)
         }

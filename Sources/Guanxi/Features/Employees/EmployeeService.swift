@@ -71,7 +71,7 @@ struct EmployeeService {
         user.email = email
         user.mobile = mobile
         let roles = try await rolesText(input.roleIDs)
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await user.create(on: tx)
             try await setRoles(user.id!, input.roleIDs, on: tx)
             try await Audit(actor: actor, db: tx, now: now).created(Self.definition.entity, user.id!,
@@ -103,7 +103,7 @@ struct EmployeeService {
         user.supervisorID = input.supervisorID
         let newRoles = try await rolesText(input.roleIDs)
         let after = Self.definition.values(user).merging(["roles": newRoles]) { $1 }
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await user.save(on: tx)
             try await setRoles(user.id!, input.roleIDs, on: tx)
             try await Audit(actor: actor, db: tx, now: now).updated(Self.definition.entity, user.id!, before: before, after: after)
@@ -128,7 +128,7 @@ struct EmployeeService {
         }
         guard errors.isEmpty else { throw AppError.invalid(errors) }
         let handOver = target
-        return try await db.transaction { tx in
+        return try await db.writeTransaction { tx in
             let txAudit = Audit(actor: actor, db: tx, now: now)
             var moved = 0
             if let target = handOver {
@@ -166,7 +166,7 @@ struct EmployeeService {
         user.status = .active
         user.failedAttempts = 0
         user.lockedUntil = nil
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await user.save(on: tx)
             try await Audit(actor: actor, db: tx, now: now).updated(Self.definition.entity, user.id!, before: before, after: Self.definition.values(user))
         }
@@ -181,7 +181,7 @@ struct EmployeeService {
         user.passwordHash = try await hasher(pw)
         user.failedAttempts = 0
         user.lockedUntil = nil
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await user.save(on: tx)
             try await actor.inOrg(UserSession.self, on: tx).filter(\.$userID == user.id!).filter(\.$revokedAt == nil).set(\.$revokedAt, to: now).update()
             try await Audit(actor: actor, db: tx, now: now).event(Self.definition.entity, user.id!, .update, field: "password")

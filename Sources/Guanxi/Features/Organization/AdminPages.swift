@@ -65,7 +65,7 @@ struct AdminPages: RouteCollection {
         org.quantityDecimals = decimals(form.quantityDecimals, "quantityDecimals")
         org.priceDecimals = decimals(form.priceDecimals, "priceDecimals")
         guard errors.isEmpty else { return try await renderOrg(req, org: org, form: form, errors: errors.messages, status: .unprocessableEntity) }
-        try await req.db.transaction { tx in
+        try await req.db.writeTransaction { tx in
             try await org.save(on: tx)
             try await Audit(actor: actor, db: tx, now: req.now).updated("organization", org.id!, before: before, after: Self.orgDefinition.values(org))
         }

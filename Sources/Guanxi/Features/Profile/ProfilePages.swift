@@ -42,7 +42,7 @@ struct ProfilePages: RouteCollection {
         let new = Check.password(form.new, "new", into: &errors)
         guard errors.isEmpty else { return try await render(req, passwordErrors: errors.messages, status: .unprocessableEntity) }
         user.passwordHash = try await req.password.async.hash(new)
-        try await req.db.transaction { tx in
+        try await req.db.writeTransaction { tx in
             try await user.save(on: tx)
             // Other browsers signed in as me are signed out.
             try await actor.inOrg(UserSession.self, on: tx).filter(\.$userID == actor.userID).filter(\.$revokedAt == nil)
@@ -60,7 +60,7 @@ struct ProfilePages: RouteCollection {
         let secret = "gx_" + Tokens.random()
         let token = ApiToken(orgID: actor.orgID, userID: actor.userID, name: name, tokenHash: Tokens.hash(secret),
                              prefix: String(secret.prefix(10)), now: req.now)
-        try await req.db.transaction { tx in
+        try await req.db.writeTransaction { tx in
             try await token.create(on: tx)
             try await Audit(actor: actor, db: tx, now: req.now).event("apiToken", token.id!, .create, field: "name", new: name)
         }
@@ -72,7 +72,7 @@ struct ProfilePages: RouteCollection {
         guard let id = req.parameters.get("id", as: UUID.self),
               let token = try await actor.inOrg(ApiToken.self, on: req.db).filter(\.$id == id).filter(\.$userID == actor.userID).first()
         else { throw AppError.notFound }
-        try await req.db.transaction { tx in
+        try await req.db.writeTransaction { tx in
             token.revokedAt = req.now
             try await token.save(on: tx)
             try await Audit(actor: actor, db: tx, now: req.now).event("apiToken", id, .delete, field: "name", old: token.name)

@@ -40,7 +40,7 @@ struct RoleService {
         let (name, summary) = try await validate(input, id: nil)
         let role = Role(orgID: actor.orgID, name: name, policy: input.policy)
         role.summary = summary
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await role.create(on: tx)
             try await Audit(actor: actor, db: tx, now: now).created("role", role.id!, Self.values(role))
         }
@@ -58,7 +58,7 @@ struct RoleService {
         if !role.isSystem { role.policy = input.policy }
         let after = Self.values(role)
         guard before != after else { return role }
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await role.save(on: tx)
             try await Audit(actor: actor, db: tx, now: now).updated("role", role.id!, before: before, after: after)
         }
@@ -72,7 +72,7 @@ struct RoleService {
         if role.isSystem { errors.add("name", "error.systemRole") }
         if try await actor.inOrg(UserRole.self, on: db).filter(\.$roleID == role.id!).count() > 0 { errors.add("name", "error.roleInUse") }
         guard errors.isEmpty else { throw AppError.invalid(errors) }
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await role.delete(on: tx)
             try await Audit(actor: actor, db: tx, now: now).event("role", role.id!, .delete, old: role.name)
         }

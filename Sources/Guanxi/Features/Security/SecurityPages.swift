@@ -83,7 +83,7 @@ struct SecurityPages: RouteCollection {
         try actor.require(.edit, .admin)
         guard let id = req.parameters.get("id", as: UUID.self),
               let s = try await actor.inOrg(UserSession.self, on: req.db).filter(\.$id == id).first() else { throw AppError.notFound }
-        try await req.db.transaction { tx in
+        try await req.db.writeTransaction { tx in
             s.revokedAt = req.now
             try await s.save(on: tx)
             try await Audit(actor: actor, db: tx, now: req.now).event("user", s.userID, .update, field: "session", old: s.ip, new: "signed out")

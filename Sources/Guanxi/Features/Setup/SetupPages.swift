@@ -102,7 +102,7 @@ enum OrganizationSetup {
         }
         guard errors.isEmpty else { throw AppError.invalid(errors) }
         let hash = try await hasher(password)
-        return try await db.transaction { tx in
+        return try await db.writeTransaction { tx in
             let org = Organization(name: company, timeZone: tz, currency: currency)
             try await org.create(on: tx)
             let root = Department(orgID: org.id!, name: company, parentID: nil)
@@ -113,6 +113,8 @@ enum OrganizationSetup {
             admin.locale = input.locale?.rawValue
             try await admin.create(on: tx)
             try await UserRole(orgID: org.id!, userID: admin.id!, roleID: adminRole.id!).create(on: tx)
+            try await DictionaryService.seedDefaults(orgID: org.id!, on: tx)
+            try await RegionService.seedDefaults(orgID: org.id!, on: tx)
             return (org, admin)
         }
     }

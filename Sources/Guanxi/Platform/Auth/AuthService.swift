@@ -52,7 +52,7 @@ struct AuthService {
             return .failed(messageKey: policy.isLocked(state, now: now) ? "login.locked" : "login.failed")
         }
         let token = Tokens.random()
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             user.failedAttempts = 0
             user.lockedUntil = nil
             try await user.save(on: tx)

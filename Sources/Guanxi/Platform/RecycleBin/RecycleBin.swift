@@ -37,7 +37,7 @@ enum RecycleBin {
             try actor.require(.edit, .admin)
             guard let c = try await actor.inOrg(Customer.self, on: db).withDeleted().filter(\.$id == id).filter(\.$deletedAt != nil).first()
             else { throw AppError.notFound }
-            try await db.transaction { tx in
+            try await db.writeTransaction { tx in
                 try await c.restore(on: tx)
                 c.deletedBy = nil
                 try await c.save(on: tx)
@@ -48,7 +48,7 @@ enum RecycleBin {
             try actor.require(.edit, .admin)
             guard let c = try await actor.inOrg(Customer.self, on: db).withDeleted().filter(\.$id == id).filter(\.$deletedAt != nil).first()
             else { throw AppError.notFound }
-            try await db.transaction { tx in
+            try await db.writeTransaction { tx in
                 try await actor.inOrg(RecordShare.self, on: tx).filter(\.$entity == Customer.entity).filter(\.$recordID == id).delete()
                 try await c.delete(force: true, on: tx)
                 try await Audit(actor: actor, db: tx, now: now).event(Customer.entity, id, .purge, old: c.name)

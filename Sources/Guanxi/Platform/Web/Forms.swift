@@ -9,8 +9,8 @@ enum Forms {
     }
 
     /// A POST form with its CSRF token.
-    static func form(_ action: String, csrf: String, cls: String = "form", _ children: [HNode]) -> HNode {
-        H.el("form", [A("method", "post"), A("action", action), .cls(cls), A("accept-charset", "utf-8")],
+    static func form(_ action: String, csrf: String, cls: String = "form", id: String? = nil, _ children: [HNode]) -> HNode {
+        H.el("form", [A("method", "post"), A("action", action), .cls(cls), A("id", id), A("accept-charset", "utf-8")],
              [H.void("input", [.type("hidden"), .name("_csrf"), .value(csrf)])] + children)
     }
 
