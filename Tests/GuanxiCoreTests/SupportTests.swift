@@ -83,3 +83,31 @@ import Testing
         #expect(s[s.index(s.startIndex, offsetBy: 14)] == "7")
     }
 }
+
+@Suite struct MoneyTests {
+    @Test func parsesWhatPeopleType() {
+        #expect(Money.parse("12,345.67") == 1_234_567)
+        #expect(Money.parse("100") == 10_000)
+        #expect(Money.parse("0.5") == 50)
+        #expect(Money.parse("1.234") == nil)
+        #expect(Money.parse("-5") == nil)
+        #expect(Money.parse("1e5") == nil)
+        #expect(Money.parse("") == nil)
+        #expect(Money.parse("5.") == nil)
+        #expect(Money.parse("99999999999999999999") == nil)
+        #expect(Money.parse("7", decimals: 0) == 7)
+    }
+
+    @Test func plainRoundTrips() {
+        #expect(Money.plain(1_234_567) == "12345.67")
+        #expect(Money.plain(5) == "0.05")
+        #expect(Money.parse(Money.plain(987_654_321)) == 987_654_321)
+    }
+
+    @Test func calendarDates() {
+        #expect(CalendarDate.isValid("2024-02-29"))
+        #expect(!CalendarDate.isValid("2023-02-29"))
+        #expect(!CalendarDate.isValid("2024-13-01"))
+        #expect(!CalendarDate.isValid("24-01-01"))
+    }
+}

@@ -38,7 +38,10 @@ struct ErrorJSON: Decodable {
             #expect(body.fields?["name"] != nil && body.fields?["phone"] != nil)
 
             #expect(try await api.send(.POST, "/api/v1/customers", json: #"{"name": "#).status == .badRequest)
-            #expect(try await api.send(.POST, "/api/v1/customers", json: #"{"name": 42}"#).status == .badRequest)
+            let wrongType = try await api.send(.POST, "/api/v1/customers", json: #"{"name": 42}"#)
+            #expect(wrongType.status == .unprocessableEntity)
+            #expect(try wrongType.json(ErrorJSON.self).fields?["name"] != nil)
+            #expect(try await api.send(.POST, "/api/v1/customers", json: #"[1,2]"#).status == .badRequest)
             let plain = try await api.send(.POST, "/api/v1/customers", json: "name=x", headers: ["content-type": "text/plain"])
             #expect(plain.status == .unsupportedMediaType, "\(plain.status) \(plain.text)")
             let long = String(repeating: "名", count: 201)

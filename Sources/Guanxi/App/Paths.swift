@@ -18,6 +18,10 @@ enum Paths {
     static func editCustomer(_ id: UUID) -> String { "/customers/\(id.uuidString)/edit" }
     static func deleteCustomer(_ id: UUID) -> String { "/customers/\(id.uuidString)/delete" }
 
+    static func customerContacts(_ id: UUID) -> String { "/customers/\(id.uuidString)/contacts" }
+    static func contact(_ id: UUID) -> String { "/contacts/\(id.uuidString)" }
+    static func contactPrimary(_ id: UUID) -> String { "/contacts/\(id.uuidString)/primary" }
+
     static let adminOrganization = "/admin/organization"
     static let adminDepartments = "/admin/departments"
     static func adminDepartment(_ id: UUID) -> String { "/admin/departments/\(id.uuidString)" }

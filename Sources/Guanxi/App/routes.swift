@@ -13,6 +13,7 @@ func routes(_ app: Application) throws {
     let api = app.grouped("api", "v1").grouped(JSONBodyMiddleware()).grouped(BearerAuthMiddleware())
     try api.register(collection: CustomerAPIController())
     try api.register(collection: PlatformAPIController())
+    try api.register(collection: ContactAPIController())
 
     let web = app.grouped(WebSessionMiddleware()).grouped(SetupGateMiddleware())
     try web.register(collection: SetupPages())
@@ -22,6 +23,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: HomePage())
     try signedIn.register(collection: ProfilePages())
     try signedIn.register(collection: CustomerPages())
+    try signedIn.register(collection: ContactPages())
     try signedIn.register(collection: DepartmentPages())
     try signedIn.register(collection: EmployeePages())
     try signedIn.register(collection: RolePages())

@@ -2,6 +2,7 @@ import ConsoleKit
 import Fluent
 import Foundation
 import GuanxiCore
+import SQLKit
 import Vapor
 
 /// `guanxi demo`: a realistic demo company — a three-level department tree, employees with
@@ -137,10 +138,30 @@ enum DemoData {
                 try await UserRole(orgID: orgID, userID: u.id!, roleID: roleIDs[p.role]!).create(on: tx)
                 if ["业务员", "销售主管", "分公司经理"].contains(p.role) { owners.append((u.id!, u.departmentID)) }
             }
+            let regions = try await Region.query(on: tx).filter(\.$orgID == orgID).filter(\.$parentID != nil).all()
+            let regionByName = Dictionary(regions.map { ($0.name, $0.id!) }, uniquingKeysWith: { a, _ in a })
+            let format = DocumentType.customer.defaultFormat
+            let tz = org.zone
+            let now = Date()
+            let industries = DictionaryKind.industry.defaults.map(\.0)
+            let levels = DictionaryKind.level.defaults.map(\.0)
+            let sources = DictionaryKind.source.defaults.map(\.0)
+            let statuses = DictionaryKind.customerStatus.defaults.map(\.0)
             var batch: [Customer] = []
             for i in 0..<customers {
                 let (owner, dept) = owners[i % owners.count]
-                let c = Customer(orgID: orgID, name: customerName(i), phone: phone(i), ownerID: owner, departmentID: dept, createdBy: owner)
+                let name = customerName(i)
+                let c = Customer(orgID: orgID, name: name, phone: phone(i), ownerID: owner, departmentID: dept, createdBy: owner)
+                c.number = format.format(i + 1, at: now, timeZone: tz)
+                c.mnemonic = Pinyin.mnemonic(name)
+                c.industry = industries[i % industries.count]
+                c.level = levels[(i / 3) % levels.count]
+                c.source = sources[(i / 2) % sources.count]
+                c.status = statuses[(i / 5) % statuses.count]
+                let city = cities[i % cities.count]
+                c.regionID = regionByName[city] ?? regionByName[["北京": "北京", "苏州": "江苏", "杭州": "浙江", "成都": "四川", "武汉": "湖北", "南京": "江苏", "西安": "陕西", "深圳": "广东", "广州": "广东"][city] ?? ""]
+                c.address = "\(city)市\(["朝阳区", "海淀区", "浦东新区", "天河区", "南山区", "西湖区"][i % 6])\(["建国路", "中关村大街", "世纪大道", "体育西路", "科技园路", "文三路"][i % 6])\(i % 300 + 1)号"
+                c.creditLimit = Int64((i % 20 + 1) * 5_000_000)
                 batch.append(c)
                 if batch.count == 500 {
                     try await batch.create(on: tx)
@@ -148,6 +169,13 @@ enum DemoData {
                 }
             }
             if !batch.isEmpty { try await batch.create(on: tx) }
+            // The numbering counter continues after the demo's numbers.
+            if customers > 0, let sql = tx as? any SQLDatabase {
+                try await sql.raw("""
+                    INSERT INTO number_sequences (id, org_id, doc_type, period, last_value)
+                    VALUES (\(bind: UUID.v7()), \(bind: orgID), \(bind: DocumentType.customer.rawValue), \(bind: format.period(at: now, timeZone: tz)), \(bind: customers))
+                    """).run()
+            }
             return "Demo company 华信科技有限公司: \(departments.count) departments, \(people.count) employees, \(roles().count + 1) roles, \(customers) customers."
         }
     }

@@ -18,6 +18,8 @@ enum Migrations {
         CreateDictionaryOption(),
         CreateRegion(),
         CreateNumbering(),
+        UpdateCustomerAddProfile(),
+        CreateContact(),
     ]
 }
 
@@ -299,4 +301,69 @@ struct CreateNumbering: AsyncMigration {
         try await db.schema("number_sequences").delete()
         try await db.schema("numbering_rules").delete()
     }
+}
+
+/// CUS-01: the rest of the customer profile, its numbers and search keys.
+struct UpdateCustomerAddProfile: AsyncMigration {
+    static let textColumns = ["number", "mnemonic", "pinyin", "short_name", "kind", "industry", "level", "category", "source", "status",
+                              "credit_rating", "address", "postcode", "finance_phone", "fax", "email", "website", "credit_code", "registered_on"]
+
+    func prepare(on db: Database) async throws {
+        // One column per statement: SQLite adds columns one at a time.
+        for c in Self.textColumns {
+            try await db.schema("customers").field(.init(stringLiteral: c), .string).update()
+        }
+        try await db.schema("customers").field("credit_limit", .int64).update()
+        for c in ["region_id", "parent_id", "settlement_customer_id"] {
+            try await db.schema("customers").field(.init(stringLiteral: c), .uuid).update()
+        }
+        try await db.raw("CREATE UNIQUE INDEX customers_org_number ON customers (org_id, number) WHERE deleted_at IS NULL")
+        try await db.raw("CREATE INDEX customers_org_credit_code ON customers (org_id, credit_code) WHERE deleted_at IS NULL")
+        try await db.raw("CREATE INDEX customers_org_parent ON customers (org_id, parent_id) WHERE deleted_at IS NULL")
+    }
+
+    func revert(on db: Database) async throws {
+        for c in Self.textColumns + ["credit_limit", "region_id", "parent_id", "settlement_customer_id"] {
+            try await db.schema("customers").deleteField(.init(stringLiteral: c)).update()
+        }
+    }
+}
+
+struct CreateContact: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("contacts")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("created_at", .datetime)
+            .field("updated_at", .datetime)
+            .field("deleted_at", .datetime)
+            .field("deleted_by", .uuid)
+            .field("deleted_with", .uuid)
+            .field("name", .string, .required)
+            .field("pinyin", .string)
+            .field("gender", .string)
+            .field("birthday", .string)
+            .field("dept", .string)
+            .field("title", .string)
+            .field("role", .string)
+            .field("boss", .string)
+            .field("mobile", .string)
+            .field("office_phone", .string)
+            .field("home_phone", .string)
+            .field("phone_digits", .string)
+            .field("fax", .string)
+            .field("email", .string)
+            .field("qq", .string)
+            .field("wechat", .string)
+            .field("hobbies", .string)
+            .field("notes", .string)
+            .field("is_primary", .bool, .required)
+            .field("customer_id", .uuid, .required, .references("customers", "id"))
+            .field("owner_id", .uuid, .references("users", "id"))
+            .create()
+        try await db.raw("CREATE INDEX contacts_org_customer ON contacts (org_id, customer_id) WHERE deleted_at IS NULL")
+        try await db.raw("CREATE INDEX contacts_org_name ON contacts (org_id, name, id) WHERE deleted_at IS NULL")
+        try await db.raw("CREATE INDEX contacts_org_birthday ON contacts (org_id, birthday) WHERE deleted_at IS NULL")
+    }
+    func revert(on db: Database) async throws { try await db.schema("contacts").delete() }
 }

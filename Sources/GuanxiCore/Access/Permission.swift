@@ -102,6 +102,11 @@ public struct ResolvedPolicy: Sendable, Equatable {
     public func rule(for module: Module, field: String) -> FieldRule? {
         fieldRules["\(module.rawValue).\(field)"]
     }
+
+    /// Field rules are keyed "<entity prefix>.<field>", e.g. "contacts.mobile".
+    public func rule(prefix: String, field: String) -> FieldRule? {
+        fieldRules["\(prefix).\(field)"]
+    }
 }
 
 extension Module: CodingKeyRepresentable {}

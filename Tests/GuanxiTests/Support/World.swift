@@ -56,7 +56,7 @@ struct World {
         w.roles["manager"] = try await role("Manager", [.view, .create, .edit, .delete, .assign], .departmentTree, org: org.id!)
         w.roles["lead"] = try await role("Lead", [.view, .create, .edit, .assign], .ownAndSubordinates, org: org.id!)
         w.roles["rep"] = try await role("Rep", [.view, .create, .edit], .own, org: org.id!)
-        w.roles["viewer"] = try await role("Viewer", [.view], .department, org: org.id!, rules: ["customers.phone": .masked, "customers.notes": .hidden])
+        w.roles["viewer"] = try await role("Viewer", [.view], .department, org: org.id!, rules: ["customers.phone": .masked, "customers.notes": .hidden, "contacts.mobile": .masked])
         let otherAdminRole = Role(orgID: other.id!, name: "Admin", policy: .administrator, isSystem: true)
         try await otherAdminRole.create(on: db)
 

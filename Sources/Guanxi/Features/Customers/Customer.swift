@@ -21,10 +21,37 @@ final class Customer: Model, @unchecked Sendable {
     /// Digits of `phone`, for search by number however it was typed.
     @OptionalField(key: "phone_digits") var phoneDigits: String?
     @OptionalField(key: "notes") var notes: String?
+    @OptionalField(key: "number") var number: String?
+    @OptionalField(key: "mnemonic") var mnemonic: String?
+    /// Full pinyin and initials of the name, for search ("beijingxinnengyuan bjxny").
+    @OptionalField(key: "pinyin") var pinyin: String?
+    @OptionalField(key: "short_name") var shortName: String?
+    @OptionalField(key: "kind") var kind: String?
+    @OptionalField(key: "industry") var industry: String?
+    @OptionalField(key: "level") var level: String?
+    @OptionalField(key: "category") var category: String?
+    @OptionalField(key: "source") var source: String?
+    @OptionalField(key: "status") var status: String?
+    @OptionalField(key: "credit_rating") var creditRating: String?
+    /// Fen.
+    @OptionalField(key: "credit_limit") var creditLimit: Int64?
+    @OptionalField(key: "address") var address: String?
+    @OptionalField(key: "postcode") var postcode: String?
+    @OptionalField(key: "finance_phone") var financePhone: String?
+    @OptionalField(key: "fax") var fax: String?
+    @OptionalField(key: "email") var email: String?
+    @OptionalField(key: "website") var website: String?
+    /// 统一社会信用代码.
+    @OptionalField(key: "credit_code") var creditCode: String?
+    /// A calendar date, yyyy-MM-dd.
+    @OptionalField(key: "registered_on") var registeredOn: String?
 
     // relationships
     @OptionalField(key: "owner_id") var ownerID: UUID?
     @OptionalField(key: "department_id") var departmentID: UUID?
+    @OptionalField(key: "region_id") var regionID: UUID?
+    @OptionalField(key: "parent_id") var parentID: UUID?
+    @OptionalField(key: "settlement_customer_id") var settlementCustomerID: UUID?
 
     init() {}
 
@@ -37,5 +64,13 @@ final class Customer: Model, @unchecked Sendable {
         self.ownerID = ownerID
         self.departmentID = departmentID
         self.createdBy = createdBy
+        self.kind = "company"
+        refreshSearchKeys()
+    }
+
+    /// Recomputes the derived search keys after the name or phone changed.
+    func refreshSearchKeys() {
+        phoneDigits = phone.map(Check.digits)
+        pinyin = Pinyin.full(name) + " " + Pinyin.initials(name)
     }
 }

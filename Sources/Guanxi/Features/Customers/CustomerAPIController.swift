@@ -3,7 +3,8 @@ import Foundation
 import GuanxiCore
 import Vapor
 
-/// /api/v1/customers — the same rules as the pages, through `CustomerService`.
+/// /api/v1/customers — the same rules as the pages, through `CustomerService`; bodies and responses
+/// follow the customer's field declaration (references as `<field>ID`, money in fen).
 struct CustomerAPIController: RouteCollection {
     func boot(routes: RoutesBuilder) throws {
         let customers = routes.grouped("customers")
@@ -19,39 +20,48 @@ struct CustomerAPIController: RouteCollection {
         CustomerService(db: req.db, actor: try req.actor, now: req.now)
     }
 
-    @Sendable func index(req: Request) async throws -> PageDTO<CustomerDTO> {
-        let actor = try req.actor
-        let query = try CustomerListParams.parse(req)
-        let svc = try service(req)
-        let page = try await svc.list(query)
-        let names = try await svc.ownerNames(page.items)
-        return PageDTO(items: page.items.map { $0.toDTO(actor: actor, ownerName: $0.ownerID.flatMap { names[$0] }) },
-                       nextCursor: page.next?.token)
+    static func json(_ customers: [Customer], actor: Actor, svc: CustomerService) async throws -> [JSONValue] {
+        let names = try await svc.ownerNames(customers)
+        return customers.map { c in
+            Customer.definition.json(c, id: c.id!, actor: actor, extra: [
+                ("ownerName", c.ownerID.flatMap { names[$0] }.map(JSONValue.string) ?? .string("")),
+                ("createdAt", .string(c.createdAt.map(ISO8601.string) ?? "")),
+                ("updatedAt", .string(c.updatedAt.map(ISO8601.string) ?? "")),
+            ])
+        }
     }
 
-    @Sendable func show(req: Request) async throws -> CustomerDTO {
+    @Sendable func index(req: Request) async throws -> Response {
+        let actor = try req.actor
+        let svc = try service(req)
+        let page = try await svc.list(try CustomerListParams.parse(req))
+        var pairs: [(String, JSONValue)] = [("items", .array(try await Self.json(page.items, actor: actor, svc: svc)))]
+        if let next = page.next { pairs.append(("nextCursor", .string(next.token))) }
+        return JSONResponse.ok(.object(pairs))
+    }
+
+    @Sendable func show(req: Request) async throws -> Response {
         let svc = try service(req)
         let c = try await svc.get(req.parameters.get("id", as: UUID.self))
-        return c.toDTO(actor: try req.actor, ownerName: try await svc.ownerNames([c]).values.first)
+        return JSONResponse.ok(try await Self.json([c], actor: try req.actor, svc: svc)[0])
     }
 
     @Sendable func create(req: Request) async throws -> Response {
-        let body = try req.content.decode(CreateCustomerDTO.self)
+        let actor = try req.actor
+        let (input, owner) = try Self.input(req, actor: actor)
         let svc = try service(req)
-        let c = try await svc.create(.init(name: body.name, phone: body.phone, ownerID: body.ownerID, notes: body.notes))
-        let dto = c.toDTO(actor: try req.actor, ownerName: try await svc.ownerNames([c]).values.first)
-        let res = Response(status: .created)
-        try res.content.encode(dto)
-        res.headers.replaceOrAdd(name: .location, value: "/api/v1/customers/\(dto.id.uuidString)")
+        let c = try await svc.create(input, ownerID: owner)
+        let res = JSONResponse.ok(try await Self.json([c], actor: actor, svc: svc)[0], status: .created)
+        res.headers.replaceOrAdd(name: .location, value: "/api/v1/customers/\(c.id!.uuidString)")
         return res
     }
 
-    @Sendable func update(req: Request) async throws -> CustomerDTO {
-        let body = try req.content.decode(PatchCustomerDTO.self)
+    @Sendable func update(req: Request) async throws -> Response {
+        let actor = try req.actor
+        let (input, owner) = try Self.input(req, actor: actor)
         let svc = try service(req)
-        let c = try await svc.update(req.parameters.get("id", as: UUID.self),
-                                     .init(name: body.name, phone: body.phone, ownerID: body.ownerID, notes: body.notes))
-        return c.toDTO(actor: try req.actor, ownerName: try await svc.ownerNames([c]).values.first)
+        let c = try await svc.update(req.parameters.get("id", as: UUID.self), input, ownerID: owner)
+        return JSONResponse.ok(try await Self.json([c], actor: actor, svc: svc)[0])
     }
 
     @Sendable func delete(req: Request) async throws -> HTTPStatus {
@@ -62,6 +72,38 @@ struct CustomerAPIController: RouteCollection {
     @Sendable func history(req: Request) async throws -> [AuditEntryDTO] {
         let c = try await service(req).get(req.parameters.get("id", as: UUID.self))
         return try await Audit.history(entity: Customer.entity, module: .customers, id: c.id!, actor: try req.actor, on: req.db).map(AuditEntryDTO.init)
+    }
+
+    /// The body as field values, with `ownerID` apart because changing it is an assignment.
+    static func input(_ req: Request, actor: Actor) throws -> (EntityInput, UUID?) {
+        guard let body = try req.content.decode(JSONInput.self).object else { throw AppError.badRequest() }
+        var input = Customer.definition.input(json: body, actor: actor, extraKeys: ["ownerID"])
+        var owner: UUID?
+        switch body["ownerID"] {
+        case .string(let s)?:
+            if let id = UUID(uuidString: s) { owner = id } else { input.errors.add("ownerID", "error.unknownUser") }
+        case nil, .null?:
+            break
+        default:
+            input.errors.add("ownerID", "error.badValue")
+        }
+        return (input, owner)
+    }
+}
+
+enum ISO8601 {
+    static func string(_ date: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f.string(from: date)
+    }
+}
+
+enum JSONResponse {
+    static func ok(_ value: JSONValue, status: HTTPResponseStatus = .ok) -> Response {
+        var headers = HTTPHeaders()
+        headers.contentType = .json
+        return Response(status: status, headers: headers, body: .init(string: value.render()))
     }
 }
 

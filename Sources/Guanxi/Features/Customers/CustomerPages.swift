@@ -3,7 +3,7 @@ import Foundation
 import GuanxiCore
 import Vapor
 
-/// The customer pages: list, detail with history, create, edit, delete.
+/// The customer pages: list with chosen columns, the 360 view with history, create, edit, delete.
 struct CustomerPages: RouteCollection {
     func boot(routes: RoutesBuilder) throws {
         routes.get("customers", use: index)
@@ -15,66 +15,109 @@ struct CustomerPages: RouteCollection {
         routes.post("customers", ":id", "delete", use: delete)
     }
 
-    /// What the form posts; kept as typed so a failed save shows it again.
-    struct Form: Content {
-        var name: String?
-        var phone: String?
-        var ownerID: String?
-        var notes: String?
-    }
+    /// How the form and the detail page group the fields.
+    static let sections: [(String, [String])] = [
+        ("customer.section.basic", ["number", "name", "shortName", "mnemonic", "kind", "industry", "level", "category", "source", "status"]),
+        ("customer.section.contact", ["phone", "financePhone", "fax", "email", "website", "region", "address", "postcode"]),
+        ("customer.section.credit", ["creditCode", "registeredOn", "creditRating", "creditLimit"]),
+        ("customer.section.relations", ["owner", "department", "parent", "settlementCustomer", "notes"]),
+    ]
+
+    static let columnsCookie = "gx_cols_customers"
+
+    // MARK: list
 
     @Sendable func index(req: Request) async throws -> Response {
         let actor = try req.actor
         let params = try CustomerListParams.parse(req)
         let svc = CustomerService(db: req.db, actor: actor, now: req.now)
         let page = try await svc.list(params)
-        let names = try await svc.ownerNames(page.items)
+        let def = Customer.definition
+        let lookups = try await Lookups.load(def, records: page.items, actor: actor, on: req.db)
         let t = actor.t
-        return req.page(title: t("nav.customers"), crumbs: [Crumb(label: t("nav.customers"), href: nil)]) { ctx in
-            let link: (String, Bool) -> String = { sort, desc in
-                URLQuery.build(Paths.customers, [("q", params.q), ("sort", sort), ("order", desc ? "desc" : nil)])
-            }
+        let visibleFields = def.fields.filter { !($0.restrictable && actor.fieldRule(.customers, $0.key) == .hidden) }
+        let chosen = chosenColumns(req, available: visibleFields.map(\.key))
+        let columns = visibleFields.filter { chosen.contains($0.key) }
+        let res = req.page(title: t("nav.customers"), crumbs: [Crumb(label: t("nav.customers"), href: nil)]) { ctx in
+            let base: [(String, String?)] = [("q", params.q), ("owner", params.ownerID?.uuidString)]
+            let link: (String, Bool) -> String = { sort, desc in URLQuery.build(Paths.customers, base + [("sort", sort), ("order", desc ? "desc" : nil)]) }
             let rows: [[HNode]] = page.items.map { c in
-                [
-                    H.el("a", [.href(Paths.customer(c.id!)), .cls("strong")], [H.text(c.name)]),
-                    H.text(actor.visible(.customers, "phone", c.phone) ?? ""),
-                    H.text(c.ownerID.flatMap { names[$0] } ?? t("customer.noOwner")),
-                    H.text(ctx.dateTime(c.createdAt)),
-                ]
+                columns.map { f -> HNode in
+                    let raw = f.read(c)
+                    let rule = f.restrictable ? actor.fieldRule(.customers, f.key) : nil
+                    let shown = rule == .masked ? (raw.map(Masking.mask) ?? "")
+                        : FieldCodec.display(f, raw, lookups: lookups, t: t, decimals: actor.org.moneyDecimals)
+                    if f.key == "name" { return H.el("a", [.href(Paths.customer(c.id!)), .cls("strong")], [H.text(c.name)]) }
+                    if f.key == "owner", raw == nil { return H.span("muted", t("customer.noOwner")) }
+                    return H.text(shown)
+                }
             }
-            let cols = [Tables.Column(t("customer.name"), sort: "name"), Tables.Column(t("customer.phone")),
-                        Tables.Column(t("customer.owner")), Tables.Column(t("customer.createdAt"), sort: "created")]
+            let cols = columns.map { f in Tables.Column(t(f.labelKey), sort: f.key == "name" ? "name" : f.key == "number" ? "created" : nil) }
             let newButton = actor.can(.create, .customers) ? H.a(Paths.newCustomer, t("customer.new"), cls: "btn btn-primary") : H.empty
-            let empty = params.q == nil
+            let empty = params.q == nil && params.ownerID == nil
                 ? Tables.emptyState(t("customer.emptyTitle"), hint: t("customer.emptyHint"), action: newButton)
                 : Tables.emptyState(t("search.noMatch"), hint: nil)
-            let next = page.next.map {
-                URLQuery.build(Paths.customers, [("q", params.q), ("sort", params.sort.rawValue),
-                                                 ("order", params.descending ? "desc" : nil), ("cursor", $0.token)])
-            }
-            let first = params.cursor == nil ? nil : URLQuery.build(Paths.customers, [("q", params.q), ("sort", params.sort.rawValue),
-                                                                                       ("order", params.descending ? "desc" : nil)])
+            let sortItems: [(String, String?)] = [("sort", params.sort.rawValue), ("order", params.descending ? "desc" : nil)]
+            let next = page.next.map { URLQuery.build(Paths.customers, base + sortItems + [("cursor", $0.token)]) }
+            let first = params.cursor == nil ? nil : URLQuery.build(Paths.customers, base + sortItems)
+            let scopes = H.el("nav", [.cls("tabs")], [
+                H.el("a", [.href(Paths.customers), .cls(params.ownerID == nil ? "tab active" : "tab")], [H.text(t("customer.scope.all"))]),
+                H.el("a", [.href(URLQuery.build(Paths.customers, [("owner", actor.userID.uuidString)])),
+                           .cls(params.ownerID == actor.userID ? "tab active" : "tab")], [H.text(t("customer.scope.mine"))]),
+            ])
+            let chooser = H.el("details", [.cls("column-chooser")], [
+                H.el("summary", [.cls("btn")], [H.text(t("list.columns"))]),
+                H.el("form", [A("method", "get"), A("action", Paths.customers), .cls("chooser-panel")],
+                     visibleFields.map { f in Forms.checkbox("cols[]", label: t(f.labelKey), checked: chosen.contains(f.key), value: f.key) }
+                     + [H.void("input", [.type("hidden"), .name("q"), .value(params.q)]),
+                        H.el("button", [.type("submit"), .cls("btn btn-primary btn-small")], [H.text(t("action.apply"))])]),
+            ])
             return H.group([
                 H.div("page-head", H.h1(t("nav.customers")), newButton),
-                H.el("form", [A("method", "get"), A("action", Paths.customers), .cls("toolbar"), A("role", "search")], [
-                    H.void("input", [.type("search"), .name("q"), .value(params.q), A("placeholder", t("customer.searchPlaceholder")),
-                                     A("aria-label", t("action.search"))]),
-                    H.void("input", [.type("hidden"), .name("sort"), .value(params.sort.rawValue)]),
-                    H.el("button", [.type("submit"), .cls("btn")], [H.text(t("action.search"))]),
-                ]),
-                Tables.table(cols, rows: rows, sort: params.sort.rawValue, descending: params.descending, link: link, empty: empty),
+                scopes,
+                H.div("toolbar",
+                    H.el("form", [A("method", "get"), A("action", Paths.customers), .cls("search-form"), A("role", "search")], [
+                        H.void("input", [.type("search"), .name("q"), .value(params.q), A("placeholder", t("customer.searchPlaceholder")),
+                                         A("aria-label", t("action.search"))]),
+                        H.void("input", [.type("hidden"), .name("owner"), .value(params.ownerID?.uuidString)]),
+                        H.el("button", [.type("submit"), .cls("btn")], [H.text(t("action.search"))]),
+                    ]),
+                    chooser),
+                Tables.table(cols, rows: rows, sort: params.sort == .name ? "name" : "created", descending: params.descending, link: link, empty: empty),
                 Tables.pager(first: first, next: next, t: t),
             ])
         }
+        if let raw = Self.queryColumns(req) {
+            res.cookies[Self.columnsCookie] = HTTPCookies.Value(string: raw.joined(separator: ","), maxAge: 31_536_000, path: "/", isHTTPOnly: true, sameSite: .lax)
+        }
+        return res
     }
+
+    /// The chooser's choice when this request carries one.
+    static func queryColumns(_ req: Request) -> [String]? {
+        guard req.url.query?.contains("cols") == true else { return nil }
+        return try? req.query.get([String].self, at: "cols")
+    }
+
+    /// Columns from the chooser (query), else the last choice (cookie), else the declared defaults.
+    private func chosenColumns(_ req: Request, available: [String]) -> Set<String> {
+        let saved: [String]? = req.cookies[Self.columnsCookie].map { cookie in cookie.string.split(separator: ",").map(String.init) }
+        let raw = Self.queryColumns(req) ?? saved
+        var chosen = Set(raw ?? Customer.definition.fields.filter(\.listed).map(\.key)).intersection(available)
+        chosen.insert("name")
+        return chosen
+    }
+
+    // MARK: 360 view
 
     @Sendable func show(req: Request) async throws -> Response {
         let actor = try req.actor
         let svc = CustomerService(db: req.db, actor: actor, now: req.now)
         let c = try await svc.get(req.parameters.get("id", as: UUID.self))
         let history = try await Audit.history(entity: Customer.entity, module: .customers, id: c.id!, actor: actor, on: req.db)
-        let lookup = try await NameLookup.load(for: history, orgID: actor.orgID, extraUsers: [c.ownerID].compactMap { $0 },
-                                               extraDepartments: [c.departmentID].compactMap { $0 }, on: req.db)
+        let lookups = try await Lookups.load(Customer.definition, records: [c], history: history, actor: actor, on: req.db)
+        let children = try await actor.query(Customer.self, .view, on: req.db).filter(\.$parentID == c.id!).sort(\.$name).limit(100).all()
+        let contacts = actor.can(.view, .customers) ? try await ContactService(db: req.db, actor: actor, now: req.now).list(customerID: c.id!) : []
         let t = actor.t
         return req.page(title: c.name, crumbs: [Crumb(label: t("nav.customers"), href: Paths.customers), Crumb(label: c.name, href: nil)]) { ctx in
             var actions: [HNode] = []
@@ -83,74 +126,96 @@ struct CustomerPages: RouteCollection {
                 actions.append(Forms.postButton(Paths.deleteCustomer(c.id!), label: t("action.delete"), csrf: ctx.csrf,
                                                 cls: "btn btn-danger", confirm: t("customer.confirmDelete")))
             }
-            var facts: [(String, String)] = [(t("customer.name"), c.name)]
-            if let phone = actor.visible(.customers, "phone", c.phone) ?? (actor.fieldRule(.customers, "phone") == .hidden ? nil : "—") {
-                facts.append((t("customer.phone"), phone))
+            let link: (EntityField<Customer>, String) -> String? = { f, raw in
+                f.kind == .customer ? UUID(uuidString: raw).map(Paths.customer) : nil
             }
-            facts.append((t("customer.owner"), c.ownerID.flatMap { lookup.users[$0] } ?? t("customer.noOwner")))
-            facts.append((t("customer.department"), c.departmentID.flatMap { lookup.departments[$0] } ?? "—"))
-            if actor.fieldRule(.customers, "notes") != .hidden { facts.append((t("customer.notes"), actor.visible(.customers, "notes", c.notes) ?? "—")) }
-            facts.append((t("customer.createdAt"), ctx.dateTime(c.createdAt)))
-            facts.append((t("customer.updatedAt"), ctx.dateTime(c.updatedAt)))
+            let profile = Self.sections.map { section, keys in
+                H.div("fact-group", H.el("h3", [], [H.text(t(section))]),
+                      EntityViews.facts(Customer.definition, keys: keys, record: c, actor: actor, lookups: lookups, t: t, link: link))
+            }
+            let summary = H.div("summary-badges",
+                c.number.map { H.span("badge badge-muted", $0) } ?? H.empty,
+                c.level.flatMap { lookups.dictionary["level"]?[$0] }.map { H.el("span", [.cls("swatch"), A("data-color", $0.color)], [H.text($0.label(t.locale))]) } ?? H.empty,
+                H.span("muted", t("customer.ownedBy", c.ownerID.flatMap { lookups.users[$0] } ?? t("customer.noOwner"))))
             return H.group([
-                H.div("page-head", H.h1(c.name), H.div("actions", actions)),
-                H.el("section", [.cls("card")], [
-                    H.h2(t("customer.profile")),
-                    H.el("dl", [.cls("facts")], facts.flatMap { [H.el("dt", [], [H.text($0.0)]), H.el("dd", [], [H.text($0.1)])] }),
+                H.div("page-head", H.div("title-block", H.h1(c.name), summary), H.div("actions", actions)),
+                H.el("nav", [.cls("tabs"), A("aria-label", t("customer.sections"))], [
+                    H.a("#profile", t("customer.profile"), cls: "tab active"),
+                    H.a("#contacts", t("contact.title") + " (\(contacts.count))", cls: "tab"),
+                    H.a("#history", t("history.title"), cls: "tab"),
+                ]),
+                H.el("section", [.cls("card"), .id("profile")], [H.div("fact-grid", profile)]),
+                ContactViews.section(customer: c, contacts: contacts, actor: actor, ctx: ctx),
+                children.isEmpty ? H.empty : H.el("section", [.cls("card")], [
+                    H.h2(t("customer.children")),
+                    H.el("ul", [.cls("plain-list")], children.map { ch in H.el("li", [], [H.a(Paths.customer(ch.id!), ch.name), H.span("muted", ch.number ?? "")]) }),
                 ]),
                 H.el("section", [.cls("card"), .id("history")], [
                     H.h2(t("history.title")),
                     HistoryView.render(history, ctx: ctx,
                                        label: { key in Customer.definition.field(key).map { t($0.labelKey) } ?? key },
-                                       display: { key, value in lookup.display(field: Customer.definition.field(key)?.kind, value ?? "") }),
+                                       display: { key, value in
+                                           guard let f = Customer.definition.field(key) else { return value ?? "" }
+                                           return FieldCodec.display(f, value, lookups: lookups, t: t, decimals: actor.org.moneyDecimals)
+                                       }),
                 ]),
             ])
         }
     }
 
+    // MARK: forms
+
     @Sendable func newForm(req: Request) async throws -> Response {
         let actor = try req.actor
         try actor.require(.create, .customers)
-        return try await renderForm(req, customer: nil, form: Form(ownerID: actor.userID.uuidString), errors: [:])
+        return try await renderForm(req, customer: nil, values: ["kind": "company", "owner": actor.userID.uuidString], errors: [:])
     }
 
     @Sendable func create(req: Request) async throws -> Response {
         let actor = try req.actor
-        let form = try req.content.decode(Form.self)
-        var errors = FieldErrors()
-        let owner = parseOwner(form.ownerID, into: &errors)
+        try actor.require(.create, .customers)
+        let form = try req.content.decode([String: String].self)
         do {
-            guard errors.isEmpty else { throw AppError.invalid(errors) }
-            let c = try await CustomerService(db: req.db, actor: actor, now: req.now)
-                .create(.init(name: form.name, phone: form.phone, ownerID: owner, notes: form.notes))
+            var input = Customer.definition.input(form: try await resolveCustomerRefs(form, actor: actor, on: req.db), actor: actor)
+            let owner = parseOwner(form["ownerID"], into: &input.errors)
+            let c = try await CustomerService(db: req.db, actor: actor, now: req.now).create(input, ownerID: owner)
             return req.redirect(Paths.customer(c.id!), flash: Flash(.success, "flash.saved"))
         } catch let e as AppError where e.status == .unprocessableEntity {
-            return try await renderForm(req, customer: nil, form: form, errors: e.fields, status: .unprocessableEntity)
+            var values = form
+            values["owner"] = form["ownerID"]
+            return try await renderForm(req, customer: nil, values: values, errors: e.fields, status: .unprocessableEntity)
         }
     }
 
     @Sendable func editForm(req: Request) async throws -> Response {
         let actor = try req.actor
         let c = try await actor.find(Customer.self, req.parameters.get("id", as: UUID.self), for: .edit, on: req.db)
-        let form = Form(name: c.name, phone: c.phone, ownerID: c.ownerID?.uuidString, notes: c.notes)
-        return try await renderForm(req, customer: c, form: form, errors: [:])
+        var values: [String: String] = [:]
+        for f in Customer.definition.fields { values[f.key] = FieldCodec.formText(f, f.read(c), decimals: actor.org.moneyDecimals) }
+        // Related customers are shown by number, which people know.
+        for key in ["parent", "settlementCustomer"] {
+            if let id = values[key].flatMap(UUID.init(uuidString:)),
+               let related = try await actor.inOrg(Customer.self, on: req.db).filter(\.$id == id).first() {
+                values[key] = related.number ?? id.uuidString
+            }
+        }
+        return try await renderForm(req, customer: c, values: values, errors: [:])
     }
 
     @Sendable func update(req: Request) async throws -> Response {
         let actor = try req.actor
         let c = try await actor.find(Customer.self, req.parameters.get("id", as: UUID.self), for: .edit, on: req.db)
-        let form = try req.content.decode(Form.self)
-        var errors = FieldErrors()
-        let owner = parseOwner(form.ownerID, into: &errors)
+        let form = try req.content.decode([String: String].self)
         do {
-            guard errors.isEmpty else { throw AppError.invalid(errors) }
-            // Fields a role may not change are not in the form, so they arrive as nil and stay as they are.
-            _ = try await CustomerService(db: req.db, actor: actor, now: req.now)
-                .update(c.id, .init(name: form.name ?? "", phone: actor.canWrite(.customers, "phone") ? (form.phone ?? "") : nil,
-                                    ownerID: owner, notes: actor.canWrite(.customers, "notes") ? (form.notes ?? "") : nil))
+            var input = Customer.definition.input(form: try await resolveCustomerRefs(form, actor: actor, on: req.db), actor: actor)
+            let owner = parseOwner(form["ownerID"], into: &input.errors)
+            _ = try await CustomerService(db: req.db, actor: actor, now: req.now).update(c.id, input, ownerID: owner)
             return req.redirect(Paths.customer(c.id!), flash: Flash(.success, "flash.saved"))
         } catch let e as AppError where e.status == .unprocessableEntity {
-            return try await renderForm(req, customer: c, form: form, errors: e.fields, status: .unprocessableEntity)
+            var values = form
+            values["owner"] = form["ownerID"] ?? c.ownerID?.uuidString
+            values["number"] = c.number
+            return try await renderForm(req, customer: c, values: values, errors: e.fields, status: .unprocessableEntity)
         }
     }
 
@@ -158,6 +223,17 @@ struct CustomerPages: RouteCollection {
         let actor = try req.actor
         try await CustomerService(db: req.db, actor: actor, now: req.now).delete(req.parameters.get("id", as: UUID.self))
         return req.redirect(Paths.customers, flash: Flash(.success, "flash.deleted"))
+    }
+
+    /// Forms name related customers by number; the declaration stores ids.
+    private func resolveCustomerRefs(_ form: [String: String], actor: Actor, on db: Database) async throws -> [String: String] {
+        var out = form
+        for key in ["parent", "settlementCustomer"] {
+            guard let raw = Check.clean(form[key]), UUID(uuidString: raw) == nil else { continue }
+            let found = try await actor.query(Customer.self, .view, on: db).filter(\.$number == raw.uppercased()).first()
+            out[key] = found?.id?.uuidString ?? raw
+        }
+        return out
     }
 
     private func parseOwner(_ raw: String?, into errors: inout FieldErrors) -> UUID? {
@@ -169,10 +245,15 @@ struct CustomerPages: RouteCollection {
         return id
     }
 
-    private func renderForm(_ req: Request, customer: Customer?, form: Form, errors: [String: String],
+    private func renderForm(_ req: Request, customer: Customer?, values: [String: String], errors: [String: String],
                             status: HTTPResponseStatus = .ok) async throws -> Response {
         let actor = try req.actor
         let t = actor.t
+        var choices = FormChoices()
+        for o in try await actor.inOrg(DictionaryOption.self, on: req.db).filter(\.$isActive == true).sort(\.$sortOrder).all() {
+            choices.dictionary[o.kind, default: []].append(o)
+        }
+        choices.regions = try await RegionService(db: req.db, actor: actor, now: req.now).tree()
         let owners: [User] = actor.can(.assign, .customers)
             ? try await actor.inOrg(User.self, on: req.db).filter(\.$status == .active).sort(\.$name).limit(1000).all()
             : []
@@ -183,37 +264,30 @@ struct CustomerPages: RouteCollection {
         let action = customer.map { Paths.editCustomer($0.id!) } ?? Paths.newCustomer
         let cancel = customer.map { Paths.customer($0.id!) } ?? Paths.customers
         return req.page(status, title: title, crumbs: crumbs) { ctx in
-            var fields: [HNode] = [
-                Forms.input("name", label: t("customer.name"), value: form.name, error: errors["name"].map { t($0) },
-                            required: true, autofocus: true, extra: [A("maxlength", "200")]),
-            ]
-            switch actor.fieldRule(.customers, "phone") {
-            case nil:
-                fields.append(Forms.input("phone", label: t("customer.phone"), value: form.phone, error: errors["phone"].map { t($0) },
-                                          type: "tel", extra: [A("maxlength", "32")]))
-            case .readOnly, .masked:
-                fields.append(Forms.input("phone_ro", label: t("customer.phone"), value: actor.visible(.customers, "phone", form.phone),
-                                          error: nil, extra: [.flag("disabled")]))
-            case .hidden:
-                break
-            }
-            if !owners.isEmpty {
-                fields.append(Forms.select("ownerID", label: t("customer.owner"),
-                                           options: owners.map { Forms.Option(value: $0.id!.uuidString, label: $0.name) },
-                                           selected: form.ownerID, error: errors["ownerID"].map { t($0) }))
-            }
-            if actor.canWrite(.customers, "notes") {
-                fields.append(Forms.textarea("notes", label: t("customer.notes"), value: form.notes, error: errors["notes"].map { t($0) }))
+            let groups = Self.sections.map { section, keys -> HNode in
+                let controls = keys.compactMap { key -> HNode? in
+                    if key == "owner" {
+                        guard !owners.isEmpty else { return nil }
+                        return Forms.select("ownerID", label: t("customer.owner"), options: owners.map { .init(value: $0.id!.uuidString, label: $0.name) },
+                                            selected: values["owner"], error: errors["ownerID"].map { t($0) })
+                    }
+                    guard let f = Customer.definition.field(key), key != "department", key != "number" || customer != nil else { return nil }
+                    if key == "name" {
+                        return Forms.input("name", label: t(f.labelKey), value: values["name"], error: errors["name"].map { t($0) },
+                                           required: true, autofocus: true, extra: [A("maxlength", "200")])
+                    }
+                    return EntityViews.control(f, in: Customer.definition, actor: actor, value: values[key], error: errors[key], choices: choices, t: t)
+                }
+                return H.el("fieldset", [.cls("grid-form")], [H.el("legend", [], [H.text(t(section))])] + controls)
             }
             return H.group([
                 H.div("page-head", H.h1(title)),
                 Forms.errorSummary(errors, t: t),
                 Forms.form(action, csrf: ctx.csrf, [
-                    H.div("card form-card", fields),
+                    H.div("card form-card wide", groups),
                     Forms.actions(Forms.submit(t("action.save")), H.a(cancel, t("action.cancel"), cls: "btn")),
                 ]),
             ])
         }
     }
 }
-

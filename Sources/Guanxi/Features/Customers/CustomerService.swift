@@ -8,6 +8,8 @@ struct CustomerService {
     let actor: Actor
     let now: Date
 
+    static var definition: EntityDefinition<Customer> { Customer.definition }
+
     struct ListQuery {
         enum Sort: String, CaseIterable { case name, created }
         var q: String?
@@ -18,14 +20,6 @@ struct CustomerService {
         var limit = 50
     }
 
-    /// What a create or an edit asks for: nil leaves a field as it is, an empty string clears it.
-    struct Input {
-        var name: String?
-        var phone: String?
-        var ownerID: UUID?
-        var notes: String?
-    }
-
     // MARK: reading
 
     func list(_ query: ListQuery) async throws -> (items: [Customer], next: PageCursor?) {
@@ -33,9 +27,15 @@ struct CustomerService {
         let builder = try actor.query(Customer.self, .view, on: db)
         if let q = Check.clean(query.q) {
             let digits = Check.digits(q)
+            let latin = q.lowercased()
             builder.group(.or) { or in
                 or.filter(\.$name ~~ q)
+                or.filter(\.$number ~~ q.uppercased())
                 if digits.count >= 3 { or.filter(\.$phoneDigits ~~ digits) }
+                if latin.allSatisfy({ $0.isASCII && $0.isLetter }) {
+                    or.filter(\.$pinyin ~~ latin)
+                    or.filter(\.$mnemonic ~~ latin.uppercased())
+                }
             }
         }
         if let owner = query.ownerID { builder.filter(\.$ownerID == owner) }
@@ -59,8 +59,7 @@ struct CustomerService {
         let page = Array(rows.prefix(limit))
         var next: PageCursor?
         if rows.count > limit, let last = page.last {
-            let value = query.sort == .name ? last.name : ""
-            next = PageCursor(value: value, id: last.id!.uuidString)
+            next = PageCursor(value: query.sort == .name ? last.name : "", id: last.id!.uuidString)
         }
         return (page, next)
     }
@@ -79,60 +78,53 @@ struct CustomerService {
 
     // MARK: changing
 
-    func create(_ input: Input) async throws -> Customer {
+    /// Creates a customer from validated field values; the owner defaults to the actor.
+    func create(_ input: EntityInput, ownerID: UUID?) async throws -> Customer {
         try actor.require(.create, .customers)
-        var errors = FieldErrors()
-        let name = Check.required(input.name, "name", max: 200, into: &errors)
-        let phone = Check.phone(input.phone, "phone", into: &errors)
-        let notes = Check.optional(input.notes, "notes", max: 4000, into: &errors)
-        if phone != nil, !actor.canWrite(.customers, "phone") { errors.add("phone", "error.readOnly") }
-        if notes != nil, !actor.canWrite(.customers, "notes") { errors.add("notes", "error.readOnly") }
-        let owner = try await resolveOwner(input.ownerID ?? actor.userID, current: nil, into: &errors)
-        guard errors.isEmpty, let owner else { throw AppError.invalid(errors) }
+        var input = input
+        if !input.has("name") { input.errors.add("name", "error.required") }
+        try await Self.definition.validateReferences(&input, actor: actor, on: db)
+        let owner = try await resolveOwner(ownerID ?? actor.userID, current: nil, into: &input.errors)
+        guard input.errors.isEmpty, let owner else { throw AppError.invalid(input.errors) }
 
-        let customer = Customer(orgID: actor.orgID, name: name, phone: phone, ownerID: owner.id, departmentID: owner.departmentID,
-                                createdBy: actor.userID)
-        customer.notes = notes
+        let customer = Customer(orgID: actor.orgID, name: "", phone: nil, ownerID: owner.id, departmentID: owner.departmentID, createdBy: actor.userID)
+        Self.definition.apply(input, to: customer)
+        if Check.clean(customer.mnemonic) == nil { customer.mnemonic = Pinyin.mnemonic(customer.name) }
+        customer.refreshSearchKeys()
         try await db.writeTransaction { tx in
+            customer.number = try await Numbering.next(.customer, orgID: actor.orgID, timeZone: actor.org.timeZone, now: now, on: tx)
             try await customer.create(on: tx)
-            try await Audit(actor: actor, db: tx, now: now).created(Customer.entity, customer.id!, Customer.definition.values(customer))
+            try await Audit(actor: actor, db: tx, now: now).created(Customer.entity, customer.id!, Self.definition.values(customer))
         }
         return customer
     }
 
-    func update(_ id: UUID?, _ input: Input) async throws -> Customer {
+    func update(_ id: UUID?, _ input: EntityInput, ownerID: UUID? = nil) async throws -> Customer {
         let customer = try await actor.find(Customer.self, id, for: .edit, on: db)
-        let before = Customer.definition.values(customer)
-        var errors = FieldErrors()
+        var input = input
+        try await Self.definition.validateReferences(&input, actor: actor, on: db)
+        if let parent = input.value("parent").flatMap(UUID.init(uuidString:)), try await parentWouldCycle(customer.id!, parent) {
+            input.errors.add("parent", "error.cycle")
+        }
+        if input.value("settlementCustomer") == customer.id?.uuidString { input.errors.add("settlementCustomer", "error.invalidOption") }
+        var newOwner: User?
+        if let ownerID, ownerID != customer.ownerID {
+            newOwner = try await resolveOwner(ownerID, current: customer.ownerID, into: &input.errors)
+        }
+        guard input.errors.isEmpty else { throw AppError.invalid(input.errors) }
 
-        if let nameIn = input.name {
-            customer.name = Check.required(nameIn, "name", max: 200, into: &errors)
+        let before = Self.definition.values(customer)
+        let oldAutoMnemonic = Pinyin.mnemonic(customer.name)
+        Self.definition.apply(input, to: customer)
+        // A mnemonic nobody edited follows the name.
+        if !input.has("mnemonic"), customer.mnemonic == oldAutoMnemonic || Check.clean(customer.mnemonic) == nil {
+            customer.mnemonic = Pinyin.mnemonic(customer.name)
         }
-        if let phoneIn = input.phone {
-            let phone = Check.phone(phoneIn, "phone", into: &errors)
-            if phone != customer.phone {
-                if actor.canWrite(.customers, "phone") {
-                    customer.phone = phone
-                    customer.phoneDigits = phone.map(Check.digits)
-                } else {
-                    errors.add("phone", "error.readOnly")
-                }
-            }
+        if let owner = newOwner {
+            customer.ownerID = owner.id
+            customer.departmentID = owner.departmentID
         }
-        if let notesIn = input.notes {
-            let notes = Check.optional(notesIn, "notes", max: 4000, into: &errors)
-            if notes != customer.notes {
-                if actor.canWrite(.customers, "notes") { customer.notes = notes } else { errors.add("notes", "error.readOnly") }
-            }
-        }
-        if let ownerID = input.ownerID, ownerID != customer.ownerID {
-            if let owner = try await resolveOwner(ownerID, current: customer.ownerID, into: &errors) {
-                customer.ownerID = owner.id
-                customer.departmentID = owner.departmentID
-            }
-        }
-        guard errors.isEmpty else { throw AppError.invalid(errors) }
-        let after = Customer.definition.values(customer)
+        let after = Self.definition.values(customer)
         guard before != after else { return customer }
         try await db.writeTransaction { tx in
             try await customer.save(on: tx)
@@ -147,15 +139,34 @@ struct CustomerService {
             customer.deletedBy = actor.userID
             try await customer.save(on: tx)
             try await customer.delete(on: tx)
-            try await Audit(actor: actor, db: tx, now: now).event(Customer.entity, customer.id!, .delete, field: nil, old: customer.name, new: nil)
+            let audit = Audit(actor: actor, db: tx, now: now)
+            try await audit.event(Customer.entity, customer.id!, .delete, field: nil, old: customer.name, new: nil)
+            // Its contacts go to the bin with it, marked so that restoring the customer brings them back.
+            for contact in try await actor.inOrg(Contact.self, on: tx).filter(\.$customerID == customer.id!).all() {
+                contact.deletedBy = actor.userID
+                contact.deletedWith = customer.id
+                try await contact.save(on: tx)
+                try await contact.delete(on: tx)
+                try await audit.event(Contact.entity, contact.id!, .delete, old: contact.name)
+            }
         }
+    }
+
+    /// Would `parent` (or one of its parents) be the customer itself?
+    private func parentWouldCycle(_ id: UUID, _ parent: UUID) async throws -> Bool {
+        var current: UUID? = parent
+        var seen: Set<UUID> = []
+        while let c = current, seen.insert(c).inserted, seen.count < 50 {
+            if c == id { return true }
+            current = try await actor.inOrg(Customer.self, on: db).filter(\.$id == c).field(\.$id).field(\.$parentID).first()?.parentID
+        }
+        return false
     }
 
     /// The owner must be an active employee of the same organisation; giving a customer to someone
     /// else needs the assign permission.
     private func resolveOwner(_ id: UUID, current: UUID?, into errors: inout FieldErrors) async throws -> User? {
-        guard let user = try await actor.inOrg(User.self, on: db).filter(\.$id == id).first(),
-              user.status == .active else {
+        guard let user = try await actor.inOrg(User.self, on: db).filter(\.$id == id).first(), user.status == .active else {
             errors.add("ownerID", "error.unknownUser")
             return nil
         }

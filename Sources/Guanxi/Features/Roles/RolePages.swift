@@ -99,7 +99,7 @@ struct RolePages: RouteCollection {
             }
         }
         for f in RoleService.restrictableFields {
-            let key = "\(f.module.rawValue).\(f.key)"
+            let key = f.ruleKey
             if let raw = form["rule.\(key)"], !raw.isEmpty {
                 guard let r = FieldRule(rawValue: raw) else { throw AppError.badRequest("error.badParameter") }
                 policy.fieldRules[key] = r
@@ -143,9 +143,9 @@ struct RolePages: RouteCollection {
                 return H.el("tr", [], cells)
             }
             let fieldRows = RoleService.restrictableFields.map { f -> HNode in
-                let key = "\(f.module.rawValue).\(f.key)"
+                let key = f.ruleKey
                 return H.el("tr", [], [
-                    H.el("th", [A("scope", "row")], [H.text("\(t(f.module.labelKey)) · \(t(f.labelKey))")]),
+                    H.el("th", [A("scope", "row")], [H.text("\(t(f.groupLabelKey)) · \(t(f.labelKey))")]),
                     H.el("td", [], [H.el("select", [.name("rule.\(key)"), .flag("disabled", locked), A("aria-label", t(f.labelKey))],
                         [H.el("option", [.value("")], [H.text(t("fieldRule.none"))])] + FieldRule.allCases.map { r in
                             H.el("option", [.value(r.rawValue), .flag("selected", policy.fieldRules[key] == r)], [H.text(t(r.labelKey))])

@@ -16,7 +16,7 @@ struct RoleService {
 
     /// Fields roles may hide, mask or lock, read from the entity declarations.
     static var restrictableFields: [RestrictableField] {
-        Customer.definition.fields.filter(\.restrictable).map { RestrictableField(module: .customers, key: $0.key, labelKey: $0.labelKey) }
+        Customer.definition.restrictable + Contact.definition.restrictable
     }
 
     func list() async throws -> [Role] {

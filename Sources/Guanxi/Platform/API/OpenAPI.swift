@@ -79,6 +79,19 @@ enum OpenAPI {
                 "get": op("getCustomerHistory", "Audit trail of a customer, newest first", tag: "Customers", params: [idParam],
                           responses([("200", ok(["type": "array", "items": ref("AuditEntry")]))])),
             ],
+            "/api/v1/customers/{id}/contacts": [
+                "get": op("listContacts", "Contacts of a customer, the primary one first", tag: "Contacts", params: [idParam],
+                          responses([("200", ok(["type": "array", "items": ref("Contact")]))])),
+                "post": op("createContact", "Add a contact to a customer", tag: "Contacts", params: [idParam], body: ref("ContactCreate"),
+                           responses([("201", ok(ref("Contact"), "Created"))], validation: true)),
+            ],
+            "/api/v1/contacts/{id}": [
+                "get": op("getContact", "One contact", tag: "Contacts", params: [idParam], responses([("200", ok(ref("Contact")))])),
+                "patch": op("updateContact", "Change some fields of a contact; `primary: true` makes it the primary contact", tag: "Contacts",
+                            params: [idParam], body: ref("ContactPatch"), responses([("200", ok(ref("Contact")))], validation: true)),
+                "delete": op("deleteContact", "Move a contact to the recycle bin", tag: "Contacts", params: [idParam],
+                             responses([("204", ["description": "Deleted"])])),
+            ],
             "/api/v1/departments": [
                 "get": op("listDepartments", "The department tree, parents before children", tag: "Organisation",
                           responses([("200", ok(["type": "array", "items": ref("Department")]))])),
@@ -109,28 +122,54 @@ enum OpenAPI {
     static let nullableString: JSONValue = ["type": "string", "nullable": true]
     static let dateTime: JSONValue = ["type": "string", "format": "date-time"]
 
+    /// Record schemas come from the entity declarations, so the document cannot drift from the code.
+    static func entitySchemas() -> [(String, JSONValue)] {
+        var out: [(String, JSONValue)] = []
+        for (name, schema) in Customer.definition.schemas(name: "Customer") {
+            guard case .object(var pairs) = schema else { continue }
+            if name == "Customer", let i = pairs.firstIndex(where: { $0.0 == "properties" }), case .object(var props) = pairs[i].1 {
+                props += [("ownerName", ["type": "string"]), ("createdAt", dateTime), ("updatedAt", dateTime)]
+                pairs[i].1 = .object(props)
+                out.append((name, .object(pairs)))
+            } else if let i = pairs.firstIndex(where: { $0.0 == "properties" }), case .object(var props) = pairs[i].1 {
+                props.append(("ownerID", uuid))
+                pairs[i].1 = .object(props)
+                out.append(("CustomerPatch", .object(pairs)))
+                out.append(("CustomerCreate", .object(pairs + [("required", ["name"])])))
+            }
+        }
+        for (name, schema) in Contact.definition.schemas(name: "Contact") {
+            guard case .object(var pairs) = schema, let i = pairs.firstIndex(where: { $0.0 == "properties" }), case .object(var props) = pairs[i].1 else { continue }
+            if name == "Contact" {
+                props.append(("customerID", uuid))
+                pairs[i].1 = .object(props)
+                out.append((name, .object(pairs)))
+            } else {
+                props.append(("primary", ["type": "boolean"]))
+                pairs[i].1 = .object(props)
+                out.append(("ContactPatch", .object(pairs)))
+                out.append(("ContactCreate", .object(pairs + [("required", ["name"])])))
+            }
+        }
+        return out
+    }
+
     static var components: JSONValue {
-        [
+        guard case .object(let base) = baseSchemas else { return baseSchemas }
+        return [
             "securitySchemes": ["bearerAuth": ["type": "http", "scheme": "bearer"]],
-            "schemas": [
+            "schemas": .object(base + entitySchemas()),
+        ]
+    }
+
+    static var baseSchemas: JSONValue {
+        [
                 "Error": ["type": "object", "required": ["code", "message"], "properties": [
                     "code": ["type": "string"], "message": ["type": "string"],
                     "fields": ["type": "object", "additionalProperties": ["type": "string"]],
                 ]],
-                "Customer": ["type": "object", "required": ["id", "name"], "properties": [
-                    "id": uuid, "name": ["type": "string"], "phone": nullableString, "ownerID": nullableUUID, "ownerName": nullableString,
-                    "departmentID": nullableUUID, "notes": nullableString, "createdAt": dateTime, "updatedAt": dateTime,
-                ]],
                 "CustomerPage": ["type": "object", "required": ["items"], "properties": [
                     "items": ["type": "array", "items": ref("Customer")], "nextCursor": nullableString,
-                ]],
-                "CustomerCreate": ["type": "object", "required": ["name"], "properties": [
-                    "name": ["type": "string", "minLength": 1, "maxLength": 200], "phone": ["type": "string", "maxLength": 32],
-                    "ownerID": uuid, "notes": ["type": "string", "maxLength": 4000],
-                ]],
-                "CustomerPatch": ["type": "object", "properties": [
-                    "name": ["type": "string", "minLength": 1, "maxLength": 200], "phone": ["type": "string", "maxLength": 32],
-                    "ownerID": uuid, "notes": ["type": "string", "maxLength": 4000],
                 ]],
                 "AuditEntry": ["type": "object", "required": ["id", "action", "actorName", "at"], "properties": [
                     "id": uuid, "action": ["type": "string", "enum": .array(AuditEntry.Kind.allCases.map { .string($0.rawValue) })],
@@ -153,7 +192,6 @@ enum OpenAPI {
                     "permissions": ["type": "object", "additionalProperties": ["type": "array", "items": ["type": "string"]]],
                     "scopes": ["type": "object", "additionalProperties": ["type": "string"]],
                 ]],
-            ],
         ]
     }
 }

@@ -21,7 +21,7 @@ enum RecycleBin {
         let purge: @Sendable (Actor, Database, UUID, Date) async throws -> Void
     }
 
-    static let kinds: [Kind] = [customers]
+    static let kinds: [Kind] = [customers, contacts]
 
     static func kind(_ entity: String) -> Kind? { kinds.first { $0.entity == entity } }
 
@@ -41,7 +41,15 @@ enum RecycleBin {
                 try await c.restore(on: tx)
                 c.deletedBy = nil
                 try await c.save(on: tx)
-                try await Audit(actor: actor, db: tx, now: now).event(Customer.entity, id, .restore, new: c.name)
+                let audit = Audit(actor: actor, db: tx, now: now)
+                try await audit.event(Customer.entity, id, .restore, new: c.name)
+                for contact in try await actor.inOrg(Contact.self, on: tx).withDeleted().filter(\.$deletedWith == id).all() {
+                    try await contact.restore(on: tx)
+                    contact.deletedBy = nil
+                    contact.deletedWith = nil
+                    try await contact.save(on: tx)
+                    try await audit.event(Contact.entity, contact.id!, .restore, new: contact.name)
+                }
             }
         },
         purge: { actor, db, id, now in
@@ -50,8 +58,42 @@ enum RecycleBin {
             else { throw AppError.notFound }
             try await db.writeTransaction { tx in
                 try await actor.inOrg(RecordShare.self, on: tx).filter(\.$entity == Customer.entity).filter(\.$recordID == id).delete()
+                try await actor.inOrg(Contact.self, on: tx).withDeleted().filter(\.$customerID == id).delete(force: true)
                 try await c.delete(force: true, on: tx)
                 try await Audit(actor: actor, db: tx, now: now).event(Customer.entity, id, .purge, old: c.name)
+            }
+        }
+    )
+
+    /// Contacts deleted on their own (those deleted with their customer come back with it).
+    static let contacts = Kind(
+        entity: Contact.entity,
+        labelKey: "entity.contact",
+        list: { actor, db, limit in
+            try await actor.inOrg(Contact.self, on: db).withDeleted().filter(\.$deletedAt != nil).filter(\.$deletedWith == nil)
+                .sort(\.$deletedAt, .descending).limit(limit).all()
+                .map { Item(entity: Contact.entity, id: $0.id!, title: $0.name, deletedAt: $0.deletedAt, deletedBy: $0.deletedBy) }
+        },
+        restore: { actor, db, id, now in
+            try actor.require(.edit, .admin)
+            guard let c = try await actor.inOrg(Contact.self, on: db).withDeleted().filter(\.$id == id).filter(\.$deletedAt != nil)
+                .filter(\.$deletedWith == nil).first() else { throw AppError.notFound }
+            // A contact cannot come back to a customer that is itself in the bin.
+            guard try await actor.inOrg(Customer.self, on: db).filter(\.$id == c.customerID).first() != nil else { throw AppError.conflict("error.parentDeleted") }
+            try await db.writeTransaction { tx in
+                try await c.restore(on: tx)
+                c.deletedBy = nil
+                try await c.save(on: tx)
+                try await Audit(actor: actor, db: tx, now: now).event(Contact.entity, id, .restore, new: c.name)
+            }
+        },
+        purge: { actor, db, id, now in
+            try actor.require(.edit, .admin)
+            guard let c = try await actor.inOrg(Contact.self, on: db).withDeleted().filter(\.$id == id).filter(\.$deletedAt != nil).first()
+            else { throw AppError.notFound }
+            try await db.writeTransaction { tx in
+                try await c.delete(force: true, on: tx)
+                try await Audit(actor: actor, db: tx, now: now).event(Contact.entity, id, .purge, old: c.name)
             }
         }
     )

@@ -22,7 +22,7 @@ enum Layout {
         NavItem(key: "nav.employees", href: Paths.adminEmployees, icon: "☺", visible: { $0.isAdmin }),
         NavItem(key: "nav.roles", href: Paths.adminRoles, icon: "◆", visible: { $0.isAdmin }),
         NavItem(key: "nav.dictionary", href: Paths.adminDictionaryBase, icon: "≡", visible: { $0.isAdmin }),
-        NavItem(key: "nav.regions", href: Paths.adminRegions, icon: "⌖", visible: { $0.isAdmin }),
+        NavItem(key: "nav.regions", href: Paths.adminRegions, icon: "▧", visible: { $0.isAdmin }),
         NavItem(key: "nav.numbering", href: Paths.adminNumbering, icon: "#", visible: { $0.isAdmin }),
         NavItem(key: "nav.loginRecords", href: Paths.adminLoginRecords, icon: "☰", visible: { $0.isAdmin }),
         NavItem(key: "nav.online", href: Paths.adminOnline, icon: "◉", visible: { $0.isAdmin }),

@@ -1,0 +1,172 @@
+import Fluent
+import Foundation
+import GuanxiCore
+
+/// What a form or an API body asks to change: field key -> canonical value (nil clears the field).
+/// Keys that are absent stay as they are.
+struct EntityInput: Sendable {
+    var values: [String: String?] = [:]
+    var errors = FieldErrors()
+
+    func has(_ key: String) -> Bool { values.keys.contains(key) }
+    func value(_ key: String) -> String? { values[key] ?? nil }
+}
+
+extension EntityDefinition {
+    /// Fields this actor may set: declared writable and not hidden, masked or locked by a field rule.
+    func writableFields(for actor: Actor) -> [EntityField<M>] {
+        fields.filter { $0.isEditable && rule($0, for: actor) == nil }
+    }
+
+    /// Reads a posted form. Fields the actor may not write are not in the form and are ignored.
+    func input(form: [String: String], actor: Actor) -> EntityInput {
+        var input = EntityInput()
+        for f in writableFields(for: actor) where form.keys.contains(f.key) {
+            let (value, error) = FieldCodec.parse(f, form: form[f.key], decimals: actor.org.moneyDecimals)
+            if let error { input.errors.add(f.key, error) }
+            input.values[f.key] = value
+        }
+        return input
+    }
+
+    /// Reads a JSON body. Unknown keys and fields the actor may not write are errors, not silently dropped.
+    func input(json: [String: JSONInput], actor: Actor, extraKeys: Set<String> = []) -> EntityInput {
+        var input = EntityInput()
+        let writable = Dictionary(uniqueKeysWithValues: writableFields(for: actor).map { ($0.apiKey, $0) })
+        for (key, raw) in json where !extraKeys.contains(key) {
+            guard let f = writable[key] else {
+                input.errors.add(key, field(apiKey: key) == nil ? "error.unknownField" : "error.readOnly")
+                continue
+            }
+            let (value, error) = FieldCodec.parse(f, json: raw, decimals: actor.org.moneyDecimals)
+            if let error { input.errors.add(f.key, error) }
+            input.values[f.key] = value
+        }
+        return input
+    }
+
+    /// Checks that referenced options and records exist for this organisation and are visible to the actor.
+    func validateReferences(_ input: inout EntityInput, actor: Actor, on db: Database) async throws {
+        for f in fields {
+            guard input.errors[f.key] == nil, let value = input.value(f.key) else { continue }
+            switch f.kind {
+            case .option(let kind):
+                if try await actor.inOrg(DictionaryOption.self, on: db).filter(\.$kind == kind.rawValue).filter(\.$value == value)
+                    .filter(\.$isActive == true).first() == nil {
+                    input.errors.add(f.key, "error.invalidOption")
+                }
+            case .choice(let values, _):
+                if !values.contains(value) { input.errors.add(f.key, "error.invalidOption") }
+            case .region:
+                if try await actor.inOrg(Region.self, on: db).filter(\.$id == UUID(uuidString: value)!).first() == nil {
+                    input.errors.add(f.key, "error.invalidOption")
+                }
+            case .department:
+                if try await actor.inOrg(Department.self, on: db).filter(\.$id == UUID(uuidString: value)!).first() == nil {
+                    input.errors.add(f.key, "error.invalidOption")
+                }
+            case .user:
+                if try await actor.inOrg(User.self, on: db).filter(\.$id == UUID(uuidString: value)!).filter(\.$status == .active).first() == nil {
+                    input.errors.add(f.key, "error.unknownUser")
+                }
+            case .customer:
+                if try await actor.query(Customer.self, .view, on: db).filter(\.$id == UUID(uuidString: value)!).first() == nil {
+                    input.errors.add(f.key, "error.invalidOption")
+                }
+            default:
+                break
+            }
+        }
+    }
+
+    /// Applies validated values to a record.
+    func apply(_ input: EntityInput, to record: M) {
+        for f in fields where input.has(f.key) { f.write?(record, input.value(f.key)) }
+    }
+}
+
+extension Lookups {
+    /// Loads the names a set of records and their audit history refer to.
+    static func load<M>(_ definition: EntityDefinition<M>, records: [M], history: [AuditEntry] = [], actor: Actor, on db: Database,
+                        extraUsers: [UUID] = []) async throws -> Lookups {
+        var userIDs = Set(extraUsers)
+        var deptIDs: Set<UUID> = []
+        var regionIDs: Set<UUID> = []
+        var customerIDs: Set<UUID> = []
+        var kinds: Set<String> = []
+        for f in definition.fields {
+            var values = records.compactMap { f.read($0) }
+            values += history.filter { $0.field == f.key }.flatMap { [$0.oldValue, $0.newValue] }.compactMap { $0 }
+            switch f.kind {
+            case .option(let kind): kinds.insert(kind.rawValue)
+            case .user: userIDs.formUnion(values.compactMap(UUID.init(uuidString:)))
+            case .department: deptIDs.formUnion(values.compactMap(UUID.init(uuidString:)))
+            case .region: regionIDs.formUnion(values.compactMap(UUID.init(uuidString:)))
+            case .customer: customerIDs.formUnion(values.compactMap(UUID.init(uuidString:)))
+            default: break
+            }
+        }
+        var l = Lookups()
+        if !kinds.isEmpty {
+            for o in try await actor.inOrg(DictionaryOption.self, on: db).filter(\.$kind ~~ Array(kinds)).all() { l.dictionary[o.kind, default: [:]][o.value] = o }
+        }
+        if !userIDs.isEmpty {
+            for u in try await actor.inOrg(User.self, on: db).filter(\.$id ~~ Array(userIDs)).all() { l.users[u.id!] = u.name }
+        }
+        if !deptIDs.isEmpty {
+            for d in try await actor.inOrg(Department.self, on: db).filter(\.$id ~~ Array(deptIDs)).all() { l.departments[d.id!] = d.name }
+        }
+        if !regionIDs.isEmpty {
+            l.regions = try await RegionService(db: db, actor: actor, now: Date()).paths()
+        }
+        if !customerIDs.isEmpty {
+            // Names of related customers are shown even outside the viewer's scope; the link itself is checked when followed.
+            for c in try await actor.inOrg(Customer.self, on: db).filter(\.$id ~~ Array(customerIDs)).all() { l.customers[c.id!] = c.name }
+        }
+        return l
+    }
+}
+
+extension EntityField {
+    var isReference: Bool {
+        switch kind {
+        case .user, .department, .region, .customer: true
+        default: false
+        }
+    }
+
+    /// The API names references `<key>ID` (ownerID, regionID, parentID …); other fields keep their key.
+    var apiKey: String { isReference ? key + "ID" : key }
+}
+
+extension EntityDefinition {
+    func field(apiKey: String) -> EntityField<M>? { fields.first { $0.apiKey == apiKey } }
+
+    /// A record as the API shows it to this actor: hidden fields absent, masked ones masked.
+    func json(_ record: M, id: UUID, actor: Actor, extra: [(String, JSONValue)] = []) -> JSONValue {
+        var pairs: [(String, JSONValue)] = [("id", .string(id.uuidString))]
+        for f in fields {
+            let rule = rule(f, for: actor)
+            if rule == .hidden { continue }
+            var value = f.read(record)
+            if rule == .masked { value = value.map(Masking.mask) }
+            if let v = rule == .masked ? value.map(JSONValue.string) : FieldCodec.json(f, value) { pairs.append((f.apiKey, v)) }
+        }
+        return .object(pairs + extra)
+    }
+
+    /// The OpenAPI schema of the record, and of a create / patch body.
+    func schemas(name: String) -> [(String, JSONValue)] {
+        let all: [(String, JSONValue)] = [("id", ["type": "string", "format": "uuid"])] + fields.map { ($0.apiKey, FieldCodec.schema($0)) }
+        let writable: [(String, JSONValue)] = fields.filter(\.isEditable).map { f in
+            var s = FieldCodec.schema(f)
+            if case .object(var pairs) = s, f.required { pairs.append(("minLength", 1)); s = .object(pairs) }
+            return (f.apiKey, s)
+        }
+        let required = fields.filter(\.required).map { JSONValue.string($0.apiKey) }
+        return [
+            (name, .object([("type", "object"), ("required", .array([.string("id")] + required)), ("properties", .object(all))])),
+            ("\(name)Patch", .object([("type", "object"), ("properties", .object(writable))])),
+        ]
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+
+/// Money is an integer count of the currency's minor unit (fen); these read what people type.
+public enum Money {
+    /// "12,345.67" -> 1234567 with 2 decimals. Rejects more decimals than the currency has, signs,
+    /// exponents and amounts beyond ±9e15 fen.
+    public static func parse(_ text: String, decimals: Int = 2) -> Int64? {
+        let s = text.replacingOccurrences(of: ",", with: "").replacingOccurrences(of: "，", with: "")
+            .trimmingCharacters(in: .whitespaces)
+        guard !s.isEmpty, s.count <= 20 else { return nil }
+        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count <= 2, let whole = parts.first, !whole.isEmpty, whole.allSatisfy(\.isASCII), whole.allSatisfy(\.isNumber) else { return nil }
+        let frac = parts.count == 2 ? String(parts[1]) : ""
+        guard frac.count <= decimals, frac.allSatisfy({ $0.isASCII && $0.isNumber }), parts.count == 1 || !frac.isEmpty else { return nil }
+        guard let w = Int64(whole), w < 9_000_000_000_000 else { return nil }
+        var scale: Int64 = 1
+        for _ in 0..<decimals { scale *= 10 }
+        let f = Int64(frac + String(repeating: "0", count: decimals - frac.count)) ?? 0
+        return w * scale + f
+    }
+
+    /// 1234567 -> "12345.67": the plain form shown in inputs.
+    public static func plain(_ minor: Int64, decimals: Int = 2) -> String {
+        guard decimals > 0 else { return String(minor) }
+        var scale: Int64 = 1
+        for _ in 0..<decimals { scale *= 10 }
+        let sign = minor < 0 ? "-" : ""
+        let m = minor.magnitude
+        let frac = String(m % UInt64(scale))
+        return sign + String(m / UInt64(scale)) + "." + String(repeating: "0", count: decimals - frac.count) + frac
+    }
+}
+
+/// Calendar dates (due dates, birthdays) are dates, not instants: "yyyy-MM-dd".
+public enum CalendarDate {
+    public static func isValid(_ s: String) -> Bool {
+        let parts = s.split(separator: "-")
+        guard s.count == 10, parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
+              (1900...2200).contains(y), (1...12).contains(m), d >= 1 else { return false }
+        let days = [31, (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        return d <= days[m - 1]
+    }
+}
