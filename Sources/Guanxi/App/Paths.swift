@@ -22,6 +22,16 @@ enum Paths {
     static func contact(_ id: UUID) -> String { "/contacts/\(id.uuidString)" }
     static func contactPrimary(_ id: UUID) -> String { "/contacts/\(id.uuidString)/primary" }
 
+    static let pools = "/pools"
+    static func pool(_ id: UUID) -> String { "/pools/\(id.uuidString)" }
+    static func poolClaim(_ id: UUID) -> String { "/pools/\(id.uuidString)/claim" }
+    static func customerClaim(_ id: UUID) -> String { "/customers/\(id.uuidString)/claim" }
+    static func customerRelease(_ id: UUID) -> String { "/customers/\(id.uuidString)/release" }
+    static func customerAssign(_ id: UUID) -> String { "/customers/\(id.uuidString)/assign" }
+    static let adminPools = "/admin/pools"
+    static func adminPool(_ id: UUID) -> String { "/admin/pools/\(id.uuidString)" }
+    static let adminProtection = "/admin/protection"
+
     static let adminOrganization = "/admin/organization"
     static let adminDepartments = "/admin/departments"
     static func adminDepartment(_ id: UUID) -> String { "/admin/departments/\(id.uuidString)" }

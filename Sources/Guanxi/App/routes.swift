@@ -14,6 +14,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: CustomerAPIController())
     try api.register(collection: PlatformAPIController())
     try api.register(collection: ContactAPIController())
+    try api.register(collection: PoolAPIController())
 
     let web = app.grouped(WebSessionMiddleware()).grouped(SetupGateMiddleware())
     try web.register(collection: SetupPages())
@@ -24,6 +25,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: ProfilePages())
     try signedIn.register(collection: CustomerPages())
     try signedIn.register(collection: ContactPages())
+    try signedIn.register(collection: PoolPages())
     try signedIn.register(collection: DepartmentPages())
     try signedIn.register(collection: EmployeePages())
     try signedIn.register(collection: RolePages())

@@ -110,6 +110,8 @@ enum DemoData {
             let orgID = org.id!
             try await DictionaryService.seedDefaults(orgID: orgID, on: tx)
             try await RegionService.seedDefaults(orgID: orgID, on: tx)
+            try await CustomerPool.seedDefault(orgID: orgID, on: tx)
+            let pool = try await CustomerPool.query(on: tx).filter(\.$orgID == orgID).first()!
             var deptIDs: [String: UUID] = [:]
             for (i, (name, parent)) in departments.enumerated() {
                 let d = Department(orgID: orgID, name: name, parentID: parent.flatMap { deptIDs[$0] }, sortOrder: i)
@@ -162,6 +164,14 @@ enum DemoData {
                 c.regionID = regionByName[city] ?? regionByName[["北京": "北京", "苏州": "江苏", "杭州": "浙江", "成都": "四川", "武汉": "湖北", "南京": "江苏", "西安": "陕西", "深圳": "广东", "广州": "广东"][city] ?? ""]
                 c.address = "\(city)市\(["朝阳区", "海淀区", "浦东新区", "天河区", "南山区", "西湖区"][i % 6])\(["建国路", "中关村大街", "世纪大道", "体育西路", "科技园路", "文三路"][i % 6])\(i % 300 + 1)号"
                 c.creditLimit = Int64((i % 20 + 1) * 5_000_000)
+                if i % 8 == 7 {
+                    // Some customers wait in the public pool.
+                    c.ownerID = nil
+                    c.departmentID = nil
+                    c.poolID = pool.id
+                } else {
+                    c.claimedAt = now
+                }
                 batch.append(c)
                 if batch.count == 500 {
                     try await batch.create(on: tx)

@@ -20,6 +20,7 @@ enum Migrations {
         CreateNumbering(),
         UpdateCustomerAddProfile(),
         CreateContact(),
+        CreateCustomerPool(),
     ]
 }
 
@@ -366,4 +367,34 @@ struct CreateContact: AsyncMigration {
         try await db.raw("CREATE INDEX contacts_org_birthday ON contacts (org_id, birthday) WHERE deleted_at IS NULL")
     }
     func revert(on db: Database) async throws { try await db.schema("contacts").delete() }
+}
+
+/// CUS-03/05/06: public pools, the dates recycle rules read, and the organisation's protection policy.
+struct CreateCustomerPool: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("customer_pools")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("name", .string, .required)
+            .field("description", .string)
+            .field("settings", .json, .required)
+            .field("is_default", .bool, .required)
+            .field("sort_order", .int, .required)
+            .create()
+        try await db.raw("CREATE UNIQUE INDEX customer_pools_org_name ON customer_pools (org_id, name)")
+        try await db.schema("customers").field("pool_id", .uuid, .references("customer_pools", "id")).update()
+        for c in ["claimed_at", "last_contacted_at", "last_deal_at"] {
+            try await db.schema("customers").field(.init(stringLiteral: c), .datetime).update()
+        }
+        try await db.schema("organizations").field("protection", .json).update()
+        try await db.raw("CREATE INDEX customers_org_pool ON customers (org_id, pool_id, id) WHERE deleted_at IS NULL AND owner_id IS NULL")
+    }
+
+    func revert(on db: Database) async throws {
+        try await db.schema("organizations").deleteField("protection").update()
+        for c in ["pool_id", "claimed_at", "last_contacted_at", "last_deal_at"] {
+            try await db.schema("customers").deleteField(.init(stringLiteral: c)).update()
+        }
+        try await db.schema("customer_pools").delete()
+    }
 }

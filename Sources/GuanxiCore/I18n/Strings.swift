@@ -10,6 +10,7 @@ public enum Strings {
         .merging(account) { a, _ in a }
         .merging(basicData) { a, _ in a }
         .merging(profile) { a, _ in a }
+        .merging(pools) { a, _ in a }
 
     static let common: [String: Phrase] = [
         "a11y.skip": Phrase("跳到正文", "Skip to content"),
@@ -381,5 +382,45 @@ public enum Strings {
         "contact.add": Phrase("添加联系人", "Add a contact"),
         "contact.empty": Phrase("还没有联系人", "No contacts yet"),
         "contact.confirmDelete": Phrase("确定删除该联系人？", "Delete this contact?"),
+    ]
+
+    static let pools: [String: Phrase] = [
+        "nav.pools": Phrase("公海", "Public pools"),
+        "nav.poolRules": Phrase("公海与保护", "Pools and protection"),
+        "pool.name": Phrase("公海名称", "Pool name"),
+        "pool.new": Phrase("新建公海", "New pool"),
+        "pool.default": Phrase("默认公海", "Default pool"),
+        "pool.empty": Phrase("公海里暂时没有客户", "No customers waiting in this pool"),
+        "pool.bulkLimit": Phrase("每次最多随机领用 {0} 个", "Up to {0} per random claim"),
+        "pool.bulkClaimLimit": Phrase("每次随机领用上限", "Random claim limit"),
+        "pool.randomCount": Phrase("随机领用个数", "How many at random"),
+        "pool.claimRandom": Phrase("随机领用", "Claim at random"),
+        "pool.claimSelected": Phrase("领用选中", "Claim selected"),
+        "pool.claim": Phrase("领用", "Claim"),
+        "pool.claimed": Phrase("领用成功", "Claimed"),
+        "pool.waitingIn": Phrase("该客户在「{0}」中，无负责人", "This customer waits in “{0}” with no owner"),
+        "pool.actions": Phrase("放弃 / 收回 / 分配", "Release, recall or assign"),
+        "pool.release": Phrase("放弃到公海", "Release to the pool"),
+        "pool.recall": Phrase("收回到公海", "Recall to the pool"),
+        "pool.releaseReason": Phrase("放弃原因", "Why release"),
+        "pool.recallReason": Phrase("收回原因", "Why recall"),
+        "pool.target": Phrase("放入公海", "Into pool"),
+        "pool.released": Phrase("已放回公海", "Back in the pool"),
+        "pool.assignTo": Phrase("分配给", "Assign to"),
+        "pool.assign": Phrase("分配", "Assign"),
+        "pool.assigned": Phrase("已分配", "Assigned"),
+        "pool.notContactedDays": Phrase("领用后未联系天数", "Days after claim without contact"),
+        "pool.noFollowUpDays": Phrase("未跟进天数", "Days without follow-up"),
+        "pool.noDealDays": Phrase("未成交天数", "Days without a deal"),
+        "pool.warnDays": Phrase("提前提醒天数", "Warn days ahead"),
+        "pool.rulesHint": Phrase("超过设定天数的客户会自动回到公海；留空表示不按该条件回收。", "Customers past these limits return to the pool by themselves; leave a limit empty to turn it off."),
+        "protection.title": Phrase("客户保护", "Customer protection"),
+        "protection.hint": Phrase("每位业务员最多可拥有的客户数，可按客户级别分别设置；留空不限。", "How many customers one rep may own, in total and per level; empty means no limit."),
+        "protection.maxCustomers": Phrase("客户总数上限", "Most customers in total"),
+        "protection.maxAtLevel": Phrase("「{0}」上限", "Most at “{0}”"),
+        "error.noPool": Phrase("还没有公海，请先在系统管理中创建", "No pool yet; create one under administration"),
+        "error.poolEmpty": Phrase("公海里没有可领用的客户", "Nothing left to claim in this pool"),
+        "error.alreadyClaimed": Phrase("客户已被他人领用", "Someone else has just claimed this customer"),
+        "error.capReached": Phrase("已达到客户保护上限，不能再领用", "You already own as many customers as protection allows"),
     ]
 }

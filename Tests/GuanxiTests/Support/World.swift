@@ -34,6 +34,7 @@ struct World {
         for o in [org, other] {
             try await DictionaryService.seedDefaults(orgID: o.id!, on: db)
             try await RegionService.seedDefaults(orgID: o.id!, on: db)
+            try await CustomerPool.seedDefault(orgID: o.id!, on: db)
         }
 
         for (name, parent) in [("HQ", nil), ("Sales", "HQ"), ("Service", "HQ"), ("East", "Sales"), ("West", "Sales")] as [(String, String?)] {

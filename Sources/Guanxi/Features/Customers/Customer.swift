@@ -53,6 +53,13 @@ final class Customer: Model, @unchecked Sendable {
     @OptionalField(key: "parent_id") var parentID: UUID?
     @OptionalField(key: "settlement_customer_id") var settlementCustomerID: UUID?
 
+    // pool and protection
+    /// The public pool an ownerless customer waits in.
+    @OptionalField(key: "pool_id") var poolID: UUID?
+    @OptionalField(key: "claimed_at") var claimedAt: Date?
+    @OptionalField(key: "last_contacted_at") var lastContactedAt: Date?
+    @OptionalField(key: "last_deal_at") var lastDealAt: Date?
+
     init() {}
 
     init(orgID: UUID, name: String, phone: String?, ownerID: UUID?, departmentID: UUID?, createdBy: UUID?) {

@@ -118,6 +118,7 @@ struct CustomerPages: RouteCollection {
         let lookups = try await Lookups.load(Customer.definition, records: [c], history: history, actor: actor, on: req.db)
         let children = try await actor.query(Customer.self, .view, on: req.db).filter(\.$parentID == c.id!).sort(\.$name).limit(100).all()
         let contacts = actor.can(.view, .customers) ? try await ContactService(db: req.db, actor: actor, now: req.now).list(customerID: c.id!) : []
+        let poolPanel = try await PoolViews.panel(for: c, actor: actor, req: req)
         let t = actor.t
         return req.page(title: c.name, crumbs: [Crumb(label: t("nav.customers"), href: Paths.customers), Crumb(label: c.name, href: nil)]) { ctx in
             var actions: [HNode] = []
@@ -144,6 +145,7 @@ struct CustomerPages: RouteCollection {
                     H.a("#contacts", t("contact.title") + " (\(contacts.count))", cls: "tab"),
                     H.a("#history", t("history.title"), cls: "tab"),
                 ]),
+                poolPanel(ctx),
                 H.el("section", [.cls("card"), .id("profile")], [H.div("fact-grid", profile)]),
                 ContactViews.section(customer: c, contacts: contacts, actor: actor, ctx: ctx),
                 children.isEmpty ? H.empty : H.el("section", [.cls("card")], [

@@ -20,6 +20,7 @@ final class Organization: Model, @unchecked Sendable {
     @Field(key: "money_decimals") var moneyDecimals: Int
     @Field(key: "quantity_decimals") var quantityDecimals: Int
     @Field(key: "price_decimals") var priceDecimals: Int
+    @OptionalField(key: "protection") var protection: ProtectionPolicy?
 
     init() {}
 

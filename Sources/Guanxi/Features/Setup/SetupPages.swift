@@ -115,6 +115,7 @@ enum OrganizationSetup {
             try await UserRole(orgID: org.id!, userID: admin.id!, roleID: adminRole.id!).create(on: tx)
             try await DictionaryService.seedDefaults(orgID: org.id!, on: tx)
             try await RegionService.seedDefaults(orgID: org.id!, on: tx)
+            try await CustomerPool.seedDefault(orgID: org.id!, on: tx)
             return (org, admin)
         }
     }

@@ -92,6 +92,38 @@ enum OpenAPI {
                 "delete": op("deleteContact", "Move a contact to the recycle bin", tag: "Contacts", params: [idParam],
                              responses([("204", ["description": "Deleted"])])),
             ],
+            "/api/v1/pools": [
+                "get": op("listPools", "Public pools with how many customers wait in each", tag: "Pools",
+                          responses([("200", ok(["type": "array", "items": ref("Pool")]))])),
+            ],
+            "/api/v1/pools/{id}/customers": [
+                "get": op("listPoolCustomers", "Customers waiting in a pool, newest first", tag: "Pools", params: [idParam,
+                    query("q", ["type": "string", "maxLength": 200], "Name, pinyin or number"),
+                    query("cursor", ["type": "string", "format": "uuid"], "nextCursor of the previous page")],
+                          responses([("200", ok(ref("CustomerPage")))])),
+            ],
+            "/api/v1/pools/{id}/claim": [
+                "post": op("claimRandom", "Claim up to `count` customers of the pool at random", tag: "Pools", params: [idParam],
+                           body: ["type": "object", "required": ["count"], "properties": ["count": ["type": "integer", "minimum": 1, "maximum": 200]]],
+                           responses([("200", ok(ref("Moved"))), ("409", ["description": "Pool empty or ownership cap reached", "content": json(ref("Error"))])], validation: true)),
+            ],
+            "/api/v1/customers/{id}/claim": [
+                "post": op("claimCustomer", "Claim a pool customer", tag: "Pools", params: [idParam],
+                           responses([("200", ok(ref("Moved"))), ("409", ["description": "Already claimed or cap reached", "content": json(ref("Error"))])])),
+            ],
+            "/api/v1/customers/{id}/release": [
+                "post": op("releaseCustomer", "Give a customer back to a pool (owner), or recall it (assign right)", tag: "Pools", params: [idParam],
+                           body: ["type": "object", "required": ["reason"], "properties": ["reason": ["type": "string", "description": "a value of the releaseReason dictionary"],
+                                                                                          "poolID": ["type": "string", "format": "uuid"]]],
+                           responses([("200", ok(ref("Moved")))], validation: true)),
+            ],
+            "/api/v1/customers/assign": [
+                "post": op("assignCustomers", "Give customers to an employee (assign right)", tag: "Pools",
+                           body: ["type": "object", "required": ["customerIDs", "ownerID"], "properties": [
+                               "customerIDs": ["type": "array", "minItems": 1, "maxItems": 500, "items": ["type": "string", "format": "uuid"]],
+                               "ownerID": ["type": "string", "format": "uuid"]]],
+                           responses([("200", ok(ref("Moved"))), ("409", ["description": "Already claimed or cap reached", "content": json(ref("Error"))])], validation: true)),
+            ],
             "/api/v1/departments": [
                 "get": op("listDepartments", "The department tree, parents before children", tag: "Organisation",
                           responses([("200", ok(["type": "array", "items": ref("Department")]))])),
@@ -183,6 +215,10 @@ enum OpenAPI {
                     "id": uuid, "name": ["type": "string"], "account": ["type": "string"], "departmentID": nullableUUID,
                     "supervisorID": nullableUUID, "status": ["type": "string", "enum": ["active", "disabled", "left"]],
                 ]],
+                "Pool": ["type": "object", "required": ["id", "name", "isDefault", "customers", "bulkClaimLimit"], "properties": [
+                    "id": uuid, "name": ["type": "string"], "isDefault": ["type": "boolean"], "customers": ["type": "integer"], "bulkClaimLimit": ["type": "integer"],
+                ]],
+                "Moved": ["type": "object", "required": ["moved"], "properties": ["moved": ["type": "integer"]]],
                 "DeletedItem": ["type": "object", "required": ["entity", "id", "title"], "properties": [
                     "entity": ["type": "string"], "id": uuid, "title": ["type": "string"], "deletedAt": dateTime, "deletedBy": nullableUUID,
                 ]],

@@ -145,6 +145,10 @@ extension Actor {
         return query.group(.or) { or in
             or.filter(owner, .equal, .bind(userID))
             or.filter(shared)
+            // Customers waiting in a public pool are open to everyone who may view customers.
+            if action == .view, M.self == Customer.self {
+                or.filter(.sql(embed: "(\(ident: M.schema).\(ident: "owner_id") IS NULL AND \(ident: M.schema).\(ident: "pool_id") IS NOT NULL)"))
+            }
             switch scope {
             case .all, .own:
                 break

@@ -14,6 +14,7 @@ enum Layout {
     static let nav: [NavItem] = [
         NavItem(key: "nav.home", href: Paths.home, icon: "⌂", visible: { _ in true }),
         NavItem(key: "nav.customers", href: Paths.customers, icon: "◎", visible: { $0.can(.view, .customers) }),
+        NavItem(key: "nav.pools", href: Paths.pools, icon: "◌", visible: { $0.can(.view, .customers) }),
     ]
 
     static let adminNav: [NavItem] = [
@@ -21,6 +22,7 @@ enum Layout {
         NavItem(key: "nav.departments", href: Paths.adminDepartments, icon: "▤", visible: { $0.isAdmin }),
         NavItem(key: "nav.employees", href: Paths.adminEmployees, icon: "☺", visible: { $0.isAdmin }),
         NavItem(key: "nav.roles", href: Paths.adminRoles, icon: "◆", visible: { $0.isAdmin }),
+        NavItem(key: "nav.poolRules", href: Paths.adminPools, icon: "↺", visible: { $0.isAdmin }),
         NavItem(key: "nav.dictionary", href: Paths.adminDictionaryBase, icon: "≡", visible: { $0.isAdmin }),
         NavItem(key: "nav.regions", href: Paths.adminRegions, icon: "▧", visible: { $0.isAdmin }),
         NavItem(key: "nav.numbering", href: Paths.adminNumbering, icon: "#", visible: { $0.isAdmin }),
