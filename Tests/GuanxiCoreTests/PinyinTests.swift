@@ -25,3 +25,15 @@ import Testing
         #expect(Pinyin.mnemonic("") == "")
     }
 }
+
+@Suite struct NameKeyTests {
+    @Test func coreNamesIgnoreLegalForms() {
+        #expect(NameKey.core("北京新能源科技有限公司") == NameKey.core("北京新能源科技股份有限公司"))
+        #expect(NameKey.core("ABC（上海）有限公司") == NameKey.core("abc上海公司"))
+        #expect(NameKey.core("华为") != NameKey.core("华为技术"))
+    }
+
+    @Test func pinyinKeysCatchHomophones() {
+        #expect(NameKey.pinyin("北京新能源有限公司") == NameKey.pinyin("北京新能元有限公司"))
+    }
+}

@@ -82,7 +82,7 @@ struct ErrorJSON: Decodable {
             _ = try await World.build(app)
             let api = APIClient(app: app, token: World.token("rep1"))
             for i in 0..<23 {
-                #expect(try await api.send(.POST, "/api/v1/customers", json: #"{"name":"同名客户 \#(i % 5)"}"#).status == .created)
+                #expect(try await api.send(.POST, "/api/v1/customers?force=true", json: #"{"name":"同名客户 \#(i % 5)"}"#).status == .created)
             }
             for (sort, order) in [("name", "asc"), ("name", "desc"), ("created", "desc")] {
                 var seen: [UUID] = []

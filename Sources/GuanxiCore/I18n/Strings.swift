@@ -421,6 +421,12 @@ public enum Strings {
         "error.noPool": Phrase("还没有公海，请先在系统管理中创建", "No pool yet; create one under administration"),
         "error.poolEmpty": Phrase("公海里没有可领用的客户", "Nothing left to claim in this pool"),
         "error.alreadyClaimed": Phrase("客户已被他人领用", "Someone else has just claimed this customer"),
+        "collision.found": Phrase("发现可能重复的客户，请确认不是同一家：", "This looks like a customer you already have:"),
+        "collision.match": Phrase("{0}（负责人：{1}，{2}）", "{0} (owner: {1}; {2})"),
+        "collision.reason.creditCode": Phrase("信用代码相同", "same credit code"),
+        "collision.reason.phone": Phrase("电话相同", "same phone"),
+        "collision.reason.name": Phrase("名称相近", "similar name"),
+        "collision.confirm": Phrase("确认不是同一家，仍然保存", "It is a different customer — save anyway"),
         "error.capReached": Phrase("已达到客户保护上限，不能再领用", "You already own as many customers as protection allows"),
     ]
 }

@@ -14,6 +14,7 @@ struct CustomerAPIController: RouteCollection {
         customers.patch(":id", use: update)
         customers.delete(":id", use: delete)
         customers.get(":id", "history", use: history)
+        customers.get("collisions", use: collisions)
     }
 
     func service(_ req: Request) throws -> CustomerService {
@@ -46,11 +47,33 @@ struct CustomerAPIController: RouteCollection {
         return JSONResponse.ok(try await Self.json([c], actor: try req.actor, svc: svc)[0])
     }
 
+    /// 409 with the likely duplicates; send `?force=true` to save anyway.
+    static func collisionResponse(_ found: CollisionFound, actor: Actor) -> Response {
+        JSONResponse.ok(.object([("code", "duplicate"), ("message", .string(actor.t("collision.found"))),
+                                 ("matches", .array(found.matches.map(\.json)))]), status: .conflict)
+    }
+
+    static func force(_ req: Request) -> Bool { (try? req.query.get(Bool.self, at: "force")) ?? false }
+
+    /// Looks for likely duplicates before saving: GET /api/v1/customers/collisions?name=&phone=&creditCode=
+    @Sendable func collisions(req: Request) async throws -> Response {
+        let actor = try req.actor
+        try actor.require(.view, .customers)
+        let q: (String) -> String? = { key in (try? req.query.get(String.self, at: key)).map { String($0.prefix(200)) } }
+        let matches = try await CollisionCheck(db: req.db, actor: actor).matches(name: q("name"), phone: q("phone"), creditCode: q("creditCode"))
+        return JSONResponse.ok(.array(matches.map(\.json)))
+    }
+
     @Sendable func create(req: Request) async throws -> Response {
         let actor = try req.actor
         let (input, owner) = try Self.input(req, actor: actor)
         let svc = try service(req)
-        let c = try await svc.create(input, ownerID: owner)
+        let c: Customer
+        do {
+            c = try await svc.create(input, ownerID: owner, allowDuplicates: Self.force(req))
+        } catch let found as CollisionFound {
+            return Self.collisionResponse(found, actor: actor)
+        }
         let res = JSONResponse.ok(try await Self.json([c], actor: actor, svc: svc)[0], status: .created)
         res.headers.replaceOrAdd(name: .location, value: "/api/v1/customers/\(c.id!.uuidString)")
         return res
@@ -60,8 +83,12 @@ struct CustomerAPIController: RouteCollection {
         let actor = try req.actor
         let (input, owner) = try Self.input(req, actor: actor)
         let svc = try service(req)
-        let c = try await svc.update(req.parameters.get("id", as: UUID.self), input, ownerID: owner)
-        return JSONResponse.ok(try await Self.json([c], actor: actor, svc: svc)[0])
+        do {
+            let c = try await svc.update(req.parameters.get("id", as: UUID.self), input, ownerID: owner, allowDuplicates: Self.force(req))
+            return JSONResponse.ok(try await Self.json([c], actor: actor, svc: svc)[0])
+        } catch let found as CollisionFound {
+            return Self.collisionResponse(found, actor: actor)
+        }
     }
 
     @Sendable func delete(req: Request) async throws -> HTTPStatus {

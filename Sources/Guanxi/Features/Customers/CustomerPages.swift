@@ -180,12 +180,16 @@ struct CustomerPages: RouteCollection {
         do {
             var input = Customer.definition.input(form: try await resolveCustomerRefs(form, actor: actor, on: req.db), actor: actor)
             let owner = parseOwner(form["ownerID"], into: &input.errors)
-            let c = try await CustomerService(db: req.db, actor: actor, now: req.now).create(input, ownerID: owner)
+            let c = try await CustomerService(db: req.db, actor: actor, now: req.now).create(input, ownerID: owner, allowDuplicates: form["confirmDuplicate"] == "1")
             return req.redirect(Paths.customer(c.id!), flash: Flash(.success, "flash.saved"))
         } catch let e as AppError where e.status == .unprocessableEntity {
             var values = form
             values["owner"] = form["ownerID"]
             return try await renderForm(req, customer: nil, values: values, errors: e.fields, status: .unprocessableEntity)
+        } catch let found as CollisionFound {
+            var values = form
+            values["owner"] = form["ownerID"]
+            return try await renderForm(req, customer: nil, values: values, errors: [:], collisions: found.matches, status: .conflict)
         }
     }
 
@@ -211,13 +215,18 @@ struct CustomerPages: RouteCollection {
         do {
             var input = Customer.definition.input(form: try await resolveCustomerRefs(form, actor: actor, on: req.db), actor: actor)
             let owner = parseOwner(form["ownerID"], into: &input.errors)
-            _ = try await CustomerService(db: req.db, actor: actor, now: req.now).update(c.id, input, ownerID: owner)
+            _ = try await CustomerService(db: req.db, actor: actor, now: req.now).update(c.id, input, ownerID: owner, allowDuplicates: form["confirmDuplicate"] == "1")
             return req.redirect(Paths.customer(c.id!), flash: Flash(.success, "flash.saved"))
         } catch let e as AppError where e.status == .unprocessableEntity {
             var values = form
             values["owner"] = form["ownerID"] ?? c.ownerID?.uuidString
             values["number"] = c.number
             return try await renderForm(req, customer: c, values: values, errors: e.fields, status: .unprocessableEntity)
+        } catch let found as CollisionFound {
+            var values = form
+            values["owner"] = form["ownerID"] ?? c.ownerID?.uuidString
+            values["number"] = c.number
+            return try await renderForm(req, customer: c, values: values, errors: [:], collisions: found.matches, status: .conflict)
         }
     }
 
@@ -248,7 +257,7 @@ struct CustomerPages: RouteCollection {
     }
 
     private func renderForm(_ req: Request, customer: Customer?, values: [String: String], errors: [String: String],
-                            status: HTTPResponseStatus = .ok) async throws -> Response {
+                            collisions: [CollisionCheck.Match] = [], status: HTTPResponseStatus = .ok) async throws -> Response {
         let actor = try req.actor
         let t = actor.t
         var choices = FormChoices()
@@ -286,6 +295,13 @@ struct CustomerPages: RouteCollection {
                 H.div("page-head", H.h1(title)),
                 Forms.errorSummary(errors, t: t),
                 Forms.form(action, csrf: ctx.csrf, [
+                    collisions.isEmpty ? H.empty : H.el("div", [.cls("flash flash-warn"), A("role", "alert"), .id("collisions")], [
+                        H.p(t("collision.found"), cls: "strong"),
+                        H.el("ul", [], collisions.map { m in
+                            H.el("li", [], [H.text(t("collision.match", m.name, m.ownerName ?? t("customer.noOwner"), t("collision.reason.\(m.reason.rawValue)")))])
+                        }),
+                        Forms.checkbox("confirmDuplicate", label: t("collision.confirm"), checked: false),
+                    ]),
                     H.div("card form-card wide", groups),
                     Forms.actions(Forms.submit(t("action.save")), H.a(cancel, t("action.cancel"), cls: "btn")),
                 ]),

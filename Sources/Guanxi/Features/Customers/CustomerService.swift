@@ -79,13 +79,18 @@ struct CustomerService {
     // MARK: changing
 
     /// Creates a customer from validated field values; the owner defaults to the actor.
-    func create(_ input: EntityInput, ownerID: UUID?) async throws -> Customer {
+    func create(_ input: EntityInput, ownerID: UUID?, allowDuplicates: Bool = false) async throws -> Customer {
         try actor.require(.create, .customers)
         var input = input
         if !input.has("name") { input.errors.add("name", "error.required") }
         try await Self.definition.validateReferences(&input, actor: actor, on: db)
         let owner = try await resolveOwner(ownerID ?? actor.userID, current: nil, into: &input.errors)
         guard input.errors.isEmpty, let owner else { throw AppError.invalid(input.errors) }
+        if !allowDuplicates {
+            let matches = try await CollisionCheck(db: db, actor: actor)
+                .matches(name: input.value("name"), phone: input.value("phone"), creditCode: input.value("creditCode"))
+            if !matches.isEmpty { throw CollisionFound(matches: matches) }
+        }
 
         let customer = Customer(orgID: actor.orgID, name: "", phone: nil, ownerID: owner.id, departmentID: owner.departmentID, createdBy: actor.userID)
         Self.definition.apply(input, to: customer)
@@ -99,7 +104,7 @@ struct CustomerService {
         return customer
     }
 
-    func update(_ id: UUID?, _ input: EntityInput, ownerID: UUID? = nil) async throws -> Customer {
+    func update(_ id: UUID?, _ input: EntityInput, ownerID: UUID? = nil, allowDuplicates: Bool = false) async throws -> Customer {
         let customer = try await actor.find(Customer.self, id, for: .edit, on: db)
         var input = input
         try await Self.definition.validateReferences(&input, actor: actor, on: db)
@@ -112,6 +117,13 @@ struct CustomerService {
             newOwner = try await resolveOwner(ownerID, current: customer.ownerID, into: &input.errors)
         }
         guard input.errors.isEmpty else { throw AppError.invalid(input.errors) }
+        if !allowDuplicates {
+            // Only what changes is checked, so an existing near-twin does not block every edit.
+            let changed = { (key: String) -> String? in input.has(key) && input.value(key) != Self.definition.field(key)?.read(customer) ? input.value(key) : nil }
+            let matches = try await CollisionCheck(db: db, actor: actor)
+                .matches(name: changed("name"), phone: changed("phone"), creditCode: changed("creditCode"), excluding: customer.id)
+            if !matches.isEmpty { throw CollisionFound(matches: matches) }
+        }
 
         let before = Self.definition.values(customer)
         let oldAutoMnemonic = Pinyin.mnemonic(customer.name)

@@ -17,6 +17,8 @@ enum OpenAPI {
         ]
     }
 
+    static let forceParam: JSONValue = ["name": "force", "in": "query", "required": false, "schema": ["type": "boolean"],
+                                        "description": "Save even though likely duplicates exist"]
     static let idParam: JSONValue = ["name": "id", "in": "path", "required": true, "schema": ["type": "string", "format": "uuid"]]
 
     static func ref(_ name: String) -> JSONValue { ["$ref": .string("#/components/schemas/\(name)")] }
@@ -65,15 +67,23 @@ enum OpenAPI {
                     query("cursor", ["type": "string", "maxLength": 1000], "nextCursor of the previous page"),
                     query("limit", ["type": "integer", "minimum": 1, "maximum": 200], "Page size (default 50)"),
                 ], responses([("200", ok(ref("CustomerPage")))])),
-                "post": op("createCustomer", "Create a customer", tag: "Customers", body: ref("CustomerCreate"),
-                           responses([("201", ok(ref("Customer"), "Created"))], validation: true)),
+                "post": op("createCustomer", "Create a customer; a likely duplicate answers 409 unless force=true", tag: "Customers",
+                           params: [forceParam], body: ref("CustomerCreate"),
+                           responses([("201", ok(ref("Customer"), "Created")), ("409", ok(ref("Collision"), "Likely duplicates"))], validation: true)),
             ],
             "/api/v1/customers/{id}": [
                 "get": op("getCustomer", "One customer", tag: "Customers", params: [idParam], responses([("200", ok(ref("Customer")))])),
-                "patch": op("updateCustomer", "Change some fields of a customer", tag: "Customers", params: [idParam], body: ref("CustomerPatch"),
-                            responses([("200", ok(ref("Customer")))], validation: true)),
+                "patch": op("updateCustomer", "Change some fields of a customer", tag: "Customers", params: [idParam, forceParam], body: ref("CustomerPatch"),
+                            responses([("200", ok(ref("Customer"))), ("409", ok(ref("Collision"), "Likely duplicates"))], validation: true)),
                 "delete": op("deleteCustomer", "Move a customer to the recycle bin", tag: "Customers", params: [idParam],
                              responses([("204", ["description": "Deleted"])])),
+            ],
+            "/api/v1/customers/collisions": [
+                "get": op("findCollisions", "Customers anywhere in the organisation that look like these details, with their owners", tag: "Customers", params: [
+                    query("name", ["type": "string", "maxLength": 200], "Customer name"),
+                    query("phone", ["type": "string", "maxLength": 32], "Phone"),
+                    query("creditCode", ["type": "string", "maxLength": 18], "Unified social credit code"),
+                ], responses([("200", ok(["type": "array", "items": ref("CollisionMatch")]))])),
             ],
             "/api/v1/customers/{id}/history": [
                 "get": op("getCustomerHistory", "Audit trail of a customer, newest first", tag: "Customers", params: [idParam],
@@ -217,6 +227,12 @@ enum OpenAPI {
                 ]],
                 "Pool": ["type": "object", "required": ["id", "name", "isDefault", "customers", "bulkClaimLimit"], "properties": [
                     "id": uuid, "name": ["type": "string"], "isDefault": ["type": "boolean"], "customers": ["type": "integer"], "bulkClaimLimit": ["type": "integer"],
+                ]],
+                "CollisionMatch": ["type": "object", "required": ["customerID", "name", "ownerName", "reason"], "properties": [
+                    "customerID": uuid, "name": ["type": "string"], "ownerName": ["type": "string"], "reason": ["type": "string", "enum": ["creditCode", "phone", "name"]],
+                ]],
+                "Collision": ["type": "object", "required": ["code", "message", "matches"], "properties": [
+                    "code": ["type": "string"], "message": ["type": "string"], "matches": ["type": "array", "items": ref("CollisionMatch")],
                 ]],
                 "Moved": ["type": "object", "required": ["moved"], "properties": ["moved": ["type": "integer"]]],
                 "DeletedItem": ["type": "object", "required": ["entity", "id", "title"], "properties": [
