@@ -90,7 +90,7 @@ func fillPool(_ app: Application, _ w: World, _ n: Int, level: String? = nil) as
             let pooled = try await Customer.query(on: app.db).filter(\.$ownerID == nil).filter(\.$orgID == w.orgID).first()!
             let rep2 = APIClient(app: app, token: World.token("rep2"))
             #expect(try await rep2.get("/api/v1/customers/\(pooled.id!)").status == .ok)
-            #expect(try await rep2.send(.PATCH, "/api/v1/customers/\(pooled.id!)", json: #"{"name":"x"}"#).status == .notFound)
+            #expect(try await rep2.send(.PATCH, "/api/v1/customers/\(pooled.id!)", json: #"{"name":"x"}"#).status == .forbidden)
             #expect(try await APIClient(app: app, token: World.token("outsider")).get("/api/v1/customers/\(pooled.id!)").status == .notFound)
 
             // Releasing needs a reason from the dictionary.

@@ -64,6 +64,8 @@ struct CustomerPages: RouteCollection {
                 H.el("a", [.href(Paths.customers), .cls(params.ownerID == nil ? "tab active" : "tab")], [H.text(t("customer.scope.all"))]),
                 H.el("a", [.href(URLQuery.build(Paths.customers, [("owner", actor.userID.uuidString)])),
                            .cls(params.ownerID == actor.userID ? "tab active" : "tab")], [H.text(t("customer.scope.mine"))]),
+                H.el("a", [.href(Paths.shares), .cls("tab")], [H.text(t("share.overview"))]),
+                H.el("a", [.href(Paths.pools), .cls("tab")], [H.text(t("nav.pools"))]),
             ])
             let chooser = H.el("details", [.cls("column-chooser")], [
                 H.el("summary", [.cls("btn")], [H.text(t("list.columns"))]),
@@ -119,6 +121,7 @@ struct CustomerPages: RouteCollection {
         let children = try await actor.query(Customer.self, .view, on: req.db).filter(\.$parentID == c.id!).sort(\.$name).limit(100).all()
         let contacts = actor.can(.view, .customers) ? try await ContactService(db: req.db, actor: actor, now: req.now).list(customerID: c.id!) : []
         let poolPanel = try await PoolViews.panel(for: c, actor: actor, req: req)
+        let sharePanel = try await SharePages.panel(customer: c, req: req, actor: actor)
         let t = actor.t
         return req.page(title: c.name, crumbs: [Crumb(label: t("nav.customers"), href: Paths.customers), Crumb(label: c.name, href: nil)]) { ctx in
             var actions: [HNode] = []
@@ -148,6 +151,7 @@ struct CustomerPages: RouteCollection {
                 poolPanel(ctx),
                 H.el("section", [.cls("card"), .id("profile")], [H.div("fact-grid", profile)]),
                 ContactViews.section(customer: c, contacts: contacts, actor: actor, ctx: ctx),
+                sharePanel(ctx),
                 children.isEmpty ? H.empty : H.el("section", [.cls("card")], [
                     H.h2(t("customer.children")),
                     H.el("ul", [.cls("plain-list")], children.map { ch in H.el("li", [], [H.a(Paths.customer(ch.id!), ch.name), H.span("muted", ch.number ?? "")]) }),

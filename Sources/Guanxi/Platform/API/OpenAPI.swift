@@ -134,6 +134,20 @@ enum OpenAPI {
                                "ownerID": ["type": "string", "format": "uuid"]]],
                            responses([("200", ok(ref("Moved"))), ("409", ["description": "Already claimed or cap reached", "content": json(ref("Error"))])], validation: true)),
             ],
+            "/api/v1/customers/{id}/shares": [
+                "get": op("listShares", "Who a customer is shared with", tag: "Sharing", params: [idParam],
+                          responses([("200", ok(["type": "array", "items": ref("Share")]))])),
+                "post": op("shareCustomer", "Share a customer (owner or assign right); an existing share changes level", tag: "Sharing", params: [idParam],
+                           body: ["type": "object", "required": ["userIDs", "level"], "properties": [
+                               "userIDs": ["type": "array", "minItems": 1, "maxItems": 100, "items": ["type": "string", "format": "uuid"]],
+                               "level": ["type": "string", "enum": ["read", "edit"]]]],
+                           responses([("200", ok(["type": "array", "items": ref("Share")]))], validation: true)),
+            ],
+            "/api/v1/customers/{id}/shares/{user}": [
+                "delete": op("revokeShare", "Stop sharing a customer with someone", tag: "Sharing",
+                             params: [idParam, ["name": "user", "in": "path", "required": true, "schema": ["type": "string", "format": "uuid"]]],
+                             responses([("204", ["description": "Revoked"])])),
+            ],
             "/api/v1/departments": [
                 "get": op("listDepartments", "The department tree, parents before children", tag: "Organisation",
                           responses([("200", ok(["type": "array", "items": ref("Department")]))])),
@@ -233,6 +247,9 @@ enum OpenAPI {
                 ]],
                 "Collision": ["type": "object", "required": ["code", "message", "matches"], "properties": [
                     "code": ["type": "string"], "message": ["type": "string"], "matches": ["type": "array", "items": ref("CollisionMatch")],
+                ]],
+                "Share": ["type": "object", "required": ["userID", "userName", "level", "createdAt"], "properties": [
+                    "userID": uuid, "userName": ["type": "string"], "level": ["type": "string", "enum": ["read", "edit"]], "createdAt": dateTime,
                 ]],
                 "Moved": ["type": "object", "required": ["moved"], "properties": ["moved": ["type": "integer"]]],
                 "DeletedItem": ["type": "object", "required": ["entity", "id", "title"], "properties": [

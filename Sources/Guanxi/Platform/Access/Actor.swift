@@ -175,6 +175,8 @@ extension Actor {
             throw AppError.forbidden
         }
         guard let record = try await query(M.self, action, on: db).filter(\._$id == id).first() else {
+            // Visible (a read share, a pool customer) but not this actor's to change.
+            if action != .view, try await query(M.self, .view, on: db).filter(\._$id == id).first() != nil { throw AppError.forbidden }
             throw AppError.notFound
         }
         return record
