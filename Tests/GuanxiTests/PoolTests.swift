@@ -40,7 +40,7 @@ func fillPool(_ app: Application, _ w: World, _ n: Int, level: String? = nil) as
             #expect(statuses.filter { $0 == .ok }.count == 1)
             #expect(statuses.filter { $0 == .conflict }.count == 49)
             let c = try await Customer.find(target, on: app.db)!
-            #expect(c.ownerID != nil && c.poolID == nil)
+            #expect(c.ownerID != nil && c.poolID != nil, "the pool it came from is kept for its recycle rules")
             #expect(try await AuditEntry.query(on: app.db).filter(\.$recordID == target).filter(\.$action == .assign).count() == 1)
         }
     }

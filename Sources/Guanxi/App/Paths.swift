@@ -22,6 +22,9 @@ enum Paths {
     static func contact(_ id: UUID) -> String { "/contacts/\(id.uuidString)" }
     static func contactPrimary(_ id: UUID) -> String { "/contacts/\(id.uuidString)/primary" }
 
+    static let notifications = "/notifications"
+    static let notificationsReadAll = "/notifications/read-all"
+    static func notificationOpen(_ id: UUID) -> String { "/notifications/\(id.uuidString)/open" }
     static let shares = "/shares"
     static func customerShares(_ id: UUID) -> String { "/customers/\(id.uuidString)/shares" }
     static func customerShareRevoke(_ id: UUID, _ user: UUID) -> String { "/customers/\(id.uuidString)/shares/\(user.uuidString)/revoke" }

@@ -17,6 +17,8 @@ public struct Settings: Sendable {
     /// Sets Secure on cookies; on when served behind TLS.
     public var secureCookies: Bool
     public var autoMigrate: Bool
+    /// Runs scheduled jobs (pool recycling, reminders) in this process; off in tests, which tick by hand.
+    public var runJobs: Bool = false
     /// The time source for every rule that depends on "now".
     public var clock: @Sendable () -> Date
 
@@ -59,6 +61,7 @@ public struct Settings: Sendable {
         }
         var settings = Settings(database: database, dataDirectory: dataDir)
         settings.secureCookies = env["GUANXI_SECURE_COOKIES"] == "1"
+        settings.runJobs = env["GUANXI_JOBS"] != "0"
         if let cost = env["GUANXI_BCRYPT_COST"].flatMap(Int.init), (4...31).contains(cost) {
             settings.passwordCost = cost
         }

@@ -46,6 +46,8 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.middleware.use(AppErrorMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: publicDirectory(app), defaultFile: nil))
 
+    if settings.runJobs { app.lifecycle.use(JobsLifecycle()) }
+
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
     app.asyncCommands.use(CreateTokenCommand(), as: "create-token")

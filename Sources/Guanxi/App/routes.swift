@@ -16,6 +16,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: ContactAPIController())
     try api.register(collection: PoolAPIController())
     try api.register(collection: ShareAPIController())
+    try api.register(collection: NotificationAPIController())
 
     let web = app.grouped(WebSessionMiddleware()).grouped(SetupGateMiddleware())
     try web.register(collection: SetupPages())
@@ -28,6 +29,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: ContactPages())
     try signedIn.register(collection: PoolPages())
     try signedIn.register(collection: SharePages())
+    try signedIn.register(collection: NotificationPages())
     try signedIn.register(collection: DepartmentPages())
     try signedIn.register(collection: EmployeePages())
     try signedIn.register(collection: RolePages())

@@ -21,6 +21,7 @@ enum Migrations {
         UpdateCustomerAddProfile(),
         CreateContact(),
         CreateCustomerPool(),
+        CreateJobsAndNotifications(),
     ]
 }
 
@@ -396,5 +397,37 @@ struct CreateCustomerPool: AsyncMigration {
             try await db.schema("customers").deleteField(.init(stringLiteral: c)).update()
         }
         try await db.schema("customer_pools").delete()
+    }
+}
+
+struct CreateJobsAndNotifications: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("job_leases")
+            .id()
+            .field("name", .string, .required)
+            .field("holder", .string, .required)
+            .field("expires_at", .datetime, .required)
+            .field("last_run_at", .datetime)
+            .unique(on: "name")
+            .create()
+        try await db.schema("notifications")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("user_id", .uuid, .required, .references("users", "id"))
+            .field("kind", .string, .required)
+            .field("message_key", .string, .required)
+            .field("args", .array(of: .string), .required)
+            .field("link", .string)
+            .field("dedupe_key", .string)
+            .field("created_at", .datetime, .required)
+            .field("read_at", .datetime)
+            .create()
+        try await db.raw("CREATE INDEX notifications_user_unread ON notifications (user_id, read_at, id)")
+        try await db.raw("CREATE UNIQUE INDEX notifications_user_dedupe ON notifications (user_id, dedupe_key) WHERE dedupe_key IS NOT NULL")
+    }
+
+    func revert(on db: Database) async throws {
+        try await db.schema("notifications").delete()
+        try await db.schema("job_leases").delete()
     }
 }

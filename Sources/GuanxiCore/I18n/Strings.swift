@@ -440,6 +440,15 @@ public enum Strings {
         "share.byMe": Phrase("我共享的", "Shared by me"),
         "share.noneWithMe": Phrase("没有同事共享客户给你", "Nobody has shared a customer with you"),
         "share.noneByMe": Phrase("你还没有共享客户", "You have not shared any customer"),
+        "nav.notifications": Phrase("提醒消息", "Notifications"),
+        "notify.open": Phrase("查看", "Open"),
+        "notify.readAll": Phrase("全部标为已读", "Mark all read"),
+        "notify.allRead": Phrase("已全部标为已读", "All marked read"),
+        "notify.all": Phrase("全部", "All"),
+        "notify.unread": Phrase("未读", "Unread"),
+        "notify.empty": Phrase("没有提醒", "No notifications"),
+        "notify.poolWarning": Phrase("客户「{0}」将于 {1} 回收到「{2}」，请尽快跟进", "{0} returns to {2} on {1} unless you follow up"),
+        "notify.poolRecycled": Phrase("客户「{0}」已按规则回收到「{1}」", "{0} went back to {1} under the recycle rules"),
         "error.capReached": Phrase("已达到客户保护上限，不能再领用", "You already own as many customers as protection allows"),
     ]
 }

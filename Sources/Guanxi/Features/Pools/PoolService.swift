@@ -160,7 +160,7 @@ struct PoolService {
         let audit = Audit(actor: actor, db: tx, now: now)
         for id in ids {
             let row = try await sql.raw("""
-                UPDATE customers SET owner_id = \(bind: owner), department_id = \(bind: departmentID), pool_id = NULL,
+                UPDATE customers SET owner_id = \(bind: owner), department_id = \(bind: departmentID),
                     claimed_at = \(bind: now), updated_at = \(bind: now)
                 WHERE id = \(bind: id) AND org_id = \(bind: actor.orgID) AND owner_id IS NULL AND deleted_at IS NULL
                 RETURNING id

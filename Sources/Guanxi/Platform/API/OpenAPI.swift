@@ -148,6 +148,18 @@ enum OpenAPI {
                              params: [idParam, ["name": "user", "in": "path", "required": true, "schema": ["type": "string", "format": "uuid"]]],
                              responses([("204", ["description": "Revoked"])])),
             ],
+            "/api/v1/notifications": [
+                "get": op("listNotifications", "My notifications, newest first, with the unread count", tag: "Notifications", params: [
+                    query("unread", ["type": "boolean"], "Only unread ones"),
+                    query("cursor", ["type": "string", "format": "uuid"], "nextCursor of the previous page")],
+                          responses([("200", ok(ref("NotificationPage")))])),
+            ],
+            "/api/v1/notifications/{id}/read": [
+                "post": op("readNotification", "Mark one notification read", tag: "Notifications", params: [idParam], responses([("204", ["description": "Read"])])),
+            ],
+            "/api/v1/notifications/read-all": [
+                "post": op("readAllNotifications", "Mark all my notifications read", tag: "Notifications", responses([("204", ["description": "Read"])])),
+            ],
             "/api/v1/departments": [
                 "get": op("listDepartments", "The department tree, parents before children", tag: "Organisation",
                           responses([("200", ok(["type": "array", "items": ref("Department")]))])),
@@ -250,6 +262,13 @@ enum OpenAPI {
                 ]],
                 "Share": ["type": "object", "required": ["userID", "userName", "level", "createdAt"], "properties": [
                     "userID": uuid, "userName": ["type": "string"], "level": ["type": "string", "enum": ["read", "edit"]], "createdAt": dateTime,
+                ]],
+                "NotificationPage": ["type": "object", "required": ["items", "unread"], "properties": [
+                    "unread": ["type": "integer"], "nextCursor": nullableString,
+                    "items": ["type": "array", "items": ["type": "object", "required": ["id", "kind", "text", "createdAt"], "properties": [
+                        "id": uuid, "kind": ["type": "string"], "text": ["type": "string"], "link": nullableString, "createdAt": dateTime,
+                        "readAt": ["type": "string", "format": "date-time", "nullable": true],
+                    ]]],
                 ]],
                 "Moved": ["type": "object", "required": ["moved"], "properties": ["moved": ["type": "integer"]]],
                 "DeletedItem": ["type": "object", "required": ["entity", "id", "title"], "properties": [

@@ -7,9 +7,28 @@ typealias FieldValues = [String: String]
 
 /// Writes audit entries; callers pass the transaction they change the record in.
 struct Audit {
-    let actor: Actor
+    let orgID: UUID
+    let actorID: UUID?
+    let actorName: String
     let db: Database
     let now: Date
+
+    init(actor: Actor, db: Database, now: Date) {
+        self.init(orgID: actor.orgID, actorID: actor.userID, actorName: actor.name, db: db, now: now)
+    }
+
+    init(orgID: UUID, actorID: UUID?, actorName: String, db: Database, now: Date) {
+        self.orgID = orgID
+        self.actorID = actorID
+        self.actorName = actorName
+        self.db = db
+        self.now = now
+    }
+
+    /// For scheduled jobs: changes made by the system itself.
+    static func system(orgID: UUID, db: Database, now: Date) -> Audit {
+        Audit(orgID: orgID, actorID: nil, actorName: "系统 System", db: db, now: now)
+    }
 
     func created(_ entity: String, _ id: UUID, _ values: FieldValues) async throws {
         let entries = values.keys.sorted().compactMap { key -> AuditEntry? in
@@ -35,9 +54,9 @@ struct Audit {
     }
 
     private func entry(_ entity: String, _ id: UUID, _ action: AuditEntry.Kind, field: String?, old: String?, new: String?) -> AuditEntry {
-        AuditEntry(orgID: actor.orgID, entity: entity, recordID: id, action: action, field: field,
+        AuditEntry(orgID: orgID, entity: entity, recordID: id, action: action, field: field,
                    oldValue: old.map { String($0.prefix(2000)) }, newValue: new.map { String($0.prefix(2000)) },
-                   actorID: actor.userID, actorName: actor.name, at: now)
+                   actorID: actorID, actorName: actorName, at: now)
     }
 
     private func save(_ entries: [AuditEntry]) async throws {

@@ -72,8 +72,11 @@ struct WebSessionMiddleware: AsyncMiddleware {
             try await session.save(on: req.db)
         }
         req.storage[ActorKey.self] = actor
+        req.storage[UnreadKey.self] = try await Notifier.unreadCount(userID: actor.userID, on: req.db)
     }
 }
+
+struct UnreadKey: StorageKey { typealias Value = Int }
 
 /// Pages behind sign-in: anonymous visitors go to the sign-in page and come back afterwards.
 struct RequireSignInMiddleware: AsyncMiddleware {

@@ -10,6 +10,8 @@ struct PageContext {
     let csrf: String
     let flash: Flash?
     let path: String
+    /// Unread notifications, for the bell in the top bar.
+    var unread: Int = 0
 
     var locale: AppLocale { t.locale }
     var timeZone: TimeZone { actor?.org.timeZone ?? TimeZone(identifier: "Asia/Shanghai")! }
@@ -50,7 +52,7 @@ extension Request {
         let actor = optionalActor
         let locale = actor?.locale ?? requestLocale
         return PageContext(actor: actor, t: Translator(locale), csrf: csrfToken, flash: storage[FlashKey.self],
-                           path: url.path)
+                           path: url.path, unread: storage[UnreadKey.self] ?? 0)
     }
 
     /// The browser's language when nobody is signed in.

@@ -1,0 +1,84 @@
+import Fluent
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import SQLKit
+import Vapor
+
+/// A lease row per scheduled job: on several app nodes, only the node holding the lease runs the job.
+final class JobLease: Model, @unchecked Sendable {
+    static let schema = "job_leases"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "name") var name: String
+    @Field(key: "holder") var holder: String
+    @Field(key: "expires_at") var expiresAt: Date
+    @OptionalField(key: "last_run_at") var lastRunAt: Date?
+
+    init() {}
+}
+
+/// Something that runs on a schedule with the injected clock.
+struct ScheduledJob: Sendable {
+    let name: String
+    /// How often it runs.
+    let every: TimeInterval
+    let run: @Sendable (Database, Date, Logger) async throws -> Void
+}
+
+enum Jobs {
+    /// Every scheduled job of the application.
+    static let all: [ScheduledJob] = [
+        ScheduledJob(name: "pool-recycling", every: 3600) { db, now, logger in
+            let result = try await PoolRecycler(db: db, now: now).run()
+            logger.info("pool recycling: \(result.recycled) returned, \(result.warned) warned")
+        },
+    ]
+
+    /// Takes (or renews) the lease of a job for this node; true when this node may run it now.
+    /// One UPDATE … RETURNING decides, so two nodes asking at once cannot both win.
+    static func acquire(_ name: String, holder: String, every: TimeInterval, now: Date, on db: Database) async throws -> Bool {
+        guard let sql = db as? any SQLDatabase else { return false }
+        try await sql.raw("""
+            INSERT INTO job_leases (id, name, holder, expires_at) VALUES (\(bind: UUID.v7()), \(bind: name), '', \(bind: Date(timeIntervalSince1970: 0)))
+            ON CONFLICT (name) DO NOTHING
+            """).run()
+        let won = try await sql.raw("""
+            UPDATE job_leases SET holder = \(bind: holder), expires_at = \(bind: now.addingTimeInterval(every)), last_run_at = \(bind: now)
+            WHERE name = \(bind: name) AND expires_at <= \(bind: now)
+            RETURNING name
+            """).first()
+        return won != nil
+    }
+
+    /// Runs every job whose lease this node wins. Called by the ticker, and by tests with a moved clock.
+    static func tick(app: Application, holder: String) async {
+        for job in all {
+            do {
+                if try await acquire(job.name, holder: holder, every: job.every, now: app.now, on: app.db) {
+                    try await job.run(app.db, app.now, app.logger)
+                }
+            } catch {
+                app.logger.report(error: error)
+            }
+        }
+    }
+}
+
+/// Starts the ticker when the server starts (not for commands or tests).
+struct JobsLifecycle: LifecycleHandler {
+    let holder = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
+    let task = NIOLockedValueBox<RepeatedTask?>(nil)
+
+    func didBootAsync(_ app: Application) async throws {
+        let holder = self.holder
+        let repeated = app.eventLoopGroup.next().scheduleRepeatedAsyncTask(initialDelay: .seconds(5), delay: .seconds(60)) { _ in
+            app.eventLoopGroup.next().makeFutureWithTask { await Jobs.tick(app: app, holder: holder) }
+        }
+        task.withLockedValue { $0 = repeated }
+    }
+
+    func shutdownAsync(_ app: Application) async {
+        task.withLockedValue { $0?.cancel() }
+    }
+}

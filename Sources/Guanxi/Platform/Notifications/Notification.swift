@@ -1,0 +1,60 @@
+import Fluent
+import Foundation
+import GuanxiCore
+
+/// A message in a user's notification centre (提醒消息). The text is a translation key with arguments,
+/// so each user reads it in their own language.
+final class UserNotification: Model, @unchecked Sendable {
+    static let schema = "notifications"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "org_id") var orgID: UUID
+    @Field(key: "user_id") var userID: UUID
+    @Field(key: "kind") var kind: String
+    @Field(key: "message_key") var messageKey: String
+    @Field(key: "args") var args: [String]
+    @OptionalField(key: "link") var link: String?
+    /// The same reminder is created once (e.g. one warning per customer and due date).
+    @OptionalField(key: "dedupe_key") var dedupeKey: String?
+    @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "read_at") var readAt: Date?
+
+    init() {}
+
+    init(orgID: UUID, userID: UUID, kind: String, messageKey: String, args: [String], link: String?, dedupeKey: String?, at: Date) {
+        self.id = UUID.v7(at: at)
+        self.orgID = orgID
+        self.userID = userID
+        self.kind = kind
+        self.messageKey = messageKey
+        self.args = args
+        self.link = link
+        self.dedupeKey = dedupeKey
+        self.createdAt = at
+    }
+
+    func text(_ t: Translator) -> String {
+        var s = t(messageKey)
+        for (i, a) in args.enumerated() { s = s.replacingOccurrences(of: "{\(i)}", with: a) }
+        return s
+    }
+}
+
+extension UserNotification: OrgScoped {}
+
+enum Notifier {
+    /// Adds a notification unless one with the same dedupe key exists for the user.
+    @discardableResult
+    static func send(_ n: UserNotification, on db: Database) async throws -> Bool {
+        if let key = n.dedupeKey,
+           try await UserNotification.query(on: db).filter(\.$userID == n.userID).filter(\.$dedupeKey == key).first() != nil {
+            return false
+        }
+        try await n.create(on: db)
+        return true
+    }
+
+    static func unreadCount(userID: UUID, on db: Database) async throws -> Int {
+        try await UserNotification.query(on: db).filter(\.$userID == userID).filter(\.$readAt == nil).count()
+    }
+}
