@@ -54,7 +54,7 @@ struct World {
         try await adminRole.create(on: db)
         w.roles["admin"] = adminRole.id
         w.roles["director"] = try await role("Director", [.view, .create, .edit, .delete, .assign], .all, org: org.id!)
-        w.roles["manager"] = try await role("Manager", [.view, .create, .edit, .delete, .assign], .departmentTree, org: org.id!)
+        w.roles["manager"] = try await role("Manager", [.view, .create, .edit, .delete, .assign, .export, .import], .departmentTree, org: org.id!)
         w.roles["lead"] = try await role("Lead", [.view, .create, .edit, .assign], .ownAndSubordinates, org: org.id!)
         w.roles["rep"] = try await role("Rep", [.view, .create, .edit], .own, org: org.id!)
         w.roles["viewer"] = try await role("Viewer", [.view], .department, org: org.id!, rules: ["customers.phone": .masked, "customers.notes": .hidden, "contacts.mobile": .masked])

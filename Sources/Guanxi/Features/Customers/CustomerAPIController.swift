@@ -15,6 +15,7 @@ struct CustomerAPIController: RouteCollection {
         customers.delete(":id", use: delete)
         customers.get(":id", "history", use: history)
         customers.get("collisions", use: collisions)
+        customers.get("export", use: export)
     }
 
     func service(_ req: Request) throws -> CustomerService {
@@ -100,6 +101,8 @@ struct CustomerAPIController: RouteCollection {
         let c = try await service(req).get(req.parameters.get("id", as: UUID.self))
         return try await Audit.history(entity: Customer.entity, module: .customers, id: c.id!, actor: try req.actor, on: req.db).map(AuditEntryDTO.init)
     }
+
+    @Sendable func export(req: Request) async throws -> Response { try await CustomerExport(req: req).run() }
 
     /// The body as field values, with `ownerID` apart because changing it is an assignment.
     static func input(_ req: Request, actor: Actor) throws -> (EntityInput, UUID?) {

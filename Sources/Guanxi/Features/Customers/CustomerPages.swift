@@ -8,6 +8,7 @@ struct CustomerPages: RouteCollection {
     func boot(routes: RoutesBuilder) throws {
         routes.get("customers", use: index)
         routes.get("customers", "new", use: newForm)
+        routes.get("customers", "export", use: export)
         routes.post("customers", "new", use: create)
         routes.get("customers", ":id", use: show)
         routes.get("customers", ":id", "edit", use: editForm)
@@ -84,7 +85,13 @@ struct CustomerPages: RouteCollection {
                         H.void("input", [.type("hidden"), .name("owner"), .value(params.ownerID?.uuidString)]),
                         H.el("button", [.type("submit"), .cls("btn")], [H.text(t("action.search"))]),
                     ]),
-                    chooser),
+                    chooser,
+                    actor.can(.export, .customers) ? H.el("details", [.cls("column-chooser")], [
+                        H.el("summary", [.cls("btn")], [H.text(t("action.export"))]),
+                        H.div("chooser-panel",
+                              H.a(URLQuery.build(Paths.customers + "/export", base + [("format", "xlsx")]), "Excel (.xlsx)", cls: "btn btn-small"),
+                              H.a(URLQuery.build(Paths.customers + "/export", base + [("format", "csv")]), "CSV", cls: "btn btn-small")),
+                    ]) : H.empty),
                 Tables.table(cols, rows: rows, sort: params.sort == .name ? "name" : "created", descending: params.descending, link: link, empty: empty),
                 Tables.pager(first: first, next: next, t: t),
             ])
@@ -109,6 +116,8 @@ struct CustomerPages: RouteCollection {
         chosen.insert("name")
         return chosen
     }
+
+    @Sendable func export(req: Request) async throws -> Response { try await CustomerExport(req: req).run() }
 
     // MARK: 360 view
 

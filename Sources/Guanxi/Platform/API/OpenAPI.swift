@@ -78,6 +78,16 @@ enum OpenAPI {
                 "delete": op("deleteCustomer", "Move a customer to the recycle bin", tag: "Customers", params: [idParam],
                              responses([("204", ["description": "Deleted"])])),
             ],
+            "/api/v1/customers/export": [
+                "get": op("exportCustomers", "The customer list with its filter as .csv or .xlsx (export right; audited)", tag: "Customers", params: [
+                    query("format", ["type": "string", "enum": ["csv", "xlsx"]], "File type (default csv)"),
+                    query("q", ["type": "string", "maxLength": 200], "Same filter as the list"),
+                    query("owner", ["type": "string", "format": "uuid"], "Only customers of this owner"),
+                ], responses([("200", ["description": "The file", "content": [
+                    "text/csv": ["schema": ["type": "string"]],
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ["schema": ["type": "string", "format": "binary"]],
+                ]])])),
+            ],
             "/api/v1/customers/collisions": [
                 "get": op("findCollisions", "Customers anywhere in the organisation that look like these details, with their owners", tag: "Customers", params: [
                     query("name", ["type": "string", "maxLength": 200], "Customer name"),
