@@ -25,6 +25,7 @@ enum Paths {
     static let notifications = "/notifications"
     static let notificationsReadAll = "/notifications/read-all"
     static func notificationOpen(_ id: UUID) -> String { "/notifications/\(id.uuidString)/open" }
+    static func importJob(_ id: UUID) -> String { "/imports/\(id.uuidString)" }
     static let shares = "/shares"
     static func customerShares(_ id: UUID) -> String { "/customers/\(id.uuidString)/shares" }
     static func customerShareRevoke(_ id: UUID, _ user: UUID) -> String { "/customers/\(id.uuidString)/shares/\(user.uuidString)/revoke" }

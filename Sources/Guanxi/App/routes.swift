@@ -30,6 +30,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: PoolPages())
     try signedIn.register(collection: SharePages())
     try signedIn.register(collection: NotificationPages())
+    try signedIn.register(collection: ImportPages())
     try signedIn.register(collection: DepartmentPages())
     try signedIn.register(collection: EmployeePages())
     try signedIn.register(collection: RolePages())

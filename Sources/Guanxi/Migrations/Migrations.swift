@@ -22,6 +22,7 @@ enum Migrations {
         CreateContact(),
         CreateCustomerPool(),
         CreateJobsAndNotifications(),
+        CreateImportJob(),
     ]
 }
 
@@ -430,4 +431,31 @@ struct CreateJobsAndNotifications: AsyncMigration {
         try await db.schema("notifications").delete()
         try await db.schema("job_leases").delete()
     }
+}
+
+struct CreateImportJob: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("import_jobs")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("user_id", .uuid, .required, .references("users", "id"))
+            .field("entity", .string, .required)
+            .field("file_name", .string, .required)
+            .field("file_path", .string, .required)
+            .field("status", .string, .required)
+            .field("mapping", .array(of: .string), .required)
+            .field("headers", .array(of: .string), .required)
+            .field("duplicate_keys", .array(of: .string), .required)
+            .field("duplicate_mode", .string, .required)
+            .field("total", .int, .required)
+            .field("created", .int, .required)
+            .field("updated", .int, .required)
+            .field("skipped", .int, .required)
+            .field("errors", .json, .required)
+            .field("created_at", .datetime, .required)
+            .field("finished_at", .datetime)
+            .create()
+        try await db.raw("CREATE INDEX import_jobs_org_entity ON import_jobs (org_id, entity, created_at)")
+    }
+    func revert(on db: Database) async throws { try await db.schema("import_jobs").delete() }
 }

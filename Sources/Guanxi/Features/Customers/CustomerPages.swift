@@ -76,7 +76,8 @@ struct CustomerPages: RouteCollection {
                         H.el("button", [.type("submit"), .cls("btn btn-primary btn-small")], [H.text(t("action.apply"))])]),
             ])
             return H.group([
-                H.div("page-head", H.h1(t("nav.customers")), newButton),
+                H.div("page-head", H.h1(t("nav.customers")), H.div("actions",
+                    actor.can(.import, .customers) ? H.a(Paths.customers + "/import", t("import.title"), cls: "btn") : H.empty, newButton)),
                 scopes,
                 H.div("toolbar",
                     H.el("form", [A("method", "get"), A("action", Paths.customers), .cls("search-form"), A("role", "search")], [

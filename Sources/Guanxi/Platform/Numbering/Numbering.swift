@@ -63,6 +63,26 @@ enum Numbering {
         return format.format(value, at: now, timeZone: timeZone)
     }
 
+    /// `count` consecutive numbers at once, for imports.
+    static func nextRange(_ type: DocumentType, count: Int, orgID: UUID, timeZone: TimeZone, now: Date, on db: Database) async throws -> [String] {
+        guard count > 0 else { return [] }
+        let format = try await format(type, orgID: orgID, on: db)
+        let period = format.period(at: now, timeZone: timeZone)
+        guard let sql = db as? any SQLDatabase else { throw AppError.badRequest() }
+        try await sql.raw("""
+            INSERT INTO number_sequences (id, org_id, doc_type, period, last_value)
+            VALUES (\(bind: UUID.v7()), \(bind: orgID), \(bind: type.rawValue), \(bind: period), 0)
+            ON CONFLICT (org_id, doc_type, period) DO NOTHING
+            """).run()
+        let row = try await sql.raw("""
+            UPDATE number_sequences SET last_value = last_value + \(bind: count)
+            WHERE org_id = \(bind: orgID) AND doc_type = \(bind: type.rawValue) AND period = \(bind: period)
+            RETURNING last_value
+            """).first()
+        guard let last = try row?.decode(column: "last_value", as: Int.self) else { throw AppError.conflict("error.numbering") }
+        return (last - count + 1...last).map { format.format($0, at: now, timeZone: timeZone) }
+    }
+
     static func save(_ type: DocumentType, _ format: NumberFormat, actor: Actor, on db: Database, now: Date) async throws {
         try actor.require(.edit, .admin)
         let errors = format.validate()

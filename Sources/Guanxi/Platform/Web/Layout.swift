@@ -31,12 +31,14 @@ enum Layout {
         NavItem(key: "nav.recycleBin", href: Paths.adminRecycleBin, icon: "◇", visible: { $0.isAdmin }),
     ]
 
-    static func render(_ ctx: PageContext, title: String, crumbs: [Crumb], body: HNode) -> String {
+    /// `refresh` reloads the page every so many seconds (progress of long work, without JavaScript).
+    static func render(_ ctx: PageContext, title: String, crumbs: [Crumb], body: HNode, refresh: Int? = nil) -> String {
         let t = ctx.t
         let siteTitle = ctx.actor?.org.title ?? "Guanxi 关系"
         let head = H.el("head", [], [
             H.void("meta", [A("charset", "utf-8")]),
             H.void("meta", [A("name", "viewport"), A("content", "width=device-width, initial-scale=1")]),
+            refresh.map { H.void("meta", [A("http-equiv", "refresh"), A("content", String($0))]) } ?? H.empty,
             H.el("title", [], [H.text("\(title) · \(siteTitle)")]),
             H.void("link", [A("rel", "stylesheet"), .href("/css/app.css")]),
             H.void("link", [A("rel", "icon"), .href("/favicon.svg"), A("type", "image/svg+xml")]),

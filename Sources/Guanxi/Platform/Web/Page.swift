@@ -62,9 +62,9 @@ extension Request {
     }
 
     /// Renders a page as an HTML response.
-    func page(_ status: HTTPResponseStatus = .ok, title: String, crumbs: [Crumb] = [], _ body: (PageContext) -> HNode) -> Response {
+    func page(_ status: HTTPResponseStatus = .ok, title: String, crumbs: [Crumb] = [], refresh: Int? = nil, _ body: (PageContext) -> HNode) -> Response {
         let ctx = pageContext
-        let html = Layout.render(ctx, title: title, crumbs: crumbs, body: body(ctx))
+        let html = Layout.render(ctx, title: title, crumbs: crumbs, body: body(ctx), refresh: refresh)
         var headers = HTTPHeaders()
         headers.contentType = .html
         return Response(status: status, headers: headers, body: .init(string: html))
