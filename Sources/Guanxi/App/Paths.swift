@@ -26,6 +26,7 @@ enum Paths {
     static let notificationsReadAll = "/notifications/read-all"
     static func notificationOpen(_ id: UUID) -> String { "/notifications/\(id.uuidString)/open" }
     static func importJob(_ id: UUID) -> String { "/imports/\(id.uuidString)" }
+    static let search = "/search"
     static let shares = "/shares"
     static func customerShares(_ id: UUID) -> String { "/customers/\(id.uuidString)/shares" }
     static func customerShareRevoke(_ id: UUID, _ user: UUID) -> String { "/customers/\(id.uuidString)/shares/\(user.uuidString)/revoke" }

@@ -17,6 +17,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: PoolAPIController())
     try api.register(collection: ShareAPIController())
     try api.register(collection: NotificationAPIController())
+    try api.register(collection: SearchAPIController())
 
     let web = app.grouped(WebSessionMiddleware()).grouped(SetupGateMiddleware())
     try web.register(collection: SetupPages())
@@ -31,6 +32,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: SharePages())
     try signedIn.register(collection: NotificationPages())
     try signedIn.register(collection: ImportPages())
+    try signedIn.register(collection: SearchPages())
     try signedIn.register(collection: DepartmentPages())
     try signedIn.register(collection: EmployeePages())
     try signedIn.register(collection: RolePages())

@@ -489,6 +489,9 @@ public enum Strings {
         "error.fileTooManyRows": Phrase("一次最多导入 200,000 行", "At most 200,000 rows at a time"),
         "error.duplicateInFile": Phrase("与文件中前面的行重复", "Repeats an earlier row of the file"),
         "error.importHasErrors": Phrase("文件有错误，没有导入任何数据", "The file has errors; nothing was imported"),
+        "search.title": Phrase("搜索", "Search"),
+        "search.placeholder": Phrase("客户、联系人、电话、拼音…", "Customers, contacts, phone, pinyin…"),
+        "search.hint": Phrase("可按名称、编号、电话号码、拼音全拼或首字母（如 bjxny）查找。", "Search by name, number, phone digits, full pinyin or initials (e.g. bjxny)."),
         "error.capReached": Phrase("已达到客户保护上限，不能再领用", "You already own as many customers as protection allows"),
     ]
 }

@@ -170,6 +170,12 @@ enum OpenAPI {
             "/api/v1/notifications/read-all": [
                 "post": op("readAllNotifications", "Mark all my notifications read", tag: "Notifications", responses([("204", ["description": "Read"])])),
             ],
+            "/api/v1/search": [
+                "get": op("search", "Customers and contacts by name, number, phone digits or pinyin (bjxny), within your data scope", tag: "Search",
+                          params: [query("q", ["type": "string", "maxLength": 100], "What to look for")],
+                          responses([("200", ok(["type": "object", "required": ["customers", "contacts"], "properties": [
+                              "customers": ["type": "array", "items": ref("Customer")], "contacts": ["type": "array", "items": ref("Contact")]]]))])),
+            ],
             "/api/v1/departments": [
                 "get": op("listDepartments", "The department tree, parents before children", tag: "Organisation",
                           responses([("200", ok(["type": "array", "items": ref("Department")]))])),

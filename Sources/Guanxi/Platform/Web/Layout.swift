@@ -71,6 +71,9 @@ enum Layout {
                 actor.org.logoURL.map { H.void("img", [A("src", $0), A("alt", ""), .cls("brand-logo")]) } ?? H.span("brand-mark", "关"),
                 H.text(siteTitle),
             ]),
+            actor.can(.view, .customers) ? H.el("form", [A("method", "get"), A("action", Paths.search), .cls("topsearch"), A("role", "search")], [
+                H.void("input", [.type("search"), .name("q"), A("placeholder", t("search.placeholder")), A("aria-label", t("search.title")), A("accesskey", "k")]),
+            ]) : H.empty,
             H.div("topbar-right",
                   H.el("a", [.href(Paths.notifications), .cls("bell"), A("aria-label", t("nav.notifications"))], [
                       H.text("🔔"), ctx.unread > 0 ? H.span("bell-count", ctx.unread > 99 ? "99+" : String(ctx.unread)) : H.empty,

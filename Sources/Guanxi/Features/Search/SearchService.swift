@@ -1,0 +1,38 @@
+import Fluent
+import Foundation
+import GuanxiCore
+
+/// Global search (PLT-22) over customers and contacts: substring of name or number, phone digits,
+/// pinyin full spelling or initials ("bjxny" finds 北京新能源). Results respect data scope.
+struct SearchService {
+    let db: Database
+    let actor: Actor
+
+    struct Results {
+        var customers: [Customer] = []
+        var contacts: [(Contact, Customer)] = []
+    }
+
+    func search(_ raw: String, limit: Int = 20) async throws -> Results {
+        guard let q = Check.clean(raw), q.count <= 100 else { return Results() }
+        var results = Results()
+        guard actor.can(.view, .customers) else { return results }
+        let digits = Check.digits(q)
+        let latin = q.lowercased()
+        let isLatin = latin.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
+        results.customers = try await CustomerService(db: db, actor: actor, now: Date())
+            .list(.init(q: q, limit: limit)).items
+        let contacts = try await actor.inOrg(Contact.self, on: db).group(.or) { or in
+            or.filter(\.$name ~~ q)
+            if digits.count >= 3 { or.filter(\.$phoneDigits ~~ digits) }
+            if isLatin { or.filter(\.$pinyin ~~ latin) }
+            or.filter(\.$email ~~ latin)
+        }.limit(limit * 3).all()
+        if !contacts.isEmpty {
+            let visible = try await actor.query(Customer.self, .view, on: db).filter(\.$id ~~ Array(Set(contacts.map(\.customerID)))).all()
+            let byID = Dictionary(uniqueKeysWithValues: visible.map { ($0.id!, $0) })
+            results.contacts = contacts.compactMap { c in byID[c.customerID].map { (c, $0) } }.prefix(limit).map { $0 }
+        }
+        return results
+    }
+}

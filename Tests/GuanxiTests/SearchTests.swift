@@ -1,0 +1,41 @@
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+@testable import Guanxi
+
+struct SearchJSON: Decodable {
+    var customers: [CustomerPageJSON.Item]
+    var contacts: [ContactJSON]
+}
+
+@Suite struct SearchTests {
+    @Test func globalSearchByPinyinPhoneAndShortNamesWithinScope() async throws {
+        try await withGuanxi { app, _ in
+            let w = try await World.build(app)
+            let admin = APIClient(app: app, token: World.token("admin"))
+            let created = try await admin.send(.POST, "/api/v1/customers", json: #"{"name":"北京新能源科技有限公司","ownerID":"\#(w.users["rep1"]!)"}"#)
+            let bj = try created.json(CustomerPageJSON.Item.self)
+            _ = try await admin.send(.POST, "/api/v1/customers", json: #"{"name":"华为","ownerID":"\#(w.users["westrep"]!)"}"#)
+            _ = try await admin.send(.POST, "/api/v1/customers/\(bj.id)/contacts", json: #"{"name":"张伟","mobile":"13712345678"}"#)
+
+            let rep1 = APIClient(app: app, token: World.token("rep1"))
+            #expect(try await rep1.get("/api/v1/search?q=bjxny").json(SearchJSON.self).customers.map(\.id) == [bj.id])
+            #expect(try await rep1.get("/api/v1/search?q=zhangwei").json(SearchJSON.self).contacts.map(\.name) == ["张伟"])
+            #expect(try await rep1.get("/api/v1/search?q=12345678").json(SearchJSON.self).contacts.count == 1)
+            // Two Chinese characters are enough, but only within scope: rep1 cannot see westrep's 华为.
+            #expect(try await rep1.get("/api/v1/search?q=\(URLQuery.encode("华为"))").json(SearchJSON.self).customers.isEmpty)
+            #expect(try await APIClient(app: app, token: World.token("manager")).get("/api/v1/search?q=\(URLQuery.encode("华为"))").json(SearchJSON.self).customers.count == 1)
+            // Contacts of customers out of scope stay hidden.
+            #expect(try await APIClient(app: app, token: World.token("rep2")).get("/api/v1/search?q=zhangwei").json(SearchJSON.self).contacts.isEmpty)
+            // The page: one hit opens it, otherwise a result list.
+            let b = Browser(app)
+            try await b.signIn("rep1")
+            let one = try await b.get("/search?q=bjxny")
+            #expect(one.status == .seeOther && one.location == "/customers/\(bj.id.uuidString)")
+            let page = try await b.get("/search?q=\(URLQuery.encode("张"))")
+            #expect(page.status == .ok && page.text.contains("张伟"))
+        }
+    }
+}
