@@ -66,6 +66,7 @@ struct CustomerPages: RouteCollection {
                 H.el("a", [.href(URLQuery.build(Paths.customers, [("owner", actor.userID.uuidString)])),
                            .cls(params.ownerID == actor.userID ? "tab active" : "tab")], [H.text(t("customer.scope.mine"))]),
                 H.el("a", [.href(Paths.shares), .cls("tab")], [H.text(t("share.overview"))]),
+                H.el("a", [.href(Paths.customers + "/stats"), .cls("tab")], [H.text(t("stats.title"))]),
                 H.el("a", [.href(Paths.pools), .cls("tab")], [H.text(t("nav.pools"))]),
             ])
             let chooser = H.el("details", [.cls("column-chooser")], [

@@ -164,6 +164,36 @@ extension Actor {
         }
     }
 
+    /// The same organisation and scope rule as `query(_:_:on:)`, as SQL for aggregate queries (reports, charts).
+    func scopeSQL<M: ScopedModel>(_ type: M.Type, alias: String? = nil) throws -> SQLQueryString {
+        try require(.view, M.module)
+        let t = alias ?? M.schema
+        var parts: [SQLQueryString] = ["\(ident: t).\(ident: "owner_id") = \(bind: userID)",
+            "\(ident: t).\(ident: "id") IN (SELECT record_id FROM record_shares WHERE user_id = \(bind: userID) AND entity = \(bind: M.entity))"]
+        if M.self == Customer.self { parts.append("(\(ident: t).\(ident: "owner_id") IS NULL AND \(ident: t).\(ident: "pool_id") IS NOT NULL)") }
+        switch policy.scope(for: M.module) {
+        case .all:
+            return "\(ident: t).\(ident: "org_id") = \(bind: orgID)"
+        case .own:
+            break
+        case .ownAndSubordinates:
+            let ids = scope_ids(scope.subordinateIDs)
+            if !ids.isEmpty { parts.append("\(ident: t).\(ident: "owner_id") IN (\(binds: ids))") }
+        case .department:
+            if let d = departmentID { parts.append("\(ident: t).\(ident: "department_id") = \(bind: d)") }
+        case .departmentTree:
+            let ids = scope_ids(scope.departmentTreeIDs)
+            if !ids.isEmpty { parts.append("\(ident: t).\(ident: "department_id") IN (\(binds: ids))") }
+        }
+        var joined: SQLQueryString = "\(ident: t).\(ident: "org_id") = \(bind: orgID) AND ("
+        for (i, p) in parts.enumerated() {
+            if i > 0 { joined.appendLiteral(" OR ") }
+            joined.appendInterpolation(p)
+        }
+        joined.appendLiteral(")")
+        return joined
+    }
+
     private func scope_ids(_ ids: Set<String>) -> [UUID] { ids.compactMap(UUID.init(uuidString:)).sorted { $0.uuidString < $1.uuidString } }
 
     /// Loads one record the actor may act on, or throws 404 (not visible) / 403 (visible, action not granted).
