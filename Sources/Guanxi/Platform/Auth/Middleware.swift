@@ -41,6 +41,11 @@ struct WebSessionMiddleware: AsyncMiddleware {
         }
 
         if req.method == .POST {
+            // The token is in the body, so the body is read here; uploads may be larger than forms.
+            if req.body.data == nil {
+                let max = req.headers.contentType?.type == "multipart" ? 25 * 1024 * 1024 : 1024 * 1024
+                do { _ = try await req.body.collect(max: max).get() } catch { throw Abort(.payloadTooLarge) }
+            }
             let sent = (try? req.content.get(String.self, at: "_csrf")) ?? req.headers.first(name: "X-CSRF-Token")
             guard let existingCSRF, let sent, Tokens.equal(sent, existingCSRF) else { throw AppError.csrf }
         }

@@ -76,7 +76,7 @@ enum Layout {
             ]) : H.empty,
             H.div("topbar-right",
                   H.el("a", [.href(Paths.notifications), .cls("bell"), A("aria-label", t("nav.notifications"))], [
-                      H.text("🔔"), ctx.unread > 0 ? H.span("bell-count", ctx.unread > 99 ? "99+" : String(ctx.unread)) : H.empty,
+                      H.text(t("nav.notifications")), ctx.unread > 0 ? H.span("bell-count", ctx.unread > 99 ? "99+" : String(ctx.unread)) : H.empty,
                   ]),
                   H.el("a", [.href(Paths.profile), .cls("me")], [H.span("avatar", String(actor.name.prefix(1))), H.span("me-name", actor.name)]),
                   Forms.postButton(Paths.logout, label: t("action.signOut"), csrf: ctx.csrf, cls: "link")),
