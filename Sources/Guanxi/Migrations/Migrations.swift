@@ -23,6 +23,7 @@ enum Migrations {
         CreateCustomerPool(),
         CreateJobsAndNotifications(),
         CreateImportJob(),
+        UpdateCustomerAddHotAndViews(),
     ]
 }
 
@@ -458,4 +459,26 @@ struct CreateImportJob: AsyncMigration {
         try await db.raw("CREATE INDEX import_jobs_org_entity ON import_jobs (org_id, entity, created_at)")
     }
     func revert(on db: Database) async throws { try await db.schema("import_jobs").delete() }
+}
+
+/// CUS-13: hot customers and recently viewed.
+struct UpdateCustomerAddHotAndViews: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("customers").field("is_hot", .bool).update()
+        try await db.raw("CREATE INDEX customers_org_hot ON customers (org_id, is_hot) WHERE deleted_at IS NULL AND is_hot = TRUE")
+        try await db.schema("customer_views")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("user_id", .uuid, .required, .references("users", "id"))
+            .field("customer_id", .uuid, .required, .references("customers", "id", onDelete: .cascade))
+            .field("viewed_at", .datetime, .required)
+            .unique(on: "user_id", "customer_id")
+            .create()
+        try await db.raw("CREATE INDEX customer_views_user ON customer_views (user_id, viewed_at)")
+    }
+
+    func revert(on db: Database) async throws {
+        try await db.schema("customer_views").delete()
+        try await db.schema("customers").deleteField("is_hot").update()
+    }
 }

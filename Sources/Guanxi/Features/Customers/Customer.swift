@@ -59,6 +59,8 @@ final class Customer: Model, @unchecked Sendable {
     @OptionalField(key: "claimed_at") var claimedAt: Date?
     @OptionalField(key: "last_contacted_at") var lastContactedAt: Date?
     @OptionalField(key: "last_deal_at") var lastDealAt: Date?
+    /// 热点客户: pinned as likely to close soon.
+    @OptionalField(key: "is_hot") var isHot: Bool?
 
     init() {}
 

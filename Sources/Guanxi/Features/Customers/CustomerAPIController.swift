@@ -16,6 +16,8 @@ struct CustomerAPIController: RouteCollection {
         customers.get(":id", "history", use: history)
         customers.get("collisions", use: collisions)
         customers.get("export", use: export)
+        customers.put(":id", "hot", use: hot)
+        customers.post("bulk", use: bulk)
     }
 
     func service(_ req: Request) throws -> CustomerService {
@@ -104,6 +106,18 @@ struct CustomerAPIController: RouteCollection {
 
     @Sendable func export(req: Request) async throws -> Response { try await CustomerExport(req: req).run() }
 
+    struct Hot: Content { var hot: Bool }
+
+    @Sendable func hot(req: Request) async throws -> HTTPStatus {
+        try await service(req).setHot(req.parameters.get("id", as: UUID.self), try req.content.decode(Hot.self).hot)
+        return .noContent
+    }
+
+    @Sendable func bulk(req: Request) async throws -> PoolAPIController.Moved {
+        let body = try req.content.decode(CustomerBulk.Request.self)
+        return PoolAPIController.Moved(moved: try await CustomerBulk(db: req.db, actor: try req.actor, now: req.now).run(body))
+    }
+
     /// The body as field values, with `ownerID` apart because changing it is an assignment.
     static func input(_ req: Request, actor: Actor) throws -> (EntityInput, UUID?) {
         guard let body = try req.content.decode(JSONInput.self).object else { throw AppError.badRequest() }
@@ -151,6 +165,10 @@ enum CustomerListParams {
             q.sort = s
         }
         q.descending = (try? req.query.get(String.self, at: "order")) == "desc"
+        let flag = { (key: String) -> Bool in ["1", "true"].contains((try? req.query.get(String.self, at: key)) ?? "") }
+        q.hot = flag("hot")
+        q.team = flag("team")
+        q.recent = flag("recent")
         if let cursor = try? req.query.get(String.self, at: "cursor"), !cursor.isEmpty {
             guard let c = PageCursor(token: cursor) else { throw AppError.badRequest("error.badParameter") }
             q.cursor = c

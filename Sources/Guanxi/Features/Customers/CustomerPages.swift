@@ -9,6 +9,8 @@ struct CustomerPages: RouteCollection {
         routes.get("customers", use: index)
         routes.get("customers", "new", use: newForm)
         routes.get("customers", "export", use: export)
+        routes.post("customers", "bulk", use: bulk)
+        routes.post("customers", ":id", "hot", use: hot)
         routes.post("customers", "new", use: create)
         routes.get("customers", ":id", use: show)
         routes.get("customers", ":id", "edit", use: editForm)
@@ -38,12 +40,17 @@ struct CustomerPages: RouteCollection {
         let t = actor.t
         let visibleFields = def.fields.filter { !($0.restrictable && actor.fieldRule(.customers, $0.key) == .hidden) }
         let chosen = chosenColumns(req, available: visibleFields.map(\.key))
+        let bulkUsers = actor.can(.edit, .customers) ? try await actor.inOrg(User.self, on: req.db).filter(\.$status == .active).sort(\.$name).limit(1000).all() : []
+        let bulkOptions = try await DictionaryService(db: req.db, actor: actor, now: req.now).labels([.level, .customerStatus])
         let columns = visibleFields.filter { chosen.contains($0.key) }
         let res = req.page(title: t("nav.customers"), crumbs: [Crumb(label: t("nav.customers"), href: nil)]) { ctx in
-            let base: [(String, String?)] = [("q", params.q), ("owner", params.ownerID?.uuidString)]
+            let base: [(String, String?)] = [("q", params.q), ("owner", params.ownerID?.uuidString), ("hot", params.hot ? "1" : nil),
+                                             ("team", params.team ? "1" : nil), ("recent", params.recent ? "1" : nil)]
+            let canBulk = actor.can(.edit, .customers)
             let link: (String, Bool) -> String = { sort, desc in URLQuery.build(Paths.customers, base + [("sort", sort), ("order", desc ? "desc" : nil)]) }
             let rows: [[HNode]] = page.items.map { c in
-                columns.map { f -> HNode in
+                (canBulk ? [H.void("input", [.type("checkbox"), .name("ids[]"), .value(c.id!.uuidString), A("form", "bulk"), A("aria-label", c.name)])] : [])
+                + columns.map { f -> HNode in
                     let raw = f.read(c)
                     let rule = f.restrictable ? actor.fieldRule(.customers, f.key) : nil
                     let shown = rule == .masked ? (raw.map(Masking.mask) ?? "")
@@ -53,18 +60,22 @@ struct CustomerPages: RouteCollection {
                     return H.text(shown)
                 }
             }
-            let cols = columns.map { f in Tables.Column(t(f.labelKey), sort: f.key == "name" ? "name" : f.key == "number" ? "created" : nil) }
+            let cols = (canBulk ? [Tables.Column("")] : []) + columns.map { f in Tables.Column(t(f.labelKey), sort: f.key == "name" ? "name" : f.key == "number" ? "created" : nil) }
             let newButton = actor.can(.create, .customers) ? H.a(Paths.newCustomer, t("customer.new"), cls: "btn btn-primary") : H.empty
-            let empty = params.q == nil && params.ownerID == nil
+            let empty = params.q == nil && params.ownerID == nil && !params.hot && !params.team && !params.recent
                 ? Tables.emptyState(t("customer.emptyTitle"), hint: t("customer.emptyHint"), action: newButton)
                 : Tables.emptyState(t("search.noMatch"), hint: nil)
             let sortItems: [(String, String?)] = [("sort", params.sort.rawValue), ("order", params.descending ? "desc" : nil)]
             let next = page.next.map { URLQuery.build(Paths.customers, base + sortItems + [("cursor", $0.token)]) }
             let first = params.cursor == nil ? nil : URLQuery.build(Paths.customers, base + sortItems)
+            let plain = params.ownerID == nil && !params.hot && !params.team && !params.recent
             let scopes = H.el("nav", [.cls("tabs")], [
-                H.el("a", [.href(Paths.customers), .cls(params.ownerID == nil ? "tab active" : "tab")], [H.text(t("customer.scope.all"))]),
+                H.el("a", [.href(Paths.customers), .cls(plain ? "tab active" : "tab")], [H.text(t("customer.scope.all"))]),
                 H.el("a", [.href(URLQuery.build(Paths.customers, [("owner", actor.userID.uuidString)])),
                            .cls(params.ownerID == actor.userID ? "tab active" : "tab")], [H.text(t("customer.scope.mine"))]),
+                H.el("a", [.href(Paths.customers + "?team=1"), .cls(params.team ? "tab active" : "tab")], [H.text(t("customer.scope.team"))]),
+                H.el("a", [.href(Paths.customers + "?hot=1"), .cls(params.hot ? "tab active" : "tab")], [H.text(t("customer.scope.hot"))]),
+                H.el("a", [.href(Paths.customers + "?recent=1"), .cls(params.recent ? "tab active" : "tab")], [H.text(t("customer.scope.recent"))]),
                 H.el("a", [.href(Paths.shares), .cls("tab")], [H.text(t("share.overview"))]),
                 H.el("a", [.href(Paths.customers + "/stats"), .cls("tab")], [H.text(t("stats.title"))]),
                 H.el("a", [.href(Paths.pools), .cls("tab")], [H.text(t("nav.pools"))]),
@@ -94,6 +105,27 @@ struct CustomerPages: RouteCollection {
                               H.a(URLQuery.build(Paths.customers + "/export", base + [("format", "xlsx")]), "Excel (.xlsx)", cls: "btn btn-small"),
                               H.a(URLQuery.build(Paths.customers + "/export", base + [("format", "csv")]), "CSV", cls: "btn btn-small")),
                     ]) : H.empty),
+                canBulk && !page.items.isEmpty ? Forms.form(Paths.customers + "/bulk", csrf: ctx.csrf, cls: "bulk-bar", id: "bulk", [
+                    H.void("input", [.type("hidden"), .name("back"), .value(URLQuery.build(Paths.customers, base))]),
+                    H.span("muted", t("bulk.title")),
+                    H.el("select", [.name("action"), A("aria-label", t("bulk.action"))], [
+                        ("transfer", "bulk.transfer"), ("share", "bulk.share"), ("level", "bulk.level"), ("status", "bulk.status"), ("delete", "bulk.delete"),
+                    ].compactMap { v, k in
+                        if v == "delete", !actor.can(.delete, .customers) { return nil }
+                        if v == "transfer", !actor.can(.assign, .customers) { return nil }
+                        return H.el("option", [.value(v)], [H.text(t(k))])
+                    }),
+                    H.el("select", [.name("userID"), A("aria-label", t("bulk.target"))],
+                         [H.el("option", [.value("")], [H.text(t("bulk.target"))])]
+                         + bulkUsers.map { u in H.el("option", [.value(u.id!.uuidString)], [H.text(u.name)]) }),
+                    H.el("select", [.name("value"), A("aria-label", t("bulk.value"))],
+                         [H.el("option", [.value("read")], [H.text(t("share.level.read"))]), H.el("option", [.value("edit")], [H.text(t("share.level.edit"))])]
+                         + (bulkOptions["level"] ?? [:]).values.sorted { $0.sortOrder < $1.sortOrder }.map { o in
+                             H.el("option", [.value(o.value)], [H.text(t("dict.level") + "：" + o.label(t.locale))]) }
+                         + (bulkOptions["customerStatus"] ?? [:]).values.sorted { $0.sortOrder < $1.sortOrder }.map { o in
+                             H.el("option", [.value(o.value)], [H.text(t("dict.customerStatus") + "：" + o.label(t.locale))]) }),
+                    H.el("button", [.type("submit"), .cls("btn"), A("data-confirm", t("bulk.confirm"))], [H.text(t("action.apply"))]),
+                ]) : H.empty,
                 Tables.table(cols, rows: rows, sort: params.sort == .name ? "name" : "created", descending: params.descending, link: link, empty: empty),
                 Tables.pager(first: first, next: next, t: t),
             ])
@@ -121,12 +153,36 @@ struct CustomerPages: RouteCollection {
 
     @Sendable func export(req: Request) async throws -> Response { try await CustomerExport(req: req).run() }
 
+    @Sendable func hot(req: Request) async throws -> Response {
+        let id = req.parameters.get("id", as: UUID.self) ?? UUID()
+        try await CustomerService(db: req.db, actor: try req.actor, now: req.now).setHot(id, (try? req.content.get(String.self, at: "hot")) == "1")
+        return req.redirect(Paths.customer(id), flash: Flash(.success, "flash.saved"))
+    }
+
+    @Sendable func bulk(req: Request) async throws -> Response {
+        struct Form: Content { var ids: [String]?; var action: String?; var userID: String?; var value: String?; var back: String? }
+        let form = try req.content.decode(Form.self)
+        let back = LoginPages.safeNext(form.back ?? Paths.customers)
+        let ids = (form.ids ?? []).compactMap(UUID.init(uuidString:))
+        guard !ids.isEmpty else { return req.redirect(back, flash: Flash(.error, "bulk.noneSelected")) }
+        let value = form.action == "share" ? (form.value ?? "read") : form.value
+        do {
+            _ = try await CustomerBulk(db: req.db, actor: try req.actor, now: req.now).run(.init(
+                customerIDs: ids, action: form.action ?? "", userID: ["transfer", "share"].contains(form.action ?? "") ? form.userID.flatMap(UUID.init(uuidString:)) : nil,
+                value: value))
+            return req.redirect(back, flash: Flash(.success, "bulk.done"))
+        } catch let e as AppError where [.unprocessableEntity, .conflict, .forbidden, .notFound].contains(e.status) {
+            return req.redirect(back, flash: Flash(.error, e.fields.values.first ?? e.messageKey))
+        }
+    }
+
     // MARK: 360 view
 
     @Sendable func show(req: Request) async throws -> Response {
         let actor = try req.actor
         let svc = CustomerService(db: req.db, actor: actor, now: req.now)
         let c = try await svc.get(req.parameters.get("id", as: UUID.self))
+        try await svc.noteView(c)
         let history = try await Audit.history(entity: Customer.entity, module: .customers, id: c.id!, actor: actor, on: req.db)
         let lookups = try await Lookups.load(Customer.definition, records: [c], history: history, actor: actor, on: req.db)
         let children = try await actor.query(Customer.self, .view, on: req.db).filter(\.$parentID == c.id!).sort(\.$name).limit(100).all()
@@ -136,6 +192,12 @@ struct CustomerPages: RouteCollection {
         let t = actor.t
         return req.page(title: c.name, crumbs: [Crumb(label: t("nav.customers"), href: Paths.customers), Crumb(label: c.name, href: nil)]) { ctx in
             var actions: [HNode] = []
+            if actor.can(.edit, .customers), c.ownerID != nil {
+                actions.append(Forms.form(Paths.customer(c.id!) + "/hot", csrf: ctx.csrf, cls: "inline", [
+                    H.void("input", [.type("hidden"), .name("hot"), .value(c.isHot == true ? "0" : "1")]),
+                    H.el("button", [.type("submit"), .cls(c.isHot == true ? "btn btn-hot" : "btn")], [H.text(t(c.isHot == true ? "customer.unpinHot" : "customer.pinHot"))]),
+                ]))
+            }
             if actor.can(.edit, .customers) { actions.append(H.a(Paths.editCustomer(c.id!), t("action.edit"), cls: "btn")) }
             if actor.can(.delete, .customers) {
                 actions.append(Forms.postButton(Paths.deleteCustomer(c.id!), label: t("action.delete"), csrf: ctx.csrf,

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import GuanxiCore
+import SQLKit
 
 /// The rules for customers; pages and API both call this and never query customers themselves.
 struct CustomerService {
@@ -18,6 +19,12 @@ struct CustomerService {
         var descending = false
         var cursor: PageCursor?
         var limit = 50
+        /// 热点客户 only.
+        var hot = false
+        /// Customers of my subordinates (at any depth).
+        var team = false
+        /// Recently viewed by me, most recent first (no paging).
+        var recent = false
     }
 
     // MARK: reading
@@ -39,6 +46,19 @@ struct CustomerService {
             }
         }
         if let owner = query.ownerID { builder.filter(\.$ownerID == owner) }
+        if query.hot { builder.filter(\.$isHot == true) }
+        if query.team {
+            let subs = actor.scope.subordinateIDs.compactMap(UUID.init(uuidString:))
+            if subs.isEmpty { return ([], nil) }
+            builder.filter(\.$ownerID ~~ subs)
+        }
+        if query.recent {
+            let views = try await actor.inOrg(CustomerView.self, on: db).filter(\.$userID == actor.userID)
+                .sort(\.$viewedAt, .descending).limit(50).all()
+            let order = Dictionary(uniqueKeysWithValues: views.enumerated().map { ($0.element.customerID, $0.offset) })
+            let rows = try await builder.filter(\.$id ~~ views.map(\.customerID)).all()
+            return (rows.sorted { (order[$0.id!] ?? 0) < (order[$1.id!] ?? 0) }, nil)
+        }
         let dir: DatabaseQuery.Sort.Direction = query.descending ? .descending : .ascending
         let after: DatabaseQuery.Filter.Method = query.descending ? .lessThan : .greaterThan
         switch query.sort {
@@ -66,6 +86,27 @@ struct CustomerService {
 
     func get(_ id: UUID?) async throws -> Customer {
         try await actor.find(Customer.self, id, for: .view, on: db)
+    }
+
+    /// Remembers that the actor opened the customer, for "recently viewed".
+    func noteView(_ c: Customer) async throws {
+        guard let sql = db as? any SQLDatabase else { return }
+        try await sql.raw("""
+            INSERT INTO customer_views (id, org_id, user_id, customer_id, viewed_at)
+            VALUES (\(bind: UUID.v7()), \(bind: actor.orgID), \(bind: actor.userID), \(bind: c.id!), \(bind: now))
+            ON CONFLICT (user_id, customer_id) DO UPDATE SET viewed_at = excluded.viewed_at
+            """).run()
+    }
+
+    /// Pins or unpins a hot customer (owner, or anyone who may edit it).
+    func setHot(_ id: UUID?, _ hot: Bool) async throws {
+        let c = try await actor.find(Customer.self, id, for: .edit, on: db)
+        guard (c.isHot ?? false) != hot else { return }
+        try await db.writeTransaction { tx in
+            c.isHot = hot
+            try await c.save(on: tx)
+            try await Audit(actor: actor, db: tx, now: now).event(Customer.entity, c.id!, .update, field: "hot", old: String(!hot), new: String(hot))
+        }
     }
 
     /// Names of the owners of a page of customers, in one query.

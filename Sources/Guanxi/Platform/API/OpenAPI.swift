@@ -66,6 +66,9 @@ enum OpenAPI {
                     query("order", ["type": "string", "enum": ["asc", "desc"]], "Sort direction"),
                     query("cursor", ["type": "string", "maxLength": 1000], "nextCursor of the previous page"),
                     query("limit", ["type": "integer", "minimum": 1, "maximum": 200], "Page size (default 50)"),
+                    query("hot", ["type": "boolean"], "Only hot customers"),
+                    query("team", ["type": "boolean"], "Only customers of my subordinates"),
+                    query("recent", ["type": "boolean"], "Only the ones I opened last (no paging)"),
                 ], responses([("200", ok(ref("CustomerPage")))])),
                 "post": op("createCustomer", "Create a customer; a likely duplicate answers 409 unless force=true", tag: "Customers",
                            params: [forceParam], body: ref("CustomerCreate"),
@@ -87,6 +90,20 @@ enum OpenAPI {
                     "text/csv": ["schema": ["type": "string"]],
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ["schema": ["type": "string", "format": "binary"]],
                 ]])])),
+            ],
+            "/api/v1/customers/{id}/hot": [
+                "put": op("setHot", "Pin or unpin a hot customer", tag: "Customers", params: [idParam],
+                          body: ["type": "object", "required": ["hot"], "properties": ["hot": ["type": "boolean"]]],
+                          responses([("204", ["description": "Saved"])], validation: true)),
+            ],
+            "/api/v1/customers/bulk": [
+                "post": op("bulkCustomers", "One action on many customers, all or nothing: transfer, share, set level or status, delete", tag: "Customers",
+                           body: ["type": "object", "required": ["customerIDs", "action"], "properties": [
+                               "customerIDs": ["type": "array", "minItems": 1, "maxItems": 500, "items": ["type": "string", "format": "uuid"]],
+                               "action": ["type": "string", "enum": ["transfer", "share", "level", "status", "delete"]],
+                               "userID": ["type": "string", "format": "uuid", "description": "transfer and share"],
+                               "value": ["type": "string", "description": "level or status: a dictionary value; share: read or edit"]]],
+                           responses([("200", ok(ref("Moved"))), ("409", ["description": "Cap reached", "content": json(ref("Error"))])], validation: true)),
             ],
             "/api/v1/customers/collisions": [
                 "get": op("findCollisions", "Customers anywhere in the organisation that look like these details, with their owners", tag: "Customers", params: [

@@ -1,0 +1,60 @@
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+@testable import Guanxi
+
+@Suite struct ListAndBulkTests {
+    @Test func teamHotAndRecentlyViewedLists() async throws {
+        try await withGuanxi { app, _ in
+            let w = try await World.build(app)
+            let lead = APIClient(app: app, token: World.token("lead"))
+            let team = try await lead.get("/api/v1/customers?team=true").json(CustomerPageJSON.self)
+            #expect(Set(team.items.compactMap { w.key(of: $0.id) }) == ["rep1", "rep2"])
+            #expect(try await APIClient(app: app, token: World.token("rep1")).get("/api/v1/customers?team=true").json(CustomerPageJSON.self).items.isEmpty)
+            #expect(try await lead.send(.PUT, "/api/v1/customers/\(w.customers["rep1"]!)/hot", json: #"{"hot":true}"#).status == .noContent)
+            #expect(try await lead.get("/api/v1/customers?hot=true").json(CustomerPageJSON.self).items.map(\.id) == [w.customers["rep1"]!])
+            // A viewer may not pin what it cannot edit.
+            #expect(try await APIClient(app: app, token: World.token("viewer")).send(.PUT, "/api/v1/customers/\(w.customers["rep2"]!)/hot", json: #"{"hot":true}"#).status == .forbidden)
+            let b = Browser(app)
+            try await b.signIn("lead")
+            _ = try await b.get("/customers/\(w.customers["rep2"]!)")
+            _ = try await b.get("/customers/\(w.customers["lead"]!)")
+            let recent = try await lead.get("/api/v1/customers?recent=true").json(CustomerPageJSON.self)
+            #expect(recent.items.map(\.id) == [w.customers["lead"]!, w.customers["rep2"]!])
+            let page = try await b.get("/customers?hot=1")
+            #expect(page.text.contains("客户-rep1") && !page.text.contains("客户-rep2<"))
+        }
+    }
+
+    @Test func bulkActionsAreAllOrNothing() async throws {
+        try await withGuanxi { app, _ in
+            let w = try await World.build(app)
+            let manager = APIClient(app: app, token: World.token("manager"))
+            let ids = [w.customers["rep1"]!, w.customers["rep2"]!]
+            let body = { (action: String, extra: String) in #"{"customerIDs":["\#(ids[0])","\#(ids[1])"],"action":"\#(action)"\#(extra)}"# }
+            #expect(try await manager.send(.POST, "/api/v1/customers/bulk", json: body("level", #","value":"a""#)).json(MovedJSON.self).moved == 2)
+            #expect(try await Customer.find(ids[1], on: app.db)?.level == "a")
+            #expect(try await manager.send(.POST, "/api/v1/customers/bulk", json: body("level", #","value":"zzz""#)).status == .unprocessableEntity)
+            #expect(try await manager.send(.POST, "/api/v1/customers/bulk", json: body("transfer", #","userID":"\#(w.users["westrep"]!)""#)).json(MovedJSON.self).moved == 2)
+            #expect(try await Customer.find(ids[0], on: app.db)?.ownerID == w.users["westrep"])
+            #expect(try await manager.send(.POST, "/api/v1/customers/bulk", json: body("share", #","userID":"\#(w.users["rep1"]!)","value":"read""#)).status == .ok)
+            // One customer out of scope: nothing happens to the other either.
+            let mixed = #"{"customerIDs":["\#(ids[0])","\#(w.customers["admin"]!)"],"action":"delete"}"#
+            #expect(try await manager.send(.POST, "/api/v1/customers/bulk", json: mixed).status == .notFound)
+            #expect(try await Customer.find(ids[0], on: app.db) != nil)
+            #expect(try await manager.send(.POST, "/api/v1/customers/bulk", json: body("delete", "")).json(MovedJSON.self).moved == 2)
+            #expect(try await Customer.query(on: app.db).filter(\.$id ~~ ids).count() == 0)
+            // Reps cannot transfer or delete in bulk.
+            let rep = APIClient(app: app, token: World.token("westrep"))
+            #expect(try await rep.send(.POST, "/api/v1/customers/bulk", json: #"{"customerIDs":["\#(w.customers["west"]!)"],"action":"delete"}"#).status == .forbidden)
+            // The page form works the same.
+            let b = Browser(app)
+            try await b.signIn("manager")
+            let res = try await b.post("/customers/bulk", [("ids[]", w.customers["lead"]!.uuidString), ("action", "status"), ("value", "signed"), ("back", "/customers")])
+            #expect(res.status == .seeOther)
+            #expect(try await Customer.find(w.customers["lead"]!, on: app.db)?.status == "signed")
+        }
+    }
+}
