@@ -7,7 +7,7 @@ import VaporTesting
 
 @Suite struct ListAndBulkTests {
     @Test func teamHotAndRecentlyViewedLists() async throws {
-        try await withGuanxi { app, _ in
+        try await withGuanxi { app, clock in
             let w = try await World.build(app)
             let lead = APIClient(app: app, token: World.token("lead"))
             let team = try await lead.get("/api/v1/customers?team=true").json(CustomerPageJSON.self)
@@ -20,6 +20,7 @@ import VaporTesting
             let b = Browser(app)
             try await b.signIn("lead")
             _ = try await b.get("/customers/\(w.customers["rep2"]!)")
+            clock.advance(5)
             _ = try await b.get("/customers/\(w.customers["lead"]!)")
             let recent = try await lead.get("/api/v1/customers?recent=true").json(CustomerPageJSON.self)
             #expect(recent.items.map(\.id) == [w.customers["lead"]!, w.customers["rep2"]!])
