@@ -59,3 +59,31 @@ import VaporTesting
         }
     }
 }
+
+@Suite struct EnvelopeTests {
+    @Test func envelopesAndLabelsForSelectedCustomers() async throws {
+        try await withGuanxi { app, _ in
+            let w = try await World.build(app)
+            let c = try await Customer.find(w.customers["rep1"]!, on: app.db)!
+            c.postcode = "100022"
+            c.address = "建国路 88 号"
+            try await c.save(on: app.db)
+            let contact = Contact(orgID: w.orgID, customerID: c.id!, ownerID: c.ownerID)
+            contact.name = "李经理"
+            contact.isPrimary = true
+            try await contact.create(on: app.db)
+            let b = Browser(app)
+            try await b.signIn("admin")
+            let page = try await b.get("/customers/envelopes?ids[]=\(c.id!)&ids[]=\(w.customers["other"]!)")
+            #expect(page.status == .ok)
+            #expect(page.text.contains("建国路 88 号") && page.text.contains("李经理 收") && page.text.contains("<span class=\"digit\">1</span>"))
+            #expect(!page.text.contains("客户-other"), "another organisation's customer is never printed")
+            let labels = try await b.get("/customers/envelopes?ids[]=\(c.id!)&layout=label")
+            #expect(labels.text.contains("label-item"))
+            #expect(try await b.get("/customers/envelopes").status == .badRequest)
+            let viewer = Browser(app)
+            try await viewer.signIn("viewer")
+            #expect(try await viewer.get("/customers/envelopes?ids[]=\(c.id!)").status == .forbidden)
+        }
+    }
+}

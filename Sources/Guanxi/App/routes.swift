@@ -34,6 +34,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: ImportPages())
     try signedIn.register(collection: SearchPages())
     try signedIn.register(collection: StatsPages())
+    try signedIn.register(collection: EnvelopePages())
     try signedIn.register(collection: DepartmentPages())
     try signedIn.register(collection: EmployeePages())
     try signedIn.register(collection: RolePages())

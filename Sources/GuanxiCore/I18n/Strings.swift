@@ -525,6 +525,14 @@ public enum Strings {
         "bulk.confirm": Phrase("确定对选中的客户执行此操作？", "Apply this to the selected customers?"),
         "bulk.done": Phrase("已完成批量操作", "Done"),
         "bulk.noneSelected": Phrase("请先勾选客户", "Select some customers first"),
+        "envelope.title": Phrase("信封打印", "Envelopes"),
+        "envelope.print": Phrase("打印信封", "Print envelopes"),
+        "envelope.envelope": Phrase("信封", "Envelopes"),
+        "envelope.label": Phrase("标签", "Labels"),
+        "envelope.count": Phrase("{0} 个客户", "{0} customers"),
+        "envelope.hint": Phrase("用浏览器打印（Ctrl+P），纸张选信封或 A4。", "Print from the browser (Ctrl+P) on envelopes or A4."),
+        "envelope.to": Phrase("{0} 收", "Attn. {0}"),
+        "envelope.from": Phrase("寄件：{0}", "From: {0}"),
         "error.capReached": Phrase("已达到客户保护上限，不能再领用", "You already own as many customers as protection allows"),
     ]
 }

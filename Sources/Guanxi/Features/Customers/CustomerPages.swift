@@ -125,6 +125,8 @@ struct CustomerPages: RouteCollection {
                          + (bulkOptions["customerStatus"] ?? [:]).values.sorted { $0.sortOrder < $1.sortOrder }.map { o in
                              H.el("option", [.value(o.value)], [H.text(t("dict.customerStatus") + "：" + o.label(t.locale))]) }),
                     H.el("button", [.type("submit"), .cls("btn"), A("data-confirm", t("bulk.confirm"))], [H.text(t("action.apply"))]),
+                    actor.can(.print, .customers) ? H.el("button", [.type("submit"), .cls("btn"), A("formaction", Paths.customers + "/envelopes"),
+                                                                    A("formmethod", "get"), A("formtarget", "_blank")], [H.text(t("envelope.print"))]) : H.empty,
                 ]) : H.empty,
                 Tables.table(cols, rows: rows, sort: params.sort == .name ? "name" : "created", descending: params.descending, link: link, empty: empty),
                 Tables.pager(first: first, next: next, t: t),
