@@ -51,7 +51,7 @@ import Testing
         keys += ["400", "401", "403", "404", "500"].map { "error.title.\($0)" }
         keys += ["unknown", "password", "locked", "disabled"].map { "login.reason.\($0)" }
         keys += ["active", "disabled", "left"].map { "userStatus.\($0)" }
-        keys += ["create", "update", "delete", "restore", "purge", "assign", "export", "approve"].map { "audit.\($0)" }
+        keys += ["create", "update", "delete", "restore", "purge", "assign", "export", "approve", "merge"].map { "audit.\($0)" }
         let missing = keys.filter { Strings.table[$0] == nil }
         #expect(missing.isEmpty, "missing translations: \(missing)")
     }

@@ -18,6 +18,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: ShareAPIController())
     try api.register(collection: NotificationAPIController())
     try api.register(collection: SearchAPIController())
+    try api.register(collection: MergeAPIController())
 
     let web = app.grouped(WebSessionMiddleware()).grouped(SetupGateMiddleware())
     try web.register(collection: SetupPages())
@@ -35,6 +36,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: SearchPages())
     try signedIn.register(collection: StatsPages())
     try signedIn.register(collection: EnvelopePages())
+    try signedIn.register(collection: MergePages())
     try signedIn.register(collection: DepartmentPages())
     try signedIn.register(collection: EmployeePages())
     try signedIn.register(collection: RolePages())

@@ -24,6 +24,7 @@ enum Migrations {
         CreateJobsAndNotifications(),
         CreateImportJob(),
         UpdateCustomerAddHotAndViews(),
+        CreateCustomerMerge(),
     ]
 }
 
@@ -480,5 +481,29 @@ struct UpdateCustomerAddHotAndViews: AsyncMigration {
     func revert(on db: Database) async throws {
         try await db.schema("customer_views").delete()
         try await db.schema("customers").deleteField("is_hot").update()
+    }
+}
+
+/// CUS-14: duplicate keys and merges that can be undone.
+struct CreateCustomerMerge: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("customers").field("name_key", .string).update()
+        try await db.raw("CREATE INDEX customers_org_name_key ON customers (org_id, name_key) WHERE deleted_at IS NULL")
+        try await db.schema("customer_merges")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("survivor_id", .uuid, .required)
+            .field("merged_id", .uuid, .required)
+            .field("snapshot", .json, .required)
+            .field("merged_by", .uuid, .required)
+            .field("merged_at", .datetime, .required)
+            .field("undone_at", .datetime)
+            .create()
+        try await db.raw("CREATE INDEX customer_merges_survivor ON customer_merges (org_id, survivor_id)")
+    }
+
+    func revert(on db: Database) async throws {
+        try await db.schema("customer_merges").delete()
+        try await db.schema("customers").deleteField("name_key").update()
     }
 }

@@ -25,6 +25,8 @@ final class Customer: Model, @unchecked Sendable {
     @OptionalField(key: "mnemonic") var mnemonic: String?
     /// Full pinyin and initials of the name, for search ("beijingxinnengyuan bjxny").
     @OptionalField(key: "pinyin") var pinyin: String?
+    /// The name without legal forms and punctuation, for finding duplicates.
+    @OptionalField(key: "name_key") var nameKey: String?
     @OptionalField(key: "short_name") var shortName: String?
     @OptionalField(key: "kind") var kind: String?
     @OptionalField(key: "industry") var industry: String?
@@ -81,5 +83,6 @@ final class Customer: Model, @unchecked Sendable {
     func refreshSearchKeys() {
         phoneDigits = phone.map(Check.digits)
         pinyin = Pinyin.full(name) + " " + Pinyin.initials(name)
+        nameKey = NameKey.core(name)
     }
 }

@@ -78,6 +78,7 @@ struct CustomerPages: RouteCollection {
                 H.el("a", [.href(Paths.customers + "?recent=1"), .cls(params.recent ? "tab active" : "tab")], [H.text(t("customer.scope.recent"))]),
                 H.el("a", [.href(Paths.shares), .cls("tab")], [H.text(t("share.overview"))]),
                 H.el("a", [.href(Paths.customers + "/stats"), .cls("tab")], [H.text(t("stats.title"))]),
+                H.el("a", [.href(Paths.customers + "/duplicates"), .cls("tab")], [H.text(t("merge.duplicates"))]),
                 H.el("a", [.href(Paths.pools), .cls("tab")], [H.text(t("nav.pools"))]),
             ])
             let chooser = H.el("details", [.cls("column-chooser")], [
@@ -191,6 +192,7 @@ struct CustomerPages: RouteCollection {
         let contacts = actor.can(.view, .customers) ? try await ContactService(db: req.db, actor: actor, now: req.now).list(customerID: c.id!) : []
         let poolPanel = try await PoolViews.panel(for: c, actor: actor, req: req)
         let sharePanel = try await SharePages.panel(customer: c, req: req, actor: actor)
+        let mergePanel = try await MergePages.panel(customer: c, req: req, actor: actor)
         let t = actor.t
         return req.page(title: c.name, crumbs: [Crumb(label: t("nav.customers"), href: Paths.customers), Crumb(label: c.name, href: nil)]) { ctx in
             var actions: [HNode] = []
@@ -227,6 +229,7 @@ struct CustomerPages: RouteCollection {
                 H.el("section", [.cls("card"), .id("profile")], [H.div("fact-grid", profile)]),
                 ContactViews.section(customer: c, contacts: contacts, actor: actor, ctx: ctx),
                 sharePanel(ctx),
+                mergePanel(ctx),
                 children.isEmpty ? H.empty : H.el("section", [.cls("card")], [
                     H.h2(t("customer.children")),
                     H.el("ul", [.cls("plain-list")], children.map { ch in H.el("li", [], [H.a(Paths.customer(ch.id!), ch.name), H.span("muted", ch.number ?? "")]) }),

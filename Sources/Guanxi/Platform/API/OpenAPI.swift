@@ -105,6 +105,21 @@ enum OpenAPI {
                                "value": ["type": "string", "description": "level or status: a dictionary value; share: read or edit"]]],
                            responses([("200", ok(ref("Moved"))), ("409", ["description": "Cap reached", "content": json(ref("Error"))])], validation: true)),
             ],
+            "/api/v1/customers/duplicates": [
+                "get": op("listDuplicates", "Groups of customers in your scope that share a credit code, a phone or a name", tag: "Customers",
+                          responses([("200", ok(["type": "array", "items": ["type": "object", "required": ["reason", "customers"], "properties": [
+                              "reason": ["type": "string", "enum": ["creditCode", "phone", "name"]], "customers": ["type": "array", "items": ref("Customer")]]]]))])),
+            ],
+            "/api/v1/customers/merge": [
+                "post": op("mergeCustomers", "Merge one customer into another: chosen values, every related record moves, the other goes to the bin", tag: "Customers",
+                           body: ["type": "object", "required": ["survivorID", "mergedID"], "properties": [
+                               "survivorID": uuid, "mergedID": uuid,
+                               "takeFromMerged": ["type": "array", "items": ["type": "string"], "description": "fields whose value comes from the merged customer"]]],
+                           responses([("200", ok(["type": "object", "required": ["mergeID", "survivorID"], "properties": ["mergeID": uuid, "survivorID": uuid]]))], validation: true)),
+            ],
+            "/api/v1/customers/merges/{id}/undo": [
+                "post": op("undoMerge", "Undo a merge", tag: "Customers", params: [idParam], responses([("204", ["description": "Undone"])])),
+            ],
             "/api/v1/customers/collisions": [
                 "get": op("findCollisions", "Customers anywhere in the organisation that look like these details, with their owners", tag: "Customers", params: [
                     query("name", ["type": "string", "maxLength": 200], "Customer name"),

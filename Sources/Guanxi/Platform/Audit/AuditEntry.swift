@@ -7,7 +7,7 @@ final class AuditEntry: Model, @unchecked Sendable {
     static let schema = "audit_entries"
 
     enum Kind: String, Codable, CaseIterable, Sendable {
-        case create, update, delete, restore, purge, assign, export, approve
+        case create, update, delete, restore, purge, assign, export, approve, merge
         var labelKey: String { "audit.\(rawValue)" }
     }
 

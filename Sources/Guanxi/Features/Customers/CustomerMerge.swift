@@ -1,0 +1,166 @@
+import Fluent
+import Foundation
+import GuanxiCore
+import SQLKit
+
+/// A merge of two customers, kept so it can be undone from the survivor's history.
+final class CustomerMerge: Model, @unchecked Sendable {
+    static let schema = "customer_merges"
+
+    /// What the merge changed, to put it back.
+    struct Snapshot: Codable, Sendable {
+        var survivorBefore: [String: String]
+        var movedContacts: [UUID]
+        var movedChildren: [UUID]
+        var movedSettlements: [UUID]
+        var movedShares: [UUID]
+    }
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "org_id") var orgID: UUID
+    @Field(key: "survivor_id") var survivorID: UUID
+    @Field(key: "merged_id") var mergedID: UUID
+    @Field(key: "snapshot") var snapshot: Snapshot
+    @Field(key: "merged_by") var mergedBy: UUID
+    @Field(key: "merged_at") var mergedAt: Date
+    @OptionalField(key: "undone_at") var undoneAt: Date?
+
+    init() {}
+}
+
+extension CustomerMerge: OrgScoped {}
+
+/// Finding likely duplicates and merging them (CUS-14).
+struct MergeService {
+    let db: Database
+    let actor: Actor
+    let now: Date
+
+    struct Group {
+        let reason: CollisionCheck.Match.Reason
+        let customers: [Customer]
+    }
+
+    /// Groups of customers in the actor's scope sharing a credit code, a phone or a core name.
+    func duplicateGroups(limit: Int = 50) async throws -> [Group] {
+        guard let sql = db as? any SQLDatabase else { return [] }
+        var groups: [Group] = []
+        for (column, reason) in [("credit_code", CollisionCheck.Match.Reason.creditCode), ("phone_digits", .phone), ("name_key", .name)] {
+            let rows = try await sql.raw("""
+                SELECT \(ident: column) AS k FROM customers
+                WHERE deleted_at IS NULL AND \(ident: column) IS NOT NULL AND \(ident: column) <> '' AND \(try actor.scopeSQL(Customer.self))
+                GROUP BY \(ident: column) HAVING COUNT(*) > 1 LIMIT \(literal: limit)
+                """).all()
+            let keys = try rows.map { try $0.decode(column: "k", as: String.self) }
+            guard !keys.isEmpty else { continue }
+            let members = try await actor.query(Customer.self, .view, on: db).filter(.path([FieldKey(stringLiteral: column)], schema: Customer.schema), .subset(inverse: false),
+                                                                                     .array(keys.map { .bind($0) })).sort(\.$id).all()
+            let byKey = Dictionary(grouping: members) { c -> String in
+                switch reason {
+                case .creditCode: c.creditCode ?? ""
+                case .phone: c.phoneDigits ?? ""
+                case .name: c.nameKey ?? ""
+                }
+            }
+            for key in keys { if let list = byKey[key], list.count > 1 { groups.append(Group(reason: reason, customers: list)) } }
+        }
+        var seen: Set<Set<UUID>> = []
+        return groups.filter { seen.insert(Set($0.customers.map { $0.id! })).inserted }
+    }
+
+    /// Merges `mergedID` into `survivorID`: chosen values land on the survivor, every related record moves
+    /// to it, the other goes to the recycle bin. One transaction; recorded so it can be undone.
+    func merge(survivorID: UUID?, mergedID: UUID?, choices: [String: String]) async throws -> CustomerMerge {
+        let survivor = try await actor.find(Customer.self, survivorID, for: .edit, on: db)
+        let merged = try await actor.find(Customer.self, mergedID, for: .delete, on: db)
+        guard survivor.id != merged.id else { throw AppError.badRequest("error.badParameter") }
+        let def = Customer.definition
+        let before = def.values(survivor)
+        // For each field the user picked "other", take the other customer's value.
+        var input = EntityInput()
+        for f in def.writableFields(for: actor) where choices[f.key] == "merged" { input.values[f.key] = f.read(merged) }
+        let actor = self.actor, now = self.now
+        return try await db.writeTransaction { tx in
+            def.apply(input, to: survivor)
+            if survivor.ownerID == nil { survivor.ownerID = merged.ownerID; survivor.departmentID = merged.departmentID }
+            let contacts = try await actor.inOrg(Contact.self, on: tx).filter(\.$customerID == merged.id!).all()
+            let children = try await actor.inOrg(Customer.self, on: tx).filter(\.$parentID == merged.id!).all()
+            let settlements = try await actor.inOrg(Customer.self, on: tx).filter(\.$settlementCustomerID == merged.id!).all()
+            let shares = try await actor.inOrg(RecordShare.self, on: tx).filter(\.$entity == Customer.entity).filter(\.$recordID == merged.id!).all()
+            let existingShares = Set(try await actor.inOrg(RecordShare.self, on: tx).filter(\.$entity == Customer.entity)
+                .filter(\.$recordID == survivor.id!).all().map(\.userID))
+            for c in contacts {
+                c.customerID = survivor.id!
+                if c.isPrimary { c.isPrimary = false }
+                try await c.save(on: tx)
+            }
+            for c in children where c.id != survivor.id { c.parentID = survivor.id; try await c.save(on: tx) }
+            for c in settlements where c.id != survivor.id { c.settlementCustomerID = survivor.id; try await c.save(on: tx) }
+            var movedShares: [UUID] = []
+            for s in shares {
+                if existingShares.contains(s.userID) || s.userID == survivor.ownerID { continue }
+                s.recordID = survivor.id!
+                try await s.save(on: tx)
+                movedShares.append(s.id!)
+            }
+            try await survivor.save(on: tx)
+            merged.deletedBy = actor.userID
+            try await merged.save(on: tx)
+            try await merged.delete(on: tx)
+            let record = CustomerMerge()
+            record.id = UUID.v7(at: now)
+            record.orgID = actor.orgID
+            record.survivorID = survivor.id!
+            record.mergedID = merged.id!
+            record.snapshot = .init(survivorBefore: before, movedContacts: contacts.map { $0.id! }, movedChildren: children.map { $0.id! },
+                                    movedSettlements: settlements.map { $0.id! }, movedShares: movedShares)
+            record.mergedBy = actor.userID
+            record.mergedAt = now
+            try await record.create(on: tx)
+            let audit = Audit(actor: actor, db: tx, now: now)
+            try await audit.updated(Customer.entity, survivor.id!, before: before, after: def.values(survivor))
+            try await audit.event(Customer.entity, survivor.id!, .merge, field: "merged", old: nil, new: "\(merged.name) · \(record.id!.uuidString)")
+            try await audit.event(Customer.entity, merged.id!, .merge, field: "mergedInto", old: merged.name, new: survivor.name)
+            return record
+        }
+    }
+
+    /// Puts a merge back: the other customer returns with its contacts, children, settlement links and
+    /// shares, and the survivor gets its previous values.
+    func undo(_ id: UUID?) async throws {
+        guard let id, let record = try await actor.inOrg(CustomerMerge.self, on: db).filter(\.$id == id).filter(\.$undoneAt == nil).first() else {
+            throw AppError.notFound
+        }
+        let survivor = try await actor.find(Customer.self, record.survivorID, for: .edit, on: db)
+        guard let merged = try await actor.inOrg(Customer.self, on: db).withDeleted().filter(\.$id == record.mergedID).first() else { throw AppError.notFound }
+        let def = Customer.definition
+        let actor = self.actor, now = self.now
+        try await db.writeTransaction { tx in
+            let current = def.values(survivor)
+            var input = EntityInput()
+            for f in def.fields where f.isEditable { input.values[f.key] = record.snapshot.survivorBefore[f.key].flatMap { $0.isEmpty ? nil : $0 } }
+            def.apply(input, to: survivor)
+            try await survivor.save(on: tx)
+            if merged.deletedAt != nil {
+                try await merged.restore(on: tx)
+                merged.deletedBy = nil
+                try await merged.save(on: tx)
+            }
+            let s = record.snapshot
+            if !s.movedContacts.isEmpty {
+                try await actor.inOrg(Contact.self, on: tx).filter(\.$id ~~ s.movedContacts).set(\.$customerID, to: merged.id!).update()
+            }
+            if !s.movedChildren.isEmpty { try await actor.inOrg(Customer.self, on: tx).filter(\.$id ~~ s.movedChildren).set(\.$parentID, to: merged.id!).update() }
+            if !s.movedSettlements.isEmpty {
+                try await actor.inOrg(Customer.self, on: tx).filter(\.$id ~~ s.movedSettlements).set(\.$settlementCustomerID, to: merged.id!).update()
+            }
+            if !s.movedShares.isEmpty { try await actor.inOrg(RecordShare.self, on: tx).filter(\.$id ~~ s.movedShares).set(\.$recordID, to: merged.id!).update() }
+            record.undoneAt = now
+            try await record.save(on: tx)
+            let audit = Audit(actor: actor, db: tx, now: now)
+            try await audit.updated(Customer.entity, survivor.id!, before: current, after: def.values(survivor))
+            try await audit.event(Customer.entity, survivor.id!, .merge, field: "unmerged", old: merged.name, new: nil)
+            try await audit.event(Customer.entity, merged.id!, .restore, field: "unmerged", new: merged.name)
+        }
+    }
+}
