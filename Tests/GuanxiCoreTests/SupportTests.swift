@@ -111,3 +111,12 @@ import Testing
         #expect(!CalendarDate.isValid("24-01-01"))
     }
 }
+
+@Suite struct CaseConversionTests {
+    @Test func snakeCase() {
+        #expect(CaseConversion.snake("creditLimit") == "credit_limit")
+        #expect(CaseConversion.snake("regionID") == "region_id")
+        #expect(CaseConversion.snake("settlementCustomerID") == "settlement_customer_id")
+        #expect(CaseConversion.snake("name") == "name")
+    }
+}

@@ -37,6 +37,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: StatsPages())
     try signedIn.register(collection: EnvelopePages())
     try signedIn.register(collection: MergePages())
+    try signedIn.register(collection: SavedFilterPages())
     try signedIn.register(collection: DepartmentPages())
     try signedIn.register(collection: EmployeePages())
     try signedIn.register(collection: RolePages())

@@ -25,6 +25,7 @@ enum Migrations {
         CreateImportJob(),
         UpdateCustomerAddHotAndViews(),
         CreateCustomerMerge(),
+        CreateSavedFilter(),
     ]
 }
 
@@ -506,4 +507,20 @@ struct CreateCustomerMerge: AsyncMigration {
         try await db.schema("customer_merges").delete()
         try await db.schema("customers").deleteField("name_key").update()
     }
+}
+
+struct CreateSavedFilter: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("saved_filters")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("user_id", .uuid, .required, .references("users", "id"))
+            .field("entity", .string, .required)
+            .field("name", .string, .required)
+            .field("query", .string, .required)
+            .field("created_at", .datetime, .required)
+            .create()
+        try await db.raw("CREATE INDEX saved_filters_user ON saved_filters (user_id, entity)")
+    }
+    func revert(on db: Database) async throws { try await db.schema("saved_filters").delete() }
 }

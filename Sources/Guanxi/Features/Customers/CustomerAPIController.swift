@@ -169,6 +169,10 @@ enum CustomerListParams {
         q.hot = flag("hot")
         q.team = flag("team")
         q.recent = flag("recent")
+        let list = { (key: String) -> [String] in (try? req.query.get([String].self, at: key)) ?? [] }
+        if req.url.query?.contains("ff") == true {
+            q.filters = try FilterSet.parse(fields: list("ff"), ops: list("fo"), values: list("fv"), join: try? req.query.get(String.self, at: "join"))
+        }
         if let cursor = try? req.query.get(String.self, at: "cursor"), !cursor.isEmpty {
             guard let c = PageCursor(token: cursor) else { throw AppError.badRequest("error.badParameter") }
             q.cursor = c

@@ -42,10 +42,12 @@ struct CustomerPages: RouteCollection {
         let chosen = chosenColumns(req, available: visibleFields.map(\.key))
         let bulkUsers = actor.can(.edit, .customers) ? try await actor.inOrg(User.self, on: req.db).filter(\.$status == .active).sort(\.$name).limit(1000).all() : []
         let bulkOptions = try await DictionaryService(db: req.db, actor: actor, now: req.now).labels([.level, .customerStatus])
+        let saved = try await SavedFilterPages.list(actor, on: req.db)
+        let currentQuery = req.url.query ?? ""
         let columns = visibleFields.filter { chosen.contains($0.key) }
         let res = req.page(title: t("nav.customers"), crumbs: [Crumb(label: t("nav.customers"), href: nil)]) { ctx in
             let base: [(String, String?)] = [("q", params.q), ("owner", params.ownerID?.uuidString), ("hot", params.hot ? "1" : nil),
-                                             ("team", params.team ? "1" : nil), ("recent", params.recent ? "1" : nil)]
+                                             ("team", params.team ? "1" : nil), ("recent", params.recent ? "1" : nil)] + params.filters.queryItems
             let canBulk = actor.can(.edit, .customers)
             let link: (String, Bool) -> String = { sort, desc in URLQuery.build(Paths.customers, base + [("sort", sort), ("order", desc ? "desc" : nil)]) }
             let rows: [[HNode]] = page.items.map { c in
@@ -62,7 +64,7 @@ struct CustomerPages: RouteCollection {
             }
             let cols = (canBulk ? [Tables.Column("")] : []) + columns.map { f in Tables.Column(t(f.labelKey), sort: f.key == "name" ? "name" : f.key == "number" ? "created" : nil) }
             let newButton = actor.can(.create, .customers) ? H.a(Paths.newCustomer, t("customer.new"), cls: "btn btn-primary") : H.empty
-            let empty = params.q == nil && params.ownerID == nil && !params.hot && !params.team && !params.recent
+            let empty = params.q == nil && params.ownerID == nil && !params.hot && !params.team && !params.recent && params.filters.isEmpty
                 ? Tables.emptyState(t("customer.emptyTitle"), hint: t("customer.emptyHint"), action: newButton)
                 : Tables.emptyState(t("search.noMatch"), hint: nil)
             let sortItems: [(String, String?)] = [("sort", params.sort.rawValue), ("order", params.descending ? "desc" : nil)]
@@ -92,6 +94,19 @@ struct CustomerPages: RouteCollection {
                 H.div("page-head", H.h1(t("nav.customers")), H.div("actions",
                     actor.can(.import, .customers) ? H.a(Paths.customers + "/import", t("import.title"), cls: "btn") : H.empty, newButton)),
                 scopes,
+                saved.isEmpty && params.filters.isEmpty ? H.empty : H.div("saved-filters",
+                    H.span("muted", t("filter.saved")),
+                    H.group(saved.map { f in
+                        H.el("span", [.cls("saved-filter")], [
+                            H.a(Paths.customers + "?" + f.query, f.name, cls: currentQuery == f.query ? "strong" : nil),
+                            Forms.postButton(Paths.customers + "/filters/\(f.id!.uuidString)/delete", label: "×", csrf: ctx.csrf, cls: "link", confirm: t("filter.confirmDelete")),
+                        ])
+                    }),
+                    params.filters.isEmpty ? H.empty : Forms.form(Paths.customers + "/filters", csrf: ctx.csrf, cls: "inline-save", [
+                        H.void("input", [.type("hidden"), .name("query"), .value(currentQuery)]),
+                        H.void("input", [.type("text"), .name("name"), A("placeholder", t("filter.name")), A("aria-label", t("filter.name")), A("maxlength", "30"), .flag("required")]),
+                        H.el("button", [.type("submit"), .cls("btn btn-small")], [H.text(t("filter.save"))]),
+                    ])),
                 H.div("toolbar",
                     H.el("form", [A("method", "get"), A("action", Paths.customers), .cls("search-form"), A("role", "search")], [
                         H.void("input", [.type("search"), .name("q"), .value(params.q), A("placeholder", t("customer.searchPlaceholder")),
@@ -99,6 +114,7 @@ struct CustomerPages: RouteCollection {
                         H.void("input", [.type("hidden"), .name("owner"), .value(params.ownerID?.uuidString)]),
                         H.el("button", [.type("submit"), .cls("btn")], [H.text(t("action.search"))]),
                     ]),
+                    FilterViews.panel(params.filters, fields: visibleFields, carry: [("q", params.q), ("owner", params.ownerID?.uuidString)], t: t),
                     chooser,
                     actor.can(.export, .customers) ? H.el("details", [.cls("column-chooser")], [
                         H.el("summary", [.cls("btn")], [H.text(t("action.export"))]),

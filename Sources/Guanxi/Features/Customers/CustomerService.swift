@@ -25,6 +25,7 @@ struct CustomerService {
         var team = false
         /// Recently viewed by me, most recent first (no paging).
         var recent = false
+        var filters = FilterSet()
     }
 
     // MARK: reading
@@ -47,6 +48,7 @@ struct CustomerService {
         }
         if let owner = query.ownerID { builder.filter(\.$ownerID == owner) }
         if query.hot { builder.filter(\.$isHot == true) }
+        try Self.definition.apply(query.filters, to: builder, actor: actor)
         if query.team {
             let subs = actor.scope.subordinateIDs.compactMap(UUID.init(uuidString:))
             if subs.isEmpty { return ([], nil) }
