@@ -31,6 +31,7 @@ enum Paths {
     static func customerShares(_ id: UUID) -> String { "/customers/\(id.uuidString)/shares" }
     static func customerShareRevoke(_ id: UUID, _ user: UUID) -> String { "/customers/\(id.uuidString)/shares/\(user.uuidString)/revoke" }
     static let pools = "/pools"
+    static let claimRequests = "/pools/requests"
     static func pool(_ id: UUID) -> String { "/pools/\(id.uuidString)" }
     static func poolClaim(_ id: UUID) -> String { "/pools/\(id.uuidString)/claim" }
     static func customerClaim(_ id: UUID) -> String { "/customers/\(id.uuidString)/claim" }

@@ -19,6 +19,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: NotificationAPIController())
     try api.register(collection: SearchAPIController())
     try api.register(collection: MergeAPIController())
+    try api.register(collection: ClaimRequestAPIController())
 
     let web = app.grouped(WebSessionMiddleware()).grouped(SetupGateMiddleware())
     try web.register(collection: SetupPages())
@@ -38,6 +39,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: EnvelopePages())
     try signedIn.register(collection: MergePages())
     try signedIn.register(collection: SavedFilterPages())
+    try signedIn.register(collection: ClaimRequestPages())
     try signedIn.register(collection: DepartmentPages())
     try signedIn.register(collection: EmployeePages())
     try signedIn.register(collection: RolePages())

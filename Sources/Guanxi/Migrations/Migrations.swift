@@ -26,6 +26,7 @@ enum Migrations {
         UpdateCustomerAddHotAndViews(),
         CreateCustomerMerge(),
         CreateSavedFilter(),
+        CreateClaimRequest(),
     ]
 }
 
@@ -523,4 +524,24 @@ struct CreateSavedFilter: AsyncMigration {
         try await db.raw("CREATE INDEX saved_filters_user ON saved_filters (user_id, entity)")
     }
     func revert(on db: Database) async throws { try await db.schema("saved_filters").delete() }
+}
+
+struct CreateClaimRequest: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("claim_requests")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("customer_id", .uuid, .required, .references("customers", "id", onDelete: .cascade))
+            .field("requester_id", .uuid, .required, .references("users", "id"))
+            .field("reason", .string, .required)
+            .field("status", .string, .required)
+            .field("decided_by", .uuid)
+            .field("decided_at", .datetime)
+            .field("comment", .string)
+            .field("created_at", .datetime, .required)
+            .create()
+        try await db.raw("CREATE INDEX claim_requests_org_status ON claim_requests (org_id, status, created_at)")
+        try await db.raw("CREATE INDEX claim_requests_requester ON claim_requests (requester_id, created_at)")
+    }
+    func revert(on db: Database) async throws { try await db.schema("claim_requests").delete() }
 }

@@ -29,7 +29,7 @@ struct PoolPages: RouteCollection {
         let t = actor.t
         return req.page(title: t("nav.pools"), crumbs: [Crumb(label: t("nav.pools"), href: nil)]) { _ in
             H.group([
-                H.div("page-head", H.h1(t("nav.pools"))),
+                H.div("page-head", H.h1(t("nav.pools")), H.a(Paths.claimRequests, t("claim.title"), cls: "btn")),
                 H.div("stats", pools.map { p in
                     H.el("a", [.href(Paths.pool(p.id!)), .cls("stat")], [
                         H.div("stat-value", H.text(String(counts[p.id!] ?? 0))),

@@ -112,6 +112,12 @@ struct PoolService {
         }
     }
 
+    /// Hands pool customers to an employee after an approved request: the approver's decision, the
+    /// requester's cap. Runs inside the caller's transaction.
+    func handOver(_ ids: [UUID], to user: User) async throws -> Int {
+        try await take(ids, for: user.id!, departmentID: user.departmentID, on: db, kind: .assign)
+    }
+
     // MARK: returning
 
     /// The owner gives a customer back (放弃), or a manager takes it back (收回); it waits in a pool again.

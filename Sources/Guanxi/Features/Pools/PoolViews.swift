@@ -17,6 +17,10 @@ enum PoolViews {
                 H.div("flash flash-info pool-panel",
                       H.span("", t("pool.waitingIn", poolName)),
                       actor.can(.edit, .customers) ? Forms.postButton(Paths.customerClaim(c.id!), label: t("pool.claim"), csrf: ctx.csrf, cls: "btn btn-primary") : H.empty,
+                      actor.can(.edit, .customers) ? Forms.form(Paths.customer(c.id!) + "/claim-request", csrf: ctx.csrf, cls: "inline-save", [
+                          H.void("input", [.type("text"), .name("reason"), A("placeholder", t("claim.reason")), A("aria-label", t("claim.reason")), A("maxlength", "500"), .flag("required")]),
+                          H.el("button", [.type("submit"), .cls("btn")], [H.text(t("claim.ask"))]),
+                      ]) : H.empty,
                       assignForm(c, actor: actor, users: users)(ctx))
             }
         }

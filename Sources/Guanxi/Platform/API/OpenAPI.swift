@@ -127,6 +127,30 @@ enum OpenAPI {
             "/api/v1/customers/merges/{id}/undo": [
                 "post": op("undoMerge", "Undo a merge", tag: "Customers", params: [idParam], responses([("204", ["description": "Undone"])])),
             ],
+            "/api/v1/customers/{id}/claim-requests": [
+                "post": op("requestClaim", "Ask for a pool customer; your supervisor or someone with the assign right decides", tag: "Pools", params: [idParam],
+                           body: ["type": "object", "required": ["reason"], "properties": ["reason": ["type": "string", "minLength": 1, "maxLength": 500]]],
+                           responses([("201", ok(ref("ClaimRequest"), "Requested")), ("409", ["description": "Already requested", "content": json(ref("Error"))])], validation: true)),
+            ],
+            "/api/v1/claim-requests": [
+                "get": op("listClaimRequests", "Requests waiting for my decision, and my own", tag: "Pools",
+                          responses([("200", ok(["type": "object", "required": ["toDecide", "mine"], "properties": [
+                              "toDecide": ["type": "array", "items": ref("ClaimRequest")], "mine": ["type": "array", "items": ref("ClaimRequest")]]]))])),
+            ],
+            "/api/v1/claim-requests/{id}/approve": [
+                "post": op("approveClaim", "Approve: the customer goes to the requester", tag: "Pools", params: [idParam],
+                           body: ["type": "object", "properties": ["comment": ["type": "string", "maxLength": 200]]],
+                           responses([("200", ok(ref("ClaimRequest"))), ("409", ["description": "Already decided or claimed", "content": json(ref("Error"))])])),
+            ],
+            "/api/v1/claim-requests/{id}/reject": [
+                "post": op("rejectClaim", "Reject with a comment", tag: "Pools", params: [idParam],
+                           body: ["type": "object", "properties": ["comment": ["type": "string", "maxLength": 200]]],
+                           responses([("200", ok(ref("ClaimRequest"))), ("409", ["description": "Already decided", "content": json(ref("Error"))])])),
+            ],
+            "/api/v1/claim-requests/{id}/withdraw": [
+                "post": op("withdrawClaim", "Withdraw my pending request", tag: "Pools", params: [idParam],
+                           responses([("204", ["description": "Withdrawn"]), ("409", ["description": "Already decided", "content": json(ref("Error"))])])),
+            ],
             "/api/v1/customers/collisions": [
                 "get": op("findCollisions", "Customers anywhere in the organisation that look like these details, with their owners", tag: "Customers", params: [
                     query("name", ["type": "string", "maxLength": 200], "Customer name"),
@@ -324,6 +348,10 @@ enum OpenAPI {
                         "id": uuid, "kind": ["type": "string"], "text": ["type": "string"], "link": nullableString, "createdAt": dateTime,
                         "readAt": ["type": "string", "format": "date-time", "nullable": true],
                     ]]],
+                ]],
+                "ClaimRequest": ["type": "object", "required": ["id", "customerID", "requesterID", "reason", "status", "createdAt"], "properties": [
+                    "id": uuid, "customerID": uuid, "requesterID": uuid, "reason": ["type": "string"],
+                    "status": ["type": "string", "enum": ["pending", "approved", "rejected", "withdrawn"]], "comment": nullableString, "createdAt": dateTime,
                 ]],
                 "Moved": ["type": "object", "required": ["moved"], "properties": ["moved": ["type": "integer"]]],
                 "DeletedItem": ["type": "object", "required": ["entity", "id", "title"], "properties": [
