@@ -20,6 +20,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: SearchAPIController())
     try api.register(collection: MergeAPIController())
     try api.register(collection: ClaimRequestAPIController())
+    try api.register(collection: TeamAPIController())
 
     let web = app.grouped(WebSessionMiddleware()).grouped(SetupGateMiddleware())
     try web.register(collection: SetupPages())
@@ -40,6 +41,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: MergePages())
     try signedIn.register(collection: SavedFilterPages())
     try signedIn.register(collection: ClaimRequestPages())
+    try signedIn.register(collection: TeamPages())
     try signedIn.register(collection: DepartmentPages())
     try signedIn.register(collection: EmployeePages())
     try signedIn.register(collection: RolePages())

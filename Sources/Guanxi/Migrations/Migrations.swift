@@ -27,6 +27,7 @@ enum Migrations {
         CreateCustomerMerge(),
         CreateSavedFilter(),
         CreateClaimRequest(),
+        CreateCustomerTeam(),
     ]
 }
 
@@ -544,4 +545,27 @@ struct CreateClaimRequest: AsyncMigration {
         try await db.raw("CREATE INDEX claim_requests_requester ON claim_requests (requester_id, created_at)")
     }
     func revert(on db: Database) async throws { try await db.schema("claim_requests").delete() }
+}
+
+/// CUS-09/10: sales teams and secondary owners.
+struct CreateCustomerTeam: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("customers").field("secondary_owner_id", .uuid, .references("users", "id")).update()
+        try await db.raw("CREATE INDEX customers_org_secondary ON customers (org_id, secondary_owner_id) WHERE deleted_at IS NULL")
+        try await db.schema("customer_team_members")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("customer_id", .uuid, .required, .references("customers", "id", onDelete: .cascade))
+            .field("user_id", .uuid, .required, .references("users", "id"))
+            .field("is_leader", .bool, .required)
+            .field("credit_percent", .int, .required)
+            .unique(on: "customer_id", "user_id")
+            .create()
+        try await db.raw("CREATE INDEX customer_team_user ON customer_team_members (user_id, customer_id)")
+    }
+
+    func revert(on db: Database) async throws {
+        try await db.schema("customer_team_members").delete()
+        try await db.schema("customers").deleteField("secondary_owner_id").update()
+    }
 }

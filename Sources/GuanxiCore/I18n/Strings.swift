@@ -595,6 +595,16 @@ public enum Strings {
         "notify.claimRequest": Phrase("{0} 申请领用客户「{1}」，请审批", "{0} asks for {1}"),
         "notify.claimApproved": Phrase("你申请的客户「{0}」已由 {1} 同意 {2}", "{1} approved your request for {0} {2}"),
         "notify.claimRejected": Phrase("你申请的客户「{0}」被 {1} 驳回：{2}", "{1} rejected your request for {0}: {2}"),
+        "customer.secondaryOwner": Phrase("代理人（第二负责人）", "Secondary owner"),
+        "team.title": Phrase("销售团队", "Sales team"),
+        "team.member": Phrase("成员", "Member"),
+        "team.leader": Phrase("组长", "Leader"),
+        "team.credit": Phrase("业绩分成 %", "Credit %"),
+        "team.add": Phrase("加入团队", "Add to team"),
+        "team.none": Phrase("还没有团队成员", "No team yet"),
+        "team.makeLeader": Phrase("设为组长", "Make leader"),
+        "team.remove": Phrase("移出", "Remove"),
+        "error.credit": Phrase("分成比例合计不能超过 100%", "Credit shares cannot add up to more than 100%"),
         "error.capReached": Phrase("已达到客户保护上限，不能再领用", "You already own as many customers as protection allows"),
     ]
 }

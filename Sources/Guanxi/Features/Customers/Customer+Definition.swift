@@ -38,6 +38,8 @@ extension Customer: ScopedModel {
         EntityField("settlementCustomer", "customer.settlementCustomer", .customer, read: { $0.settlementCustomerID?.uuidString },
                     write: { $0.settlementCustomerID = uuid($1) }),
         EntityField("owner", "customer.owner", .user, restrictable: false, listed: true) { $0.ownerID?.uuidString },
+        EntityField("secondaryOwner", "customer.secondaryOwner", .user, restrictable: false, read: { $0.secondaryOwnerID?.uuidString },
+                    write: { $0.secondaryOwnerID = uuid($1) }),
         EntityField("department", "customer.department", .department, restrictable: false) { $0.departmentID?.uuidString },
         EntityField("notes", "customer.notes", .longText, maxLength: 4000, read: { $0.notes }, write: { $0.notes = $1 }),
     ])

@@ -54,6 +54,8 @@ final class Customer: Model, @unchecked Sendable {
     @OptionalField(key: "region_id") var regionID: UUID?
     @OptionalField(key: "parent_id") var parentID: UUID?
     @OptionalField(key: "settlement_customer_id") var settlementCustomerID: UUID?
+    /// 代理人: a second owner who acts when the primary is away (CUS-10).
+    @OptionalField(key: "secondary_owner_id") var secondaryOwnerID: UUID?
 
     // pool and protection
     /// The public pool an ownerless customer waits in.

@@ -23,7 +23,7 @@ struct CustomerPages: RouteCollection {
         ("customer.section.basic", ["number", "name", "shortName", "mnemonic", "kind", "industry", "level", "category", "source", "status"]),
         ("customer.section.contact", ["phone", "financePhone", "fax", "email", "website", "region", "address", "postcode"]),
         ("customer.section.credit", ["creditCode", "registeredOn", "creditRating", "creditLimit"]),
-        ("customer.section.relations", ["owner", "department", "parent", "settlementCustomer", "notes"]),
+        ("customer.section.relations", ["owner", "secondaryOwner", "department", "parent", "settlementCustomer", "notes"]),
     ]
 
     static let columnsCookie = "gx_cols_customers"
@@ -209,6 +209,7 @@ struct CustomerPages: RouteCollection {
         let poolPanel = try await PoolViews.panel(for: c, actor: actor, req: req)
         let sharePanel = try await SharePages.panel(customer: c, req: req, actor: actor)
         let mergePanel = try await MergePages.panel(customer: c, req: req, actor: actor)
+        let teamPanel = try await TeamPages.panel(customer: c, req: req, actor: actor)
         let t = actor.t
         return req.page(title: c.name, crumbs: [Crumb(label: t("nav.customers"), href: Paths.customers), Crumb(label: c.name, href: nil)]) { ctx in
             var actions: [HNode] = []
@@ -244,6 +245,7 @@ struct CustomerPages: RouteCollection {
                 poolPanel(ctx),
                 H.el("section", [.cls("card"), .id("profile")], [H.div("fact-grid", profile)]),
                 ContactViews.section(customer: c, contacts: contacts, actor: actor, ctx: ctx),
+                teamPanel(ctx),
                 sharePanel(ctx),
                 mergePanel(ctx),
                 children.isEmpty ? H.empty : H.el("section", [.cls("card")], [

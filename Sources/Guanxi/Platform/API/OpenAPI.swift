@@ -151,6 +151,13 @@ enum OpenAPI {
                 "post": op("withdrawClaim", "Withdraw my pending request", tag: "Pools", params: [idParam],
                            responses([("204", ["description": "Withdrawn"]), ("409", ["description": "Already decided", "content": json(ref("Error"))])])),
             ],
+            "/api/v1/customers/{id}/team": [
+                "get": op("getTeam", "The customer's sales team", tag: "Customers", params: [idParam],
+                          responses([("200", ok(["type": "array", "items": ref("TeamMember")]))])),
+                "put": op("setTeam", "Replace the sales team: one leader at most, credit shares up to 100% (owner or assign right)", tag: "Customers", params: [idParam],
+                          body: ["type": "object", "required": ["members"], "properties": ["members": ["type": "array", "maxItems": 20, "items": ref("TeamMember")]]],
+                          responses([("200", ok(["type": "array", "items": ref("TeamMember")]))], validation: true)),
+            ],
             "/api/v1/customers/collisions": [
                 "get": op("findCollisions", "Customers anywhere in the organisation that look like these details, with their owners", tag: "Customers", params: [
                     query("name", ["type": "string", "maxLength": 200], "Customer name"),
@@ -352,6 +359,9 @@ enum OpenAPI {
                 "ClaimRequest": ["type": "object", "required": ["id", "customerID", "requesterID", "reason", "status", "createdAt"], "properties": [
                     "id": uuid, "customerID": uuid, "requesterID": uuid, "reason": ["type": "string"],
                     "status": ["type": "string", "enum": ["pending", "approved", "rejected", "withdrawn"]], "comment": nullableString, "createdAt": dateTime,
+                ]],
+                "TeamMember": ["type": "object", "required": ["userID", "isLeader", "creditPercent"], "properties": [
+                    "userID": uuid, "isLeader": ["type": "boolean"], "creditPercent": ["type": "integer", "minimum": 0, "maximum": 100],
                 ]],
                 "Moved": ["type": "object", "required": ["moved"], "properties": ["moved": ["type": "integer"]]],
                 "DeletedItem": ["type": "object", "required": ["entity", "id", "title"], "properties": [

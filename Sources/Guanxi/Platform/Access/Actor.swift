@@ -145,6 +145,11 @@ extension Actor {
         return query.group(.or) { or in
             or.filter(owner, .equal, .bind(userID))
             or.filter(shared)
+            if M.self == Customer.self {
+                // The secondary owner and the customer's sales team work on it like the owner.
+                or.filter(.sql(embed: "\(ident: M.schema).\(ident: "secondary_owner_id") = \(bind: userID)"))
+                or.filter(.sql(embed: "\(ident: M.schema).\(ident: "id") IN (SELECT customer_id FROM customer_team_members WHERE user_id = \(bind: userID))"))
+            }
             // Customers waiting in a public pool are open to everyone who may view customers.
             if action == .view, M.self == Customer.self {
                 or.filter(.sql(embed: "(\(ident: M.schema).\(ident: "owner_id") IS NULL AND \(ident: M.schema).\(ident: "pool_id") IS NOT NULL)"))
@@ -170,7 +175,11 @@ extension Actor {
         let t = alias ?? M.schema
         var parts: [SQLQueryString] = ["\(ident: t).\(ident: "owner_id") = \(bind: userID)",
             "\(ident: t).\(ident: "id") IN (SELECT record_id FROM record_shares WHERE user_id = \(bind: userID) AND entity = \(bind: M.entity))"]
-        if M.self == Customer.self { parts.append("(\(ident: t).\(ident: "owner_id") IS NULL AND \(ident: t).\(ident: "pool_id") IS NOT NULL)") }
+        if M.self == Customer.self {
+            parts.append("(\(ident: t).\(ident: "owner_id") IS NULL AND \(ident: t).\(ident: "pool_id") IS NOT NULL)")
+            parts.append("\(ident: t).\(ident: "secondary_owner_id") = \(bind: userID)")
+            parts.append("\(ident: t).\(ident: "id") IN (SELECT customer_id FROM customer_team_members WHERE user_id = \(bind: userID))")
+        }
         switch policy.scope(for: M.module) {
         case .all:
             return "\(ident: t).\(ident: "org_id") = \(bind: orgID)"
