@@ -39,3 +39,28 @@ struct SearchJSON: Decodable {
         }
     }
 }
+
+@Suite struct ContactListTests {
+    @Test func contactListFollowsCustomerScopeAndExports() async throws {
+        try await withGuanxi { app, _ in
+            let w = try await World.build(app)
+            for (key, name) in [("rep1", "张三"), ("west", "李四")] {
+                let c = Contact(orgID: w.orgID, customerID: w.customers[key]!, ownerID: nil)
+                c.name = name
+                c.mobile = "13600000000"
+                c.refreshSearchKeys()
+                try await c.create(on: app.db)
+            }
+            let b = Browser(app)
+            try await b.signIn("lead")
+            let page = try await b.get("/contacts")
+            #expect(page.text.contains("张三") && !page.text.contains("李四"))
+            #expect(try await b.get("/contacts?q=zhangsan").text.contains("张三"))
+            let m = Browser(app)
+            try await m.signIn("manager")
+            let csv = try await m.get("/contacts/export?format=csv")
+            #expect(csv.status == .ok && csv.text.contains("张三") && csv.text.contains("李四"))
+            #expect(try await b.get("/contacts/export").status == .forbidden)
+        }
+    }
+}

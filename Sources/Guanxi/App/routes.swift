@@ -42,6 +42,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: SavedFilterPages())
     try signedIn.register(collection: ClaimRequestPages())
     try signedIn.register(collection: TeamPages())
+    try signedIn.register(collection: ContactListPages())
     try signedIn.register(collection: DepartmentPages())
     try signedIn.register(collection: EmployeePages())
     try signedIn.register(collection: RolePages())

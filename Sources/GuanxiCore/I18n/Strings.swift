@@ -605,6 +605,8 @@ public enum Strings {
         "team.makeLeader": Phrase("设为组长", "Make leader"),
         "team.remove": Phrase("移出", "Remove"),
         "error.credit": Phrase("分成比例合计不能超过 100%", "Credit shares cannot add up to more than 100%"),
+        "contact.searchPlaceholder": Phrase("姓名、手机、邮箱、拼音", "Name, mobile, email, pinyin"),
+        "contact.emptyAll": Phrase("还没有联系人，可在客户页添加", "No contacts yet; add them on a customer's page"),
         "error.capReached": Phrase("已达到客户保护上限，不能再领用", "You already own as many customers as protection allows"),
     ]
 }

@@ -47,7 +47,8 @@ struct NotificationPages: RouteCollection {
         }
     }
 
-    @Sendable func open(req: Request) async throws -> Response {
+    /// Marks one of the actor's notifications read; someone else's is not found.
+    static func markRead(_ req: Request) async throws -> UserNotification {
         let actor = try req.actor
         guard let id = req.parameters.get("id", as: UUID.self),
               let n = try await actor.inOrg(UserNotification.self, on: req.db).filter(\.$id == id).filter(\.$userID == actor.userID).first()
@@ -56,13 +57,22 @@ struct NotificationPages: RouteCollection {
             n.readAt = req.now
             try await n.save(on: req.db)
         }
+        return n
+    }
+
+    static func markAllRead(_ req: Request) async throws {
+        let actor = try req.actor
+        try await actor.inOrg(UserNotification.self, on: req.db).filter(\.$userID == actor.userID).filter(\.$readAt == nil)
+            .set(\.$readAt, to: req.now).update()
+    }
+
+    @Sendable func open(req: Request) async throws -> Response {
+        let n = try await Self.markRead(req)
         return req.redirect(to: n.link.flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? Paths.notifications)
     }
 
     @Sendable func readAll(req: Request) async throws -> Response {
-        let actor = try req.actor
-        try await actor.inOrg(UserNotification.self, on: req.db).filter(\.$userID == actor.userID).filter(\.$readAt == nil)
-            .set(\.$readAt, to: req.now).update()
+        try await Self.markAllRead(req)
         return req.redirect(Paths.notifications, flash: Flash(.success, "notify.allRead"))
     }
 }
@@ -103,21 +113,12 @@ struct NotificationAPIController: RouteCollection {
     }
 
     @Sendable func read(req: Request) async throws -> HTTPStatus {
-        let actor = try req.actor
-        guard let id = req.parameters.get("id", as: UUID.self),
-              let n = try await actor.inOrg(UserNotification.self, on: req.db).filter(\.$id == id).filter(\.$userID == actor.userID).first()
-        else { throw AppError.notFound }
-        if n.readAt == nil {
-            n.readAt = req.now
-            try await n.save(on: req.db)
-        }
+        _ = try await NotificationPages.markRead(req)
         return .noContent
     }
 
     @Sendable func readAll(req: Request) async throws -> HTTPStatus {
-        let actor = try req.actor
-        try await actor.inOrg(UserNotification.self, on: req.db).filter(\.$userID == actor.userID).filter(\.$readAt == nil)
-            .set(\.$readAt, to: req.now).update()
+        try await NotificationPages.markAllRead(req)
         return .noContent
     }
 }

@@ -14,6 +14,7 @@ enum Layout {
     static let nav: [NavItem] = [
         NavItem(key: "nav.home", href: Paths.home, icon: "⌂", visible: { _ in true }),
         NavItem(key: "nav.customers", href: Paths.customers, icon: "◎", visible: { $0.can(.view, .customers) }),
+        NavItem(key: "contact.title", href: "/contacts", icon: "☏", visible: { $0.can(.view, .customers) }),
         NavItem(key: "nav.pools", href: Paths.pools, icon: "◌", visible: { $0.can(.view, .customers) }),
     ]
 
