@@ -13,7 +13,7 @@ struct PoolRecycler {
 
     func run() async throws -> Result {
         var result = Result()
-        for org in try await Organization.query(on: db).all() {
+        for org in try await SystemAccess.organizations(on: db) {
             let r = try await run(orgID: org.id!, timeZone: org.zone)
             result.recycled += r.recycled
             result.warned += r.warned
@@ -22,7 +22,7 @@ struct PoolRecycler {
     }
 
     func run(orgID: UUID, timeZone: TimeZone) async throws -> Result {
-        let pools = try await CustomerPool.query(on: db).filter(\.$orgID == orgID).all()
+        let pools = try await SystemAccess.inOrg(CustomerPool.self, orgID, on: db).all()
         guard let fallback = pools.first(where: \.isDefault) ?? pools.first else { return Result() }
         let byID = Dictionary(uniqueKeysWithValues: pools.map { ($0.id!, $0) })
         var result = Result()
@@ -33,7 +33,7 @@ struct PoolRecycler {
         dateFormat.dateFormat = "yyyy-MM-dd"
         // Owned customers with a claim date, a batch at a time in id order.
         while true {
-            let q = Customer.query(on: db).filter(\.$orgID == orgID).filter(\.$ownerID != nil).filter(\.$claimedAt != nil)
+            let q = SystemAccess.inOrg(Customer.self, orgID, on: db).filter(\.$ownerID != nil).filter(\.$claimedAt != nil)
                 .sort(\.$id).limit(1000)
             if let lastID { q.filter(\.$id > lastID) }
             let batch = try await q.all()
@@ -57,7 +57,7 @@ struct PoolRecycler {
                     guard let owner = c.ownerID else { continue }
                     try await db.writeTransaction { tx in
                         // Conditional on the same owner, so a claim or hand-over in the meantime wins.
-                        let moved = try await Customer.query(on: tx).filter(\.$id == c.id!).filter(\.$ownerID == owner)
+                        let moved = try await SystemAccess.inOrg(Customer.self, orgID, on: tx).filter(\.$id == c.id!).filter(\.$ownerID == owner)
                             .set(\.$ownerID, to: nil).set(\.$departmentID, to: nil).set(\.$claimedAt, to: nil).set(\.$poolID, to: pool.id).update()
                         _ = moved
                         let audit = Audit.system(orgID: orgID, db: tx, now: now)

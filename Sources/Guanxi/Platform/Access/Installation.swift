@@ -34,3 +34,15 @@ extension Application {
         return f
     }
 }
+
+/// For scheduled jobs that act as the system inside one organisation: no user, so no data scope,
+/// but never across organisations.
+enum SystemAccess {
+    static func organizations(on db: Database) async throws -> [Organization] {
+        try await Organization.query(on: db).all()
+    }
+
+    static func inOrg<M: OrgScoped>(_ type: M.Type, _ orgID: UUID, on db: Database) -> QueryBuilder<M> {
+        M.query(on: db).filter(.path(["org_id"], schema: M.schema), .equal, .bind(orgID))
+    }
+}
