@@ -20,6 +20,8 @@ import VaporTesting
                 Set(try await lead.get("/api/v1/customers?\(query)").json(CustomerPageJSON.self).items.compactMap { w.key(of: $0.id) })
             }
             #expect(try await keys("ff[]=industry&fo[]=eq&fv[]=it") == ["rep1", "rep2"])
+            let byLabel = try await lead.get("/api/v1/customers?ff[]=industry&fo[]=eq&fv[]=\(URLQuery.encode("批发零售"))")
+            #expect(Set(try byLabel.json(CustomerPageJSON.self).items.compactMap { w.key(of: $0.id) }) == ["lead"], "by label too: \(byLabel.status) \(byLabel.text.prefix(200))")
             #expect(try await keys("ff[]=industry&fo[]=eq&fv[]=it&ff[]=creditLimit&fo[]=gte&fv[]=10000") == ["rep2"])
             #expect(try await keys("ff[]=industry&fo[]=eq&fv[]=trade&ff[]=creditLimit&fo[]=lte&fv[]=5000&join=or") == ["rep1", "lead"])
             #expect(try await keys("ff[]=industry&fo[]=empty&fv[]=") == [])

@@ -48,7 +48,7 @@ struct CustomerService {
         }
         if let owner = query.ownerID { builder.filter(\.$ownerID == owner) }
         if query.hot { builder.filter(\.$isHot == true) }
-        try Self.definition.apply(query.filters, to: builder, actor: actor)
+        try Self.definition.apply(try await resolveOptionLabels(query.filters), to: builder, actor: actor)
         if query.team {
             let subs = actor.scope.subordinateIDs.compactMap(UUID.init(uuidString:))
             if subs.isEmpty { return ([], nil) }
@@ -84,6 +84,19 @@ struct CustomerService {
             next = PageCursor(value: query.sort == .name ? last.name : "", id: last.id!.uuidString)
         }
         return (page, next)
+    }
+
+    /// Lets filters name dictionary options by their label ("制造业") as well as their code.
+    private func resolveOptionLabels(_ filters: FilterSet) async throws -> FilterSet {
+        var out = filters
+        for (i, c) in filters.conditions.enumerated() {
+            guard case .option(let kind)? = Self.definition.field(c.field)?.kind, !c.value.isEmpty else { continue }
+            let match = try await actor.inOrg(DictionaryOption.self, on: db).filter(\.$kind == kind.rawValue).group(.or) {
+                $0.filter(\.$label == c.value).filter(\.$labelEn == c.value)
+            }.first()
+            if let match { out.conditions[i].value = match.value }
+        }
+        return out
     }
 
     func get(_ id: UUID?) async throws -> Customer {

@@ -6,7 +6,7 @@ enum FilterViews {
     static func panel<M>(_ filters: FilterSet, fields: [EntityField<M>], carry: [(String, String?)], t: Translator) -> HNode {
         let rows = filters.conditions + Array(repeating: FilterSet.Condition(field: "", op: .eq, value: ""), count: max(1, 3 - filters.conditions.count))
         let fieldOptions = [H.el("option", [.value("")], [H.text(t("filter.field"))])]
-        return H.el("details", [.cls("column-chooser"), A("open", filters.isEmpty ? nil : "open")], [
+        return H.el("details", [.cls("column-chooser filter-chooser")], [
             H.el("summary", [.cls(filters.isEmpty ? "btn" : "btn btn-active")], [H.text(t("filter.advanced") + (filters.isEmpty ? "" : " (\(filters.conditions.count))"))]),
             H.el("form", [A("method", "get"), .cls("chooser-panel filter-panel")],
                  carry.compactMap { k, v in v.map { H.void("input", [.type("hidden"), .name(k), .value($0)]) } }
@@ -26,6 +26,7 @@ enum FilterViews {
                          H.el("option", [.value("or"), .flag("selected", filters.any)], [H.text(t("filter.any"))]),
                      ]),
                      H.p(t("filter.hint"), cls: "muted small"),
+                     filters.isEmpty ? H.empty : H.a(URLQuery.build("?", carry), t("filter.clear"), cls: "btn btn-small"),
                      H.el("button", [.type("submit"), .cls("btn btn-primary btn-small")], [H.text(t("action.apply"))]),
                  ]),
         ])

@@ -23,7 +23,10 @@ struct FilterSet: Sendable, Equatable {
         var set = FilterSet(any: join == "or")
         for (i, f) in fields.enumerated() where !f.isEmpty {
             guard i < ops.count, let op = Op(rawValue: ops[i]) else { throw AppError.badRequest("error.badParameter") }
-            set.conditions.append(Condition(field: f, op: op, value: i < values.count ? values[i] : ""))
+            // Vapor leaves repeated query values (fv[]) percent-encoded, unlike single ones.
+            let raw = i < values.count ? values[i] : ""
+            let decoded = raw.replacingOccurrences(of: "+", with: " ")
+            set.conditions.append(Condition(field: f, op: op, value: decoded.removingPercentEncoding ?? decoded))
         }
         guard set.conditions.count <= 10 else { throw AppError.badRequest("error.badParameter") }
         return set
