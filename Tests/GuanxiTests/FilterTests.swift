@@ -46,3 +46,28 @@ import VaporTesting
         }
     }
 }
+
+@Suite struct GroupByTests {
+    @Test func groupCountsFollowScopeAndFilters() async throws {
+        try await withGuanxi { app, _ in
+            let w = try await World.build(app)
+            for (key, level) in [("rep1", "a"), ("rep2", "a"), ("lead", "b"), ("west", "a")] {
+                let c = try await Customer.find(w.customers[key]!, on: app.db)!
+                c.level = level
+                try await c.save(on: app.db)
+            }
+            let actor = try await Actor.resolve(userID: w.users["lead"]!, sessionID: nil, fallbackLocale: .zhHans, on: app.db)!
+            let svc = CustomerService(db: app.db, actor: actor, now: Date())
+            let counts = try await svc.groupCounts(.init(), field: "level")
+            #expect(counts.first { $0.value == "a" }?.count == 2 && counts.first { $0.value == "b" }?.count == 1)
+            var q = CustomerService.ListQuery()
+            q.q = "rep1"
+            #expect(try await svc.groupCounts(q, field: "level").map(\.count) == [1])
+            await #expect(throws: AppError.self) { _ = try await svc.groupCounts(.init(), field: "name") }
+            let b = Browser(app)
+            try await b.signIn("lead")
+            let page = try await b.get("/customers?group=level")
+            #expect(page.text.contains("group-chip") && page.text.contains("A 重点客户"))
+        }
+    }
+}

@@ -608,6 +608,9 @@ public enum Strings {
         "error.credit": Phrase("分成比例合计不能超过 100%", "Credit shares cannot add up to more than 100%"),
         "contact.searchPlaceholder": Phrase("姓名、手机、邮箱、拼音", "Name, mobile, email, pinyin"),
         "contact.emptyAll": Phrase("还没有联系人，可在客户页添加", "No contacts yet; add them on a customer's page"),
+        "list.groupBy": Phrase("分组字段", "Group by"),
+        "list.group": Phrase("分组", "Group"),
+        "list.groupedBy": Phrase("按{0}分组：", "Grouped by {0}:"),
         "error.capReached": Phrase("已达到客户保护上限，不能再领用", "You already own as many customers as protection allows"),
     ]
 }

@@ -43,6 +43,10 @@ struct CustomerPages: RouteCollection {
         let bulkUsers = actor.can(.edit, .customers) ? try await actor.inOrg(User.self, on: req.db).filter(\.$status == .active).sort(\.$name).limit(1000).all() : []
         let bulkOptions = try await DictionaryService(db: req.db, actor: actor, now: req.now).labels([.level, .customerStatus])
         let saved = try await SavedFilterPages.list(actor, on: req.db)
+        let groupField = Check.clean(try? req.query.get(String.self, at: "group"))
+        var groups: [(value: String?, count: Int)] = []
+        if let groupField { groups = try await svc.groupCounts(params, field: groupField) }
+        let groupLabels = try await DictionaryService(db: req.db, actor: actor, now: req.now).labels(DictionaryKind.allCases)
         let currentQuery = req.url.query ?? ""
         let columns = visibleFields.filter { chosen.contains($0.key) }
         let res = req.page(title: t("nav.customers"), crumbs: [Crumb(label: t("nav.customers"), href: nil)]) { ctx in
@@ -115,6 +119,7 @@ struct CustomerPages: RouteCollection {
                         H.el("button", [.type("submit"), .cls("btn")], [H.text(t("action.search"))]),
                     ]),
                     FilterViews.panel(params.filters, fields: visibleFields, carry: [("q", params.q), ("owner", params.ownerID?.uuidString)], t: t),
+                    Self.groupForm(groupField, fields: visibleFields, base: base, t: t),
                     chooser,
                     actor.can(.export, .customers) ? H.el("details", [.cls("column-chooser")], [
                         H.el("summary", [.cls("btn")], [H.text(t("action.export"))]),
@@ -145,6 +150,7 @@ struct CustomerPages: RouteCollection {
                     actor.can(.print, .customers) ? H.el("button", [.type("submit"), .cls("btn"), A("formaction", Paths.customers + "/envelopes"),
                                                                     A("formmethod", "get"), A("formtarget", "_blank")], [H.text(t("envelope.print"))]) : H.empty,
                 ]) : H.empty,
+                Self.groupBar(groupField, groups: groups, labels: groupLabels, base: base, t: t),
                 Tables.table(cols, rows: rows, sort: params.sort == .name ? "name" : "created", descending: params.descending, link: link, empty: empty),
                 Tables.pager(first: first, next: next, t: t),
             ])
@@ -153,6 +159,32 @@ struct CustomerPages: RouteCollection {
             res.cookies[Self.columnsCookie] = HTTPCookies.Value(string: raw.joined(separator: ","), maxAge: 31_536_000, path: "/", isHTTPOnly: true, sameSite: .lax)
         }
         return res
+    }
+
+    /// Chips with the count of each option of the grouped field, each a filter link.
+    static func groupBar(_ key: String?, groups: [(value: String?, count: Int)], labels: [String: [String: DictionaryOption]],
+                         base: [(String, String?)], t: Translator) -> HNode {
+        guard let key, let f = Customer.definition.field(key), case .option(let kind) = f.kind else { return H.empty }
+        var chips: [HNode] = [H.span("muted", t("list.groupedBy", t(f.labelKey)))]
+        for g in groups {
+            let label = g.value.flatMap { labels[kind.rawValue]?[$0]?.label(t.locale) } ?? t("stats.unset")
+            let filter: [(String, String?)] = g.value.map { [("ff[]", key), ("fo[]", "eq"), ("fv[]", $0)] } ?? [("ff[]", key), ("fo[]", "empty"), ("fv[]", "")]
+            chips.append(H.el("a", [.href(URLQuery.build(Paths.customers, base + filter)), .cls("group-chip")],
+                              [H.text(label), H.span("group-count", String(g.count))]))
+        }
+        return H.div("group-bar", chips)
+    }
+
+    static func groupForm(_ selected: String?, fields: [EntityField<Customer>], base: [(String, String?)], t: Translator) -> HNode {
+        var options: [HNode] = [H.el("option", [.value("")], [H.text(t("list.groupBy"))])]
+        for f in fields {
+            guard case .option = f.kind else { continue }
+            options.append(H.el("option", [.value(f.key), .flag("selected", f.key == selected)], [H.text(t(f.labelKey))]))
+        }
+        var nodes: [HNode] = base.compactMap { k, v in v.map { H.void("input", [.type("hidden"), .name(k), .value($0)]) } }
+        nodes.append(H.el("select", [.name("group"), A("aria-label", t("list.groupBy"))], options))
+        nodes.append(H.el("button", [.type("submit"), .cls("btn")], [H.text(t("list.group"))]))
+        return H.el("form", [A("method", "get"), A("action", Paths.customers), .cls("search-form")], nodes)
     }
 
     /// The chooser's choice when this request carries one.

@@ -30,8 +30,9 @@ struct CustomerService {
 
     // MARK: reading
 
-    func list(_ query: ListQuery) async throws -> (items: [Customer], next: PageCursor?) {
-        let limit = max(1, min(query.limit, 200))
+    /// The customers a list shows before sorting and paging: scope, search, tabs and filters.
+    /// Nil when the list is empty by definition (my team's, without a team).
+    func filtered(_ query: ListQuery) async throws -> QueryBuilder<Customer>? {
         let builder = try actor.query(Customer.self, .view, on: db)
         if let q = Check.clean(query.q) {
             let digits = Check.digits(q)
@@ -51,9 +52,34 @@ struct CustomerService {
         try Self.definition.apply(try await resolveOptionLabels(query.filters), to: builder, actor: actor)
         if query.team {
             let subs = actor.scope.subordinateIDs.compactMap(UUID.init(uuidString:))
-            if subs.isEmpty { return ([], nil) }
+            if subs.isEmpty { return nil }
             builder.filter(\.$ownerID ~~ subs)
         }
+        return builder
+    }
+
+    /// How many customers of the list fall on each option of a dictionary field (group by, CUS-13).
+    func groupCounts(_ query: ListQuery, field key: String) async throws -> [(value: String?, count: Int)] {
+        guard let f = Self.definition.field(key), case .option(let kind) = f.kind, Self.definition.rule(f, for: actor) != .hidden else {
+            throw AppError.badRequest("error.badParameter")
+        }
+        let column = DatabaseQuery.Field.path([FieldKey(stringLiteral: CaseConversion.snake(f.apiKey))], schema: Customer.schema)
+        var out: [(String?, Int)] = []
+        for option in try await DictionaryService(db: db, actor: actor, now: now).options(kind, includeInactive: true) {
+            guard let b = try await filtered(query) else { return [] }
+            let n = try await b.filter(column, .equal, .bind(option.value)).count()
+            if n > 0 { out.append((option.value, n)) }
+        }
+        if let b = try await filtered(query) {
+            let n = try await b.filter(column, .equal, .null).count()
+            if n > 0 { out.append((nil, n)) }
+        }
+        return out
+    }
+
+    func list(_ query: ListQuery) async throws -> (items: [Customer], next: PageCursor?) {
+        let limit = max(1, min(query.limit, 200))
+        guard let builder = try await filtered(query) else { return ([], nil) }
         if query.recent {
             let views = try await actor.inOrg(CustomerView.self, on: db).filter(\.$userID == actor.userID)
                 .sort(\.$viewedAt, .descending).limit(50).all()
