@@ -37,3 +37,17 @@ import Testing
         #expect(NameKey.pinyin("北京新能源有限公司") == NameKey.pinyin("北京新能元有限公司"))
     }
 }
+
+@Suite struct CustomFieldKeyTests {
+    @Test func keysAreCheckedAndSuggestedFromPinyin() {
+        #expect(CustomFieldKey.isValid("cf_budget_2026"))
+        for bad in ["budget", "cf_", "cf_Budget", "cf_预算", "cf_a-b", "cf_" + String(repeating: "a", count: 31)] {
+            #expect(!CustomFieldKey.isValid(bad), "\(bad)")
+        }
+        #expect(CustomFieldKey.suggest(label: "年采购额", taken: []) == "cf_ncge")
+        #expect(CustomFieldKey.suggest(label: "年采购额", taken: ["cf_ncge", "cf_ncge2"]) == "cf_ncge3")
+        #expect(CustomFieldKey.suggest(label: "ERP 系统", taken: []) == "cf_erpxt")
+        #expect(CustomFieldKey.suggest(label: "★", taken: []) == "cf_field")
+        #expect(CustomFieldKey.isValid(CustomFieldKey.suggest(label: String(repeating: "长", count: 40), taken: [])))
+    }
+}

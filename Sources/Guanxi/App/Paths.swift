@@ -59,6 +59,9 @@ enum Paths {
     static let adminDictionaryBase = "/admin/dictionary"
     static func adminDictionary(_ kind: String, post: Bool = false) -> String { post ? "/admin/dictionary/\(kind)" : "/admin/dictionary?kind=\(kind)" }
     static func adminDictionaryOption(_ id: UUID) -> String { "/admin/dictionary/options/\(id.uuidString)" }
+    static let adminCustomFieldsBase = "/admin/custom-fields"
+    static func adminCustomFields(_ entity: String, post: Bool = false) -> String { post ? "/admin/custom-fields/\(entity)" : "/admin/custom-fields?entity=\(entity)" }
+    static func adminCustomField(_ id: UUID) -> String { "/admin/custom-fields/fields/\(id.uuidString)" }
     static let adminRegions = "/admin/regions"
     static func adminRegion(_ id: UUID) -> String { "/admin/regions/\(id.uuidString)" }
     static let adminNumbering = "/admin/numbering"

@@ -22,7 +22,8 @@ public func configure(_ app: Application, settings: Settings) async throws {
     case .postgres(let url):
         var config = try SQLPostgresConfiguration(url: url)
         config.searchPath = nil
-        app.databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: 4, sqlLogLevel: .debug), as: .psql)
+        // A burst of writes on one row (a numbering sequence) queues for connections; wait rather than fail after 10 s.
+        app.databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(30), sqlLogLevel: .debug), as: .psql)
     }
     if case .sqlite = settings.database {
         // WAL lets pages read while a write is in progress; foreign keys keep references honest.

@@ -21,6 +21,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: MergeAPIController())
     try api.register(collection: ClaimRequestAPIController())
     try api.register(collection: TeamAPIController())
+    try api.register(collection: CustomFieldAPIController())
 
     let web = app.grouped(WebSessionMiddleware()).grouped(SetupGateMiddleware())
     try web.register(collection: SetupPages())
@@ -49,4 +50,5 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: SecurityPages())
     try signedIn.register(collection: AdminPages())
     try signedIn.register(collection: BasicDataPages())
+    try signedIn.register(collection: CustomFieldPages())
 }

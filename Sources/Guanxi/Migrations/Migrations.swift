@@ -28,6 +28,7 @@ enum Migrations {
         CreateSavedFilter(),
         CreateClaimRequest(),
         CreateCustomerTeam(),
+        CreateCustomFieldDefinition(),
     ]
 }
 
@@ -567,5 +568,35 @@ struct CreateCustomerTeam: AsyncMigration {
     func revert(on db: Database) async throws {
         try await db.schema("customer_team_members").delete()
         try await db.schema("customers").deleteField("secondary_owner_id").update()
+    }
+}
+
+/// PLT-13: custom fields per entity; values in a JSON text column on each extended table.
+struct CreateCustomFieldDefinition: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("custom_field_definitions")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("created_at", .datetime)
+            .field("updated_at", .datetime)
+            .field("entity", .string, .required)
+            .field("key", .string, .required)
+            .field("label", .string, .required)
+            .field("label_en", .string)
+            .field("kind", .string, .required)
+            .field("required", .bool, .required)
+            .field("listed", .bool, .required)
+            .field("sort_order", .int, .required)
+            .field("is_active", .bool, .required)
+            .unique(on: "org_id", "entity", "key")
+            .create()
+        try await db.schema("customers").field("custom", .string).update()
+        try await db.schema("contacts").field("custom", .string).update()
+    }
+
+    func revert(on db: Database) async throws {
+        try await db.schema("contacts").deleteField("custom").update()
+        try await db.schema("customers").deleteField("custom").update()
+        try await db.schema("custom_field_definitions").delete()
     }
 }

@@ -27,14 +27,28 @@ struct BasicDataPages: RouteCollection {
 
     // MARK: dictionary
 
+    /// Option-type custom fields: each has a list of its own on this page.
+    static func customLists(_ actor: Actor) -> [CustomField] {
+        actor.customFields.filter { $0.kind == .option || $0.kind == .multiOption }
+    }
+
+    /// Every list the organisation edits here, with its tab label.
+    static func lists(_ actor: Actor) -> [DictionaryKind: (Translator) -> String] {
+        var out: [DictionaryKind: (Translator) -> String] = [:]
+        for k in DictionaryKind.builtIn { out[k] = { t in t(k.labelKey) } }
+        for cf in customLists(actor) { out[cf.dictionaryKind] = { t in "\(t("entity.\(cf.entity)")) · \(t.locale == .en ? cf.label.en : cf.label.zh)" } }
+        return out
+    }
+
     @Sendable func dictionary(req: Request) async throws -> Response {
-        let kind = (try? req.query.get(String.self, at: "kind")).flatMap(DictionaryKind.init(rawValue:)) ?? .industry
+        let actor = try req.actor
+        let kind = (try? req.query.get(String.self, at: "kind")).map(DictionaryKind.init(rawValue:)).flatMap { Self.lists(actor)[$0] != nil ? $0 : nil } ?? .industry
         return try await renderDictionary(req, kind: kind, form: OptionForm(), errors: [:])
     }
 
     @Sendable func addOption(req: Request) async throws -> Response {
         let actor = try req.actor
-        guard let kind = req.parameters.get("kind").flatMap(DictionaryKind.init(rawValue:)) else { throw AppError.notFound }
+        guard let kind = req.parameters.get("kind").map(DictionaryKind.init(rawValue:)), Self.lists(actor)[kind] != nil else { throw AppError.notFound }
         let form = try req.content.decode(OptionForm.self)
         do {
             _ = try await DictionaryService(db: req.db, actor: actor, now: req.now).add(kind, .init(label: form.label, labelEn: form.labelEn, color: form.color))
@@ -48,7 +62,7 @@ struct BasicDataPages: RouteCollection {
         let actor = try req.actor
         let id = req.parameters.get("id", as: UUID.self)
         guard let option = try await actor.inOrg(DictionaryOption.self, on: req.db).filter(\.$id == id ?? UUID()).first(),
-              let kind = DictionaryKind(rawValue: option.kind) else { throw AppError.notFound }
+              case let kind = DictionaryKind(rawValue: option.kind) else { throw AppError.notFound }
         let form = try req.content.decode(OptionForm.self)
         do {
             try await DictionaryService(db: req.db, actor: actor, now: req.now)
@@ -78,9 +92,10 @@ struct BasicDataPages: RouteCollection {
         let options = try await DictionaryService(db: req.db, actor: actor, now: req.now).options(kind, includeInactive: true)
         let canEdit = actor.can(.edit, .admin)
         return req.page(status, title: t("nav.dictionary"), crumbs: [Crumb(label: t("nav.admin"), href: nil), Crumb(label: t("nav.dictionary"), href: nil)]) { ctx in
-            let kinds = H.el("nav", [.cls("tabs"), A("aria-label", t("nav.dictionary"))], DictionaryKind.allCases.map { k in
+            let lists = Self.lists(actor)
+            let kinds = H.el("nav", [.cls("tabs"), A("aria-label", t("nav.dictionary"))], (DictionaryKind.builtIn + Self.customLists(actor).map(\.dictionaryKind)).map { k in
                 H.el("a", [.href(Paths.adminDictionary(k.rawValue)), .cls(k == kind ? "tab active" : "tab"), A("aria-current", k == kind ? "page" : nil)],
-                     [H.text(t(k.labelKey))])
+                     [H.text(lists[k]?(t) ?? k.rawValue)])
             })
             let colorOptions = DictionaryService.colors.map { Forms.Option(value: $0, label: $0.isEmpty ? t("dict.noColor") : $0) }
             let rows: [[HNode]] = options.map { o in

@@ -3,7 +3,7 @@ import Foundation
 import GuanxiCore
 
 /// A person at a customer (联系人). Visible to whoever may see the customer.
-final class Contact: Model, @unchecked Sendable {
+final class Contact: Model, HasCustomFields, @unchecked Sendable {
     static let schema = "contacts"
 
     // managed fields
@@ -28,6 +28,8 @@ final class Contact: Model, @unchecked Sendable {
     @OptionalField(key: "mobile") var mobile: String?
     @OptionalField(key: "office_phone") var officePhone: String?
     @OptionalField(key: "home_phone") var homePhone: String?
+    /// Values of the organisation's custom fields, a JSON object of canonical text.
+    @OptionalField(key: "custom") var custom: String?
     @OptionalField(key: "phone_digits") var phoneDigits: String?
     @OptionalField(key: "fax") var fax: String?
     @OptionalField(key: "email") var email: String?

@@ -68,11 +68,11 @@ struct ContactListPages: RouteCollection {
         try actor.require(.export, .customers)
         guard let format = TableExport.Format(rawValue: (try? req.query.get(String.self, at: "format")) ?? "csv") else { throw AppError.badRequest("error.badParameter") }
         let q = try? req.query.get(String.self, at: "q")
-        let def = Contact.definition
+        let def = actor.definition(Contact.definition)
         let fields = def.fields.filter { def.rule($0, for: actor) != .hidden }
         let t = actor.t
         let sink = try TableExport.Sink(format)
-        sink.add(fields.map { t($0.labelKey) } + [t("entity.customer")])
+        sink.add(fields.map { $0.title(t) } + [t("entity.customer")])
         var after: UUID?
         repeat {
             let b = try Self.scoped(actor, q: q, on: req.db)

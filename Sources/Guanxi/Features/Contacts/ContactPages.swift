@@ -57,12 +57,12 @@ struct ContactPages: RouteCollection {
         let customerID = req.parameters.get("id", as: UUID.self)
         let form = try req.content.decode([String: String].self)
         do {
-            let input = Contact.definition.input(form: form, actor: actor)
+            let input = actor.definition(Contact.definition).input(form: form, actor: actor)
             _ = try await service(req).create(customerID: customerID, input, primary: form["primary"] == "1")
             return req.redirect(Paths.customer(customerID!) + "#contacts", flash: Flash(.success, "flash.saved"))
         } catch let e as AppError where e.status == .unprocessableEntity {
             let customer = try await actor.find(Customer.self, customerID, for: .edit, on: req.db)
-            return try await render(req, contact: nil, customer: customer, values: form, errors: e.fields, status: .unprocessableEntity)
+            return try await render(req, contact: nil, customer: customer, values: actor.definition(Contact.definition).folded(form), errors: e.fields, status: .unprocessableEntity)
         }
     }
 
@@ -70,7 +70,7 @@ struct ContactPages: RouteCollection {
         let actor = try req.actor
         let (contact, customer) = try await service(req).get(req.parameters.get("id", as: UUID.self), for: .view)
         var values: [String: String] = [:]
-        for f in Contact.definition.fields { values[f.key] = FieldCodec.formText(f, f.read(contact), decimals: actor.org.moneyDecimals) }
+        for f in actor.definition(Contact.definition).fields { values[f.key] = FieldCodec.formText(f, f.read(contact), decimals: actor.org.moneyDecimals) }
         return try await render(req, contact: contact, customer: customer, values: values, errors: [:])
     }
 
@@ -80,11 +80,11 @@ struct ContactPages: RouteCollection {
         let (contact, customer) = try await svc.get(req.parameters.get("id", as: UUID.self), for: .edit)
         let form = try req.content.decode([String: String].self)
         do {
-            let input = Contact.definition.input(form: form, actor: actor)
+            let input = actor.definition(Contact.definition).input(form: form, actor: actor)
             _ = try await svc.update(contact.id, input)
             return req.redirect(Paths.customer(customer.id!) + "#contacts", flash: Flash(.success, "flash.saved"))
         } catch let e as AppError where e.status == .unprocessableEntity {
-            return try await render(req, contact: contact, customer: customer, values: form, errors: e.fields, status: .unprocessableEntity)
+            return try await render(req, contact: contact, customer: customer, values: actor.definition(Contact.definition).folded(form), errors: e.fields, status: .unprocessableEntity)
         }
     }
 
@@ -106,22 +106,22 @@ struct ContactPages: RouteCollection {
                         status: HTTPResponseStatus = .ok) async throws -> Response {
         let actor = try req.actor
         let t = actor.t
-        var choices = FormChoices()
-        choices.dictionary["contactRole"] = try await DictionaryService(db: req.db, actor: actor, now: req.now).options(.contactRole)
+        let def = actor.definition(Contact.definition)
+        let choices = try await FormChoices.load(def, actor: actor, on: req.db)
         var history: [AuditEntry] = []
         if let contact { history = try await Audit.history(entity: Contact.entity, module: .customers, id: contact.id!, actor: actor, on: req.db) }
-        let lookups = try await Lookups.load(Contact.definition, records: contact.map { [$0] } ?? [], history: history, actor: actor, on: req.db)
+        let lookups = try await Lookups.load(def, records: contact.map { [$0] } ?? [], history: history, actor: actor, on: req.db)
         let title = contact?.name ?? t("contact.add")
         let canEdit = actor.can(.edit, .customers)
         let action = contact.map { Paths.contact($0.id!) } ?? Paths.customerContacts(customer.id!)
         return req.page(status, title: title, crumbs: [Crumb(label: t("nav.customers"), href: Paths.customers),
                                                        Crumb(label: customer.name, href: Paths.customer(customer.id!)), Crumb(label: title, href: nil)]) { ctx in
-            let controls = ContactViews.formKeys.compactMap { key -> HNode? in
-                guard let f = Contact.definition.field(key) else { return nil }
+            let controls = (ContactViews.formKeys + def.customKeys).compactMap { key -> HNode? in
+                guard let f = def.field(key) else { return nil }
                 if !canEdit {
                     return nil
                 }
-                return EntityViews.control(f, in: Contact.definition, actor: actor, value: values[key], error: errors[key], choices: choices, t: t)
+                return EntityViews.control(f, in: def, actor: actor, value: values[key], error: errors[key], choices: choices, t: t)
             }
             return H.group([
                 H.div("page-head", H.h1(title), contact.map { $0.isPrimary ? H.span("badge badge-ok", t("contact.primary")) : H.empty } ?? H.empty,
@@ -133,12 +133,12 @@ struct ContactPages: RouteCollection {
                     H.div("card form-card wide", H.div("grid-form", controls)),
                     Forms.actions(Forms.submit(t("action.save")), H.a(Paths.customer(customer.id!) + "#contacts", t("action.cancel"), cls: "btn")),
                 ]) : H.el("section", [.cls("card")], [
-                    contact.map { EntityViews.facts(Contact.definition, keys: ContactViews.formKeys, record: $0, actor: actor, lookups: lookups, t: t) } ?? H.empty,
+                    contact.map { EntityViews.facts(def, keys: ContactViews.formKeys + def.customKeys, record: $0, actor: actor, lookups: lookups, t: t) } ?? H.empty,
                 ]),
                 contact == nil ? H.empty : H.el("section", [.cls("card")], [
                     H.h2(t("history.title")),
-                    HistoryView.render(history, ctx: ctx, label: { k in Contact.definition.field(k).map { t($0.labelKey) } ?? k },
-                                       display: { k, v in Contact.definition.field(k).map { FieldCodec.display($0, v, lookups: lookups, t: t, decimals: 2) } ?? (v ?? "") }),
+                    HistoryView.render(history, ctx: ctx, label: { k in def.field(k).map { $0.title(t) } ?? k },
+                                       display: { k, v in def.field(k).map { FieldCodec.display($0, v, lookups: lookups, t: t, decimals: 2) } ?? (v ?? "") }),
                 ]),
             ])
         }
@@ -158,12 +158,12 @@ struct ContactAPIController: RouteCollection {
     func service(_ req: Request) throws -> ContactService { ContactService(db: req.db, actor: try req.actor, now: req.now) }
 
     static func json(_ c: Contact, actor: Actor) -> JSONValue {
-        Contact.definition.json(c, id: c.id!, actor: actor, extra: [("customerID", .string(c.customerID.uuidString))])
+        actor.definition(Contact.definition).json(c, id: c.id!, actor: actor, extra: [("customerID", .string(c.customerID.uuidString))])
     }
 
     static func input(_ req: Request, actor: Actor) throws -> (EntityInput, Bool) {
         guard let body = try req.content.decode(JSONInput.self).object else { throw AppError.badRequest() }
-        var input = Contact.definition.input(json: body, actor: actor, extraKeys: ["primary"])
+        var input = actor.definition(Contact.definition).input(json: body, actor: actor, extraKeys: ["primary"])
         if let p = body["primary"], p != .null, !(p == .bool(true) || p == .bool(false)) { input.errors.add("primary", "error.badValue") }
         return (input, body["primary"] == .bool(true))
     }

@@ -27,10 +27,12 @@ struct ContactService {
         let customer = try await actor.find(Customer.self, customerID, for: .edit, on: db)
         var input = input
         if !input.has("name") { input.errors.add("name", "error.required") }
-        try await Contact.definition.validateReferences(&input, actor: actor, on: db)
+        let def = actor.definition(Contact.definition)
+        try await def.validateReferences(&input, actor: actor, on: db)
+        def.requireCustom(&input, record: nil, actor: actor)
         guard input.errors.isEmpty else { throw AppError.invalid(input.errors) }
         let contact = Contact(orgID: actor.orgID, customerID: customer.id!, ownerID: customer.ownerID)
-        Contact.definition.apply(input, to: contact)
+        def.apply(input, to: contact)
         contact.refreshSearchKeys()
         try await db.writeTransaction { tx in
             let others = try await actor.inOrg(Contact.self, on: tx).filter(\.$customerID == customer.id!).count()
@@ -39,7 +41,7 @@ struct ContactService {
                 try await actor.inOrg(Contact.self, on: tx).filter(\.$customerID == customer.id!).set(\.$isPrimary, to: false).update()
             }
             try await contact.create(on: tx)
-            try await Audit(actor: actor, db: tx, now: now).created(Contact.entity, contact.id!, Contact.definition.values(contact))
+            try await Audit(actor: actor, db: tx, now: now).created(Contact.entity, contact.id!, def.values(contact))
             try await Audit(actor: actor, db: tx, now: now).event(Customer.entity, customer.id!, .update, field: "contacts", new: contact.name)
         }
         return contact
@@ -48,11 +50,13 @@ struct ContactService {
     func update(_ id: UUID?, _ input: EntityInput) async throws -> Contact {
         let (contact, _) = try await get(id, for: .edit)
         var input = input
-        try await Contact.definition.validateReferences(&input, actor: actor, on: db)
+        let def = actor.definition(Contact.definition)
+        try await def.validateReferences(&input, actor: actor, on: db)
+        def.requireCustom(&input, record: contact, actor: actor)
         guard input.errors.isEmpty else { throw AppError.invalid(input.errors) }
-        let before = Contact.definition.values(contact)
-        Contact.definition.apply(input, to: contact)
-        let after = Contact.definition.values(contact)
+        let before = def.values(contact)
+        def.apply(input, to: contact)
+        let after = def.values(contact)
         guard before != after else { return contact }
         try await db.writeTransaction { tx in
             try await contact.save(on: tx)

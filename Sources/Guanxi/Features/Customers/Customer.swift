@@ -3,7 +3,7 @@ import Foundation
 import GuanxiCore
 
 /// A customer (客户): a company or a person the team sells to.
-final class Customer: Model, @unchecked Sendable {
+final class Customer: Model, HasCustomFields, @unchecked Sendable {
     static let schema = "customers"
 
     // managed fields
@@ -47,6 +47,8 @@ final class Customer: Model, @unchecked Sendable {
     @OptionalField(key: "credit_code") var creditCode: String?
     /// A calendar date, yyyy-MM-dd.
     @OptionalField(key: "registered_on") var registeredOn: String?
+    /// Values of the organisation's custom fields, a JSON object of canonical text.
+    @OptionalField(key: "custom") var custom: String?
 
     // relationships
     @OptionalField(key: "owner_id") var ownerID: UUID?

@@ -27,7 +27,7 @@ struct CustomerAPIController: RouteCollection {
     static func json(_ customers: [Customer], actor: Actor, svc: CustomerService) async throws -> [JSONValue] {
         let names = try await svc.ownerNames(customers)
         return customers.map { c in
-            Customer.definition.json(c, id: c.id!, actor: actor, extra: [
+            actor.definition(Customer.definition).json(c, id: c.id!, actor: actor, extra: [
                 ("ownerName", c.ownerID.flatMap { names[$0] }.map(JSONValue.string) ?? .string("")),
                 ("createdAt", .string(c.createdAt.map(ISO8601.string) ?? "")),
                 ("updatedAt", .string(c.updatedAt.map(ISO8601.string) ?? "")),
@@ -121,7 +121,7 @@ struct CustomerAPIController: RouteCollection {
     /// The body as field values, with `ownerID` apart because changing it is an assignment.
     static func input(_ req: Request, actor: Actor) throws -> (EntityInput, UUID?) {
         guard let body = try req.content.decode(JSONInput.self).object else { throw AppError.badRequest() }
-        var input = Customer.definition.input(json: body, actor: actor, extraKeys: ["ownerID"])
+        var input = actor.definition(Customer.definition).input(json: body, actor: actor, extraKeys: ["ownerID"])
         var owner: UUID?
         switch body["ownerID"] {
         case .string(let s)?:

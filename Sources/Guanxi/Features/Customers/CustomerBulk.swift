@@ -26,7 +26,7 @@ struct CustomerBulk {
             if r.userID == nil { errors.add("userID", "error.unknownUser") }
         case "level", "status":
             if Check.clean(r.value) == nil { errors.add("value", "error.required") }
-            if let f = Customer.definition.field(r.action), Customer.definition.rule(f, for: actor) != nil { errors.add("value", "error.readOnly") }
+            if let f = actor.definition(Customer.definition).field(r.action), actor.definition(Customer.definition).rule(f, for: actor) != nil { errors.add("value", "error.readOnly") }
         case "delete":
             break
         default:

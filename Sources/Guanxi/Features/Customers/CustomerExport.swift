@@ -18,11 +18,11 @@ struct CustomerExport {
         query.limit = 500
         query.cursor = nil
         let svc = CustomerService(db: req.db, actor: actor, now: req.now)
-        let def = Customer.definition
+        let def = actor.definition(Customer.definition)
         let fields = def.fields.filter { def.rule($0, for: actor) != .hidden }
         let t = actor.t
         let sink = try TableExport.Sink(format)
-        sink.add(fields.map { t($0.labelKey) })
+        sink.add(fields.map { $0.title(t) })
         repeat {
             let page = try await svc.list(query)
             let lookups = try await Lookups.load(def, records: page.items, actor: actor, on: req.db)

@@ -74,7 +74,7 @@ struct MergeService {
         let survivor = try await actor.find(Customer.self, survivorID, for: .edit, on: db)
         let merged = try await actor.find(Customer.self, mergedID, for: .delete, on: db)
         guard survivor.id != merged.id else { throw AppError.badRequest("error.badParameter") }
-        let def = Customer.definition
+        let def = actor.definition(Customer.definition)
         let before = def.values(survivor)
         // For each field the user picked "other", take the other customer's value.
         var input = EntityInput()
@@ -133,7 +133,7 @@ struct MergeService {
         }
         let survivor = try await actor.find(Customer.self, record.survivorID, for: .edit, on: db)
         guard let merged = try await actor.inOrg(Customer.self, on: db).withDeleted().filter(\.$id == record.mergedID).first() else { throw AppError.notFound }
-        let def = Customer.definition
+        let def = actor.definition(Customer.definition)
         let actor = self.actor, now = self.now
         try await db.writeTransaction { tx in
             let current = def.values(survivor)

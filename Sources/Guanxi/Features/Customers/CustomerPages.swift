@@ -26,6 +26,11 @@ struct CustomerPages: RouteCollection {
         ("customer.section.relations", ["owner", "secondaryOwner", "department", "parent", "settlementCustomer", "notes"]),
     ]
 
+    /// The profile sections, with the organisation's custom fields as a last one.
+    static func sections(_ def: EntityDefinition<Customer>) -> [(String, [String])] {
+        def.customKeys.isEmpty ? sections : sections + [("customField.section", def.customKeys)]
+    }
+
     static let columnsCookie = "gx_cols_customers"
 
     // MARK: list
@@ -35,18 +40,19 @@ struct CustomerPages: RouteCollection {
         let params = try CustomerListParams.parse(req)
         let svc = CustomerService(db: req.db, actor: actor, now: req.now)
         let page = try await svc.list(params)
-        let def = Customer.definition
+        let def = actor.definition(Customer.definition)
         let lookups = try await Lookups.load(def, records: page.items, actor: actor, on: req.db)
         let t = actor.t
         let visibleFields = def.fields.filter { !($0.restrictable && actor.fieldRule(.customers, $0.key) == .hidden) }
-        let chosen = chosenColumns(req, available: visibleFields.map(\.key))
+        let chosen = chosenColumns(req, available: visibleFields.map(\.key), listed: def.fields.filter(\.listed).map(\.key))
         let bulkUsers = actor.can(.edit, .customers) ? try await actor.inOrg(User.self, on: req.db).filter(\.$status == .active).sort(\.$name).limit(1000).all() : []
         let bulkOptions = try await DictionaryService(db: req.db, actor: actor, now: req.now).labels([.level, .customerStatus])
         let saved = try await SavedFilterPages.list(actor, on: req.db)
         let groupField = Check.clean(try? req.query.get(String.self, at: "group"))
         var groups: [(value: String?, count: Int)] = []
         if let groupField { groups = try await svc.groupCounts(params, field: groupField) }
-        let groupLabels = try await DictionaryService(db: req.db, actor: actor, now: req.now).labels(DictionaryKind.allCases)
+        let groupKinds = def.fields.compactMap { f -> DictionaryKind? in if case .option(let k) = f.kind { k } else { nil } }
+        let groupLabels = try await DictionaryService(db: req.db, actor: actor, now: req.now).labels(groupKinds)
         let currentQuery = req.url.query ?? ""
         let columns = visibleFields.filter { chosen.contains($0.key) }
         let res = req.page(title: t("nav.customers"), crumbs: [Crumb(label: t("nav.customers"), href: nil)]) { ctx in
@@ -66,7 +72,7 @@ struct CustomerPages: RouteCollection {
                     return H.text(shown)
                 }
             }
-            let cols = (canBulk ? [Tables.Column("")] : []) + columns.map { f in Tables.Column(t(f.labelKey), sort: f.key == "name" ? "name" : f.key == "number" ? "created" : nil) }
+            let cols = (canBulk ? [Tables.Column("")] : []) + columns.map { f in Tables.Column(f.title(t), sort: f.key == "name" ? "name" : f.key == "number" ? "created" : nil) }
             let newButton = actor.can(.create, .customers) ? H.a(Paths.newCustomer, t("customer.new"), cls: "btn btn-primary") : H.empty
             let empty = params.q == nil && params.ownerID == nil && !params.hot && !params.team && !params.recent && params.filters.isEmpty
                 ? Tables.emptyState(t("customer.emptyTitle"), hint: t("customer.emptyHint"), action: newButton)
@@ -90,7 +96,7 @@ struct CustomerPages: RouteCollection {
             let chooser = H.el("details", [.cls("column-chooser")], [
                 H.el("summary", [.cls("btn")], [H.text(t("list.columns"))]),
                 H.el("form", [A("method", "get"), A("action", Paths.customers), .cls("chooser-panel")],
-                     visibleFields.map { f in Forms.checkbox("cols[]", label: t(f.labelKey), checked: chosen.contains(f.key), value: f.key) }
+                     visibleFields.map { f in Forms.checkbox("cols[]", label: f.title(t), checked: chosen.contains(f.key), value: f.key) }
                      + [H.void("input", [.type("hidden"), .name("q"), .value(params.q)]),
                         H.el("button", [.type("submit"), .cls("btn btn-primary btn-small")], [H.text(t("action.apply"))])]),
             ])
@@ -150,7 +156,7 @@ struct CustomerPages: RouteCollection {
                     actor.can(.print, .customers) ? H.el("button", [.type("submit"), .cls("btn"), A("formaction", Paths.customers + "/envelopes"),
                                                                     A("formmethod", "get"), A("formtarget", "_blank")], [H.text(t("envelope.print"))]) : H.empty,
                 ]) : H.empty,
-                Self.groupBar(groupField, groups: groups, labels: groupLabels, base: base, t: t),
+                Self.groupBar(groupField.flatMap { def.field($0) }, groups: groups, labels: groupLabels, base: base, t: t),
                 Tables.table(cols, rows: rows, sort: params.sort == .name ? "name" : "created", descending: params.descending, link: link, empty: empty),
                 Tables.pager(first: first, next: next, t: t),
             ])
@@ -162,10 +168,11 @@ struct CustomerPages: RouteCollection {
     }
 
     /// Chips with the count of each option of the grouped field, each a filter link.
-    static func groupBar(_ key: String?, groups: [(value: String?, count: Int)], labels: [String: [String: DictionaryOption]],
+    static func groupBar(_ field: EntityField<Customer>?, groups: [(value: String?, count: Int)], labels: [String: [String: DictionaryOption]],
                          base: [(String, String?)], t: Translator) -> HNode {
-        guard let key, let f = Customer.definition.field(key), case .option(let kind) = f.kind else { return H.empty }
-        var chips: [HNode] = [H.span("muted", t("list.groupedBy", t(f.labelKey)))]
+        guard let f = field, case .option(let kind) = f.kind else { return H.empty }
+        let key = f.key
+        var chips: [HNode] = [H.span("muted", t("list.groupedBy", f.title(t)))]
         for g in groups {
             let label = g.value.flatMap { labels[kind.rawValue]?[$0]?.label(t.locale) } ?? t("stats.unset")
             let filter: [(String, String?)] = g.value.map { [("ff[]", key), ("fo[]", "eq"), ("fv[]", $0)] } ?? [("ff[]", key), ("fo[]", "empty"), ("fv[]", "")]
@@ -179,7 +186,7 @@ struct CustomerPages: RouteCollection {
         var options: [HNode] = [H.el("option", [.value("")], [H.text(t("list.groupBy"))])]
         for f in fields {
             guard case .option = f.kind else { continue }
-            options.append(H.el("option", [.value(f.key), .flag("selected", f.key == selected)], [H.text(t(f.labelKey))]))
+            options.append(H.el("option", [.value(f.key), .flag("selected", f.key == selected)], [H.text(f.title(t))]))
         }
         var nodes: [HNode] = base.compactMap { k, v in v.map { H.void("input", [.type("hidden"), .name(k), .value($0)]) } }
         nodes.append(H.el("select", [.name("group"), A("aria-label", t("list.groupBy"))], options))
@@ -194,10 +201,10 @@ struct CustomerPages: RouteCollection {
     }
 
     /// Columns from the chooser (query), else the last choice (cookie), else the declared defaults.
-    private func chosenColumns(_ req: Request, available: [String]) -> Set<String> {
+    private func chosenColumns(_ req: Request, available: [String], listed: [String]) -> Set<String> {
         let saved: [String]? = req.cookies[Self.columnsCookie].map { cookie in cookie.string.split(separator: ",").map(String.init) }
         let raw = Self.queryColumns(req) ?? saved
-        var chosen = Set(raw ?? Customer.definition.fields.filter(\.listed).map(\.key)).intersection(available)
+        var chosen = Set(raw ?? listed).intersection(available)
         chosen.insert("name")
         return chosen
     }
@@ -235,7 +242,8 @@ struct CustomerPages: RouteCollection {
         let c = try await svc.get(req.parameters.get("id", as: UUID.self))
         try await svc.noteView(c)
         let history = try await Audit.history(entity: Customer.entity, module: .customers, id: c.id!, actor: actor, on: req.db)
-        let lookups = try await Lookups.load(Customer.definition, records: [c], history: history, actor: actor, on: req.db)
+        let def = actor.definition(Customer.definition)
+        let lookups = try await Lookups.load(def, records: [c], history: history, actor: actor, on: req.db)
         let children = try await actor.query(Customer.self, .view, on: req.db).filter(\.$parentID == c.id!).sort(\.$name).limit(100).all()
         let contacts = actor.can(.view, .customers) ? try await ContactService(db: req.db, actor: actor, now: req.now).list(customerID: c.id!) : []
         let poolPanel = try await PoolViews.panel(for: c, actor: actor, req: req)
@@ -259,9 +267,9 @@ struct CustomerPages: RouteCollection {
             let link: (EntityField<Customer>, String) -> String? = { f, raw in
                 f.kind == .customer ? UUID(uuidString: raw).map(Paths.customer) : nil
             }
-            let profile = Self.sections.map { section, keys in
+            let profile = Self.sections(def).map { section, keys in
                 H.div("fact-group", H.el("h3", [], [H.text(t(section))]),
-                      EntityViews.facts(Customer.definition, keys: keys, record: c, actor: actor, lookups: lookups, t: t, link: link))
+                      EntityViews.facts(def, keys: keys, record: c, actor: actor, lookups: lookups, t: t, link: link))
             }
             let summary = H.div("summary-badges",
                 c.number.map { H.span("badge badge-muted", $0) } ?? H.empty,
@@ -287,9 +295,9 @@ struct CustomerPages: RouteCollection {
                 H.el("section", [.cls("card"), .id("history")], [
                     H.h2(t("history.title")),
                     HistoryView.render(history, ctx: ctx,
-                                       label: { key in Customer.definition.field(key).map { t($0.labelKey) } ?? key },
+                                       label: { key in def.field(key).map { $0.title(t) } ?? key },
                                        display: { key, value in
-                                           guard let f = Customer.definition.field(key) else { return value ?? "" }
+                                           guard let f = def.field(key) else { return value ?? "" }
                                            return FieldCodec.display(f, value, lookups: lookups, t: t, decimals: actor.org.moneyDecimals)
                                        }),
                 ]),
@@ -310,16 +318,16 @@ struct CustomerPages: RouteCollection {
         try actor.require(.create, .customers)
         let form = try req.content.decode([String: String].self)
         do {
-            var input = Customer.definition.input(form: try await resolveCustomerRefs(form, actor: actor, on: req.db), actor: actor)
+            var input = actor.definition(Customer.definition).input(form: try await resolveCustomerRefs(form, actor: actor, on: req.db), actor: actor)
             let owner = parseOwner(form["ownerID"], into: &input.errors)
             let c = try await CustomerService(db: req.db, actor: actor, now: req.now).create(input, ownerID: owner, allowDuplicates: form["confirmDuplicate"] == "1")
             return req.redirect(Paths.customer(c.id!), flash: Flash(.success, "flash.saved"))
         } catch let e as AppError where e.status == .unprocessableEntity {
-            var values = form
+            var values = actor.definition(Customer.definition).folded(form)
             values["owner"] = form["ownerID"]
             return try await renderForm(req, customer: nil, values: values, errors: e.fields, status: .unprocessableEntity)
         } catch let found as CollisionFound {
-            var values = form
+            var values = actor.definition(Customer.definition).folded(form)
             values["owner"] = form["ownerID"]
             return try await renderForm(req, customer: nil, values: values, errors: [:], collisions: found.matches, status: .conflict)
         }
@@ -329,7 +337,7 @@ struct CustomerPages: RouteCollection {
         let actor = try req.actor
         let c = try await actor.find(Customer.self, req.parameters.get("id", as: UUID.self), for: .edit, on: req.db)
         var values: [String: String] = [:]
-        for f in Customer.definition.fields { values[f.key] = FieldCodec.formText(f, f.read(c), decimals: actor.org.moneyDecimals) }
+        for f in actor.definition(Customer.definition).fields { values[f.key] = FieldCodec.formText(f, f.read(c), decimals: actor.org.moneyDecimals) }
         // Related customers are shown by number, which people know.
         for key in ["parent", "settlementCustomer"] {
             if let id = values[key].flatMap(UUID.init(uuidString:)),
@@ -345,17 +353,17 @@ struct CustomerPages: RouteCollection {
         let c = try await actor.find(Customer.self, req.parameters.get("id", as: UUID.self), for: .edit, on: req.db)
         let form = try req.content.decode([String: String].self)
         do {
-            var input = Customer.definition.input(form: try await resolveCustomerRefs(form, actor: actor, on: req.db), actor: actor)
+            var input = actor.definition(Customer.definition).input(form: try await resolveCustomerRefs(form, actor: actor, on: req.db), actor: actor)
             let owner = parseOwner(form["ownerID"], into: &input.errors)
             _ = try await CustomerService(db: req.db, actor: actor, now: req.now).update(c.id, input, ownerID: owner, allowDuplicates: form["confirmDuplicate"] == "1")
             return req.redirect(Paths.customer(c.id!), flash: Flash(.success, "flash.saved"))
         } catch let e as AppError where e.status == .unprocessableEntity {
-            var values = form
+            var values = actor.definition(Customer.definition).folded(form)
             values["owner"] = form["ownerID"] ?? c.ownerID?.uuidString
             values["number"] = c.number
             return try await renderForm(req, customer: c, values: values, errors: e.fields, status: .unprocessableEntity)
         } catch let found as CollisionFound {
-            var values = form
+            var values = actor.definition(Customer.definition).folded(form)
             values["owner"] = form["ownerID"] ?? c.ownerID?.uuidString
             values["number"] = c.number
             return try await renderForm(req, customer: c, values: values, errors: [:], collisions: found.matches, status: .conflict)
@@ -392,11 +400,8 @@ struct CustomerPages: RouteCollection {
                             collisions: [CollisionCheck.Match] = [], status: HTTPResponseStatus = .ok) async throws -> Response {
         let actor = try req.actor
         let t = actor.t
-        var choices = FormChoices()
-        for o in try await actor.inOrg(DictionaryOption.self, on: req.db).filter(\.$isActive == true).sort(\.$sortOrder).all() {
-            choices.dictionary[o.kind, default: []].append(o)
-        }
-        choices.regions = try await RegionService(db: req.db, actor: actor, now: req.now).tree()
+        let def = actor.definition(Customer.definition)
+        let choices = try await FormChoices.load(def, actor: actor, on: req.db)
         let owners: [User] = actor.can(.assign, .customers)
             ? try await actor.inOrg(User.self, on: req.db).filter(\.$status == .active).sort(\.$name).limit(1000).all()
             : []
@@ -407,19 +412,19 @@ struct CustomerPages: RouteCollection {
         let action = customer.map { Paths.editCustomer($0.id!) } ?? Paths.newCustomer
         let cancel = customer.map { Paths.customer($0.id!) } ?? Paths.customers
         return req.page(status, title: title, crumbs: crumbs) { ctx in
-            let groups = Self.sections.map { section, keys -> HNode in
+            let groups = Self.sections(def).map { section, keys -> HNode in
                 let controls = keys.compactMap { key -> HNode? in
                     if key == "owner" {
                         guard !owners.isEmpty else { return nil }
                         return Forms.select("ownerID", label: t("customer.owner"), options: owners.map { .init(value: $0.id!.uuidString, label: $0.name) },
                                             selected: values["owner"], error: errors["ownerID"].map { t($0) })
                     }
-                    guard let f = Customer.definition.field(key), key != "department", key != "number" || customer != nil else { return nil }
+                    guard let f = def.field(key), key != "department", key != "number" || customer != nil else { return nil }
                     if key == "name" {
-                        return Forms.input("name", label: t(f.labelKey), value: values["name"], error: errors["name"].map { t($0) },
+                        return Forms.input("name", label: f.title(t), value: values["name"], error: errors["name"].map { t($0) },
                                            required: true, autofocus: true, extra: [A("maxlength", "200")])
                     }
-                    return EntityViews.control(f, in: Customer.definition, actor: actor, value: values[key], error: errors[key], choices: choices, t: t)
+                    return EntityViews.control(f, in: def, actor: actor, value: values[key], error: errors[key], choices: choices, t: t)
                 }
                 return H.el("fieldset", [.cls("grid-form")], [H.el("legend", [], [H.text(t(section))])] + controls)
             }

@@ -9,7 +9,7 @@ struct CustomerService {
     let actor: Actor
     let now: Date
 
-    static var definition: EntityDefinition<Customer> { Customer.definition }
+    var definition: EntityDefinition<Customer> { actor.definition(Customer.definition) }
 
     struct ListQuery {
         enum Sort: String, CaseIterable { case name, created }
@@ -49,7 +49,7 @@ struct CustomerService {
         }
         if let owner = query.ownerID { builder.filter(\.$ownerID == owner) }
         if query.hot { builder.filter(\.$isHot == true) }
-        try Self.definition.apply(try await resolveOptionLabels(query.filters), to: builder, actor: actor)
+        try definition.apply(try await resolveOptionLabels(query.filters), to: builder, actor: actor)
         if query.team {
             let subs = actor.scope.subordinateIDs.compactMap(UUID.init(uuidString:))
             if subs.isEmpty { return nil }
@@ -60,10 +60,11 @@ struct CustomerService {
 
     /// How many customers of the list fall on each option of a dictionary field (group by, CUS-13).
     func groupCounts(_ query: ListQuery, field key: String) async throws -> [(value: String?, count: Int)] {
-        guard let f = Self.definition.field(key), case .option(let kind) = f.kind, Self.definition.rule(f, for: actor) != .hidden else {
+        guard let f = definition.field(key), case .option(let kind) = f.kind, definition.rule(f, for: actor) != .hidden else {
             throw AppError.badRequest("error.badParameter")
         }
-        let column = DatabaseQuery.Field.path([FieldKey(stringLiteral: CaseConversion.snake(f.apiKey))], schema: Customer.schema)
+        let column = f.isCustom ? CustomColumn.field(f, schema: Customer.schema, on: db)
+            : DatabaseQuery.Field.path([FieldKey(stringLiteral: CaseConversion.snake(f.apiKey))], schema: Customer.schema)
         var out: [(String?, Int)] = []
         for option in try await DictionaryService(db: db, actor: actor, now: now).options(kind, includeInactive: true) {
             guard let b = try await filtered(query) else { return [] }
@@ -116,7 +117,12 @@ struct CustomerService {
     private func resolveOptionLabels(_ filters: FilterSet) async throws -> FilterSet {
         var out = filters
         for (i, c) in filters.conditions.enumerated() {
-            guard case .option(let kind)? = Self.definition.field(c.field)?.kind, !c.value.isEmpty else { continue }
+            let kind: DictionaryKind
+            switch definition.field(c.field)?.kind {
+            case .option(let k)?, .options(let k)?: kind = k
+            default: continue
+            }
+            guard !c.value.isEmpty else { continue }
             let match = try await actor.inOrg(DictionaryOption.self, on: db).filter(\.$kind == kind.rawValue).group(.or) {
                 $0.filter(\.$label == c.value).filter(\.$labelEn == c.value)
             }.first()
@@ -165,7 +171,8 @@ struct CustomerService {
         try actor.require(.create, .customers)
         var input = input
         if !input.has("name") { input.errors.add("name", "error.required") }
-        try await Self.definition.validateReferences(&input, actor: actor, on: db)
+        try await definition.validateReferences(&input, actor: actor, on: db)
+        definition.requireCustom(&input, record: nil, actor: actor)
         let owner = try await resolveOwner(ownerID ?? actor.userID, current: nil, into: &input.errors)
         guard input.errors.isEmpty, let owner else { throw AppError.invalid(input.errors) }
         if !allowDuplicates {
@@ -175,13 +182,13 @@ struct CustomerService {
         }
 
         let customer = Customer(orgID: actor.orgID, name: "", phone: nil, ownerID: owner.id, departmentID: owner.departmentID, createdBy: actor.userID)
-        Self.definition.apply(input, to: customer)
+        definition.apply(input, to: customer)
         if Check.clean(customer.mnemonic) == nil { customer.mnemonic = Pinyin.mnemonic(customer.name) }
         customer.refreshSearchKeys()
         try await db.writeTransaction { tx in
             customer.number = try await Numbering.next(.customer, orgID: actor.orgID, timeZone: actor.org.timeZone, now: now, on: tx)
             try await customer.create(on: tx)
-            try await Audit(actor: actor, db: tx, now: now).created(Customer.entity, customer.id!, Self.definition.values(customer))
+            try await Audit(actor: actor, db: tx, now: now).created(Customer.entity, customer.id!, definition.values(customer))
         }
         return customer
     }
@@ -189,7 +196,8 @@ struct CustomerService {
     func update(_ id: UUID?, _ input: EntityInput, ownerID: UUID? = nil, allowDuplicates: Bool = false) async throws -> Customer {
         let customer = try await actor.find(Customer.self, id, for: .edit, on: db)
         var input = input
-        try await Self.definition.validateReferences(&input, actor: actor, on: db)
+        try await definition.validateReferences(&input, actor: actor, on: db)
+        definition.requireCustom(&input, record: customer, actor: actor)
         if let parent = input.value("parent").flatMap(UUID.init(uuidString:)), try await parentWouldCycle(customer.id!, parent) {
             input.errors.add("parent", "error.cycle")
         }
@@ -201,15 +209,15 @@ struct CustomerService {
         guard input.errors.isEmpty else { throw AppError.invalid(input.errors) }
         if !allowDuplicates {
             // Only what changes is checked, so an existing near-twin does not block every edit.
-            let changed = { (key: String) -> String? in input.has(key) && input.value(key) != Self.definition.field(key)?.read(customer) ? input.value(key) : nil }
+            let changed = { (key: String) -> String? in input.has(key) && input.value(key) != definition.field(key)?.read(customer) ? input.value(key) : nil }
             let matches = try await CollisionCheck(db: db, actor: actor)
                 .matches(name: changed("name"), phone: changed("phone"), creditCode: changed("creditCode"), excluding: customer.id)
             if !matches.isEmpty { throw CollisionFound(matches: matches) }
         }
 
-        let before = Self.definition.values(customer)
+        let before = definition.values(customer)
         let oldAutoMnemonic = Pinyin.mnemonic(customer.name)
-        Self.definition.apply(input, to: customer)
+        definition.apply(input, to: customer)
         // A mnemonic nobody edited follows the name.
         if !input.has("mnemonic"), customer.mnemonic == oldAutoMnemonic || Check.clean(customer.mnemonic) == nil {
             customer.mnemonic = Pinyin.mnemonic(customer.name)
@@ -218,7 +226,7 @@ struct CustomerService {
             customer.ownerID = owner.id
             customer.departmentID = owner.departmentID
         }
-        let after = Self.definition.values(customer)
+        let after = definition.values(customer)
         guard before != after else { return customer }
         try await db.writeTransaction { tx in
             try await customer.save(on: tx)

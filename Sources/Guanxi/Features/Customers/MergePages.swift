@@ -18,7 +18,7 @@ struct MergePages: RouteCollection {
         let actor = try req.actor
         let groups = try await service(req).duplicateGroups()
         let t = actor.t
-        let names = try await Lookups.load(Customer.definition, records: groups.flatMap(\.customers), actor: actor, on: req.db)
+        let names = try await Lookups.load(actor.definition(Customer.definition), records: groups.flatMap(\.customers), actor: actor, on: req.db)
         return req.page(title: t("merge.duplicates"), crumbs: [Crumb(label: t("nav.customers"), href: Paths.customers), Crumb(label: t("merge.duplicates"), href: nil)]) { _ in
             let cards = groups.map { g -> HNode in
                 let first = g.customers[0]
@@ -42,7 +42,7 @@ struct MergePages: RouteCollection {
         let actor = try req.actor
         let a = try await actor.find(Customer.self, (try? req.query.get(String.self, at: "survivor")).flatMap(UUID.init(uuidString:)), for: .edit, on: req.db)
         let b = try await actor.find(Customer.self, (try? req.query.get(String.self, at: "merged")).flatMap(UUID.init(uuidString:)), for: .delete, on: req.db)
-        let def = Customer.definition
+        let def = actor.definition(Customer.definition)
         let lookups = try await Lookups.load(def, records: [a, b], actor: actor, on: req.db)
         let t = actor.t
         return req.page(title: t("merge.title"), crumbs: [Crumb(label: t("merge.duplicates"), href: Paths.customers + "/duplicates"), Crumb(label: t("merge.title"), href: nil)]) { ctx in
@@ -51,7 +51,7 @@ struct MergePages: RouteCollection {
                 let vb = FieldCodec.display(f, f.read(b), lookups: lookups, t: t, decimals: actor.org.moneyDecimals)
                 if va == vb { return nil }
                 let preferB = va.isEmpty && !vb.isEmpty
-                return [H.text(t(f.labelKey)),
+                return [H.text(f.title(t)),
                         H.el("label", [.cls("check")], [H.void("input", [.type("radio"), .name(f.key), .value("survivor"), .flag("checked", !preferB)]), H.text(va.isEmpty ? "—" : va)]),
                         H.el("label", [.cls("check")], [H.void("input", [.type("radio"), .name(f.key), .value("merged"), .flag("checked", preferB)]), H.text(vb.isEmpty ? "—" : vb)])]
             }
@@ -116,16 +116,18 @@ struct MergeAPIController: RouteCollection {
     @Sendable func duplicates(req: Request) async throws -> Response {
         let actor = try req.actor
         let groups = try await MergeService(db: req.db, actor: actor, now: req.now).duplicateGroups()
+        let def = actor.definition(Customer.definition)
         return JSONResponse.ok(.array(groups.map { g in
-            .object([("reason", .string(g.reason.rawValue)), ("customers", .array(g.customers.map { Customer.definition.json($0, id: $0.id!, actor: actor) }))])
+            .object([("reason", .string(g.reason.rawValue)), ("customers", .array(g.customers.map { def.json($0, id: $0.id!, actor: actor) }))])
         }))
     }
 
     @Sendable func merge(req: Request) async throws -> MergeResult {
         let body = try req.content.decode(MergeRequest.self)
+        let def = try req.actor.definition(Customer.definition)
         var choices: [String: String] = [:]
         for key in body.takeFromMerged ?? [] {
-            guard Customer.definition.field(key) != nil else {
+            guard def.field(key) != nil else {
                 var e = FieldErrors()
                 e.add("takeFromMerged", "error.unknownField")
                 throw AppError.invalid(e)

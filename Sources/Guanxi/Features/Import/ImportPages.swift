@@ -34,7 +34,7 @@ struct ImportPages: RouteCollection {
         let actor = try req.actor
         try actor.require(.import, .customers)
         let t = actor.t
-        let fields = CustomerImport.importable.map { t($0.labelKey) }.joined(separator: "、")
+        let fields = CustomerImport.importable(actor).map { $0.title(t) }.joined(separator: "、")
         return req.page(error == nil ? .ok : .unprocessableEntity, title: t("import.title"),
                         crumbs: [Crumb(label: t("nav.customers"), href: Paths.customers), Crumb(label: t("import.title"), href: nil)]) { ctx in
             H.group([
@@ -70,7 +70,7 @@ struct ImportPages: RouteCollection {
         let job = try await job(req)
         guard job.status == .uploaded || job.status == .previewed else { return req.redirect(to: Paths.importJob(job.id!)) }
         let form = try req.content.decode([String: String].self)
-        let allowed = Set(CustomerImport.importable.map(\.key))
+        let allowed = Set(CustomerImport.importable(try req.actor).map(\.key))
         job.mapping = job.headers.indices.map { i in form["col\(i)"].flatMap { allowed.contains($0) ? $0 : nil } ?? "" }
         job.duplicateKeys = CustomerImport.duplicateKeys.filter { form["dup.\($0)"] == "1" }
         job.duplicateMode = form["mode"].flatMap(ImportJob.DuplicateMode.init(rawValue:)) ?? .skip
@@ -140,7 +140,7 @@ struct ImportPages: RouteCollection {
         case .uploaded, .previewed:
             let preview = job.status == .previewed ? try await service(req).preview(job) : nil
             return req.page(title: t("import.title"), crumbs: crumbs) { ctx in
-                let fieldOptions = [Forms.Option(value: "", label: t("import.ignore"))] + CustomerImport.importable.map { .init(value: $0.key, label: t($0.labelKey)) }
+                let fieldOptions = [Forms.Option(value: "", label: t("import.ignore"))] + CustomerImport.importable(actor).map { .init(value: $0.key, label: $0.title(t)) }
                 let mappingRows: [[HNode]] = job.headers.enumerated().map { i, h in
                     [H.text(h.isEmpty ? "(\(i + 1))" : h),
                      H.el("select", [.name("col\(i)"), A("aria-label", h)], fieldOptions.map { o in
@@ -158,7 +158,7 @@ struct ImportPages: RouteCollection {
                         H.el("section", [.cls("card")], [
                             H.h2(t("import.duplicates")),
                             H.div("checks", CustomerImport.duplicateKeys.map { k in
-                                Forms.checkbox("dup.\(k)", label: t(Customer.definition.field(k)!.labelKey), checked: job.duplicateKeys.contains(k))
+                                Forms.checkbox("dup.\(k)", label: actor.definition(Customer.definition).field(k)!.title(t), checked: job.duplicateKeys.contains(k))
                             }),
                             Forms.select("mode", label: t("import.mode"), options: ImportJob.DuplicateMode.allCases.map { .init(value: $0.rawValue, label: t("import.mode.\($0.rawValue)")) },
                                          selected: job.duplicateMode.rawValue, error: nil),
@@ -178,7 +178,7 @@ struct ImportPages: RouteCollection {
                             H.p(t("import.errors", String(preview.errors.count))),
                             H.el("ul", [.cls("error-list")], preview.errors.prefix(200).map { e in H.el("li", [], [H.text(t("import.rowError", String(e.row), e.field, e.message))]) }),
                         ]),
-                        Tables.table(([t("import.row")] + shownKeys.map { k in Customer.definition.field(k).map { t($0.labelKey) } ?? k }).map { Tables.Column($0) },
+                        Tables.table(([t("import.row")] + shownKeys.map { k in actor.definition(Customer.definition).field(k).map { $0.title(t) } ?? k }).map { Tables.Column($0) },
                                      rows: sampleRows, sort: nil, descending: false, link: { _, _ in "" }, empty: H.empty),
                         preview.errors.isEmpty
                             ? Forms.form(Paths.importJob(job.id!) + "/commit", csrf: ctx.csrf, [Forms.actions(Forms.submit(t("import.commit")))])

@@ -11,11 +11,21 @@ struct CustomerImport {
     let actor: Actor
     let now: Date
     let dataDirectory: String
+    /// Customer fields with the organisation's custom fields, resolved once per import.
+    let definition: EntityDefinition<Customer>
+
+    init(db: Database, actor: Actor, now: Date, dataDirectory: String) {
+        self.db = db
+        self.actor = actor
+        self.now = now
+        self.dataDirectory = dataDirectory
+        self.definition = actor.definition(Customer.definition)
+    }
 
     static let maxRows = 200_000
     /// Columns a file may fill: every writable field except references to other customers, plus the owner.
-    static var importable: [EntityField<Customer>] {
-        Customer.definition.fields.filter { ($0.isEditable && $0.kind != .customer) || $0.key == "owner" }
+    static func importable(_ actor: Actor) -> [EntityField<Customer>] {
+        actor.definition(Customer.definition).fields.filter { ($0.isEditable && $0.kind != .customer) || $0.key == "owner" }
     }
     static let duplicateKeys = ["name", "phone", "creditCode"]
 
@@ -60,7 +70,7 @@ struct CustomerImport {
         return headers.map { h in
             if let f = remembered[h] { return f }
             let norm = h.lowercased()
-            return Self.importable.first { f in [zh(f.labelKey), en(f.labelKey).lowercased(), f.key.lowercased()].contains(norm) }?.key ?? ""
+            return Self.importable(actor).first { f in [f.title(zh), f.title(en).lowercased(), f.key.lowercased()].contains(norm) }?.key ?? ""
         }
     }
 
@@ -99,7 +109,7 @@ struct CustomerImport {
         var input = EntityInput()
         for (i, key) in mapping.enumerated() where !key.isEmpty && i < cells.count {
             var raw = cells[i].trimmingCharacters(in: .whitespacesAndNewlines)
-            guard let f = Customer.definition.field(key) else { continue }
+            guard let f = definition.field(key) else { continue }
             if raw.isEmpty { continue }
             switch f.kind {
             case .option(let kind):
@@ -107,6 +117,11 @@ struct CustomerImport {
                     input.errors.add(key, "error.invalidOption"); continue
                 }
                 raw = v
+            case .options(let kind):
+                let labels = raw.split(whereSeparator: { ",，、;；".contains($0) }).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                let values = labels.compactMap { l.options[kind.rawValue]?[$0] ?? l.options[kind.rawValue]?[$0.lowercased()] }
+                if values.isEmpty || values.count != labels.count { input.errors.add(key, "error.invalidOption"); continue }
+                raw = values.joined(separator: ",")
             case .choice(let values, let prefix):
                 if !values.contains(raw) {
                     let zh = Translator(.zhHans), en = Translator(.en)
@@ -122,6 +137,9 @@ struct CustomerImport {
                 guard let u = l.users[raw] ?? l.users[raw.lowercased()] else { input.errors.add("owner", "error.unknownUser"); continue }
                 owner = u.id
                 continue
+            case .user:
+                guard let u = l.users[raw] ?? l.users[raw.lowercased()] else { input.errors.add(key, "error.unknownUser"); continue }
+                raw = u.id!.uuidString
             case .date:
                 // Excel keeps dates as day numbers counted from 1899-12-30.
                 if let serial = Double(raw), serial > 1000, serial < 100_000 {
@@ -142,7 +160,8 @@ struct CustomerImport {
             }
             form[key] = raw
         }
-        let parsed = Customer.definition.input(form: form, actor: actor)
+        var parsed = definition.input(form: form, actor: actor)
+        definition.requireCustom(&parsed, record: nil, actor: actor)
         input.values = parsed.values
         for (k, v) in parsed.errors.messages { input.errors.add(k, v) }
         if input.value("name") == nil && input.errors["name"] == nil { input.errors.add("name", "error.required") }
@@ -180,7 +199,7 @@ struct CustomerImport {
                 if seen[key, default: []].contains(v) { errors[key] = "error.duplicateInFile" } else { seen[key, default: []].insert(v) }
             }
             for (field, message) in errors.sorted(by: { $0.key < $1.key }) where p.errors.count < 1000 {
-                p.errors.append(.init(row: rowNumber, field: Customer.definition.field(field).map { t($0.labelKey) } ?? field, message: t(message)))
+                p.errors.append(.init(row: rowNumber, field: definition.field(field).map { $0.title(t) } ?? field, message: t(message)))
             }
             if p.rows.count < sample { p.rows.append((rowNumber, input)) }
             if errors.isEmpty { batch.append((rowNumber, input)) }
@@ -243,16 +262,16 @@ struct CustomerImport {
                     guard input.errors.isEmpty else { throw AppError.conflict("error.importHasErrors") }
                     if mode != .create, let existing = self.match(input, in: dups, keys: keys) {
                         if mode == .skip { skipped += 1; continue }
-                        let before = Customer.definition.values(existing)
-                        Customer.definition.apply(input, to: existing)
+                        let before = definition.values(existing)
+                        definition.apply(input, to: existing)
                         try await existing.save(on: tx)
-                        try await audit.updated(Customer.entity, existing.id!, before: before, after: Customer.definition.values(existing))
+                        try await audit.updated(Customer.entity, existing.id!, before: before, after: definition.values(existing))
                         updated += 1
                         continue
                     }
                     let owner = ownerID.flatMap { owners[$0] } ?? me
                     let c = Customer(orgID: actor.orgID, name: "", phone: nil, ownerID: owner?.id, departmentID: owner?.departmentID, createdBy: actor.userID)
-                    Customer.definition.apply(input, to: c)
+                    definition.apply(input, to: c)
                     if Check.clean(c.mnemonic) == nil { c.mnemonic = Pinyin.mnemonic(c.name) }
                     c.refreshSearchKeys()
                     c.claimedAt = now

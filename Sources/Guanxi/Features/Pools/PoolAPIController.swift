@@ -48,7 +48,7 @@ struct PoolAPIController: RouteCollection {
             after = id
         }
         let page = try await svc.members(pool.id!, q: try? req.query.get(String.self, at: "q"), after: after)
-        var pairs: [(String, JSONValue)] = [("items", .array(page.items.map { Customer.definition.json($0, id: $0.id!, actor: actor) }))]
+        var pairs: [(String, JSONValue)] = [("items", .array(page.items.map { actor.definition(Customer.definition).json($0, id: $0.id!, actor: actor) }))]
         if let next = page.next { pairs.append(("nextCursor", .string(next.uuidString))) }
         return JSONResponse.ok(.object(pairs))
     }

@@ -48,11 +48,11 @@ struct PoolPages: RouteCollection {
         let q = try? req.query.get(String.self, at: "q")
         let after = (try? req.query.get(String.self, at: "after")).flatMap(UUID.init(uuidString:))
         let page = try await svc.members(pool.id!, q: q, after: after)
-        let lookups = try await Lookups.load(Customer.definition, records: page.items, actor: actor, on: req.db)
+        let lookups = try await Lookups.load(actor.definition(Customer.definition), records: page.items, actor: actor, on: req.db)
         let t = actor.t
         let canClaim = actor.can(.edit, .customers)
         return req.page(title: pool.name, crumbs: [Crumb(label: t("nav.pools"), href: Paths.pools), Crumb(label: pool.name, href: nil)]) { ctx in
-            let def = Customer.definition
+            let def = actor.definition(Customer.definition)
             let cols = ["number", "name", "industry", "level", "region"].compactMap { def.field($0) }
             let rows: [[HNode]] = page.items.map { c in
                 [canClaim ? H.void("input", [.type("checkbox"), .name("ids[]"), .value(c.id!.uuidString), A("form", "claim-selected"),
@@ -77,7 +77,7 @@ struct PoolPages: RouteCollection {
                     canClaim ? Forms.form(Paths.poolClaim(pool.id!), csrf: ctx.csrf, cls: "search-form", id: "claim-selected", [
                         H.el("button", [.type("submit"), .cls("btn btn-primary")], [H.text(t("pool.claimSelected"))]),
                     ]) : H.empty),
-                Tables.table(([canClaim ? "" : nil].compactMap { $0 } + cols.map { t($0.labelKey) }).map { Tables.Column($0) },
+                Tables.table(([canClaim ? "" : nil].compactMap { $0 } + cols.map { $0.title(t) }).map { Tables.Column($0) },
                              rows: rows, sort: nil, descending: false, link: { _, _ in "" },
                              empty: Tables.emptyState(t("pool.empty"), hint: nil)),
                 Tables.pager(first: after == nil ? nil : URLQuery.build(Paths.pool(pool.id!), [("q", q)]),

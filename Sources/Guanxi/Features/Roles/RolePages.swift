@@ -89,6 +89,7 @@ struct RolePages: RouteCollection {
     /// Reads the matrix: `perm.<module>.<action>`, `scope.<module>`, `rule.<module>.<field>`.
     private func parse(_ req: Request) throws -> (String?, String?, RolePolicy) {
         let form = try req.content.decode([String: String].self)
+        let actor = try req.actor
         var policy = RolePolicy()
         for m in Module.allCases {
             let granted = m.actions.filter { form["perm.\(m.rawValue).\($0.rawValue)"] == "1" }
@@ -98,7 +99,7 @@ struct RolePages: RouteCollection {
                 policy.scopes[m] = s
             }
         }
-        for f in RoleService.restrictableFields {
+        for f in RoleService.restrictableFields(for: actor) {
             let key = f.ruleKey
             if let raw = form["rule.\(key)"], !raw.isEmpty {
                 guard let r = FieldRule(rawValue: raw) else { throw AppError.badRequest("error.badParameter") }
@@ -142,11 +143,11 @@ struct RolePages: RouteCollection {
                 }
                 return H.el("tr", [], cells)
             }
-            let fieldRows = RoleService.restrictableFields.map { f -> HNode in
+            let fieldRows = RoleService.restrictableFields(for: actor).map { f -> HNode in
                 let key = f.ruleKey
                 return H.el("tr", [], [
-                    H.el("th", [A("scope", "row")], [H.text("\(t(f.groupLabelKey)) · \(t(f.labelKey))")]),
-                    H.el("td", [], [H.el("select", [.name("rule.\(key)"), .flag("disabled", locked), A("aria-label", t(f.labelKey))],
+                    H.el("th", [A("scope", "row")], [H.text("\(t(f.groupLabelKey)) · \(f.title(t))")]),
+                    H.el("td", [], [H.el("select", [.name("rule.\(key)"), .flag("disabled", locked), A("aria-label", f.title(t))],
                         [H.el("option", [.value("")], [H.text(t("fieldRule.none"))])] + FieldRule.allCases.map { r in
                             H.el("option", [.value(r.rawValue), .flag("selected", policy.fieldRules[key] == r)], [H.text(t(r.labelKey))])
                         })]),

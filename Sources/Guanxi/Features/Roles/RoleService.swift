@@ -15,8 +15,8 @@ struct RoleService {
     }
 
     /// Fields roles may hide, mask or lock, read from the entity declarations.
-    static var restrictableFields: [RestrictableField] {
-        Customer.definition.restrictable + Contact.definition.restrictable
+    static func restrictableFields(for actor: Actor) -> [RestrictableField] {
+        actor.definition(Customer.definition).restrictable + actor.definition(Contact.definition).restrictable
     }
 
     func list() async throws -> [Role] {

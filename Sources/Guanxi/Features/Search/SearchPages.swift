@@ -61,7 +61,7 @@ struct SearchAPIController: RouteCollection {
         guard q.count <= 100 else { throw AppError.badRequest("error.badParameter") }
         let r = try await SearchService(db: req.db, actor: actor).search(q)
         return JSONResponse.ok(.object([
-            ("customers", .array(r.customers.map { Customer.definition.json($0, id: $0.id!, actor: actor) })),
+            ("customers", .array(r.customers.map { actor.definition(Customer.definition).json($0, id: $0.id!, actor: actor) })),
             ("contacts", .array(r.contacts.map { ContactAPIController.json($0.0, actor: actor) })),
         ]))
     }

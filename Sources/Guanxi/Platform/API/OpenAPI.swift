@@ -254,6 +254,17 @@ enum OpenAPI {
                 "get": op("listUsers", "Employee directory of the organisation", tag: "Organisation",
                           responses([("200", ok(["type": "array", "items": ref("UserSummary")]))])),
             ],
+            "/api/v1/custom-fields": [
+                "get": op("listCustomFields", "Custom fields of customers and contacts (administrators)", tag: "Administration",
+                          params: [query("entity", ["type": "string", "enum": ["customer", "contact"]], "Only this entity's fields")],
+                          responses([("200", ok(["type": "array", "items": ref("CustomField")]))])),
+                "post": op("createCustomField", "Add a custom field; values then travel under its key in the entity's bodies", tag: "Administration",
+                           body: ref("CustomFieldCreate"), responses([("201", ok(ref("CustomField"), "Created"))], validation: true)),
+            ],
+            "/api/v1/custom-fields/{id}": [
+                "patch": op("updateCustomField", "Rename, require, list or disable a custom field (its key and type stay)", tag: "Administration",
+                            params: [idParam], body: ref("CustomFieldPatch"), responses([("200", ok(ref("CustomField")))], validation: true)),
+            ],
             "/api/v1/recycle-bin": [
                 "get": op("listRecycleBin", "Deleted records (admins)", tag: "Recycle bin",
                           responses([("200", ok(["type": "array", "items": ref("DeletedItem")]))])),
@@ -272,6 +283,7 @@ enum OpenAPI {
     }
 
     static let uuid: JSONValue = ["type": "string", "format": "uuid"]
+    static let customFieldKind: JSONValue = ["type": "string", "enum": .array(CustomFieldDefinition.Kind.allCases.map { .string($0.rawValue) })]
     static let nullableUUID: JSONValue = ["type": "string", "format": "uuid", "nullable": true]
     static let nullableString: JSONValue = ["type": "string", "nullable": true]
     static let dateTime: JSONValue = ["type": "string", "format": "date-time"]
@@ -324,6 +336,21 @@ enum OpenAPI {
                 ]],
                 "CustomerPage": ["type": "object", "required": ["items"], "properties": [
                     "items": ["type": "array", "items": ref("Customer")], "nextCursor": nullableString,
+                ]],
+                "CustomField": ["type": "object", "required": ["id", "entity", "key", "label", "kind", "required", "listed", "isActive"], "properties": [
+                    "id": uuid, "entity": ["type": "string", "enum": ["customer", "contact"]], "key": ["type": "string"], "label": ["type": "string"],
+                    "labelEn": nullableString, "kind": customFieldKind, "required": ["type": "boolean"], "listed": ["type": "boolean"],
+                    "isActive": ["type": "boolean"], "dictionary": ["type": "string", "nullable": true, "description": "the dictionary list of an option field"],
+                ]],
+                "CustomFieldCreate": ["type": "object", "required": ["entity", "label", "kind"], "properties": [
+                    "entity": ["type": "string", "enum": ["customer", "contact"]], "label": ["type": "string", "minLength": 1, "maxLength": 30],
+                    "labelEn": ["type": "string", "maxLength": 50], "kind": customFieldKind,
+                    "key": ["type": "string", "pattern": "^(cf_)?[a-z0-9_]{1,30}$", "description": "generated from the label when absent"],
+                    "required": ["type": "boolean"], "listed": ["type": "boolean"],
+                ]],
+                "CustomFieldPatch": ["type": "object", "properties": [
+                    "label": ["type": "string", "minLength": 1, "maxLength": 30], "labelEn": ["type": "string", "maxLength": 50],
+                    "required": ["type": "boolean"], "listed": ["type": "boolean"], "isActive": ["type": "boolean"],
                 ]],
                 "AuditEntry": ["type": "object", "required": ["id", "action", "actorName", "at"], "properties": [
                     "id": uuid, "action": ["type": "string", "enum": .array(AuditEntry.Kind.allCases.map { .string($0.rawValue) })],

@@ -18,6 +18,8 @@ struct Actor: Sendable {
     let locale: AppLocale
     /// The browser session, when signed in through a page (absent for API tokens).
     let sessionID: UUID?
+    /// The organisation's active custom fields (PLT-13), for entity declarations.
+    let customFields: [CustomField]
 
     struct OrgInfo: Sendable {
         let id: UUID
@@ -62,6 +64,8 @@ extension Actor {
             deptTree = Set(try await Hierarchy.descendants(of: dept, table: "departments", parentColumn: "parent_id", orgID: user.orgID, on: db).map(\.uuidString))
             deptTree.insert(dept.uuidString)
         }
+        let customFields = try await CustomFieldDefinition.query(on: db).filter(\.$orgID == user.orgID).filter(\.$isActive == true)
+            .sort(\.$sortOrder).sort(\.$createdAt).all().map(\.spec)
         return Actor(
             userID: userID,
             orgID: user.orgID,
@@ -74,7 +78,8 @@ extension Actor {
             org: OrgInfo(id: org.id!, name: org.name, title: org.title, timeZone: org.zone, currency: org.currency,
                          moneyDecimals: org.moneyDecimals, logoURL: org.logoURL),
             locale: user.appLocale ?? fallbackLocale,
-            sessionID: sessionID
+            sessionID: sessionID,
+            customFields: customFields
         )
     }
 }

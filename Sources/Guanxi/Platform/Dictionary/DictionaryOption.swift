@@ -36,8 +36,27 @@ final class DictionaryOption: Model, @unchecked Sendable {
 extension DictionaryOption: OrgScoped {}
 
 /// The lists an organisation can edit, with the options a new organisation starts with.
-enum DictionaryKind: String, CaseIterable, Sendable {
-    case industry, source, level, category, customerStatus, creditRating, releaseReason, contactRole
+/// A list's name. The built-in lists are constants; an option-type custom field brings a list of its own
+/// (`custom.<entity>.<key>`), edited on the same dictionary page.
+struct DictionaryKind: RawRepresentable, Hashable, Sendable {
+    let rawValue: String
+    init(rawValue: String) { self.rawValue = rawValue }
+
+    static let industry = Self(rawValue: "industry")
+    static let source = Self(rawValue: "source")
+    static let level = Self(rawValue: "level")
+    static let category = Self(rawValue: "category")
+    static let customerStatus = Self(rawValue: "customerStatus")
+    static let creditRating = Self(rawValue: "creditRating")
+    static let releaseReason = Self(rawValue: "releaseReason")
+    static let contactRole = Self(rawValue: "contactRole")
+
+    /// The lists every organisation starts with.
+    static let builtIn: [DictionaryKind] = [.industry, .source, .level, .category, .customerStatus, .creditRating, .releaseReason, .contactRole]
+
+    static func custom(entity: String, key: String) -> DictionaryKind { Self(rawValue: "custom.\(entity).\(key)") }
+
+    var isCustom: Bool { rawValue.hasPrefix("custom.") }
 
     var labelKey: String { "dict.\(rawValue)" }
 
@@ -64,6 +83,8 @@ enum DictionaryKind: String, CaseIterable, Sendable {
              ("tooMany", "客户太多顾不上", "Too many customers"), ("other", "其他", "Other")]
         case .contactRole:
             [("decider", "决策者", "Decision maker"), ("influencer", "影响者", "Influencer"), ("user", "使用者", "User"), ("gatekeeper", "把关者", "Gatekeeper")]
+        default:
+            []
         }
     }
 }
@@ -76,7 +97,7 @@ struct DictionaryService {
 
     static func seedDefaults(orgID: UUID, on db: Database) async throws {
         var rows: [DictionaryOption] = []
-        for kind in DictionaryKind.allCases {
+        for kind in DictionaryKind.builtIn {
             for (i, (value, zh, en)) in kind.defaults.enumerated() {
                 rows.append(DictionaryOption(orgID: orgID, kind: kind.rawValue, value: value, label: zh, labelEn: en, sortOrder: i))
             }
@@ -109,6 +130,9 @@ struct DictionaryService {
         var color: String?
     }
 
+    /// A fresh option code. Random, not time-ordered: the head of a v7 UUID is the clock and repeats within a minute.
+    static func newValue() -> String { "o" + String(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(10)).lowercased() }
+
     static let colors = ["", "#2563eb", "#16a34a", "#d97706", "#dc2626", "#7c3aed", "#0891b2", "#6b7280"]
 
     func add(_ kind: DictionaryKind, _ input: Input) async throws -> DictionaryOption {
@@ -121,7 +145,7 @@ struct DictionaryService {
         let existing = try await options(kind, includeInactive: true)
         if existing.contains(where: { $0.label == label }) { errors.add("label", "error.nameTaken") }
         guard errors.isEmpty else { throw AppError.invalid(errors) }
-        let option = DictionaryOption(orgID: actor.orgID, kind: kind.rawValue, value: "o" + String(UUID.v7().uuidString.prefix(8)).lowercased(),
+        let option = DictionaryOption(orgID: actor.orgID, kind: kind.rawValue, value: Self.newValue(),
                                       label: label, labelEn: labelEn, sortOrder: (existing.map(\.sortOrder).max() ?? -1) + 1)
         option.color = color
         try await db.writeTransaction { tx in
@@ -154,7 +178,7 @@ struct DictionaryService {
     func move(_ id: UUID?, up: Bool) async throws {
         try actor.require(.edit, .admin)
         guard let id, let option = try await actor.inOrg(DictionaryOption.self, on: db).filter(\.$id == id).first(),
-              let kind = DictionaryKind(rawValue: option.kind) else { throw AppError.notFound }
+              case let kind = DictionaryKind(rawValue: option.kind) else { throw AppError.notFound }
         var list = try await options(kind, includeInactive: true)
         guard let i = list.firstIndex(where: { $0.id == id }) else { return }
         let j = up ? i - 1 : i + 1

@@ -15,6 +15,10 @@ struct EntityField<M>: Sendable {
         /// One of a fixed set of values; labels are translation keys `<labelPrefix>.<value>`.
         case choice([String], labelPrefix: String)
         case date, money, bool
+        /// A decimal number as typed, canonical without grouping ("1234.5").
+        case number
+        /// Several options of one dictionary list, canonical as comma-joined values.
+        case options(DictionaryKind)
         case user, department, region, customer
     }
 
@@ -27,11 +31,15 @@ struct EntityField<M>: Sendable {
     let maxLength: Int
     /// Shown as a list column unless the user chooses otherwise.
     let listed: Bool
+    /// An administrator's own label (custom fields); core fields use `labelKey`.
+    let label: Phrase?
+    /// Declared by an administrator, stored in the record's `custom` column.
+    let isCustom: Bool
     let read: @Sendable (M) -> String?
     let write: (@Sendable (M, String?) -> Void)?
 
     init(_ key: String, _ labelKey: String, _ kind: Kind, required: Bool = false, restrictable: Bool = true,
-         maxLength: Int = 200, listed: Bool = false, read: @escaping @Sendable (M) -> String?,
+         maxLength: Int = 200, listed: Bool = false, label: Phrase? = nil, custom: Bool = false, read: @escaping @Sendable (M) -> String?,
          write: (@Sendable (M, String?) -> Void)? = nil) {
         self.key = key
         self.labelKey = labelKey
@@ -40,18 +48,26 @@ struct EntityField<M>: Sendable {
         self.restrictable = restrictable
         self.maxLength = maxLength
         self.listed = listed
+        self.label = label
+        self.isCustom = custom
         self.read = read
         self.write = write
     }
 
     var isEditable: Bool { write != nil }
+
+    /// The field's name in the reader's language.
+    func title(_ t: Translator) -> String {
+        guard let label else { return t(labelKey) }
+        return t.locale == .en ? label.en : label.zh
+    }
 }
 
 struct EntityDefinition<M>: Sendable {
     let entity: String
     let module: Module
     let labelKey: String
-    let fields: [EntityField<M>]
+    var fields: [EntityField<M>]
     /// Field rules of roles are keyed "<rulePrefix>.<field>"; by default the module's name.
     var rulePrefix: String
 
@@ -70,7 +86,7 @@ struct EntityDefinition<M>: Sendable {
 
     /// Fields roles may restrict, for the role editor.
     var restrictable: [RestrictableField] {
-        fields.filter(\.restrictable).map { RestrictableField(prefix: rulePrefix, groupLabelKey: labelKey, key: $0.key, labelKey: $0.labelKey) }
+        fields.filter(\.restrictable).map { RestrictableField(prefix: rulePrefix, groupLabelKey: labelKey, key: $0.key, labelKey: $0.labelKey, label: $0.label) }
     }
 
     func values(_ record: M) -> FieldValues {
@@ -80,6 +96,9 @@ struct EntityDefinition<M>: Sendable {
     }
 
     func field(_ key: String) -> EntityField<M>? { fields.first { $0.key == key } }
+
+    /// Keys of the administrator's custom fields, in their order.
+    var customKeys: [String] { fields.filter(\.isCustom).map(\.key) }
 }
 
 /// Field rules of every declared entity, for the role editor.
@@ -88,6 +107,12 @@ struct RestrictableField: Sendable {
     let groupLabelKey: String
     let key: String
     let labelKey: String
+    let label: Phrase?
 
     var ruleKey: String { "\(prefix).\(key)" }
+
+    func title(_ t: Translator) -> String {
+        guard let label else { return t(labelKey) }
+        return t.locale == .en ? label.en : label.zh
+    }
 }

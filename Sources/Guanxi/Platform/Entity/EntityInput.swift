@@ -19,14 +19,28 @@ extension EntityDefinition {
     }
 
     /// Reads a posted form. Fields the actor may not write are not in the form and are ignored.
-    func input(form: [String: String], actor: Actor) -> EntityInput {
+    func input(form raw: [String: String], actor: Actor) -> EntityInput {
         var input = EntityInput()
+        let form = folded(raw)
         for f in writableFields(for: actor) where form.keys.contains(f.key) {
             let (value, error) = FieldCodec.parse(f, form: form[f.key], decimals: actor.org.moneyDecimals)
             if let error { input.errors.add(f.key, error) }
             input.values[f.key] = value
         }
         return input
+    }
+
+    /// A multi-option field posts one checkbox per option (`<key>.<value>`) beside an empty `<key>`;
+    /// this joins them into the field's canonical text, so a form shown again keeps what was ticked.
+    func folded(_ form: [String: String]) -> [String: String] {
+        var out = form
+        for f in fields {
+            // A non-empty `<key>` is already canonical text (imports, tests); the form posts it empty.
+            guard case .options = f.kind, form[f.key]?.isEmpty == true else { continue }
+            let prefix = f.key + "."
+            out[f.key] = form.keys.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }.sorted().joined(separator: ",")
+        }
+        return out
     }
 
     /// Reads a JSON body. Unknown keys and fields the actor may not write are errors, not silently dropped.
@@ -55,6 +69,11 @@ extension EntityDefinition {
                     .filter(\.$isActive == true).first() == nil {
                     input.errors.add(f.key, "error.invalidOption")
                 }
+            case .options(let kind):
+                let values = value.split(separator: ",").map(String.init)
+                let found = try await actor.inOrg(DictionaryOption.self, on: db).filter(\.$kind == kind.rawValue).filter(\.$value ~~ values)
+                    .filter(\.$isActive == true).count()
+                if found != values.count { input.errors.add(f.key, "error.invalidOption") }
             case .choice(let values, _):
                 if !values.contains(value) { input.errors.add(f.key, "error.invalidOption") }
             case .region:
@@ -79,6 +98,14 @@ extension EntityDefinition {
         }
     }
 
+    /// Required custom fields must hold a value once the input is applied (core fields check their own).
+    func requireCustom(_ input: inout EntityInput, record: M?, actor: Actor) {
+        for f in writableFields(for: actor) where f.isCustom && f.required && input.errors[f.key] == nil {
+            let value = input.has(f.key) ? input.value(f.key) : record.flatMap(f.read)
+            if value?.isEmpty ?? true { input.errors.add(f.key, "error.required") }
+        }
+    }
+
     /// Applies validated values to a record.
     func apply(_ input: EntityInput, to record: M) {
         for f in fields where input.has(f.key) { f.write?(record, input.value(f.key)) }
@@ -98,7 +125,7 @@ extension Lookups {
             var values = records.compactMap { f.read($0) }
             values += history.filter { $0.field == f.key }.flatMap { [$0.oldValue, $0.newValue] }.compactMap { $0 }
             switch f.kind {
-            case .option(let kind): kinds.insert(kind.rawValue)
+            case .option(let kind), .options(let kind): kinds.insert(kind.rawValue)
             case .user: userIDs.formUnion(values.compactMap(UUID.init(uuidString:)))
             case .department: deptIDs.formUnion(values.compactMap(UUID.init(uuidString:)))
             case .region: regionIDs.formUnion(values.compactMap(UUID.init(uuidString:)))

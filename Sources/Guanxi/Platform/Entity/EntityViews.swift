@@ -1,3 +1,4 @@
+import Fluent
 import Foundation
 import GuanxiCore
 
@@ -9,11 +10,38 @@ struct FormChoices {
     var departments: [(node: Department, depth: Int)] = []
 }
 
+extension FormChoices {
+    /// Everything the declaration's option and reference fields offer, in one query per kind of choice.
+    static func load<M>(_ def: EntityDefinition<M>, actor: Actor, on db: Database) async throws -> FormChoices {
+        var choices = FormChoices()
+        var kinds: Set<String> = []
+        var needsUsers = false, needsRegions = false, needsDepartments = false
+        for f in def.fields where f.isEditable {
+            switch f.kind {
+            case .option(let k), .options(let k): kinds.insert(k.rawValue)
+            case .user: needsUsers = true
+            case .region: needsRegions = true
+            case .department: needsDepartments = true
+            default: break
+            }
+        }
+        if !kinds.isEmpty {
+            for o in try await actor.inOrg(DictionaryOption.self, on: db).filter(\.$kind ~~ Array(kinds)).filter(\.$isActive == true).sort(\.$sortOrder).all() {
+                choices.dictionary[o.kind, default: []].append(o)
+            }
+        }
+        if needsUsers { choices.users = try await actor.inOrg(User.self, on: db).filter(\.$status == .active).sort(\.$name).limit(1000).all() }
+        if needsRegions { choices.regions = try await RegionService(db: db, actor: actor, now: Date()).tree() }
+        if needsDepartments { choices.departments = try await DepartmentService(db: db, actor: actor, now: Date()).tree() }
+        return choices
+    }
+}
+
 /// Forms and detail panels drawn from an entity declaration.
 enum EntityViews {
     /// One control per field. `values` holds what the form shows (typed text on a failed post).
     static func control<M>(_ f: EntityField<M>, in def: EntityDefinition<M>, actor: Actor, value: String?, error: String?, choices: FormChoices, t: Translator) -> HNode {
-        let label = t(f.labelKey)
+        let label = f.title(t)
         let err = error.map { t($0) }
         let rule = def.rule(f, for: actor)
         if rule == .hidden { return H.empty }
@@ -25,6 +53,15 @@ enum EntityViews {
         case .option(let kind):
             let opts = (choices.dictionary[kind.rawValue] ?? []).map { Forms.Option(value: $0.value, label: $0.label(t.locale)) }
             return Forms.select(f.key, label: label, options: opts, selected: value, error: err, required: f.required, blank: "—")
+        case .options(let kind):
+            let ticked = Set((value ?? "").split(separator: ",").map(String.init))
+            let boxes = (choices.dictionary[kind.rawValue] ?? []).map { o in
+                Forms.checkbox("\(f.key).\(o.value)", label: o.label(t.locale), checked: ticked.contains(o.value))
+            }
+            return Forms.fieldWrap(f.key, label: label, required: f.required, error: err,
+                                   H.el("fieldset", [.cls("check-group"), A("aria-label", label)], [H.void("input", [.type("hidden"), .name(f.key), .value("")])] + boxes))
+        case .number:
+            return Forms.input(f.key, label: label, value: value, error: err, required: f.required, extra: [A("inputmode", "decimal"), A("maxlength", "24")])
         case .choice(let values, let prefix):
             return Forms.select(f.key, label: label, options: values.map { .init(value: $0, label: t("\(prefix).\($0)")) },
                                 selected: value, error: err, required: f.required)
@@ -69,7 +106,7 @@ enum EntityViews {
             if rule == .hidden { continue }
             let raw = f.read(record)
             let shown = rule == .masked ? (raw.map(Masking.mask) ?? "") : FieldCodec.display(f, raw, lookups: lookups, t: t, decimals: actor.org.moneyDecimals)
-            nodes.append(H.el("dt", [], [H.text(t(f.labelKey))]))
+            nodes.append(H.el("dt", [], [H.text(f.title(t))]))
             if let raw, let href = link(f, raw), !shown.isEmpty {
                 nodes.append(H.el("dd", [], [H.a(href, shown)]))
             } else {

@@ -52,13 +52,19 @@ enum FieldCodec {
             return (text, ok && !text.contains(" ") ? nil : "error.url")
         case .option, .choice:
             return (text, nil)
+        case .options:
+            let values = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            return values.isEmpty ? (nil, field.required ? "error.required" : nil) : (Array(Set(values)).sorted().joined(separator: ","), nil)
+        case .number:
+            let plain = text.replacingOccurrences(of: ",", with: "").replacingOccurrences(of: "，", with: "")
+            return (plain, Self.isNumber(plain) ? nil : "error.number")
         case .date:
             return (text, CalendarDate.isValid(text) ? nil : "error.date")
         case .money:
             guard let fen = Money.parse(text, decimals: decimals) else { return (text, "error.money") }
             return (String(fen), nil)
         case .bool:
-            return (["1", "true", "on", "yes"].contains(text.lowercased()) ? "true" : "false", nil)
+            return (["1", "true", "on", "yes", "y", "是"].contains(text.lowercased()) ? "true" : "false", nil)
         case .user, .department, .region, .customer:
             return UUID(uuidString: text) != nil ? (text.uppercased(), nil) : (text, "error.invalidOption")
         }
@@ -76,6 +82,17 @@ enum FieldCodec {
         case (.bool, .bool(let b)):
             return (b ? "true" : "false", nil)
         case (.bool, _):
+            return (nil, "error.badValue")
+        case (.number, .int(let i)):
+            return (String(i), nil)
+        case (.options, .array(let items)):
+            var values: [String] = []
+            for item in items {
+                guard case .string(let v) = item, !v.isEmpty, !v.contains(",") else { return (nil, "error.badValue") }
+                values.append(v)
+            }
+            return parse(field, form: values.joined(separator: ","), decimals: decimals)
+        case (.options, _):
             return (nil, "error.badValue")
         case (_, .string(let s)):
             if field.kind == .money || field.kind == .bool { return (nil, "error.badValue") }
@@ -98,8 +115,14 @@ enum FieldCodec {
         switch field.kind {
         case .money: return Int(value).map { .int($0) }
         case .bool: return .bool(value == "true")
+        case .options: return .array(value.split(separator: ",").map { .string(String($0)) })
         default: return .string(value)
         }
+    }
+
+    /// A plain decimal: optional minus, up to 15 digits, up to 6 decimals.
+    static func isNumber(_ text: String) -> Bool {
+        text.range(of: #"^-?[0-9]{1,15}(\.[0-9]{1,6})?$"#, options: .regularExpression) != nil
     }
 
     /// What a person sees for a canonical value.
@@ -108,6 +131,8 @@ enum FieldCodec {
         switch field.kind {
         case .option(let kind):
             return lookups.dictionary[kind.rawValue]?[value]?.label(t.locale) ?? value
+        case .options(let kind):
+            return value.split(separator: ",").map { lookups.dictionary[kind.rawValue]?[String($0)]?.label(t.locale) ?? String($0) }.joined(separator: "、")
         case .choice(_, let prefix):
             return t("\(prefix).\(value)")
         case .money:
@@ -136,6 +161,8 @@ enum FieldCodec {
         case .user, .department, .region, .customer: return ["type": "string", "format": "uuid"]
         case .choice(let values, _): return ["type": "string", "enum": .array(values.map { .string($0) })]
         case .option(let kind): return ["type": "string", "maxLength": .int(field.maxLength), "description": .string("a value of the \(kind.rawValue) dictionary")]
+        case .options(let kind): return ["type": "array", "items": ["type": "string"], "description": .string("values of the \(kind.rawValue) dictionary")]
+        case .number: return ["type": "string", "pattern": #"^-?[0-9]{1,15}(\.[0-9]{1,6})?$"#]
         default: return ["type": "string", "maxLength": .int(field.maxLength)]
         }
     }

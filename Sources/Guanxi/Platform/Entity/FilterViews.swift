@@ -13,7 +13,7 @@ enum FilterViews {
                  + rows.map { c in
                      H.div("filter-row",
                            H.el("select", [.name("ff[]"), A("aria-label", t("filter.field"))], fieldOptions + fields.map { f in
-                               H.el("option", [.value(f.key), .flag("selected", f.key == c.field)], [H.text(t(f.labelKey))])
+                               H.el("option", [.value(f.key), .flag("selected", f.key == c.field)], [H.text(f.title(t))])
                            }),
                            H.el("select", [.name("fo[]"), A("aria-label", t("filter.op"))], FilterSet.Op.allCases.map { op in
                                H.el("option", [.value(op.rawValue), .flag("selected", op == c.op)], [H.text(t("filter.op.\(op.rawValue)"))])

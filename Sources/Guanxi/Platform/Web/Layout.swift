@@ -25,6 +25,7 @@ enum Layout {
         NavItem(key: "nav.roles", href: Paths.adminRoles, icon: "◆", visible: { $0.isAdmin }),
         NavItem(key: "nav.poolRules", href: Paths.adminPools, icon: "↺", visible: { $0.isAdmin }),
         NavItem(key: "nav.dictionary", href: Paths.adminDictionaryBase, icon: "≡", visible: { $0.isAdmin }),
+        NavItem(key: "nav.customFields", href: Paths.adminCustomFieldsBase, icon: "✚", visible: { $0.isAdmin }),
         NavItem(key: "nav.regions", href: Paths.adminRegions, icon: "▧", visible: { $0.isAdmin }),
         NavItem(key: "nav.numbering", href: Paths.adminNumbering, icon: "#", visible: { $0.isAdmin }),
         NavItem(key: "nav.loginRecords", href: Paths.adminLoginRecords, icon: "☰", visible: { $0.isAdmin }),
