@@ -60,6 +60,33 @@ import VaporTesting
     }
 }
 
+@Suite struct CopyCustomerTests {
+    @Test func copyFillsTheNewFormWithinScope() async throws {
+        try await withGuanxi { app, _ in
+            let w = try await World.build(app)
+            let c = try await Customer.find(w.customers["rep1"]!, on: app.db)!
+            c.industry = "finance"
+            c.address = "杭州市西湖区文三路 1 号"
+            try await c.save(on: app.db)
+            let b = Browser(app)
+            try await b.signIn("rep1")
+            let form = try await b.get("/customers/\(c.id!)/copy")
+            #expect(form.status == .ok)
+            #expect(form.text.contains("客户-rep1（复制）") && form.text.contains("杭州市西湖区文三路 1 号"))
+            #expect(form.text.contains("<option value=\"finance\" selected"))
+            #expect(!form.text.contains(c.number ?? "KH-none"), "the copy gets a number of its own")
+            // The copy is a new customer: the collision check sees the same phone before saving.
+            let saved = try await b.post("/customers/new", [("name", "客户-rep1（复制）"), ("phone", c.phone ?? ""), ("industry", "finance")])
+            #expect(saved.status == .conflict)
+            // Outside the scope or without the create right there is nothing to copy.
+            #expect(try await b.get("/customers/\(w.customers["rep2"]!)/copy").status == .notFound)
+            let viewer = Browser(app)
+            try await viewer.signIn("viewer")
+            #expect(try await viewer.get("/customers/\(c.id!)/copy").status == .forbidden)
+        }
+    }
+}
+
 @Suite struct EnvelopeTests {
     @Test func envelopesAndLabelsForSelectedCustomers() async throws {
         try await withGuanxi { app, _ in

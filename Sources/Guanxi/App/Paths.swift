@@ -16,6 +16,7 @@ enum Paths {
     static let newCustomer = "/customers/new"
     static func customer(_ id: UUID) -> String { "/customers/\(id.uuidString)" }
     static func editCustomer(_ id: UUID) -> String { "/customers/\(id.uuidString)/edit" }
+    static func copyCustomer(_ id: UUID) -> String { "/customers/\(id.uuidString)/copy" }
     static func deleteCustomer(_ id: UUID) -> String { "/customers/\(id.uuidString)/delete" }
 
     static func customerContacts(_ id: UUID) -> String { "/customers/\(id.uuidString)/contacts" }

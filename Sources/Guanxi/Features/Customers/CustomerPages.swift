@@ -14,6 +14,7 @@ struct CustomerPages: RouteCollection {
         routes.post("customers", "new", use: create)
         routes.get("customers", ":id", use: show)
         routes.get("customers", ":id", "edit", use: editForm)
+        routes.get("customers", ":id", "copy", use: copyForm)
         routes.post("customers", ":id", "edit", use: update)
         routes.post("customers", ":id", "delete", use: delete)
     }
@@ -260,6 +261,7 @@ struct CustomerPages: RouteCollection {
                 ]))
             }
             if actor.can(.edit, .customers) { actions.append(H.a(Paths.editCustomer(c.id!), t("action.edit"), cls: "btn")) }
+            if actor.can(.create, .customers) { actions.append(H.a(Paths.copyCustomer(c.id!), t("action.copy"), cls: "btn")) }
             if actor.can(.delete, .customers) {
                 actions.append(Forms.postButton(Paths.deleteCustomer(c.id!), label: t("action.delete"), csrf: ctx.csrf,
                                                 cls: "btn btn-danger", confirm: t("customer.confirmDelete")))
@@ -346,6 +348,23 @@ struct CustomerPages: RouteCollection {
             }
         }
         return try await renderForm(req, customer: c, values: values, errors: [:])
+    }
+
+    /// CUS-15: a new customer's form filled from an existing one; the collision check still runs on save.
+    @Sendable func copyForm(req: Request) async throws -> Response {
+        let actor = try req.actor
+        try actor.require(.create, .customers)
+        let c = try await actor.find(Customer.self, req.parameters.get("id", as: UUID.self), for: .view, on: req.db)
+        let def = actor.definition(Customer.definition)
+        var values: [String: String] = [:]
+        for f in def.writableFields(for: actor) where f.key != "mnemonic" {
+            values[f.key] = FieldCodec.formText(f, f.read(c), decimals: actor.org.moneyDecimals)
+        }
+        values["name"] = actor.t("customer.copyName", c.name)
+        values["owner"] = actor.userID.uuidString
+        if let id = c.parentID, let parent = try await actor.inOrg(Customer.self, on: req.db).filter(\.$id == id).first() { values["parent"] = parent.number ?? id.uuidString }
+        if let id = c.settlementCustomerID, let s = try await actor.inOrg(Customer.self, on: req.db).filter(\.$id == id).first() { values["settlementCustomer"] = s.number ?? id.uuidString }
+        return try await renderForm(req, customer: nil, values: values, errors: [:])
     }
 
     @Sendable func update(req: Request) async throws -> Response {
