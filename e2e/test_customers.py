@@ -50,6 +50,19 @@ def test_pool_claim_and_collision_warning(page, demo_server, shots):
     expect(page.locator("#contacts")).to_contain_text("首要联系人")
     page.screenshot(path=str(shots / "22-customer-360.png"), full_page=True)
 
+    # The relationship map: the new contact reports to a second one.
+    page.click("summary:has-text('添加联系人')")
+    page.fill("#contacts input[name=name]", "王总")
+    page.click("#contacts button:has-text('新建')")
+    expect(page.locator("#contacts")).to_contain_text("王总")
+    page.select_option("#relations select[name=fromContactID]", label="李经理")
+    page.select_option("#relations select[name=kind]", "reportsTo")
+    page.select_option("#relations select[name=toContactID]", label="王总")
+    page.click("#relations button:has-text('添加关系')")
+    expect(page.locator("#relations .relation-list")).to_contain_text("李经理→ 汇报给 →王总")
+    expect(page.locator("#relations svg.relation-map")).to_be_visible()
+    page.locator("#relations").screenshot(path=str(shots / "23-relation-map.png"))
+
 
 def test_import_with_preview_and_progress(page, demo_server, shots):
     url = demo_server

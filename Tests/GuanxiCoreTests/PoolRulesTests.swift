@@ -46,3 +46,20 @@ import Testing
         #expect(ProtectionPolicy().room(owned: 100) == nil)
     }
 }
+
+@Suite struct RelationLayoutTests {
+    @Test func bossesOnTopChildrenUnderTheirBoss() {
+        // ceo ← cto ← dev, ceo ← cfo; guest has no boss.
+        let p = RelationLayout.place(["dev", "guest", "cfo", "ceo", "cto"], reportsTo: ["cto": "ceo", "dev": "cto", "cfo": "ceo"])
+        #expect(p["ceo"] == .init(level: 0, column: 1) && p["guest"] == .init(level: 0, column: 0))
+        #expect(p["cfo"]?.level == 1 && p["cto"]?.level == 1 && p["dev"] == .init(level: 2, column: 0))
+    }
+
+    @Test func cyclesAndStrangersDoNotLoop() {
+        let p = RelationLayout.place(["a", "b"], reportsTo: ["a": "b", "b": "a", "c": "a"])
+        #expect(p.count == 2 && p.values.allSatisfy { $0.level < 3 })
+        #expect(RelationLayout.wouldCycle(from: "ceo", to: "dev", reportsTo: ["dev": "cto", "cto": "ceo"]))
+        #expect(!RelationLayout.wouldCycle(from: "dev2", to: "cto", reportsTo: ["dev": "cto", "cto": "ceo"]))
+        #expect(RelationLayout.wouldCycle(from: "a", to: "a", reportsTo: [:]))
+    }
+}

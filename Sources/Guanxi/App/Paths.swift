@@ -22,6 +22,8 @@ enum Paths {
     static func customerContacts(_ id: UUID) -> String { "/customers/\(id.uuidString)/contacts" }
     static func contact(_ id: UUID) -> String { "/contacts/\(id.uuidString)" }
     static func contactPrimary(_ id: UUID) -> String { "/contacts/\(id.uuidString)/primary" }
+    static func customerRelations(_ id: UUID) -> String { "/customers/\(id.uuidString)/relations" }
+    static func relationDelete(_ id: UUID) -> String { "/relations/\(id.uuidString)/delete" }
 
     static let notifications = "/notifications"
     static let notificationsReadAll = "/notifications/read-all"

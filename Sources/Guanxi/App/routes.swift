@@ -22,6 +22,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: ClaimRequestAPIController())
     try api.register(collection: TeamAPIController())
     try api.register(collection: CustomFieldAPIController())
+    try api.register(collection: ContactRelationAPIController())
 
     let web = app.grouped(WebSessionMiddleware()).grouped(SetupGateMiddleware())
     try web.register(collection: SetupPages())
@@ -51,4 +52,5 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: AdminPages())
     try signedIn.register(collection: BasicDataPages())
     try signedIn.register(collection: CustomFieldPages())
+    try signedIn.register(collection: ContactRelationPages())
 }

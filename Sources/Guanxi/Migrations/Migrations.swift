@@ -29,6 +29,7 @@ enum Migrations {
         CreateClaimRequest(),
         CreateCustomerTeam(),
         CreateCustomFieldDefinition(),
+        CreateContactRelation(),
     ]
 }
 
@@ -599,4 +600,25 @@ struct CreateCustomFieldDefinition: AsyncMigration {
         try await db.schema("customers").deleteField("custom").update()
         try await db.schema("custom_field_definitions").delete()
     }
+}
+
+/// CON-02: the relationship map between a customer's contacts.
+struct CreateContactRelation: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("contact_relations")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("created_at", .datetime)
+            .field("created_by", .uuid)
+            .field("kind", .string, .required)
+            .field("notes", .string)
+            .field("customer_id", .uuid, .required, .references("customers", "id", onDelete: .cascade))
+            .field("from_contact_id", .uuid, .required, .references("contacts", "id", onDelete: .cascade))
+            .field("to_contact_id", .uuid, .required, .references("contacts", "id", onDelete: .cascade))
+            .unique(on: "from_contact_id", "to_contact_id", "kind")
+            .create()
+        try await db.raw("CREATE INDEX contact_relations_customer ON contact_relations (customer_id)")
+    }
+
+    func revert(on db: Database) async throws { try await db.schema("contact_relations").delete() }
 }

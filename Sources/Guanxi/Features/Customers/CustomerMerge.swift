@@ -94,6 +94,7 @@ struct MergeService {
                 if c.isPrimary { c.isPrimary = false }
                 try await c.save(on: tx)
             }
+            try await actor.inOrg(ContactRelation.self, on: tx).filter(\.$customerID == merged.id!).set(\.$customerID, to: survivor.id!).update()
             for c in children where c.id != survivor.id { c.parentID = survivor.id; try await c.save(on: tx) }
             for c in settlements where c.id != survivor.id { c.settlementCustomerID = survivor.id; try await c.save(on: tx) }
             var movedShares: [UUID] = []
@@ -149,6 +150,7 @@ struct MergeService {
             let s = record.snapshot
             if !s.movedContacts.isEmpty {
                 try await actor.inOrg(Contact.self, on: tx).filter(\.$id ~~ s.movedContacts).set(\.$customerID, to: merged.id!).update()
+                try await actor.inOrg(ContactRelation.self, on: tx).filter(\.$fromContactID ~~ s.movedContacts).set(\.$customerID, to: merged.id!).update()
             }
             if !s.movedChildren.isEmpty { try await actor.inOrg(Customer.self, on: tx).filter(\.$id ~~ s.movedChildren).set(\.$parentID, to: merged.id!).update() }
             if !s.movedSettlements.isEmpty {

@@ -247,6 +247,8 @@ struct CustomerPages: RouteCollection {
         let lookups = try await Lookups.load(def, records: [c], history: history, actor: actor, on: req.db)
         let children = try await actor.query(Customer.self, .view, on: req.db).filter(\.$parentID == c.id!).sort(\.$name).limit(100).all()
         let contacts = actor.can(.view, .customers) ? try await ContactService(db: req.db, actor: actor, now: req.now).list(customerID: c.id!) : []
+        let relations = try await ContactRelationService(db: req.db, actor: actor, now: req.now).list(customerID: c.id)
+        let roles = try await DictionaryService(db: req.db, actor: actor, now: req.now).labels([.contactRole])[DictionaryKind.contactRole.rawValue] ?? [:]
         let poolPanel = try await PoolViews.panel(for: c, actor: actor, req: req)
         let sharePanel = try await SharePages.panel(customer: c, req: req, actor: actor)
         let mergePanel = try await MergePages.panel(customer: c, req: req, actor: actor)
@@ -282,11 +284,13 @@ struct CustomerPages: RouteCollection {
                 H.el("nav", [.cls("tabs"), A("aria-label", t("customer.sections"))], [
                     H.a("#profile", t("customer.profile"), cls: "tab active"),
                     H.a("#contacts", t("contact.title") + " (\(contacts.count))", cls: "tab"),
+                    H.a("#relations", t("relation.title"), cls: "tab"),
                     H.a("#history", t("history.title"), cls: "tab"),
                 ]),
                 poolPanel(ctx),
                 H.el("section", [.cls("card"), .id("profile")], [H.div("fact-grid", profile)]),
                 ContactViews.section(customer: c, contacts: contacts, actor: actor, ctx: ctx),
+                ContactRelationPages.card(customer: c, contacts: contacts, relations: relations, roles: roles, actor: actor, ctx: ctx),
                 teamPanel(ctx),
                 sharePanel(ctx),
                 mergePanel(ctx),

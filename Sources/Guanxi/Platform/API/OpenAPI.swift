@@ -254,6 +254,15 @@ enum OpenAPI {
                 "get": op("listUsers", "Employee directory of the organisation", tag: "Organisation",
                           responses([("200", ok(["type": "array", "items": ref("UserSummary")]))])),
             ],
+            "/api/v1/customers/{id}/relations": [
+                "get": op("listRelations", "The customer's relationship map: who reports to, influences or is related to whom", tag: "Contacts",
+                          params: [idParam], responses([("200", ok(["type": "array", "items": ref("ContactRelation")]))])),
+                "post": op("createRelation", "Add a relation between two contacts of the customer", tag: "Contacts", params: [idParam],
+                           body: ref("ContactRelationCreate"), responses([("201", ok(ref("ContactRelation"), "Created"))], validation: true)),
+            ],
+            "/api/v1/relations/{id}": [
+                "delete": op("deleteRelation", "Remove a relation", tag: "Contacts", params: [idParam], responses([("204", ["description": "Removed"])])),
+            ],
             "/api/v1/custom-fields": [
                 "get": op("listCustomFields", "Custom fields of customers and contacts (administrators)", tag: "Administration",
                           params: [query("entity", ["type": "string", "enum": ["customer", "contact"]], "Only this entity's fields")],
@@ -283,6 +292,7 @@ enum OpenAPI {
     }
 
     static let uuid: JSONValue = ["type": "string", "format": "uuid"]
+    static let relationKind: JSONValue = ["type": "string", "enum": .array(ContactRelation.Kind.allCases.map { .string($0.rawValue) })]
     static let customFieldKind: JSONValue = ["type": "string", "enum": .array(CustomFieldDefinition.Kind.allCases.map { .string($0.rawValue) })]
     static let nullableUUID: JSONValue = ["type": "string", "format": "uuid", "nullable": true]
     static let nullableString: JSONValue = ["type": "string", "nullable": true]
@@ -336,6 +346,12 @@ enum OpenAPI {
                 ]],
                 "CustomerPage": ["type": "object", "required": ["items"], "properties": [
                     "items": ["type": "array", "items": ref("Customer")], "nextCursor": nullableString,
+                ]],
+                "ContactRelation": ["type": "object", "required": ["id", "fromContactID", "toContactID", "kind"], "properties": [
+                    "id": uuid, "fromContactID": uuid, "toContactID": uuid, "kind": relationKind, "notes": nullableString,
+                ]],
+                "ContactRelationCreate": ["type": "object", "required": ["fromContactID", "toContactID", "kind"], "properties": [
+                    "fromContactID": uuid, "toContactID": uuid, "kind": relationKind, "notes": ["type": "string", "maxLength": 200],
                 ]],
                 "CustomField": ["type": "object", "required": ["id", "entity", "key", "label", "kind", "required", "listed", "isActive"], "properties": [
                     "id": uuid, "entity": ["type": "string", "enum": ["customer", "contact"]], "key": ["type": "string"], "label": ["type": "string"],
