@@ -66,3 +66,29 @@ import VaporTesting
         }
     }
 }
+
+/// Parent and child customers (CUS-11): no loops, and the parent's 360 view rolls up its children in scope.
+@Suite struct ParentCustomerTests {
+    @Test func childrenRollUpOnTheParentWithinScope() async throws {
+        try await withGuanxi { app, _ in
+            let w = try await World.build(app)
+            let parent = w.customers["rep1"]!, child = w.customers["rep2"]!
+            let lead = APIClient(app: app, token: World.token("lead"))
+            #expect(try await lead.send(.PATCH, "/api/v1/customers/\(child)", json: #"{"parentID":"\#(parent)"}"#).status == .ok)
+            let loop = try await lead.send(.PATCH, "/api/v1/customers/\(parent)", json: #"{"parentID":"\#(child)"}"#)
+            #expect(loop.status == .unprocessableEntity && loop.text.contains("parent"))
+            for name in ["甲", "乙"] {
+                #expect(try await lead.send(.POST, "/api/v1/customers/\(child)/contacts", json: #"{"name":"\#(name)"}"#).status == .created)
+            }
+            let b = Browser(app)
+            try await b.signIn("lead")
+            let page = try await b.get("/customers/\(parent)")
+            #expect(page.text.contains("共 1 家下级单位，2 位联系人") && page.text.contains("客户-rep2"))
+            // rep1 owns the parent but may not see rep2's customer, so no child shows.
+            let rep1 = Browser(app)
+            try await rep1.signIn("rep1")
+            let own = try await rep1.get("/customers/\(parent)")
+            #expect(own.status == .ok && !own.text.contains("客户-rep2"))
+        }
+    }
+}

@@ -389,6 +389,7 @@ public enum Strings {
         "customer.ownedBy": Phrase("负责人：{0}", "Owner: {0}"),
         "customer.sections": Phrase("客户视图", "Customer sections"),
         "customer.children": Phrase("下级单位", "Child customers"),
+        "customer.childrenRollUp": Phrase("共 {0} 家下级单位，{1} 位联系人", "{0} child customers with {1} contacts"),
         "list.columns": Phrase("显示列", "Columns"),
         "action.apply": Phrase("应用", "Apply"),
         "hint.money": Phrase("单位：元，如 12,345.67", "In yuan, e.g. 12,345.67"),

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import GuanxiCore
+import SQLKit
 
 /// Contacts belong to a customer; whoever may see (edit) the customer may see (edit) its contacts.
 /// Exactly one contact of a customer is primary once it has any.
@@ -13,6 +14,17 @@ struct ContactService {
         _ = try await actor.find(Customer.self, customerID, for: .view, on: db)
         return try await actor.inOrg(Contact.self, on: db).filter(\.$customerID == customerID)
             .sort(\.$isPrimary, .descending).sort(\.$name).limit(500).all()
+    }
+
+    /// How many contacts each of these customers has (callers pass customers the actor may see).
+    func counts(customerIDs: [UUID]) async throws -> [UUID: Int] {
+        guard !customerIDs.isEmpty, let sql = db as? any SQLDatabase else { return [:] }
+        let rows = try await sql.select().column("customer_id").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from(Contact.schema)
+            .where("org_id", .equal, actor.orgID).where("deleted_at", .is, SQLLiteral.null).where("customer_id", .in, customerIDs)
+            .groupBy("customer_id").all()
+        var out: [UUID: Int] = [:]
+        for r in rows { out[try r.decode(column: "customer_id", as: UUID.self)] = try r.decode(column: "n", as: Int.self) }
+        return out
     }
 
     /// The contact and its customer, if the actor may act on the customer.

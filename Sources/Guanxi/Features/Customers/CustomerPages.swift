@@ -247,6 +247,8 @@ struct CustomerPages: RouteCollection {
         let lookups = try await Lookups.load(def, records: [c], history: history, actor: actor, on: req.db)
         let children = try await actor.query(Customer.self, .view, on: req.db).filter(\.$parentID == c.id!).sort(\.$name).limit(100).all()
         let contacts = actor.can(.view, .customers) ? try await ContactService(db: req.db, actor: actor, now: req.now).list(customerID: c.id!) : []
+        let childContacts = try await ContactService(db: req.db, actor: actor, now: req.now).counts(customerIDs: children.map { $0.id! })
+        let childOwners = try await svc.ownerNames(children)
         let relations = try await ContactRelationService(db: req.db, actor: actor, now: req.now).list(customerID: c.id)
         let roles = try await DictionaryService(db: req.db, actor: actor, now: req.now).labels([.contactRole])[DictionaryKind.contactRole.rawValue] ?? [:]
         let poolPanel = try await PoolViews.panel(for: c, actor: actor, req: req)
@@ -294,9 +296,14 @@ struct CustomerPages: RouteCollection {
                 teamPanel(ctx),
                 sharePanel(ctx),
                 mergePanel(ctx),
-                children.isEmpty ? H.empty : H.el("section", [.cls("card")], [
+                children.isEmpty ? H.empty : H.el("section", [.cls("card"), .id("children")], [
                     H.h2(t("customer.children")),
-                    H.el("ul", [.cls("plain-list")], children.map { ch in H.el("li", [], [H.a(Paths.customer(ch.id!), ch.name), H.span("muted", ch.number ?? "")]) }),
+                    H.p(t("customer.childrenRollUp", String(children.count), String(childContacts.values.reduce(0, +))), cls: "muted"),
+                    Tables.table([t("customer.name"), t("customer.number"), t("customer.owner"), t("contact.title")].map { Tables.Column($0) },
+                                 rows: children.map { ch in [H.a(Paths.customer(ch.id!), ch.name), H.text(ch.number ?? ""),
+                                                             H.text(ch.ownerID.flatMap { childOwners[$0] } ?? t("customer.noOwner")),
+                                                             H.text(String(childContacts[ch.id!] ?? 0))] },
+                                 sort: nil, descending: false, link: { _, _ in "" }, empty: H.empty),
                 ]),
                 H.el("section", [.cls("card"), .id("history")], [
                     H.h2(t("history.title")),
