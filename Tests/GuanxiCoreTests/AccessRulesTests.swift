@@ -121,3 +121,13 @@ import Testing
         #expect(flat.map(\.depth) == [0, 1, 2, 2])
     }
 }
+
+@Suite struct PolicyExtensionTests {
+    @Test func newModulesFollowAnExistingOne() {
+        let rep = RolePolicy(actions: [.customers: [.view, .create, .import, .assign]], scopes: [.customers: .ownAndSubordinates])
+        let extended = rep.extending(.followUps, like: .customers)
+        #expect(extended.actions[.followUps] == [.view, .create])
+        #expect(extended.scopes[.followUps] == .ownAndSubordinates && extended.actions[.customers] == rep.actions[.customers])
+        #expect(RolePolicy().extending(.followUps, like: .customers).actions[.followUps] == nil)
+    }
+}

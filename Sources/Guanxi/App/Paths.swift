@@ -25,6 +25,14 @@ enum Paths {
     static func customerRelations(_ id: UUID) -> String { "/customers/\(id.uuidString)/relations" }
     static func relationDelete(_ id: UUID) -> String { "/relations/\(id.uuidString)/delete" }
 
+    static let followUps = "/follow-ups"
+    static func customerFollowUps(_ id: UUID) -> String { "/customers/\(id.uuidString)/follow-ups" }
+    static func followUpEdit(_ id: UUID) -> String { "/follow-ups/\(id.uuidString)/edit" }
+    static func followUpDelete(_ id: UUID) -> String { "/follow-ups/\(id.uuidString)/delete" }
+    static func followUpComments(_ id: UUID) -> String { "/follow-ups/\(id.uuidString)/comments" }
+    static let adminFollowUpTemplates = "/admin/follow-up-templates"
+    static func adminFollowUpTemplate(_ id: UUID) -> String { "/admin/follow-up-templates/\(id.uuidString)" }
+
     static let notifications = "/notifications"
     static let notificationsReadAll = "/notifications/read-all"
     static func notificationOpen(_ id: UUID) -> String { "/notifications/\(id.uuidString)/open" }

@@ -23,6 +23,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: TeamAPIController())
     try api.register(collection: CustomFieldAPIController())
     try api.register(collection: ContactRelationAPIController())
+    try api.register(collection: FollowUpAPIController())
 
     let web = app.grouped(WebSessionMiddleware()).grouped(SetupGateMiddleware())
     try web.register(collection: SetupPages())
@@ -53,4 +54,5 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: BasicDataPages())
     try signedIn.register(collection: CustomFieldPages())
     try signedIn.register(collection: ContactRelationPages())
+    try signedIn.register(collection: FollowUpPages())
 }

@@ -30,6 +30,7 @@ enum Migrations {
         CreateCustomerTeam(),
         CreateCustomFieldDefinition(),
         CreateContactRelation(),
+        CreateFollowUp(),
     ]
 }
 
@@ -621,4 +622,69 @@ struct CreateContactRelation: AsyncMigration {
     }
 
     func revert(on db: Database) async throws { try await db.schema("contact_relations").delete() }
+}
+
+/// ACT-01/02: follow-ups and supervisors' comments; the follow-up method list for existing
+/// organisations; roles made before follow-ups existed get them as they have customers.
+struct CreateFollowUp: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("follow_ups")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("created_at", .datetime)
+            .field("updated_at", .datetime)
+            .field("deleted_at", .datetime)
+            .field("deleted_by", .uuid)
+            .field("method", .string, .required)
+            .field("content", .string, .required)
+            .field("result", .string)
+            .field("happened_at", .datetime, .required)
+            .field("next_contact_on", .string)
+            .field("next_plan", .string)
+            .field("customer_id", .uuid, .required, .references("customers", "id"))
+            .field("contact_id", .uuid, .references("contacts", "id"))
+            .field("owner_id", .uuid, .required, .references("users", "id"))
+            .field("department_id", .uuid, .references("departments", "id"))
+            .create()
+        // The customer timeline, a rep's (or department's) list by time, and the due-date reminders.
+        try await db.raw("CREATE INDEX follow_ups_customer ON follow_ups (customer_id, happened_at) WHERE deleted_at IS NULL")
+        try await db.raw("CREATE INDEX follow_ups_owner ON follow_ups (org_id, owner_id, happened_at) WHERE deleted_at IS NULL")
+        try await db.raw("CREATE INDEX follow_ups_department ON follow_ups (org_id, department_id, happened_at) WHERE deleted_at IS NULL")
+        try await db.raw("CREATE INDEX follow_ups_org_time ON follow_ups (org_id, happened_at) WHERE deleted_at IS NULL")
+        try await db.raw("CREATE INDEX follow_ups_next ON follow_ups (org_id, next_contact_on) WHERE deleted_at IS NULL AND next_contact_on IS NOT NULL")
+        try await db.schema("follow_up_comments")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("follow_up_id", .uuid, .required, .references("follow_ups", "id", onDelete: .cascade))
+            .field("author_id", .uuid, .required, .references("users", "id"))
+            .field("author_name", .string, .required)
+            .field("content", .string, .required)
+            .field("created_at", .datetime, .required)
+            .create()
+        try await db.raw("CREATE INDEX follow_up_comments_follow_up ON follow_up_comments (follow_up_id, created_at)")
+        try await db.schema("follow_up_templates")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("created_at", .datetime)
+            .field("name", .string, .required)
+            .field("method", .string)
+            .field("content", .string, .required)
+            .unique(on: "org_id", "name")
+            .create()
+        for org in try await Organization.query(on: db).all() {
+            for (i, (value, zh, en)) in DictionaryKind.followUpMethod.defaults.enumerated() {
+                try await DictionaryOption(orgID: org.id!, kind: DictionaryKind.followUpMethod.rawValue, value: value, label: zh, labelEn: en, sortOrder: i).create(on: db)
+            }
+        }
+        for role in try await Role.query(on: db).all() {
+            role.policy = role.policy.extending(.followUps, like: .customers)
+            try await role.save(on: db)
+        }
+    }
+
+    func revert(on db: Database) async throws {
+        try await db.schema("follow_up_templates").delete()
+        try await db.schema("follow_up_comments").delete()
+        try await db.schema("follow_ups").delete()
+    }
 }

@@ -1,6 +1,8 @@
 /// A part of the product that roles grant access to. Modules not built yet are not listed.
 public enum Module: String, Codable, CaseIterable, Sendable {
     case customers
+    /// Follow-ups (跟进记录), ACT-01/02.
+    case followUps
     case admin
 
     public var labelKey: String { "module.\(rawValue)" }
@@ -9,6 +11,7 @@ public enum Module: String, Codable, CaseIterable, Sendable {
     public var actions: [Action] {
         switch self {
         case .customers: [.view, .create, .edit, .delete, .export, .import, .assign, .print]
+        case .followUps: [.view, .create, .edit, .delete, .export]
         case .admin: [.view, .edit]
         }
     }
@@ -55,6 +58,18 @@ public struct RolePolicy: Codable, Sendable, Equatable {
         self.actions = actions
         self.scopes = scopes
         self.fieldRules = fieldRules
+    }
+
+    /// The policy with `module` granted as `source` is: the same actions where they apply, the same scope.
+    /// Roles made before a module existed get it this way (follow-ups like customers).
+    public func extending(_ module: Module, like source: Module) -> RolePolicy {
+        var out = self
+        let granted = (actions[source] ?? []).intersection(module.actions)
+        if !granted.isEmpty {
+            out.actions[module] = granted
+            if let scope = scopes[source] { out.scopes[module] = scope }
+        }
+        return out
     }
 
     /// Everything, everywhere: the administrator role of a new organisation.

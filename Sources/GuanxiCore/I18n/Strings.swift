@@ -11,6 +11,7 @@ public enum Strings {
         .merging(basicData) { a, _ in a }
         .merging(profile) { a, _ in a }
         .merging(pools) { a, _ in a }
+        .merging(followUps) { a, _ in a }
 
     static let common: [String: Phrase] = [
         "a11y.skip": Phrase("跳到正文", "Skip to content"),
@@ -425,6 +426,50 @@ public enum Strings {
         "contact.add": Phrase("添加联系人", "Add a contact"),
         "contact.empty": Phrase("还没有联系人", "No contacts yet"),
         "contact.confirmDelete": Phrase("确定删除该联系人？", "Delete this contact?"),
+    ]
+
+    static let followUps: [String: Phrase] = [
+        "module.followUps": Phrase("跟进记录", "Follow-ups"),
+        "dict.followUpMethod": Phrase("跟进方式", "Follow-up method"),
+        "nav.followUpTemplates": Phrase("跟进模板", "Follow-up templates"),
+        "followUp.title": Phrase("跟进记录", "Follow-ups"),
+        "followUp.one": Phrase("跟进记录", "Follow-up"),
+        "followUp.add": Phrase("写跟进", "Add follow-up"),
+        "followUp.edit": Phrase("修改跟进", "Edit follow-up"),
+        "followUp.all": Phrase("全部跟进", "All follow-ups"),
+        "followUp.more": Phrase("查看更早的跟进", "Older follow-ups"),
+        "followUp.empty": Phrase("还没有跟进记录。打过电话、见过面，就记一笔。", "No follow-ups yet. Called or met them? Write it down."),
+        "followUp.emptyList": Phrase("没有符合条件的跟进记录", "No follow-ups match"),
+        "followUp.emptyHint": Phrase("在客户视图里写跟进，这里按时间汇总。", "Add follow-ups from a customer's page; they gather here by time."),
+        "followUp.mine": Phrase("我的跟进", "Mine"),
+        "followUp.team": Phrase("下属的跟进", "My team's"),
+        "followUp.scope": Phrase("我可见的全部", "All I may see"),
+        "followUp.anyMethod": Phrase("全部方式", "Any method"),
+        "followUp.from": Phrase("开始日期", "From"),
+        "followUp.to": Phrase("结束日期", "To"),
+        "followUp.dueTitle": Phrase("今日待联系（{0}）", "To contact today ({0})"),
+        "followUp.method": Phrase("跟进方式", "Method"),
+        "followUp.happenedAt": Phrase("跟进时间", "When"),
+        "followUp.happenedAtHint": Phrase("留空为现在", "Empty means now"),
+        "followUp.contact": Phrase("联系人", "Contact"),
+        "followUp.template": Phrase("跟进模板", "Template"),
+        "followUp.content": Phrase("跟进内容", "What happened"),
+        "followUp.result": Phrase("跟进结果", "Result"),
+        "followUp.resultIs": Phrase("结果：{0}", "Result: {0}"),
+        "followUp.nextContactOn": Phrase("下次联系日期", "Next contact on"),
+        "followUp.nextPlan": Phrase("下次联系计划", "Next step"),
+        "followUp.nextIs": Phrase("下次联系：{0} {1}", "Next contact: {0} {1}"),
+        "followUp.comment": Phrase("点评", "Comment"),
+        "followUp.confirmDelete": Phrase("把这条跟进记录移到回收站？", "Move this follow-up to the recycle bin?"),
+        "followUp.replaceText": Phrase("用模板内容替换已写的内容？", "Replace what you typed with the template?"),
+        "followUpTemplate.name": Phrase("模板名称", "Template name"),
+        "followUpTemplate.empty": Phrase("还没有跟进模板", "No templates yet"),
+        "followUpTemplate.add": Phrase("添加模板", "Add a template"),
+        "notify.followUpComment": Phrase("{0} 点评了你对“{1}”的跟进", "{0} commented on your follow-up with {1}"),
+        "notify.followUpDue": Phrase("今天该联系“{0}”了：{1}", "Time to contact {0} today: {1}"),
+        "action.send": Phrase("发送", "Send"),
+        "error.future": Phrase("不能晚于现在", "Cannot be in the future"),
+        "error.dateTime": Phrase("时间格式应为 年-月-日 时:分", "Use a time like 2026-01-31 09:30"),
     ]
 
     static let pools: [String: Phrase] = [

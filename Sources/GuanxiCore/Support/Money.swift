@@ -40,4 +40,52 @@ public enum CalendarDate {
         let days = [31, (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
         return d <= days[m - 1]
     }
+
+    private static func gregorian(_ zone: TimeZone) -> Calendar {
+        var c = Calendar(identifier: .gregorian)
+        c.timeZone = zone
+        return c
+    }
+
+    /// The calendar date of an instant in a time zone ("today" is the organisation's, not the server's).
+    public static func of(_ instant: Date, in zone: TimeZone) -> String {
+        let c = gregorian(zone).dateComponents([.year, .month, .day], from: instant)
+        return String(format: "%04d-%02d-%02d", c.year ?? 1970, c.month ?? 1, c.day ?? 1)
+    }
+
+    /// The date `days` later (or earlier) than a valid date.
+    public static func adding(_ days: Int, to date: String) -> String? {
+        guard isValid(date) else { return nil }
+        let utc = TimeZone(identifier: "UTC")!
+        let p = date.split(separator: "-").compactMap { Int($0) }
+        guard let start = gregorian(utc).date(from: DateComponents(year: p[0], month: p[1], day: p[2])),
+              let moved = gregorian(utc).date(byAdding: .day, value: days, to: start) else { return nil }
+        return of(moved, in: utc)
+    }
+}
+
+/// Moments people type: a datetime-local value ("2026-11-23T09:30") in the organisation's time zone,
+/// or an ISO 8601 instant with its own offset ("2026-11-23T01:30:00Z").
+public enum LocalTime {
+    public static func parse(_ text: String, in zone: TimeZone) -> Date? {
+        let iso = ISO8601DateFormatter()
+        if let d = iso.date(from: text) { return d }
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = zone
+        for format in ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss"] {
+            f.dateFormat = format
+            if let d = f.date(from: text) { return d }
+        }
+        return nil
+    }
+
+    /// The datetime-local form of an instant in a time zone.
+    public static func format(_ date: Date, in zone: TimeZone) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = zone
+        f.dateFormat = "yyyy-MM-dd'T'HH:mm"
+        return f.string(from: date)
+    }
 }

@@ -14,6 +14,8 @@ final class CustomerMerge: Model, @unchecked Sendable {
         var movedChildren: [UUID]
         var movedSettlements: [UUID]
         var movedShares: [UUID]
+        /// Absent in merges recorded before follow-ups existed.
+        var movedFollowUps: [UUID]? = nil
     }
 
     @ID(key: .id) var id: UUID?
@@ -95,6 +97,10 @@ struct MergeService {
                 try await c.save(on: tx)
             }
             try await actor.inOrg(ContactRelation.self, on: tx).filter(\.$customerID == merged.id!).set(\.$customerID, to: survivor.id!).update()
+            let followUps = try await actor.inOrg(FollowUp.self, on: tx).withDeleted().filter(\.$customerID == merged.id!).all().map { $0.id! }
+            if !followUps.isEmpty {
+                try await actor.inOrg(FollowUp.self, on: tx).withDeleted().filter(\.$id ~~ followUps).set(\.$customerID, to: survivor.id!).update()
+            }
             for c in children where c.id != survivor.id { c.parentID = survivor.id; try await c.save(on: tx) }
             for c in settlements where c.id != survivor.id { c.settlementCustomerID = survivor.id; try await c.save(on: tx) }
             var movedShares: [UUID] = []
@@ -114,7 +120,7 @@ struct MergeService {
             record.survivorID = survivor.id!
             record.mergedID = merged.id!
             record.snapshot = .init(survivorBefore: before, movedContacts: contacts.map { $0.id! }, movedChildren: children.map { $0.id! },
-                                    movedSettlements: settlements.map { $0.id! }, movedShares: movedShares)
+                                    movedSettlements: settlements.map { $0.id! }, movedShares: movedShares, movedFollowUps: followUps)
             record.mergedBy = actor.userID
             record.mergedAt = now
             try await record.create(on: tx)
@@ -155,6 +161,9 @@ struct MergeService {
             if !s.movedChildren.isEmpty { try await actor.inOrg(Customer.self, on: tx).filter(\.$id ~~ s.movedChildren).set(\.$parentID, to: merged.id!).update() }
             if !s.movedSettlements.isEmpty {
                 try await actor.inOrg(Customer.self, on: tx).filter(\.$id ~~ s.movedSettlements).set(\.$settlementCustomerID, to: merged.id!).update()
+            }
+            if let moved = s.movedFollowUps, !moved.isEmpty {
+                try await actor.inOrg(FollowUp.self, on: tx).withDeleted().filter(\.$id ~~ moved).set(\.$customerID, to: merged.id!).update()
             }
             if !s.movedShares.isEmpty { try await actor.inOrg(RecordShare.self, on: tx).filter(\.$id ~~ s.movedShares).set(\.$recordID, to: merged.id!).update() }
             record.undoneAt = now

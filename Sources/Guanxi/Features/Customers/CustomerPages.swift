@@ -249,6 +249,11 @@ struct CustomerPages: RouteCollection {
         let contacts = actor.can(.view, .customers) ? try await ContactService(db: req.db, actor: actor, now: req.now).list(customerID: c.id!) : []
         let childContacts = try await ContactService(db: req.db, actor: actor, now: req.now).counts(customerIDs: children.map { $0.id! })
         let childOwners = try await svc.ownerNames(children)
+        let followUps = FollowUpService(db: req.db, actor: actor, now: req.now)
+        let timeline = actor.can(.view, .followUps) ? try await followUps.timeline(customerID: c.id) : (items: [], next: nil)
+        let followUpNames = try await FollowUpNames.load(timeline.items, actor: actor, on: req.db, now: req.now)
+        let methods = try await DictionaryService(db: req.db, actor: actor, now: req.now).options(.followUpMethod)
+        let templates = actor.can(.create, .followUps) ? try await FollowUpTemplateService(db: req.db, actor: actor, now: req.now).list() : []
         let relations = try await ContactRelationService(db: req.db, actor: actor, now: req.now).list(customerID: c.id)
         let roles = try await DictionaryService(db: req.db, actor: actor, now: req.now).labels([.contactRole])[DictionaryKind.contactRole.rawValue] ?? [:]
         let poolPanel = try await PoolViews.panel(for: c, actor: actor, req: req)
@@ -284,12 +289,15 @@ struct CustomerPages: RouteCollection {
             return H.group([
                 H.div("page-head", H.div("title-block", H.h1(c.name), summary), H.div("actions", actions)),
                 H.el("nav", [.cls("tabs"), A("aria-label", t("customer.sections"))], [
-                    H.a("#profile", t("customer.profile"), cls: "tab active"),
+                    H.a("#follow-ups", t("followUp.title"), cls: "tab active"),
+                    H.a("#profile", t("customer.profile"), cls: "tab"),
                     H.a("#contacts", t("contact.title") + " (\(contacts.count))", cls: "tab"),
                     H.a("#relations", t("relation.title"), cls: "tab"),
                     H.a("#history", t("history.title"), cls: "tab"),
                 ]),
                 poolPanel(ctx),
+                actor.can(.view, .followUps) ? FollowUpViews.section(customer: c, items: timeline.items, next: timeline.next, names: followUpNames,
+                                                                     methods: methods, contacts: contacts, templates: templates, actor: actor, ctx: ctx) : H.empty,
                 H.el("section", [.cls("card"), .id("profile")], [H.div("fact-grid", profile)]),
                 ContactViews.section(customer: c, contacts: contacts, actor: actor, ctx: ctx),
                 ContactRelationPages.card(customer: c, contacts: contacts, relations: relations, roles: roles, actor: actor, ctx: ctx),

@@ -263,6 +263,44 @@ enum OpenAPI {
             "/api/v1/relations/{id}": [
                 "delete": op("deleteRelation", "Remove a relation", tag: "Contacts", params: [idParam], responses([("204", ["description": "Removed"])])),
             ],
+            "/api/v1/customers/{id}/follow-ups": [
+                "get": op("listCustomerFollowUps", "The customer's follow-ups, newest first, with those of its child customers", tag: "Follow-ups",
+                          params: [idParam, query("cursor", ["type": "string", "maxLength": 1000], "nextCursor of the previous page")],
+                          responses([("200", ok(ref("FollowUpPage")))])),
+                "post": op("createFollowUp", "Record a follow-up; the next contact date becomes a reminder", tag: "Follow-ups", params: [idParam],
+                           body: ref("FollowUpCreate"), responses([("201", ok(ref("FollowUp"), "Created"))], validation: true)),
+            ],
+            "/api/v1/follow-ups": [
+                "get": op("listFollowUps", "Follow-ups in your data scope, newest first, keyset-paginated", tag: "Follow-ups", params: [
+                    query("customer", uuid, "Only this customer's"), query("owner", uuid, "Only this rep's"),
+                    query("team", ["type": "string", "enum": ["1"]], "Only my subordinates'"), query("method", ["type": "string", "maxLength": 50], "A followUpMethod value"),
+                    query("from", ["type": "string", "format": "date"], "From this day"), query("to", ["type": "string", "format": "date"], "Up to and including this day"),
+                    query("cursor", ["type": "string", "maxLength": 1000], "nextCursor of the previous page"),
+                    query("limit", ["type": "integer", "minimum": 1, "maximum": 200], "Page size")],
+                          responses([("200", ok(ref("FollowUpPage")))])),
+            ],
+            "/api/v1/follow-ups/due": [
+                "get": op("listDueFollowUps", "My customers whose next contact date has come", tag: "Follow-ups",
+                          responses([("200", ok(["type": "array", "items": ref("FollowUp")]))])),
+            ],
+            "/api/v1/follow-ups/{id}": [
+                "get": op("getFollowUp", "One follow-up", tag: "Follow-ups", params: [idParam], responses([("200", ok(ref("FollowUp")))])),
+                "patch": op("updateFollowUp", "Change a follow-up; absent members stay, an empty string clears", tag: "Follow-ups", params: [idParam],
+                            body: ref("FollowUpPatch"), responses([("200", ok(ref("FollowUp")))], validation: true)),
+                "delete": op("deleteFollowUp", "Move a follow-up to the recycle bin", tag: "Follow-ups", params: [idParam],
+                             responses([("204", ["description": "Deleted"])])),
+            ],
+            "/api/v1/follow-ups/{id}/comments": [
+                "get": op("listFollowUpComments", "Comments on a follow-up, oldest first", tag: "Follow-ups", params: [idParam],
+                          responses([("200", ok(["type": "array", "items": ref("FollowUpComment")]))])),
+                "post": op("commentFollowUp", "Comment on a follow-up; its recorder is notified", tag: "Follow-ups", params: [idParam],
+                           body: ["type": "object", "required": ["content"], "properties": ["content": ["type": "string", "minLength": 1, "maxLength": 2000]]],
+                           responses([("201", ok(ref("FollowUpComment"), "Created"))], validation: true)),
+            ],
+            "/api/v1/follow-up-templates": [
+                "get": op("listFollowUpTemplates", "The organisation's follow-up templates", tag: "Follow-ups",
+                          responses([("200", ok(["type": "array", "items": ref("FollowUpTemplate")]))])),
+            ],
             "/api/v1/custom-fields": [
                 "get": op("listCustomFields", "Custom fields of customers and contacts (administrators)", tag: "Administration",
                           params: [query("entity", ["type": "string", "enum": ["customer", "contact"]], "Only this entity's fields")],
@@ -292,6 +330,15 @@ enum OpenAPI {
     }
 
     static let uuid: JSONValue = ["type": "string", "format": "uuid"]
+    static let followUpBody: JSONValue = [
+        "method": ["type": "string", "maxLength": 50, "description": "a value of the followUpMethod dictionary"],
+        "content": ["type": "string", "maxLength": 4000, "description": "required unless templateID names a template"],
+        "result": ["type": "string", "maxLength": 500],
+        "happenedAt": ["type": "string", "maxLength": 40, "description": "ISO 8601 instant, or yyyy-MM-ddTHH:mm in the organisation's time zone; absent means now"],
+        "nextContactOn": ["type": "string", "format": "date"], "nextPlan": ["type": "string", "maxLength": 500],
+        "contactID": ["type": "string", "format": "uuid", "description": "a contact of the same customer"],
+        "templateID": ["type": "string", "format": "uuid"],
+    ]
     static let relationKind: JSONValue = ["type": "string", "enum": .array(ContactRelation.Kind.allCases.map { .string($0.rawValue) })]
     static let customFieldKind: JSONValue = ["type": "string", "enum": .array(CustomFieldDefinition.Kind.allCases.map { .string($0.rawValue) })]
     static let nullableUUID: JSONValue = ["type": "string", "format": "uuid", "nullable": true]
@@ -346,6 +393,22 @@ enum OpenAPI {
                 ]],
                 "CustomerPage": ["type": "object", "required": ["items"], "properties": [
                     "items": ["type": "array", "items": ref("Customer")], "nextCursor": nullableString,
+                ]],
+                "FollowUp": ["type": "object", "required": ["id", "customerID", "ownerID", "method", "content", "happenedAt"], "properties": [
+                    "id": uuid, "customerID": uuid, "contactID": nullableUUID, "ownerID": uuid, "method": ["type": "string"],
+                    "content": ["type": "string"], "result": nullableString, "happenedAt": dateTime,
+                    "nextContactOn": ["type": "string", "format": "date", "nullable": true], "nextPlan": nullableString,
+                ]],
+                "FollowUpPage": ["type": "object", "required": ["items"], "properties": [
+                    "items": ["type": "array", "items": ref("FollowUp")], "nextCursor": nullableString,
+                ]],
+                "FollowUpCreate": ["type": "object", "required": ["method"], "properties": followUpBody],
+                "FollowUpPatch": ["type": "object", "properties": followUpBody],
+                "FollowUpComment": ["type": "object", "required": ["id", "authorID", "authorName", "content", "createdAt"], "properties": [
+                    "id": uuid, "authorID": uuid, "authorName": ["type": "string"], "content": ["type": "string"], "createdAt": dateTime,
+                ]],
+                "FollowUpTemplate": ["type": "object", "required": ["id", "name", "content"], "properties": [
+                    "id": uuid, "name": ["type": "string"], "method": nullableString, "content": ["type": "string"],
                 ]],
                 "ContactRelation": ["type": "object", "required": ["id", "fromContactID", "toContactID", "kind"], "properties": [
                     "id": uuid, "fromContactID": uuid, "toContactID": uuid, "kind": relationKind, "notes": nullableString,

@@ -50,9 +50,10 @@ struct DictionaryKind: RawRepresentable, Hashable, Sendable {
     static let creditRating = Self(rawValue: "creditRating")
     static let releaseReason = Self(rawValue: "releaseReason")
     static let contactRole = Self(rawValue: "contactRole")
+    static let followUpMethod = Self(rawValue: "followUpMethod")
 
     /// The lists every organisation starts with.
-    static let builtIn: [DictionaryKind] = [.industry, .source, .level, .category, .customerStatus, .creditRating, .releaseReason, .contactRole]
+    static let builtIn: [DictionaryKind] = [.industry, .source, .level, .category, .customerStatus, .creditRating, .releaseReason, .contactRole, .followUpMethod]
 
     static func custom(entity: String, key: String) -> DictionaryKind { Self(rawValue: "custom.\(entity).\(key)") }
 
@@ -83,6 +84,9 @@ struct DictionaryKind: RawRepresentable, Hashable, Sendable {
              ("tooMany", "客户太多顾不上", "Too many customers"), ("other", "其他", "Other")]
         case .contactRole:
             [("decider", "决策者", "Decision maker"), ("influencer", "影响者", "Influencer"), ("user", "使用者", "User"), ("gatekeeper", "把关者", "Gatekeeper")]
+        case .followUpMethod:
+            [("phone", "电话", "Phone call"), ("visit", "上门拜访", "Visit"), ("wechat", "微信", "WeChat"), ("email", "邮件", "Email"),
+             ("sms", "短信", "SMS"), ("meeting", "会议", "Meeting"), ("other", "其他", "Other")]
         default:
             []
         }

@@ -33,6 +33,10 @@ enum Jobs {
             let result = try await PoolRecycler(db: db, now: now).run()
             logger.info("pool recycling: \(result.recycled) returned, \(result.warned) warned")
         },
+        ScheduledJob(name: "follow-up-reminders", every: 900) { db, now, logger in
+            let sent = try await FollowUpReminder(db: db, now: now).run()
+            logger.info("follow-up reminders: \(sent) sent")
+        },
     ]
 
     /// Takes (or renews) the lease of a job for this node; true when this node may run it now.

@@ -21,7 +21,7 @@ enum RecycleBin {
         let purge: @Sendable (Actor, Database, UUID, Date) async throws -> Void
     }
 
-    static let kinds: [Kind] = [customers, contacts]
+    static let kinds: [Kind] = [customers, contacts, followUps]
 
     static func kind(_ entity: String) -> Kind? { kinds.first { $0.entity == entity } }
 
@@ -58,6 +58,7 @@ enum RecycleBin {
             else { throw AppError.notFound }
             try await db.writeTransaction { tx in
                 try await actor.inOrg(RecordShare.self, on: tx).filter(\.$entity == Customer.entity).filter(\.$recordID == id).delete()
+                try await actor.inOrg(FollowUp.self, on: tx).withDeleted().filter(\.$customerID == id).delete(force: true)
                 try await actor.inOrg(Contact.self, on: tx).withDeleted().filter(\.$customerID == id).delete(force: true)
                 try await c.delete(force: true, on: tx)
                 try await Audit(actor: actor, db: tx, now: now).event(Customer.entity, id, .purge, old: c.name)
@@ -92,8 +93,40 @@ enum RecycleBin {
             guard let c = try await actor.inOrg(Contact.self, on: db).withDeleted().filter(\.$id == id).filter(\.$deletedAt != nil).first()
             else { throw AppError.notFound }
             try await db.writeTransaction { tx in
+                try await actor.inOrg(FollowUp.self, on: tx).withDeleted().filter(\.$contactID == id).set(\.$contactID, to: nil).update()
                 try await c.delete(force: true, on: tx)
                 try await Audit(actor: actor, db: tx, now: now).event(Contact.entity, id, .purge, old: c.name)
+            }
+        }
+    )
+
+    static let followUps = Kind(
+        entity: FollowUp.entity,
+        labelKey: "followUp.one",
+        list: { actor, db, limit in
+            try await actor.inOrg(FollowUp.self, on: db).withDeleted().filter(\.$deletedAt != nil)
+                .sort(\.$deletedAt, .descending).limit(limit).all()
+                .map { Item(entity: FollowUp.entity, id: $0.id!, title: String($0.content.prefix(40)), deletedAt: $0.deletedAt, deletedBy: $0.deletedBy) }
+        },
+        restore: { actor, db, id, now in
+            try actor.require(.edit, .admin)
+            guard let f = try await actor.inOrg(FollowUp.self, on: db).withDeleted().filter(\.$id == id).filter(\.$deletedAt != nil).first()
+            else { throw AppError.notFound }
+            guard try await actor.inOrg(Customer.self, on: db).filter(\.$id == f.customerID).first() != nil else { throw AppError.conflict("error.parentDeleted") }
+            try await db.writeTransaction { tx in
+                try await f.restore(on: tx)
+                f.deletedBy = nil
+                try await f.save(on: tx)
+                try await Audit(actor: actor, db: tx, now: now).event(FollowUp.entity, id, .restore, new: String(f.content.prefix(100)))
+            }
+        },
+        purge: { actor, db, id, now in
+            try actor.require(.edit, .admin)
+            guard let f = try await actor.inOrg(FollowUp.self, on: db).withDeleted().filter(\.$id == id).filter(\.$deletedAt != nil).first()
+            else { throw AppError.notFound }
+            try await db.writeTransaction { tx in
+                try await f.delete(force: true, on: tx)
+                try await Audit(actor: actor, db: tx, now: now).event(FollowUp.entity, id, .purge, old: String(f.content.prefix(100)))
             }
         }
     )

@@ -16,6 +16,7 @@ enum Layout {
         NavItem(key: "nav.customers", href: Paths.customers, icon: "◎", visible: { $0.can(.view, .customers) }),
         NavItem(key: "contact.title", href: "/contacts", icon: "☏", visible: { $0.can(.view, .customers) }),
         NavItem(key: "nav.pools", href: Paths.pools, icon: "◌", visible: { $0.can(.view, .customers) }),
+        NavItem(key: "followUp.title", href: Paths.followUps, icon: "✎", visible: { $0.can(.view, .followUps) }),
     ]
 
     static let adminNav: [NavItem] = [
@@ -25,6 +26,7 @@ enum Layout {
         NavItem(key: "nav.roles", href: Paths.adminRoles, icon: "◆", visible: { $0.isAdmin }),
         NavItem(key: "nav.poolRules", href: Paths.adminPools, icon: "↺", visible: { $0.isAdmin }),
         NavItem(key: "nav.dictionary", href: Paths.adminDictionaryBase, icon: "≡", visible: { $0.isAdmin }),
+        NavItem(key: "nav.followUpTemplates", href: Paths.adminFollowUpTemplates, icon: "✎", visible: { $0.isAdmin }),
         NavItem(key: "nav.customFields", href: Paths.adminCustomFieldsBase, icon: "✚", visible: { $0.isAdmin }),
         NavItem(key: "nav.regions", href: Paths.adminRegions, icon: "▧", visible: { $0.isAdmin }),
         NavItem(key: "nav.numbering", href: Paths.adminNumbering, icon: "#", visible: { $0.isAdmin }),

@@ -1,0 +1,240 @@
+import Fluent
+import Foundation
+import GuanxiCore
+
+/// Recording follow-ups and reading them back. A customer's timeline is open to whoever may see the
+/// customer; lists of follow-ups follow the follow-up module's data scope (the recorder is the owner).
+struct FollowUpService {
+    let db: Database
+    let actor: Actor
+    let now: Date
+
+    struct Input: Sendable {
+        var method: String?
+        var content: String?
+        var result: String?
+        /// yyyy-MM-dd'T'HH:mm in the organisation's time zone, as a datetime-local input sends it; empty means now.
+        var happenedAt: String?
+        var nextContactOn: String?
+        var nextPlan: String?
+        var contactID: String?
+        var templateID: String?
+    }
+
+    // MARK: recording
+
+    func create(customerID: UUID?, _ input: Input) async throws -> FollowUp {
+        try actor.require(.create, .followUps)
+        let customer = try await actor.find(Customer.self, customerID, for: .view, on: db)
+        var errors = FieldErrors()
+        let v = try await validate(input, customerID: customer.id!, into: &errors)
+        guard errors.isEmpty else { throw AppError.invalid(errors) }
+        let f = FollowUp(orgID: actor.orgID, customerID: customer.id!, ownerID: actor.userID, departmentID: actor.departmentID,
+                         method: v.method, content: v.content, happenedAt: v.happenedAt, now: now)
+        f.result = v.result
+        f.nextContactOn = v.nextContactOn
+        f.nextPlan = v.nextPlan
+        f.contactID = v.contactID
+        try await db.writeTransaction { [actor, now] tx in
+            try await f.create(on: tx)
+            // "Last contacted" feeds the pool's recycle rules; a back-dated entry never moves it backwards.
+            if customer.lastContactedAt.map({ $0 < f.happenedAt }) ?? true {
+                try await actor.inOrg(Customer.self, on: tx).filter(\.$id == customer.id!).set(\.$lastContactedAt, to: f.happenedAt).update()
+            }
+            try await Audit(actor: actor, db: tx, now: now).created(FollowUp.entity, f.id!, Self.values(f))
+        }
+        return f
+    }
+
+    func update(_ id: UUID?, _ input: Input) async throws -> FollowUp {
+        let f = try await actor.find(FollowUp.self, id, for: .edit, on: db)
+        var errors = FieldErrors()
+        let v = try await validate(input, customerID: f.customerID, into: &errors)
+        guard errors.isEmpty else { throw AppError.invalid(errors) }
+        let before = Self.values(f)
+        f.method = v.method
+        f.content = v.content
+        f.result = v.result
+        f.happenedAt = v.happenedAt
+        f.nextContactOn = v.nextContactOn
+        f.nextPlan = v.nextPlan
+        f.contactID = v.contactID
+        try await db.writeTransaction { [actor, now] tx in
+            try await f.save(on: tx)
+            try await Audit(actor: actor, db: tx, now: now).updated(FollowUp.entity, f.id!, before: before, after: Self.values(f))
+        }
+        return f
+    }
+
+    func delete(_ id: UUID?) async throws {
+        let f = try await actor.find(FollowUp.self, id, for: .delete, on: db)
+        try await db.writeTransaction { [actor, now] tx in
+            f.deletedBy = actor.userID
+            try await f.save(on: tx)
+            try await f.delete(on: tx)
+            try await Audit(actor: actor, db: tx, now: now).event(FollowUp.entity, f.id!, .delete, old: String(f.content.prefix(100)))
+        }
+    }
+
+    private struct Valid {
+        var method: String
+        var content: String
+        var result: String?
+        var happenedAt: Date
+        var nextContactOn: String?
+        var nextPlan: String?
+        var contactID: UUID?
+    }
+
+    private func validate(_ input: Input, customerID: UUID, into errors: inout FieldErrors) async throws -> Valid {
+        var content = Check.clean(input.content)
+        // Choosing a template and saving without typing records the template's text.
+        if content == nil, let tid = input.templateID.flatMap(UUID.init(uuidString:)),
+           let template = try await actor.inOrg(FollowUpTemplate.self, on: db).filter(\.$id == tid).first() {
+            content = template.content
+        }
+        if content == nil { errors.add("content", "error.required") }
+        if let c = content, c.count > 4000 { errors.add("content", "error.tooLong") }
+        let method = Check.clean(input.method) ?? ""
+        if method.isEmpty { errors.add("method", "error.required") }
+        else if try await !DictionaryService(db: db, actor: actor, now: now).isValid(.followUpMethod, method) { errors.add("method", "error.invalidOption") }
+        let result = Check.optional(input.result, "result", max: 500, into: &errors)
+        let nextPlan = Check.optional(input.nextPlan, "nextPlan", max: 500, into: &errors)
+        var happenedAt = now
+        if let raw = Check.clean(input.happenedAt) {
+            if let d = LocalTime.parse(raw, in: actor.org.timeZone) {
+                // A little clock skew is fine; a follow-up in the future is not.
+                if d > now.addingTimeInterval(300) { errors.add("happenedAt", "error.future") } else { happenedAt = d }
+            } else {
+                errors.add("happenedAt", "error.dateTime")
+            }
+        }
+        let nextContactOn = Check.clean(input.nextContactOn)
+        if let n = nextContactOn, !CalendarDate.isValid(n) { errors.add("nextContactOn", "error.date") }
+        var contactID: UUID?
+        if let raw = Check.clean(input.contactID) {
+            contactID = UUID(uuidString: raw)
+            var found: Contact?
+            if let id = contactID { found = try await actor.inOrg(Contact.self, on: db).filter(\.$id == id).filter(\.$customerID == customerID).first() }
+            if found == nil { errors.add("contactID", "error.invalidOption") }
+        }
+        return Valid(method: method, content: content ?? "", result: result, happenedAt: happenedAt, nextContactOn: nextContactOn,
+                     nextPlan: nextPlan, contactID: contactID)
+    }
+
+    static func values(_ f: FollowUp) -> FieldValues {
+        ["method": f.method, "content": f.content, "result": f.result ?? "", "happenedAt": ISO8601DateFormatter().string(from: f.happenedAt),
+         "nextContactOn": f.nextContactOn ?? "", "nextPlan": f.nextPlan ?? "", "contact": f.contactID?.uuidString ?? ""]
+    }
+
+    // MARK: reading
+
+    /// A customer's follow-ups, newest first; a parent customer's include those of its children in scope (CUS-11).
+    func timeline(customerID: UUID?, includeChildren: Bool = true, before cursor: PageCursor? = nil, limit: Int = 30) async throws -> (items: [FollowUp], next: PageCursor?) {
+        try actor.require(.view, .followUps)
+        let customer = try await actor.find(Customer.self, customerID, for: .view, on: db)
+        var ids = [customer.id!]
+        if includeChildren {
+            ids += try await actor.query(Customer.self, .view, on: db).filter(\.$parentID == customer.id!).limit(200).all().map { $0.id! }
+        }
+        let q = actor.inOrg(FollowUp.self, on: db).filter(\.$customerID ~~ ids)
+        return try await page(q, cursor: cursor, limit: limit)
+    }
+
+    /// Follow-ups in the actor's scope: theirs, their team's, a department's, by date range and method.
+    struct ListQuery: Sendable {
+        var ownerID: UUID?
+        var customerID: UUID?
+        var team = false
+        var method: String?
+        var from: Date?
+        var to: Date?
+        var cursor: PageCursor?
+        var limit = 50
+    }
+
+    func list(_ query: ListQuery) async throws -> (items: [FollowUp], next: PageCursor?) {
+        let q = try actor.query(FollowUp.self, .view, on: db)
+        if let owner = query.ownerID { q.filter(\.$ownerID == owner) }
+        if let customer = query.customerID { q.filter(\.$customerID == customer) }
+        if query.team {
+            let subs = actor.scope.subordinateIDs.compactMap(UUID.init(uuidString:))
+            if subs.isEmpty { return ([], nil) }
+            q.filter(\.$ownerID ~~ subs)
+        }
+        if let m = Check.clean(query.method) { q.filter(\.$method == m) }
+        if let from = query.from { q.filter(\.$happenedAt >= from) }
+        if let to = query.to { q.filter(\.$happenedAt < to) }
+        return try await page(q, cursor: query.cursor, limit: query.limit)
+    }
+
+    /// Customers whose next contact date has come, from the actor's own follow-ups (待联系, ACT-03).
+    func due(on day: String, limit: Int = 100) async throws -> [FollowUp] {
+        // Dates older than a month are history, not a to-do.
+        let due = try await actor.query(FollowUp.self, .view, on: db).filter(\.$ownerID == actor.userID)
+            .filter(\.$nextContactOn <= day).filter(\.$nextContactOn >= CalendarDate.adding(-30, to: day) ?? day)
+            .sort(\.$nextContactOn).limit(limit).all()
+        return try await Self.latestOnly(due, on: actor.inOrg(FollowUp.self, on: db))
+    }
+
+    /// Drops follow-ups that a later one on the same customer has overtaken (its plan is the one that counts).
+    static func latestOnly(_ items: [FollowUp], on query: QueryBuilder<FollowUp>) async throws -> [FollowUp] {
+        guard !items.isEmpty else { return [] }
+        let newer = try await query.filter(\.$customerID ~~ Array(Set(items.map(\.customerID))))
+            .sort(\.$happenedAt, .descending).limit(5000).all()
+        var latest: [UUID: Date] = [:]
+        for f in newer where latest[f.customerID] == nil { latest[f.customerID] = f.happenedAt }
+        return items.filter { f in latest[f.customerID].map { $0 <= f.happenedAt } ?? true }
+    }
+
+    private func page(_ q: QueryBuilder<FollowUp>, cursor: PageCursor?, limit: Int) async throws -> (items: [FollowUp], next: PageCursor?) {
+        let limit = max(1, min(limit, 200))
+        if let c = cursor, let at = Double(c.value).map(Date.init(timeIntervalSince1970:)), let cid = UUID(uuidString: c.id) {
+            q.group(.or) { or in
+                or.filter(\.$happenedAt < at)
+                or.group(.and) { $0.filter(\.$happenedAt == at).filter(\.$id < cid) }
+            }
+        }
+        let rows = try await q.sort(\.$happenedAt, .descending).sort(\.$id, .descending).limit(limit + 1).all()
+        let items = Array(rows.prefix(limit))
+        let next = rows.count > limit ? items.last.map { PageCursor(value: String($0.happenedAt.timeIntervalSince1970), id: $0.id!.uuidString) } : nil
+        return (items, next)
+    }
+
+    // MARK: comments
+
+    func comments(_ followUpIDs: [UUID]) async throws -> [UUID: [FollowUpComment]] {
+        guard !followUpIDs.isEmpty else { return [:] }
+        let rows = try await actor.inOrg(FollowUpComment.self, on: db).filter(\.$followUpID ~~ followUpIDs).sort(\.$createdAt).all()
+        return Dictionary(grouping: rows, by: \.followUpID)
+    }
+
+    /// A comment by anyone who may see the follow-up (supervisors through their scope); its recorder is notified.
+    func comment(_ id: UUID?, content raw: String?) async throws -> FollowUpComment {
+        let f = try await visible(id)
+        var errors = FieldErrors()
+        let content = Check.required(raw, "content", max: 2000, into: &errors)
+        guard errors.isEmpty else { throw AppError.invalid(errors) }
+        let c = FollowUpComment(orgID: actor.orgID, followUpID: f.id!, authorID: actor.userID, authorName: actor.name, content: content, at: now)
+        let customer = try await actor.inOrg(Customer.self, on: db).filter(\.$id == f.customerID).first()
+        try await db.writeTransaction { [actor, now] tx in
+            try await c.create(on: tx)
+            try await Audit(actor: actor, db: tx, now: now).event(FollowUp.entity, f.id!, .update, field: "comment", new: String(content.prefix(200)))
+            if f.ownerID != actor.userID {
+                try await Notifier.send(UserNotification(orgID: actor.orgID, userID: f.ownerID, kind: "followUpComment", messageKey: "notify.followUpComment",
+                                                         args: [actor.name, customer?.name ?? ""], link: Paths.customer(f.customerID) + "#follow-ups",
+                                                         dedupeKey: nil, at: now), on: tx)
+            }
+        }
+        return c
+    }
+
+    /// A follow-up the actor may read: in the follow-up scope, or on a customer the actor may see.
+    func visible(_ id: UUID?) async throws -> FollowUp {
+        guard let id else { throw AppError.notFound }
+        if actor.can(.view, .followUps), let f = try await actor.query(FollowUp.self, .view, on: db).filter(\.$id == id).first() { return f }
+        guard let f = try await actor.inOrg(FollowUp.self, on: db).filter(\.$id == id).first(),
+              try await actor.query(Customer.self, .view, on: db).filter(\.$id == f.customerID).first() != nil else { throw AppError.notFound }
+        return f
+    }
+}

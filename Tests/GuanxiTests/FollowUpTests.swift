@@ -1,0 +1,221 @@
+import Fluent
+import Foundation
+import GuanxiCore
+import Testing
+import Vapor
+import VaporTesting
+@testable import Guanxi
+
+/// Follow-ups (ACT-01/02/03): recording, scope, timeline roll-up, comments, reminders, pages.
+@Suite struct FollowUpTests {
+    struct FollowUpJSON: Decodable {
+        var id: UUID
+        var customerID: UUID
+        var ownerID: UUID
+        var content: String
+        var happenedAt: Date
+        var nextContactOn: String?
+    }
+
+    struct PageJSON: Decodable {
+        var items: [FollowUpJSON]
+        var nextCursor: String?
+    }
+
+    struct ErrorJSON: Decodable { var fields: [String: String]? }
+
+    static let shanghai = TimeZone(identifier: "Asia/Shanghai")!
+
+    func day(_ clock: TestClock, plus days: Int) -> String {
+        CalendarDate.adding(days, to: CalendarDate.of(clock.now, in: Self.shanghai))!
+    }
+
+    @discardableResult
+    func record(_ api: APIClient, _ customer: UUID, _ json: String) async throws -> FollowUpJSON {
+        let res = try await api.send(.POST, "/api/v1/customers/\(customer)/follow-ups", json: json)
+        #expect(res.status == .created, "\(res.text)")
+        return try res.json(FollowUpJSON.self)
+    }
+
+    @Test func recordingChecksInputAndMovesLastContacted() async throws {
+        try await withGuanxi { app, clock in
+            let w = try await World.build(app)
+            let customer = w.customers["rep1"]!
+            let rep = APIClient(app: app, token: World.token("rep1"))
+            let f = try await record(rep, customer, #"{"method":"phone","content":"电话沟通报价","nextContactOn":"\#(day(clock, plus: 1))","nextPlan":"发合同"}"#)
+            #expect(f.ownerID == w.users["rep1"] && abs(f.happenedAt.timeIntervalSince(clock.now)) < 1)
+            #expect(try await Customer.find(customer, on: app.db)!.lastContactedAt.map { abs($0.timeIntervalSince(clock.now)) < 1 } == true)
+            // A back-dated entry is kept but does not move "last contacted" backwards.
+            let threeDaysAgo = ISO8601DateFormatter().string(from: clock.now.addingTimeInterval(-3 * 86_400))
+            try await record(rep, customer, #"{"method":"visit","content":"上门拜访","happenedAt":"\#(threeDaysAgo)"}"#)
+            #expect(try await Customer.find(customer, on: app.db)!.lastContactedAt.map { abs($0.timeIntervalSince(clock.now)) < 1 } == true)
+            // Bad input: per-field errors, nothing saved.
+            let future = ISO8601DateFormatter().string(from: clock.now.addingTimeInterval(86_400))
+            let otherContact = try await rep.send(.POST, "/api/v1/customers/\(customer)/contacts", json: #"{"name":"王总"}"#)
+            #expect(otherContact.status == .created)
+            let foreignContact = Contact(orgID: w.orgID, customerID: w.customers["rep2"]!, ownerID: w.users["rep2"])
+            foreignContact.name = "外人"
+            try await foreignContact.create(on: app.db)
+            for (body, field) in [(#"{"method":"phone","content":"x","happenedAt":"\#(future)"}"#, "happenedAt"),
+                                  (#"{"method":"pigeon","content":"x"}"#, "method"),
+                                  (#"{"method":"phone"}"#, "content"),
+                                  (#"{"method":"phone","content":"x","nextContactOn":"2026-02-30"}"#, "nextContactOn"),
+                                  (#"{"method":"phone","content":"x","happenedAt":"yesterday"}"#, "happenedAt"),
+                                  (#"{"method":"phone","content":"x","contactID":"\#(foreignContact.id!)"}"#, "contactID")] {
+                let res = try await rep.send(.POST, "/api/v1/customers/\(customer)/follow-ups", json: body)
+                let fields = try? res.json(ErrorJSON.self).fields
+                #expect(res.status == .unprocessableEntity && fields?[field] != nil, "\(body) -> \(res.text)")
+            }
+            #expect(try await FollowUp.query(on: app.db).count() == 2)
+            // Someone who cannot see the customer cannot write on it.
+            let rep2 = APIClient(app: app, token: World.token("rep2"))
+            #expect(try await rep2.send(.POST, "/api/v1/customers/\(customer)/follow-ups", json: #"{"method":"phone","content":"x"}"#).status == .notFound)
+            // Changes are audited field by field.
+            let patched = try await rep.send(.PATCH, "/api/v1/follow-ups/\(f.id)", json: #"{"content":"电话沟通，客户要求再降 5%"}"#)
+            let patchedNext = try? patched.json(FollowUpJSON.self).nextContactOn
+            #expect(patched.status == .ok && patchedNext == day(clock, plus: 1))
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$recordID == f.id).filter(\.$field == "content").filter(\.$action == .update).count() == 1)
+            #expect(try await rep2.send(.PATCH, "/api/v1/follow-ups/\(f.id)", json: #"{"content":"偷改"}"#).status == .notFound)
+        }
+    }
+
+    @Test func listsFollowTheScopeAndTimelinesRollUp() async throws {
+        try await withGuanxi { app, clock in
+            let w = try await World.build(app)
+            let rep1 = APIClient(app: app, token: World.token("rep1"))
+            let lead = APIClient(app: app, token: World.token("lead"))
+            for i in 1...5 {
+                clock.advance(60)
+                try await record(rep1, w.customers["rep1"]!, #"{"method":"\#(i % 2 == 0 ? "visit" : "phone")","content":"第\#(i)次"}"#)
+            }
+            let west = try await record(APIClient(app: app, token: World.token("westrep")), w.customers["west"]!, #"{"method":"phone","content":"west"}"#)
+            // Keyset pages: newest first, no repeats, nothing lost.
+            let first = try await rep1.get("/api/v1/follow-ups?limit=2").json(PageJSON.self)
+            #expect(first.items.map(\.content) == ["第5次", "第4次"] && first.nextCursor != nil)
+            var seen = first.items.map(\.content)
+            var cursor = first.nextCursor
+            while let c = cursor {
+                let page = try await rep1.get("/api/v1/follow-ups?limit=2&cursor=\(c)").json(PageJSON.self)
+                seen += page.items.map(\.content)
+                cursor = page.nextCursor
+            }
+            #expect(seen == ["第5次", "第4次", "第3次", "第2次", "第1次"])
+            #expect(try await rep1.get("/api/v1/follow-ups?method=visit").json(PageJSON.self).items.count == 2)
+            #expect(try await rep1.get("/api/v1/follow-ups?from=2000-01-01&to=2000-01-02").json(PageJSON.self).items.isEmpty)
+            #expect(try await rep1.get("/api/v1/follow-ups?from=someday").status == .badRequest)
+            // Scope: own, team, department; other organisations never.
+            #expect(try await APIClient(app: app, token: World.token("rep2")).get("/api/v1/follow-ups").json(PageJSON.self).items.isEmpty)
+            #expect(try await lead.get("/api/v1/follow-ups?team=1").json(PageJSON.self).items.count == 5)
+            #expect(try await APIClient(app: app, token: World.token("viewer")).get("/api/v1/follow-ups").json(PageJSON.self).items.count == 5)
+            #expect(try await APIClient(app: app, token: World.token("manager")).get("/api/v1/follow-ups").json(PageJSON.self).items.count == 6)
+            #expect(try await lead.get("/api/v1/follow-ups/\(west.id)").status == .notFound)
+            #expect(try await APIClient(app: app, token: World.token("outsider")).get("/api/v1/follow-ups").json(PageJSON.self).items.isEmpty)
+            // A parent's timeline includes its children's follow-ups (CUS-11).
+            #expect(try await lead.send(.PATCH, "/api/v1/customers/\(w.customers["rep2"]!)", json: #"{"parentID":"\#(w.customers["rep1"]!)"}"#).status == .ok)
+            clock.advance(60)
+            try await record(lead, w.customers["rep2"]!, #"{"method":"phone","content":"子公司跟进"}"#)
+            let timeline = try await lead.get("/api/v1/customers/\(w.customers["rep1"]!)/follow-ups").json(PageJSON.self)
+            #expect(timeline.items.count == 6 && timeline.items.first?.content == "子公司跟进")
+            // Deleting needs the right; the bin gives it back.
+            let target = first.items[0].id
+            #expect(try await rep1.send(.DELETE, "/api/v1/follow-ups/\(target)").status == .forbidden)
+            let manager = APIClient(app: app, token: World.token("manager"))
+            #expect(try await manager.send(.DELETE, "/api/v1/follow-ups/\(target)").status == .noContent)
+            #expect(try await rep1.get("/api/v1/follow-ups").json(PageJSON.self).items.count == 4)
+            let admin = APIClient(app: app, token: World.token("admin"))
+            #expect(try await admin.get("/api/v1/recycle-bin").text.contains(target.uuidString))
+            #expect(try await admin.send(.POST, "/api/v1/recycle-bin/followUp/\(target)/restore").status == .noContent)
+            #expect(try await rep1.get("/api/v1/follow-ups").json(PageJSON.self).items.count == 5)
+        }
+    }
+
+    @Test func commentsReachTheRep() async throws {
+        try await withGuanxi { app, _ in
+            let w = try await World.build(app)
+            let rep1 = APIClient(app: app, token: World.token("rep1"))
+            let f = try await record(rep1, w.customers["rep1"]!, #"{"method":"phone","content":"报价已发"}"#)
+            let lead = APIClient(app: app, token: World.token("lead"))
+            #expect(try await lead.send(.POST, "/api/v1/follow-ups/\(f.id)/comments", json: #"{"content":"记得问预算"}"#).status == .created)
+            #expect(try await lead.send(.POST, "/api/v1/follow-ups/\(f.id)/comments", json: #"{"content":"  "}"#).status == .unprocessableEntity)
+            #expect(try await APIClient(app: app, token: World.token("rep2")).send(.POST, "/api/v1/follow-ups/\(f.id)/comments", json: #"{"content":"x"}"#).status == .notFound)
+            // The rep replies; nobody is notified of their own words.
+            #expect(try await rep1.send(.POST, "/api/v1/follow-ups/\(f.id)/comments", json: #"{"content":"好的"}"#).status == .created)
+            let notes = try await UserNotification.query(on: app.db).filter(\.$kind == "followUpComment").all()
+            #expect(notes.count == 1 && notes.first?.userID == w.users["rep1"] && notes.first?.args.first == "Lead")
+            #expect(try await rep1.get("/api/v1/follow-ups/\(f.id)/comments").text.contains("记得问预算"))
+            // The page shows the comment under the follow-up; the form route posts one too.
+            let b = Browser(app)
+            try await b.signIn("lead")
+            #expect(try await b.post("/follow-ups/\(f.id)/comments", [("content", "周五前回复")]).status == .seeOther)
+            let page = try await b.get("/customers/\(w.customers["rep1"]!)")
+            #expect(page.text.contains("记得问预算") && page.text.contains("周五前回复") && page.text.contains("报价已发"))
+        }
+    }
+
+    @Test func remindersOnceOnTheDayAndOnlyForTheLatestPlan() async throws {
+        try await withGuanxi { app, clock in
+            let w = try await World.build(app)
+            let rep1 = APIClient(app: app, token: World.token("rep1"))
+            let lead = APIClient(app: app, token: World.token("lead"))
+            let dueDay = day(clock, plus: 2)
+            try await record(rep1, w.customers["rep1"]!, #"{"method":"phone","content":"约下周","nextContactOn":"\#(dueDay)","nextPlan":"确认方案"}"#)
+            try await record(lead, w.customers["lead"]!, #"{"method":"phone","content":"约下周","nextContactOn":"\#(dueDay)"}"#)
+            clock.advance(3600)
+            // A later follow-up without a plan replaces the earlier plan on the lead's customer.
+            try await record(lead, w.customers["lead"]!, #"{"method":"visit","content":"已经见过了"}"#)
+            #expect(try await FollowUpReminder(db: app.db, now: clock.now).run() == 0)
+            clock.advance(2 * 86_400)
+            // Two nodes ticking at once: the lease lets one run the job, the dedupe key keeps it to one reminder.
+            async let a: Void = Jobs.tick(app: app, holder: "node-a")
+            async let b: Void = Jobs.tick(app: app, holder: "node-b")
+            _ = await (a, b)
+            #expect(try await FollowUpReminder(db: app.db, now: clock.now).run() == 0)
+            let due = try await UserNotification.query(on: app.db).filter(\.$kind == "followUpDue").all()
+            #expect(due.count == 1 && due.first?.userID == w.users["rep1"] && due.first?.args == ["客户-rep1", "确认方案"])
+            // The due list of the API and the page agree.
+            let list = try await rep1.get("/api/v1/follow-ups/due").json([FollowUpJSON].self)
+            #expect(list.map(\.customerID) == [w.customers["rep1"]!])
+            #expect(try await lead.get("/api/v1/follow-ups/due").json([FollowUpJSON].self).isEmpty)
+            let b2 = Browser(app)
+            try await b2.signIn("rep1")
+            #expect(try await b2.get("/follow-ups").text.contains("今日待联系（1）"))
+        }
+    }
+
+    @Test func pagesRecordWithTemplatesAndKeepInput() async throws {
+        try await withGuanxi { app, _ in
+            let w = try await World.build(app)
+            let admin = Browser(app)
+            try await admin.signIn("admin")
+            #expect(try await admin.post("/admin/follow-up-templates", [("name", "首次电话"), ("method", "phone"), ("content", "介绍公司和产品，约拜访时间")]).status == .seeOther)
+            #expect(try await admin.post("/admin/follow-up-templates", [("name", "首次电话"), ("content", "重复")]).status == .unprocessableEntity)
+            let template = try await FollowUpTemplate.query(on: app.db).first()!
+            let b = Browser(app)
+            try await b.signIn("rep1")
+            let customer = w.customers["rep1"]!
+            let show = try await b.get("/customers/\(customer)")
+            #expect(show.text.contains("写跟进") && show.text.contains("首次电话") && show.text.contains("follow-up-templates"))
+            // Missing text: the form comes back with what was typed.
+            let bad = try await b.post("/customers/\(customer)/follow-ups", [("method", "phone"), ("content", ""), ("result", "没接通"), ("nextContactOn", "2026-13-01")])
+            #expect(bad.status == .unprocessableEntity && bad.text.contains("没接通") && bad.text.contains("e-content"))
+            // A template without typing records the template's text.
+            #expect(try await b.post("/customers/\(customer)/follow-ups", [("method", "phone"), ("content", ""), ("templateID", template.id!.uuidString)]).status == .seeOther)
+            #expect(try await FollowUp.query(on: app.db).first()?.content == "介绍公司和产品，约拜访时间")
+            let list = try await b.get("/follow-ups")
+            #expect(list.status == .ok && list.text.contains("介绍公司和产品"))
+            let f = try await FollowUp.query(on: app.db).first()!
+            #expect(try await b.get("/follow-ups/\(f.id!)/edit").status == .ok)
+            #expect(try await b.post("/follow-ups/\(f.id!)/edit", [("method", "visit"), ("content", "改成上门")]).status == .seeOther)
+            #expect(try await FollowUp.find(f.id, on: app.db)?.method == "visit")
+            // Roles without the follow-up module see no timeline.
+            let rolePolicy = try await Role.find(w.roles["viewer"]!, on: app.db)!
+            rolePolicy.policy.actions[.followUps] = nil
+            try await rolePolicy.save(on: app.db)
+            let viewer = Browser(app)
+            try await viewer.signIn("viewer")
+            let seen = try await viewer.get("/customers/\(customer)")
+            #expect(seen.status == .ok && !seen.text.contains("改成上门"))
+            #expect(try await viewer.get("/follow-ups").status == .forbidden)
+        }
+    }
+}
