@@ -84,6 +84,9 @@ enum DemoData {
         ]
     }
 
+    static let followUpTexts = ["电话沟通需求，客户在比较三家供应商", "上门拜访采购经理，演示了新版本", "发送报价单，客户反馈价格偏高",
+                                "微信确认技术参数，等待总工意见", "客户来访参观工厂，对交期满意", "邮件发送合同草稿，法务在审"]
+
     static let cities = ["北京", "上海", "广州", "深圳", "杭州", "成都", "武汉", "南京", "西安", "苏州", "天津", "重庆"]
     static let cores = ["新能源", "华信", "恒通", "天成", "瑞丰", "金桥", "宏达", "远航", "博雅", "中科", "鼎盛", "嘉禾", "同创", "海纳", "启明", "长城"]
     static let trades = ["科技", "贸易", "机械", "电子", "医药", "食品", "建材", "物流", "软件", "化工", "纺织", "环保"]
@@ -150,6 +153,8 @@ enum DemoData {
             let sources = DictionaryKind.source.defaults.map(\.0)
             let statuses = DictionaryKind.customerStatus.defaults.map(\.0)
             var batch: [Customer] = []
+            var followUps: [FollowUp] = []
+            let followUpMethods = DictionaryKind.followUpMethod.defaults.map(\.0)
             for i in 0..<customers {
                 let (owner, dept) = owners[i % owners.count]
                 let name = customerName(i)
@@ -173,12 +178,31 @@ enum DemoData {
                     c.claimedAt = now
                 }
                 batch.append(c)
+                if let owner = c.ownerID, i % 3 != 2 {
+                    // Two follow-ups in the last weeks; some plan a next contact today or soon.
+                    for k in 0..<2 {
+                        let at = now.addingTimeInterval(-Double((i % 20) * 86_400 + k * 3 * 86_400 + 3_600 * (i % 9 + 1)))
+                        let f = FollowUp(orgID: orgID, customerID: c.id!, ownerID: owner, departmentID: c.departmentID,
+                                         method: followUpMethods[(i + k) % followUpMethods.count], content: followUpTexts[(i + k) % followUpTexts.count],
+                                         happenedAt: at, now: now)
+                        if k == 0, i % 4 == 0 { f.nextContactOn = CalendarDate.adding(i % 5, to: CalendarDate.of(now, in: tz)); f.nextPlan = "电话确认报价" }
+                        followUps.append(f)
+                    }
+                    c.lastContactedAt = followUps.suffix(2).map(\.happenedAt).max()
+                }
                 if batch.count == 500 {
                     try await batch.create(on: tx)
+                    try await followUps.create(on: tx)
                     batch.removeAll(keepingCapacity: true)
+                    followUps.removeAll(keepingCapacity: true)
                 }
             }
             if !batch.isEmpty { try await batch.create(on: tx) }
+            if !followUps.isEmpty { try await followUps.create(on: tx) }
+            for (name, method, content) in [("首次电话", "phone", "介绍公司和产品，了解需求和预算，约拜访时间"),
+                                            ("上门拜访", "visit", "拜访客户，演示产品，确认决策人和采购流程")] {
+                try await FollowUpTemplate(orgID: orgID, name: name, method: method, content: content).create(on: tx)
+            }
             // The numbering counter continues after the demo's numbers.
             if customers > 0, let sql = tx as? any SQLDatabase {
                 try await sql.raw("""
