@@ -218,4 +218,43 @@ import VaporTesting
             #expect(try await viewer.get("/follow-ups").status == .forbidden)
         }
     }
+
+    @Test func statisticsCountInScopeByPersonDepartmentMethodAndHour() async throws {
+        try await withGuanxi { app, clock in
+            let w = try await World.build(app)
+            let today = CalendarDate.of(clock.now, in: Self.shanghai)
+            let rep1 = APIClient(app: app, token: World.token("rep1"))
+            let west = APIClient(app: app, token: World.token("westrep"))
+            for (api, customer, method, time) in [(rep1, "rep1", "phone", "09:30"), (rep1, "rep1", "visit", "09:45"), (rep1, "rep1", "phone", "14:10"),
+                                                  (west, "west", "phone", "09:05")] {
+                let at = CalendarDate.adding(-1, to: today)! + "T" + time
+                try await record(api, w.customers[customer]!, #"{"method":"\#(method)","content":"x","happenedAt":"\#(at)"}"#)
+            }
+            let actor = try await Actor.resolve(userID: w.users["manager"]!, sessionID: nil, fallbackLocale: .zhHans, on: app.db)!
+            let range = Stats.Range(granularity: .day, from: clock.now.addingTimeInterval(-7 * 86_400), to: clock.now.addingTimeInterval(86_400),
+                                    fromText: "", toText: "")
+            let all = FollowUpStats(db: app.db, actor: actor, range: range)
+            #expect(try await all.counts(.method).map(\.count) == [3, 1])
+            let hours = try await all.counts(.hour)
+            #expect(hours.count == 24 && hours[9].count == 3 && hours[14].count == 1 && hours.map(\.count).reduce(0, +) == 4)
+            #expect(try await all.counts(.owner).first == Stats.Row(key: w.users["rep1"]!.uuidString, count: 3))
+            #expect(try await all.counts(.period).map(\.count) == [4])
+            let east = FollowUpStats(db: app.db, actor: actor, range: range,
+                                     departmentIDs: try await FollowUpStats.departmentTree(w.departments["East"], actor: actor, on: app.db))
+            #expect(try await east.counts(.method).map(\.count).reduce(0, +) == 3)
+            // A rep counts only their own; the pages answer in scope, and the CSV needs the export right.
+            let repActor = try await Actor.resolve(userID: w.users["rep2"]!, sessionID: nil, fallbackLocale: .zhHans, on: app.db)!
+            #expect(try await FollowUpStats(db: app.db, actor: repActor, range: range).counts(.method).isEmpty)
+            let b = Browser(app)
+            try await b.signIn("manager")
+            let page = try await b.get("/follow-ups/stats?period=day&department=\(w.departments["East"]!)")
+            #expect(page.status == .ok && page.text.contains("共 3 条") && page.text.contains("24 小时分布"))
+            #expect(try await b.get("/follow-ups/stats?period=decade").status == .badRequest)
+            let csv = try await b.get("/follow-ups/stats.csv?dataset=owner")
+            #expect(csv.status == .ok && csv.text.contains("Rep1,3"))
+            let r = Browser(app)
+            try await r.signIn("rep1")
+            #expect(try await r.get("/follow-ups/stats.csv?dataset=owner").status == .forbidden)
+        }
+    }
 }

@@ -54,5 +54,6 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: BasicDataPages())
     try signedIn.register(collection: CustomFieldPages())
     try signedIn.register(collection: ContactRelationPages())
+    try signedIn.register(collection: FollowUpStatsPages())
     try signedIn.register(collection: FollowUpPages())
 }

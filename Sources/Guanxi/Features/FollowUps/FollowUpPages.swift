@@ -179,7 +179,7 @@ struct FollowUpPages: RouteCollection {
                 H.el("button", [.type("submit"), .cls("btn")], [H.text(t("action.apply"))]),
             ])
             return H.group([
-                H.div("page-head", H.h1(t("followUp.title"))),
+                H.div("page-head", H.h1(t("followUp.title")), H.a(Paths.followUps + "/stats", t("followUpStats.title"), cls: "btn")),
                 due.isEmpty ? H.empty : H.el("section", [.cls("card due-card")], [
                     H.h2(t("followUp.dueTitle", String(due.count))),
                     H.el("ul", [.cls("plain-list")], due.map { f in

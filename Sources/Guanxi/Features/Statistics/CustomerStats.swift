@@ -9,7 +9,8 @@ struct CustomerStats {
     let db: Database
     let actor: Actor
 
-    enum Granularity: String, CaseIterable { case day, week, month, year }
+    typealias Granularity = Stats.Granularity
+    typealias Row = Stats.Row
 
     enum Dimension: String, CaseIterable {
         case owner, department, industry, level, source, status, region
@@ -36,24 +37,11 @@ struct CustomerStats {
         }
     }
 
-    struct Row: Equatable { let key: String; let count: Int }
-
     private var sql: any SQLDatabase { db as! any SQLDatabase }
 
-    /// The period bucket of a timestamp column in the organisation's time zone.
-    func period(_ column: String, _ g: Granularity) -> SQLQueryString {
-        if db.isSQLite {
-            let offset = actor.org.timeZone.secondsFromGMT()
-            let pattern = switch g { case .day: "%Y-%m-%d"; case .week: "%Y-W%W"; case .month: "%Y-%m"; case .year: "%Y" }
-            return "strftime(\(literal: pattern), \(ident: column) + \(literal: offset), 'unixepoch')"
-        }
-        let pattern = switch g { case .day: "YYYY-MM-DD"; case .week: "IYYY-\"W\"IW"; case .month: "YYYY-MM"; case .year: "YYYY" }
-        return "to_char(\(ident: column) AT TIME ZONE \(bind: actor.org.timeZone.identifier), \(literal: pattern))"
-    }
+    func period(_ column: String, _ g: Granularity) -> SQLQueryString { Stats.period(column, g, db: db, timeZone: actor.org.timeZone) }
 
-    private func range(_ column: String, from: Date, to: Date) -> SQLQueryString {
-        "\(ident: column) >= \(bind: from) AND \(ident: column) < \(bind: to)"
-    }
+    private func range(_ column: String, from: Date, to: Date) -> SQLQueryString { Stats.range(column, from: from, to: to) }
 
     /// New customers per period between two instants.
     func newCustomers(_ g: Granularity, from: Date, to: Date) async throws -> [Row] {
