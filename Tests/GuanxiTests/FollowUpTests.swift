@@ -257,4 +257,33 @@ import VaporTesting
             #expect(try await r.get("/follow-ups/stats.csv?dataset=owner").status == .forbidden)
         }
     }
+
+    @Test func dailyReportFromWhatRepsEntered() async throws {
+        try await withGuanxi { app, clock in
+            let w = try await World.build(app)
+            let today = CalendarDate.of(clock.now, in: Self.shanghai)
+            let rep1 = APIClient(app: app, token: World.token("rep1"))
+            try await record(rep1, w.customers["rep1"]!, #"{"method":"phone","content":"a","nextContactOn":"\#(CalendarDate.adding(3, to: today)!)"}"#)
+            try await record(rep1, w.customers["rep1"]!, #"{"method":"visit","content":"b"}"#)
+            let created = try await rep1.send(.POST, "/api/v1/customers", json: #"{"name":"日报新客户有限公司"}"#)
+            #expect(created.status == .created, "\(created.text)")
+            try await record(APIClient(app: app, token: World.token("rep2")), w.customers["rep2"]!, #"{"method":"phone","content":"c"}"#)
+            // Yesterday's work is not today's.
+            let yesterday = ISO8601DateFormatter().string(from: clock.now.addingTimeInterval(-86_400))
+            try await record(rep1, w.customers["rep1"]!, #"{"method":"phone","content":"old","happenedAt":"\#(yesterday)"}"#)
+            struct LineJSON: Decodable { var userID: UUID; var counts: [String: Int] }
+            let lead = try await APIClient(app: app, token: World.token("lead")).get("/api/v1/reports/daily?date=\(today)").json([LineJSON].self)
+            #expect(Set(lead.map(\.userID)) == Set(["lead", "rep1", "rep2"].map { w.users[$0]! }))
+            let r1 = lead.first { $0.userID == w.users["rep1"] }!
+            #expect(r1.counts == ["followUps": 2, "customersReached": 1, "plansMade": 1, "newCustomers": 1, "claimed": 0])
+            // A rep sees their own line only; a bad date is refused.
+            let own = try await rep1.get("/api/v1/reports/daily").json([LineJSON].self)
+            #expect(own.map(\.userID) == [w.users["rep1"]!])
+            #expect(try await rep1.get("/api/v1/reports/daily?date=2026-13-40").status == .badRequest)
+            let b = Browser(app)
+            try await b.signIn("lead")
+            let page = try await b.get("/reports/daily?date=\(today)")
+            #expect(page.status == .ok && page.text.contains("团队（2/2 人有记录）") && page.text.contains("Rep1"))
+        }
+    }
 }

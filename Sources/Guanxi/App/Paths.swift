@@ -26,6 +26,7 @@ enum Paths {
     static func relationDelete(_ id: UUID) -> String { "/relations/\(id.uuidString)/delete" }
 
     static let followUps = "/follow-ups"
+    static let dailyReport = "/reports/daily"
     static func customerFollowUps(_ id: UUID) -> String { "/customers/\(id.uuidString)/follow-ups" }
     static func followUpEdit(_ id: UUID) -> String { "/follow-ups/\(id.uuidString)/edit" }
     static func followUpDelete(_ id: UUID) -> String { "/follow-ups/\(id.uuidString)/delete" }

@@ -24,6 +24,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: CustomFieldAPIController())
     try api.register(collection: ContactRelationAPIController())
     try api.register(collection: FollowUpAPIController())
+    try api.register(collection: DailyReportAPIController())
 
     let web = app.grouped(WebSessionMiddleware()).grouped(SetupGateMiddleware())
     try web.register(collection: SetupPages())
@@ -55,5 +56,6 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: CustomFieldPages())
     try signedIn.register(collection: ContactRelationPages())
     try signedIn.register(collection: FollowUpStatsPages())
+    try signedIn.register(collection: DailyReportPages())
     try signedIn.register(collection: FollowUpPages())
 }

@@ -297,6 +297,11 @@ enum OpenAPI {
                            body: ["type": "object", "required": ["content"], "properties": ["content": ["type": "string", "minLength": 1, "maxLength": 2000]]],
                            responses([("201", ok(ref("FollowUpComment"), "Created"))], validation: true)),
             ],
+            "/api/v1/reports/daily": [
+                "get": op("getDailyReport", "The sales daily report: one line per person in your follow-up scope", tag: "Follow-ups",
+                          params: [query("date", ["type": "string", "format": "date"], "The day (default today in the organisation's time zone)")],
+                          responses([("200", ok(["type": "array", "items": ref("DailyReportLine")]))])),
+            ],
             "/api/v1/follow-up-templates": [
                 "get": op("listFollowUpTemplates", "The organisation's follow-up templates", tag: "Follow-ups",
                           responses([("200", ok(["type": "array", "items": ref("FollowUpTemplate")]))])),
@@ -406,6 +411,11 @@ enum OpenAPI {
                 "FollowUpPatch": ["type": "object", "properties": followUpBody],
                 "FollowUpComment": ["type": "object", "required": ["id", "authorID", "authorName", "content", "createdAt"], "properties": [
                     "id": uuid, "authorID": uuid, "authorName": ["type": "string"], "content": ["type": "string"], "createdAt": dateTime,
+                ]],
+                "DailyReportLine": ["type": "object", "required": ["userID", "name", "counts"], "properties": [
+                    "userID": uuid, "name": ["type": "string"],
+                    "counts": ["type": "object", "additionalProperties": ["type": "integer"],
+                               "description": "newCustomers, claimed, followUps, customersReached, plansMade"],
                 ]],
                 "FollowUpTemplate": ["type": "object", "required": ["id", "name", "content"], "properties": [
                     "id": uuid, "name": ["type": "string"], "method": nullableString, "content": ["type": "string"],

@@ -208,6 +208,20 @@ extension Actor {
         return joined
     }
 
+    /// The colleagues whose records the module's data scope shows this actor (themselves included):
+    /// the rows of team reports and team calendars.
+    func scopeUsers(_ module: Module, on db: Database) async throws -> [User] {
+        let q = inOrg(User.self, on: db).filter(\.$status == .active)
+        switch policy.scope(for: module) {
+        case .all: break
+        case .own: q.filter(\.$id == userID)
+        case .ownAndSubordinates: q.filter(\.$id ~~ ([userID] + scope_ids(scope.subordinateIDs)))
+        case .department: q.group(.or) { $0.filter(\.$id == userID).filter(\.$departmentID == departmentID) }
+        case .departmentTree: q.group(.or) { $0.filter(\.$id == userID).filter(\.$departmentID ~~ scope_ids(scope.departmentTreeIDs)) }
+        }
+        return try await q.sort(\.$name).limit(2000).all()
+    }
+
     private func scope_ids(_ ids: Set<String>) -> [UUID] { ids.compactMap(UUID.init(uuidString:)).sorted { $0.uuidString < $1.uuidString } }
 
     /// Loads one record the actor may act on, or throws 404 (not visible) / 403 (visible, action not granted).
