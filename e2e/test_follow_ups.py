@@ -31,3 +31,17 @@ def test_follow_up_from_the_360_view(page, demo_server, shots):
     expect(page.locator("h1")).to_contain_text("跟进记录")
     expect(page.locator(".timeline").first).to_contain_text("客户下月采购 200 台")
     page.screenshot(path=str(shots / "42-follow-up-list.png"), full_page=True)
+
+
+def test_dashboard_customised(page, demo_server, shots):
+    url = demo_server
+    sign_in(page, url, "wang.fang")
+    expect(page.locator("#w-numbers")).to_be_visible()
+    page.click("a:has-text('自定义工作台')")
+    page.select_option("select[name=widget]", "chart")
+    page.click("button:has-text('添加组件')")
+    expect(page.locator("#w-chart svg")).to_be_visible()
+    page.locator("#w-hot button[aria-label$='上移']").click()
+    page.click("a:has-text('完成')")
+    expect(page.locator("#w-chart")).to_be_visible()
+    page.screenshot(path=str(shots / "43-dashboard.png"), full_page=True)

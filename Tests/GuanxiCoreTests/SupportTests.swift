@@ -120,3 +120,19 @@ import Testing
         #expect(CaseConversion.snake("name") == "name")
     }
 }
+
+@Suite struct DashboardLayoutTests {
+    @Test func layoutsParseAndChange() {
+        #expect(DashboardLayout.parse(nil) == DashboardLayout.defaults)
+        #expect(DashboardLayout.parse("") == [])
+        #expect(DashboardLayout.parse("hot,bogus,hot,due") == ["hot", "due"])
+        let list = ["numbers", "due", "hot"]
+        #expect(DashboardLayout.move("hot", up: true, in: list) == ["numbers", "hot", "due"])
+        #expect(DashboardLayout.move("numbers", up: true, in: list) == list)
+        #expect(DashboardLayout.move("hot", up: false, in: list) == list)
+        #expect(DashboardLayout.add("chart", to: list) == list + ["chart"])
+        #expect(DashboardLayout.add("hot", to: list) == list && DashboardLayout.add("x", to: list) == list)
+        #expect(DashboardLayout.remove("due", from: list) == ["numbers", "hot"])
+        #expect(DashboardLayout.validate(["chart", "due"]) && !DashboardLayout.validate(["due", "due"]) && !DashboardLayout.validate(["x"]))
+    }
+}

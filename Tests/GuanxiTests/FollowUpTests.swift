@@ -286,4 +286,35 @@ import VaporTesting
             #expect(page.status == .ok && page.text.contains("团队（2/2 人有记录）") && page.text.contains("Rep1"))
         }
     }
+
+    @Test func dashboardWidgetsChangeAndShowOnlyWhatTheRoleAllows() async throws {
+        try await withGuanxi { app, clock in
+            let w = try await World.build(app)
+            let rep1 = APIClient(app: app, token: World.token("rep1"))
+            try await record(rep1, w.customers["rep1"]!, #"{"method":"phone","content":"看板上的跟进","nextContactOn":"\#(CalendarDate.of(clock.now, in: Self.shanghai))","nextPlan":"回电"}"#)
+            struct LayoutJSON: Decodable { var widgets: [String]; var available: [String]? }
+            #expect(try await rep1.get("/api/v1/dashboard").json(LayoutJSON.self).widgets == DashboardLayout.defaults)
+            let b = Browser(app)
+            try await b.signIn("rep1")
+            let home = try await b.get("/")
+            #expect(home.text.contains("今日待联系") && home.text.contains("看板上的跟进") && home.text.contains("回电"))
+            // Customise in the page: move, remove, add.
+            #expect(try await b.post("/dashboard", [("widget", "hot"), ("action", "up")]).status == .seeOther)
+            #expect(try await b.post("/dashboard", [("widget", "numbers"), ("action", "remove")]).status == .seeOther)
+            #expect(try await b.post("/dashboard", [("widget", "chart"), ("action", "add")]).status == .seeOther)
+            #expect(try await b.post("/dashboard", [("widget", "bogus"), ("action", "add")]).status == .badRequest)
+            #expect(try await rep1.get("/api/v1/dashboard").json(LayoutJSON.self).widgets == ["due", "hot", "followUps", "reminders", "chart"])
+            let edited = try await b.get("/?edit=1")
+            #expect(edited.text.contains("近两周我的跟进") && edited.text.contains("添加组件") && !edited.text.contains("id=\"w-numbers\""))
+            // Through the API: a whole new order, checked.
+            #expect(try await rep1.send(.PUT, "/api/v1/dashboard", json: #"{"widgets":["chart","due"]}"#).json(LayoutJSON.self).widgets == ["chart", "due"])
+            #expect(try await rep1.send(.PUT, "/api/v1/dashboard", json: #"{"widgets":["due","due"]}"#).status == .unprocessableEntity)
+            // A role without follow-ups sees no follow-up widgets, whatever it stored.
+            let viewerRole = try await Role.find(w.roles["viewer"]!, on: app.db)!
+            viewerRole.policy.actions[.followUps] = nil
+            try await viewerRole.save(on: app.db)
+            let viewer = APIClient(app: app, token: World.token("viewer"))
+            #expect(try await viewer.send(.PUT, "/api/v1/dashboard", json: #"{"widgets":["due","hot"]}"#).json(LayoutJSON.self).widgets == ["hot"])
+        }
+    }
 }

@@ -25,6 +25,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: ContactRelationAPIController())
     try api.register(collection: FollowUpAPIController())
     try api.register(collection: DailyReportAPIController())
+    try api.register(collection: DashboardAPIController())
 
     let web = app.grouped(WebSessionMiddleware()).grouped(SetupGateMiddleware())
     try web.register(collection: SetupPages())

@@ -31,6 +31,7 @@ enum Migrations {
         CreateCustomFieldDefinition(),
         CreateContactRelation(),
         CreateFollowUp(),
+        UpdateUserAddDashboard(),
     ]
 }
 
@@ -687,4 +688,10 @@ struct CreateFollowUp: AsyncMigration {
         try await db.schema("follow_up_comments").delete()
         try await db.schema("follow_ups").delete()
     }
+}
+
+/// PLT-24: each user's dashboard widgets.
+struct UpdateUserAddDashboard: AsyncMigration {
+    func prepare(on db: Database) async throws { try await db.schema("users").field("dashboard", .string).update() }
+    func revert(on db: Database) async throws { try await db.schema("users").deleteField("dashboard").update() }
 }

@@ -25,6 +25,8 @@ final class User: Model, @unchecked Sendable {
     @Field(key: "password_hash") var passwordHash: String
     @Field(key: "status") var status: Status
     @OptionalField(key: "locale") var locale: String?
+    /// The home dashboard's widgets in order ("numbers,due,…"); nil for the defaults.
+    @OptionalField(key: "dashboard") var dashboard: String?
     @Field(key: "failed_attempts") var failedAttempts: Int
     @OptionalField(key: "locked_until") var lockedUntil: Date?
 

@@ -21,7 +21,7 @@ struct FollowUpStats {
 
     private var sql: any SQLDatabase { db as! any SQLDatabase }
 
-    func counts(_ d: Dimension) async throws -> [Stats.Row] {
+    func counts(_ d: Dimension, ownerID: UUID? = nil) async throws -> [Stats.Row] {
         let tz = actor.org.timeZone
         let key: SQLQueryString = switch d {
         case .period: Stats.period("happened_at", range.granularity, db: db, timeZone: tz)
@@ -32,6 +32,7 @@ struct FollowUpStats {
         }
         var filter: SQLQueryString = "1 = 1"
         if let ids = departmentIDs { filter = ids.isEmpty ? "1 = 0" : "department_id IN (\(binds: ids))" }
+        if let ownerID { filter = "\(filter) AND owner_id = \(bind: ownerID)" }
         let order: SQLQueryString = d == .owner || d == .department || d == .method ? "n DESC" : "k"
         let rows = try await sql.raw("""
             SELECT \(key) AS k, COUNT(*) AS n FROM follow_ups

@@ -3,39 +3,208 @@ import Foundation
 import GuanxiCore
 import Vapor
 
-/// The landing page after sign-in: my numbers and the customers I touched last.
+/// The home dashboard (工作台, PLT-24): widgets each user adds, removes and orders; each one draws
+/// only what the user's role and data scope allow.
 struct HomePage: RouteCollection {
     func boot(routes: RoutesBuilder) throws {
         routes.get(use: show)
+        routes.post("dashboard", use: change)
+    }
+
+    /// Whether the user's role gives the widget anything to show.
+    static func available(_ key: String, actor: Actor) -> Bool {
+        switch key {
+        case "numbers", "hot", "recent": actor.can(.view, .customers)
+        case "due", "followUps", "chart": actor.can(.view, .followUps)
+        case "claims": actor.can(.view, .customers)
+        default: true
+        }
+    }
+
+    static func widgets(_ actor: Actor, on db: Database) async throws -> [String] {
+        let user = try await actor.inOrg(User.self, on: db).filter(\.$id == actor.userID).first()
+        return DashboardLayout.parse(user?.dashboard).filter { available($0, actor: actor) }
+    }
+
+    static func save(_ widgets: [String], actor: Actor, on db: Database) async throws {
+        try await actor.inOrg(User.self, on: db).filter(\.$id == actor.userID).set(\.$dashboard, to: DashboardLayout.store(widgets)).update()
+    }
+
+    /// Add, remove or move one widget (forms on the dashboard in edit mode).
+    @Sendable func change(req: Request) async throws -> Response {
+        let actor = try req.actor
+        struct Body: Content { var action: String?; var widget: String? }
+        let b = try req.content.decode(Body.self)
+        guard let key = b.widget, DashboardLayout.all.contains(key) else { throw AppError.badRequest("error.badParameter") }
+        let user = try await actor.inOrg(User.self, on: req.db).filter(\.$id == actor.userID).first()
+        let current = DashboardLayout.parse(user?.dashboard)
+        let next: [String]
+        switch b.action {
+        case "add": next = DashboardLayout.add(key, to: current)
+        case "remove": next = DashboardLayout.remove(key, from: current)
+        case "up": next = DashboardLayout.move(key, up: true, in: current)
+        case "down": next = DashboardLayout.move(key, up: false, in: current)
+        default: throw AppError.badRequest("error.badParameter")
+        }
+        try await Self.save(next, actor: actor, on: req.db)
+        return req.redirect("/?edit=1#w-\(key)")
     }
 
     @Sendable func show(req: Request) async throws -> Response {
         let actor = try req.actor
         let t = actor.t
-        var mine = 0, visible = 0
-        var recent: [Customer] = []
-        if actor.can(.view, .customers) {
-            mine = try await actor.query(Customer.self, .view, on: req.db).filter(\.$ownerID == actor.userID).count()
-            visible = try await actor.query(Customer.self, .view, on: req.db).count()
-            recent = try await actor.query(Customer.self, .view, on: req.db).sort(\.$updatedAt, .descending).limit(8).all()
-        }
+        let editing = (try? req.query.get(String.self, at: "edit")) == "1"
+        let widgets = try await Self.widgets(actor, on: req.db)
+        var bodies: [String: (PageContext) -> HNode] = [:]
+        for key in widgets { bodies[key] = try await widget(key, req: req, actor: actor) }
+        let addable = DashboardLayout.all.filter { !widgets.contains($0) && Self.available($0, actor: actor) }
         return req.page(title: t("nav.home"), crumbs: []) { ctx in
-            let stats = H.div("stats",
-                H.el("a", [.href(URLQuery.build(Paths.customers, [("owner", actor.userID.uuidString)])), .cls("stat")],
-                     [H.div("stat-value", H.text(String(mine))), H.div("stat-label", H.text(t("home.myCustomers")))]),
-                H.el("a", [.href(Paths.customers), .cls("stat")],
-                     [H.div("stat-value", H.text(String(visible))), H.div("stat-label", H.text(t("home.visibleCustomers")))]))
-            let list: HNode = recent.isEmpty
-                ? Tables.emptyState(t("customer.emptyTitle"), hint: t("customer.emptyHint"),
-                                    action: actor.can(.create, .customers) ? H.a(Paths.newCustomer, t("customer.new"), cls: "btn btn-primary") : H.empty)
-                : H.el("ul", [.cls("plain-list")], recent.map { c in
-                    H.el("li", [], [H.a(Paths.customer(c.id!), c.name), H.span("muted", ctx.dateTime(c.updatedAt))])
-                })
+            let cards = widgets.map { key -> HNode in
+                let controls: HNode = editing ? H.div("widget-controls", ["up", "down", "remove"].map { action in
+                    Forms.form("/dashboard", csrf: ctx.csrf, cls: "inline", [
+                        H.void("input", [.type("hidden"), .name("widget"), .value(key)]),
+                        H.void("input", [.type("hidden"), .name("action"), .value(action)]),
+                        H.el("button", [.type("submit"), .cls("btn btn-small"), A("aria-label", "\(t("widget.\(key)")) · \(t("widget.\(action)"))")],
+                             [H.text(action == "up" ? "↑" : action == "down" ? "↓" : "✕")]),
+                    ])
+                }) : H.empty
+                return H.el("section", [.cls("card widget widget-\(key)"), .id("w-\(key)")], [
+                    H.div("section-head", H.h2(t("widget.\(key)")), controls),
+                    bodies[key]?(ctx) ?? H.empty,
+                ])
+            }
+            let addForm: HNode = editing && !addable.isEmpty ? Forms.form("/dashboard", csrf: ctx.csrf, cls: "toolbar", [
+                H.void("input", [.type("hidden"), .name("action"), .value("add")]),
+                H.el("select", [.name("widget"), A("aria-label", t("widget.add"))], addable.map { H.el("option", [.value($0)], [H.text(t("widget.\($0)"))]) }),
+                H.el("button", [.type("submit"), .cls("btn btn-primary")], [H.text(t("widget.add"))]),
+            ]) : H.empty
             return H.group([
-                H.div("page-head", H.h1(t("home.hello", actor.name))),
-                actor.can(.view, .customers) ? stats : H.empty,
-                actor.can(.view, .customers) ? H.el("section", [.cls("card")], [H.h2(t("home.recent")), list]) : H.empty,
+                H.div("page-head", H.h1(t("home.hello", actor.name)),
+                      H.a(editing ? "/" : "/?edit=1", t(editing ? "widget.done" : "widget.customize"), cls: "btn")),
+                addForm,
+                widgets.isEmpty ? Tables.emptyState(t("widget.none"), hint: t("widget.noneHint"), action: H.a("/?edit=1", t("widget.customize"), cls: "btn btn-primary")) : H.empty,
+                H.div("dashboard", cards),
             ])
         }
+    }
+
+    /// Loads one widget's data and returns how to draw it.
+    private func widget(_ key: String, req: Request, actor: Actor) async throws -> (PageContext) -> HNode {
+        let t = actor.t
+        let db = req.db
+        let tz = actor.org.timeZone
+        let today = CalendarDate.of(req.now, in: tz)
+        let monthStart = LocalTime.parse(String(today.prefix(8)) + "01T00:00", in: tz) ?? req.now
+        switch key {
+        case "numbers":
+            let mine = try await actor.query(Customer.self, .view, on: db).filter(\.$ownerID == actor.userID).count()
+            let visible = try await actor.query(Customer.self, .view, on: db).count()
+            let newThisMonth = try await actor.query(Customer.self, .view, on: db).filter(\.$ownerID == actor.userID).filter(\.$createdAt >= monthStart).count()
+            let followUps = actor.can(.view, .followUps)
+                ? try await actor.query(FollowUp.self, .view, on: db).filter(\.$ownerID == actor.userID).filter(\.$happenedAt >= monthStart).count() : 0
+            return { _ in
+                H.div("stats",
+                      Self.stat(String(mine), t("home.myCustomers"), URLQuery.build(Paths.customers, [("owner", actor.userID.uuidString)])),
+                      Self.stat(String(visible), t("home.visibleCustomers"), Paths.customers),
+                      Self.stat(String(newThisMonth), t("widget.newThisMonth"), nil),
+                      Self.stat(String(followUps), t("widget.followUpsThisMonth"), URLQuery.build(Paths.followUps, [("tab", "mine")])))
+            }
+        case "due":
+            let due = try await FollowUpService(db: db, actor: actor, now: req.now).due(on: today, limit: 20)
+            let names = try await FollowUpNames.load(due, actor: actor, on: db, now: req.now)
+            return { _ in
+                due.isEmpty ? H.p(t("widget.dueNone"), cls: "muted") : H.el("ul", [.cls("plain-list")], due.map { f in
+                    H.el("li", [], [H.a(Paths.customer(f.customerID) + "#follow-ups", names.customers[f.customerID] ?? ""),
+                                    H.span(f.nextContactOn == today ? "strong" : "muted", "\(f.nextContactOn ?? "") \(f.nextPlan ?? "")")])
+                })
+            }
+        case "followUps":
+            let page = try await FollowUpService(db: db, actor: actor, now: req.now).list(.init(ownerID: actor.userID, limit: 6))
+            let names = try await FollowUpNames.load(page.items, actor: actor, on: db, now: req.now)
+            return { ctx in
+                page.items.isEmpty ? H.p(t("followUp.empty"), cls: "muted") : H.el("ul", [.cls("plain-list")], page.items.map { f in
+                    H.el("li", [], [H.div("", H.a(Paths.customer(f.customerID) + "#f-\(f.id!.uuidString)", names.customers[f.customerID] ?? ""),
+                                          H.p(String(f.content.prefix(60)), cls: "small muted")),
+                                    H.span("muted", ctx.dateTime(f.happenedAt))])
+                })
+            }
+        case "hot":
+            let hot = try await actor.query(Customer.self, .view, on: db).filter(\.$isHot == true).sort(\.$updatedAt, .descending).limit(8).all()
+            return { _ in
+                hot.isEmpty ? H.p(t("widget.hotNone"), cls: "muted") : H.el("ul", [.cls("plain-list")], hot.map { c in
+                    H.el("li", [], [H.a(Paths.customer(c.id!), c.name), H.span("muted", c.number ?? "")])
+                })
+            }
+        case "reminders":
+            let items = try await actor.inOrg(UserNotification.self, on: db).filter(\.$userID == actor.userID).filter(\.$readAt == nil)
+                .sort(\.$createdAt, .descending).limit(6).all()
+            return { ctx in
+                items.isEmpty ? H.p(t("widget.remindersNone"), cls: "muted") : H.el("ul", [.cls("plain-list")], items.map { n in
+                    H.el("li", [], [n.link == nil ? H.text(n.text(t)) : H.el("form", [A("method", "post"), A("action", Paths.notificationOpen(n.id!)), .cls("inline")], [
+                        H.void("input", [.type("hidden"), .name("_csrf"), .value(ctx.csrf)]),
+                        H.el("button", [.type("submit"), .cls("link-button")], [H.text(n.text(t))]),
+                    ]), H.span("muted", ctx.dateTime(n.createdAt))])
+                })
+            }
+        case "claims":
+            let waiting = try await ClaimRequestService(db: db, actor: actor, now: req.now).toDecide()
+            return { _ in
+                waiting.isEmpty ? H.p(t("widget.claimsNone"), cls: "muted")
+                    : H.div("", H.p(t("widget.claimsWaiting", String(waiting.count))), H.a(Paths.claimRequests, t("widget.decide"), cls: "btn btn-small"))
+            }
+        case "recent":
+            let recent = try await actor.query(Customer.self, .view, on: db).sort(\.$updatedAt, .descending).limit(8).all()
+            return { ctx in
+                recent.isEmpty
+                    ? Tables.emptyState(t("customer.emptyTitle"), hint: t("customer.emptyHint"),
+                                        action: actor.can(.create, .customers) ? H.a(Paths.newCustomer, t("customer.new"), cls: "btn btn-primary") : H.empty)
+                    : H.el("ul", [.cls("plain-list")], recent.map { c in H.el("li", [], [H.a(Paths.customer(c.id!), c.name), H.span("muted", ctx.dateTime(c.updatedAt))]) })
+            }
+        case "chart":
+            // My follow-ups per day over the last two weeks.
+            let from = LocalTime.parse((CalendarDate.adding(-13, to: today) ?? today) + "T00:00", in: tz) ?? req.now
+            let range = Stats.Range(granularity: .day, from: from, to: from.addingTimeInterval(14 * 86_400), fromText: "", toText: "")
+            let rows = try await FollowUpStats(db: db, actor: actor, range: range).counts(.period, ownerID: actor.userID)
+            let byDay = Dictionary(rows.map { ($0.key, $0.count) }) { a, _ in a }
+            let points = (0..<14).compactMap { CalendarDate.adding($0 - 13, to: today) }.map { Charts.Point(label: String($0.suffix(5)), value: Double(byDay[$0] ?? 0)) }
+            return { _ in Charts.bar(points, title: t("widget.chart")) }
+        default:
+            return { _ in H.empty }
+        }
+    }
+
+    static func stat(_ value: String, _ label: String, _ href: String?) -> HNode {
+        H.el(href == nil ? "div" : "a", [A("href", href), .cls("stat")], [H.div("stat-value", H.text(value)), H.div("stat-label", H.text(label))])
+    }
+}
+
+/// /api/v1/dashboard: the signed-in user's widget order.
+struct DashboardAPIController: RouteCollection {
+    func boot(routes: RoutesBuilder) throws {
+        routes.get("dashboard", use: show)
+        routes.put("dashboard", use: replace)
+    }
+
+    struct LayoutDTO: Content {
+        var widgets: [String]
+        var available: [String]?
+    }
+
+    @Sendable func show(req: Request) async throws -> LayoutDTO {
+        let actor = try req.actor
+        return LayoutDTO(widgets: try await HomePage.widgets(actor, on: req.db),
+                         available: DashboardLayout.all.filter { HomePage.available($0, actor: actor) })
+    }
+
+    @Sendable func replace(req: Request) async throws -> LayoutDTO {
+        let actor = try req.actor
+        let body = try req.content.decode(LayoutDTO.self)
+        guard DashboardLayout.validate(body.widgets) else {
+            var e = FieldErrors()
+            e.add("widgets", "error.invalidOption")
+            throw AppError.invalid(e)
+        }
+        try await HomePage.save(body.widgets, actor: actor, on: req.db)
+        return try await show(req: req)
     }
 }

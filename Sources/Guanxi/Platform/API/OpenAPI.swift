@@ -297,6 +297,12 @@ enum OpenAPI {
                            body: ["type": "object", "required": ["content"], "properties": ["content": ["type": "string", "minLength": 1, "maxLength": 2000]]],
                            responses([("201", ok(ref("FollowUpComment"), "Created"))], validation: true)),
             ],
+            "/api/v1/dashboard": [
+                "get": op("getDashboard", "My home dashboard: widgets in order, and those my role can show", tag: "Account",
+                          responses([("200", ok(ref("Dashboard")))])),
+                "put": op("setDashboard", "Replace my widgets and their order", tag: "Account", body: ref("DashboardLayout"),
+                          responses([("200", ok(ref("Dashboard")))], validation: true)),
+            ],
             "/api/v1/reports/daily": [
                 "get": op("getDailyReport", "The sales daily report: one line per person in your follow-up scope", tag: "Follow-ups",
                           params: [query("date", ["type": "string", "format": "date"], "The day (default today in the organisation's time zone)")],
@@ -411,6 +417,12 @@ enum OpenAPI {
                 "FollowUpPatch": ["type": "object", "properties": followUpBody],
                 "FollowUpComment": ["type": "object", "required": ["id", "authorID", "authorName", "content", "createdAt"], "properties": [
                     "id": uuid, "authorID": uuid, "authorName": ["type": "string"], "content": ["type": "string"], "createdAt": dateTime,
+                ]],
+                "Dashboard": ["type": "object", "required": ["widgets"], "properties": [
+                    "widgets": ["type": "array", "items": ["type": "string"]], "available": ["type": "array", "items": ["type": "string"]],
+                ]],
+                "DashboardLayout": ["type": "object", "required": ["widgets"], "properties": [
+                    "widgets": ["type": "array", "maxItems": 8, "uniqueItems": true, "items": ["type": "string", "enum": .array(DashboardLayout.all.map { .string($0) })]],
                 ]],
                 "DailyReportLine": ["type": "object", "required": ["userID", "name", "counts"], "properties": [
                     "userID": uuid, "name": ["type": "string"],
