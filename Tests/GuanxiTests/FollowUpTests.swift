@@ -317,4 +317,24 @@ import VaporTesting
             #expect(try await viewer.send(.PUT, "/api/v1/dashboard", json: #"{"widgets":["due","hot"]}"#).json(LayoutJSON.self).widgets == ["hot"])
         }
     }
+
+    @Test func directoryListsColleaguesOfTheOrganisation() async throws {
+        try await withGuanxi { app, _ in
+            let w = try await World.build(app)
+            let rep = try await User.find(w.users["rep1"]!, on: app.db)!
+            rep.mobile = "138-0013-8000"
+            try await rep.save(on: app.db)
+            struct EntryJSON: Decodable { var name: String; var department: String?; var supervisor: String?; var mobile: String? }
+            let api = APIClient(app: app, token: World.token("viewer"))
+            let all = try await api.get("/api/v1/directory").json([EntryJSON].self)
+            #expect(all.count == 8 && !all.contains { $0.name == "Outsider" })
+            let found = try await api.get("/api/v1/directory?q=13800138").json([EntryJSON].self)
+            #expect(found.count == 1 && found.first?.name == "Rep1" && found.first?.department == "East" && found.first?.supervisor == "Lead")
+            #expect(try await api.get("/api/v1/directory?q=east").json([EntryJSON].self).count == 4)
+            let b = Browser(app)
+            try await b.signIn("rep2")
+            let page = try await b.get("/directory?q=rep")
+            #expect(page.status == .ok && page.text.contains("tel:13800138000") && page.text.contains("Westrep"))
+        }
+    }
 }

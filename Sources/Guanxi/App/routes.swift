@@ -26,6 +26,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: FollowUpAPIController())
     try api.register(collection: DailyReportAPIController())
     try api.register(collection: DashboardAPIController())
+    try api.register(collection: DirectoryAPIController())
 
     let web = app.grouped(WebSessionMiddleware()).grouped(SetupGateMiddleware())
     try web.register(collection: SetupPages())
@@ -58,5 +59,6 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: ContactRelationPages())
     try signedIn.register(collection: FollowUpStatsPages())
     try signedIn.register(collection: DailyReportPages())
+    try signedIn.register(collection: DirectoryPages())
     try signedIn.register(collection: FollowUpPages())
 }

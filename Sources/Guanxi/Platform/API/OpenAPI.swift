@@ -297,6 +297,11 @@ enum OpenAPI {
                            body: ["type": "object", "required": ["content"], "properties": ["content": ["type": "string", "minLength": 1, "maxLength": 2000]]],
                            responses([("201", ok(ref("FollowUpComment"), "Created"))], validation: true)),
             ],
+            "/api/v1/directory": [
+                "get": op("getDirectory", "The employee directory: active colleagues with department, supervisor, mobile and email", tag: "Account",
+                          params: [query("q", ["type": "string", "maxLength": 100], "Name, pinyin, account, department or phone digits")],
+                          responses([("200", ok(["type": "array", "items": ref("DirectoryEntry")]))])),
+            ],
             "/api/v1/dashboard": [
                 "get": op("getDashboard", "My home dashboard: widgets in order, and those my role can show", tag: "Account",
                           responses([("200", ok(ref("Dashboard")))])),
@@ -417,6 +422,10 @@ enum OpenAPI {
                 "FollowUpPatch": ["type": "object", "properties": followUpBody],
                 "FollowUpComment": ["type": "object", "required": ["id", "authorID", "authorName", "content", "createdAt"], "properties": [
                     "id": uuid, "authorID": uuid, "authorName": ["type": "string"], "content": ["type": "string"], "createdAt": dateTime,
+                ]],
+                "DirectoryEntry": ["type": "object", "required": ["id", "name", "account"], "properties": [
+                    "id": uuid, "name": ["type": "string"], "account": ["type": "string"], "departmentID": nullableUUID, "department": nullableString,
+                    "supervisor": nullableString, "mobile": nullableString, "email": nullableString,
                 ]],
                 "Dashboard": ["type": "object", "required": ["widgets"], "properties": [
                     "widgets": ["type": "array", "items": ["type": "string"]], "available": ["type": "array", "items": ["type": "string"]],
