@@ -136,3 +136,14 @@ import Testing
         #expect(DashboardLayout.validate(["chart", "due"]) && !DashboardLayout.validate(["due", "due"]) && !DashboardLayout.validate(["x"]))
     }
 }
+
+@Suite struct BirthdayTests {
+    @Test func upcomingDaysWrapTheYearAndKeepLeapBirthdays() {
+        #expect(Birthdays.upcoming(today: "2026-12-30", daysAhead: 3).map(\.monthDay) == ["12-30", "12-31", "01-01", "01-02"])
+        #expect(Birthdays.upcoming(today: "2026-12-30", daysAhead: 3).last?.date == "2027-01-02")
+        let feb = Birthdays.upcoming(today: "2027-02-27", daysAhead: 2)
+        #expect(feb.map(\.monthDay) == ["02-27", "02-28", "02-29", "03-01"] && feb[2].date == "2027-02-28")
+        #expect(Birthdays.upcoming(today: "2028-02-28", daysAhead: 1).map(\.monthDay) == ["02-28", "02-29"])
+        #expect(Birthdays.upcoming(today: "2026-05-01", daysAhead: 0).count == 1)
+    }
+}

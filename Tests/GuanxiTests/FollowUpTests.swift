@@ -337,4 +337,32 @@ import VaporTesting
             #expect(page.status == .ok && page.text.contains("tel:13800138000") && page.text.contains("Westrep"))
         }
     }
+
+    @Test func birthdayRemindersReachTheOwnerOnceAYear() async throws {
+        try await withGuanxi { app, clock in
+            let w = try await World.build(app)
+            let today = CalendarDate.of(clock.now, in: Self.shanghai)
+            let inTwoDays = CalendarDate.adding(2, to: today)!, inFiveDays = CalendarDate.adding(5, to: today)!
+            for (name, birthday) in [("寿星", "1980-" + inTwoDays.suffix(5)), ("还早", "1975-" + inFiveDays.suffix(5)), ("无生日", "")] {
+                let c = Contact(orgID: w.orgID, customerID: w.customers["rep1"]!, ownerID: w.users["rep1"])
+                c.name = name
+                c.birthday = birthday.isEmpty ? nil : birthday
+                try await c.create(on: app.db)
+            }
+            let org = try await Organization.find(w.orgID, on: app.db)!
+            #expect(try await BirthdayReminder(db: app.db, now: clock.now).run(org) == 1)
+            #expect(try await BirthdayReminder(db: app.db, now: clock.now).run(org) == 0)
+            let n = try await UserNotification.query(on: app.db).filter(\.$kind == "birthday").all()
+            #expect(n.count == 1 && n.first?.userID == w.users["rep1"] && n.first?.args == ["寿星", "客户-rep1", inTwoDays])
+            // The organisation chooses how far ahead: a week catches the second one too.
+            let b = Browser(app)
+            try await b.signIn("admin")
+            #expect(try await b.post("/admin/organization", [("name", org.name), ("timeZone", org.timeZone), ("currency", org.currency), ("moneyDecimals", "2"),
+                                                           ("quantityDecimals", "2"), ("priceDecimals", "2"), ("birthdayDaysAhead", "99")]).status == .unprocessableEntity)
+            #expect(try await b.post("/admin/organization", [("name", org.name), ("timeZone", org.timeZone), ("currency", org.currency), ("moneyDecimals", "2"),
+                                                           ("quantityDecimals", "2"), ("priceDecimals", "2"), ("birthdayDaysAhead", "7")]).status == .seeOther)
+            let updated = try await Organization.find(w.orgID, on: app.db)!
+            #expect(try await BirthdayReminder(db: app.db, now: clock.now).run(updated) == 1)
+        }
+    }
 }

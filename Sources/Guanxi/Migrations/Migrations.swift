@@ -672,14 +672,14 @@ struct CreateFollowUp: AsyncMigration {
             .field("content", .string, .required)
             .unique(on: "org_id", "name")
             .create()
-        for org in try await Organization.query(on: db).all() {
+        // Only the columns this migration knows, so later columns on these tables cannot break it.
+        for org in try await Organization.query(on: db).field(\.$id).all() {
             for (i, (value, zh, en)) in DictionaryKind.followUpMethod.defaults.enumerated() {
                 try await DictionaryOption(orgID: org.id!, kind: DictionaryKind.followUpMethod.rawValue, value: value, label: zh, labelEn: en, sortOrder: i).create(on: db)
             }
         }
-        for role in try await Role.query(on: db).all() {
-            role.policy = role.policy.extending(.followUps, like: .customers)
-            try await role.save(on: db)
+        for role in try await Role.query(on: db).field(\.$id).field(\.$policy).all() {
+            try await Role.query(on: db).filter(\.$id == role.id!).set(\.$policy, to: role.policy.extending(.followUps, like: .customers)).update()
         }
     }
 
@@ -690,8 +690,15 @@ struct CreateFollowUp: AsyncMigration {
     }
 }
 
-/// PLT-24: each user's dashboard widgets.
+/// PLT-24: each user's dashboard widgets; PLT-14: birthday reminder days.
 struct UpdateUserAddDashboard: AsyncMigration {
-    func prepare(on db: Database) async throws { try await db.schema("users").field("dashboard", .string).update() }
-    func revert(on db: Database) async throws { try await db.schema("users").deleteField("dashboard").update() }
+    func prepare(on db: Database) async throws {
+        try await db.schema("users").field("dashboard", .string).update()
+        // CON-03: the days ahead of a contact's birthday its owner hears of it.
+        try await db.schema("organizations").field("birthday_days_ahead", .int).update()
+    }
+    func revert(on db: Database) async throws {
+        try await db.schema("organizations").deleteField("birthday_days_ahead").update()
+        try await db.schema("users").deleteField("dashboard").update()
+    }
 }

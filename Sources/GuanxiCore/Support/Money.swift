@@ -64,6 +64,22 @@ public enum CalendarDate {
     }
 }
 
+/// Birthdays come back every year on their month and day (CON-03).
+public enum Birthdays {
+    /// The "MM-dd" keys from `today` to `daysAhead` days later, each with its date this time round.
+    /// In a year without 29 February, those born on it celebrate on the 28th.
+    public static func upcoming(today: String, daysAhead: Int) -> [(monthDay: String, date: String)] {
+        var out: [(String, String)] = []
+        for i in 0...max(0, daysAhead) {
+            guard let d = CalendarDate.adding(i, to: today) else { continue }
+            let md = String(d.suffix(5))
+            out.append((md, d))
+            if md == "02-28", !CalendarDate.isValid("\(d.prefix(4))-02-29") { out.append(("02-29", d)) }
+        }
+        return out
+    }
+}
+
 /// Moments people type: a datetime-local value ("2026-11-23T09:30") in the organisation's time zone,
 /// or an ISO 8601 instant with its own offset ("2026-11-23T01:30:00Z").
 public enum LocalTime {

@@ -22,6 +22,7 @@ struct AdminPages: RouteCollection {
         var moneyDecimals: String?
         var quantityDecimals: String?
         var priceDecimals: String?
+        var birthdayDaysAhead: String?
     }
 
     static let orgDefinition = EntityDefinition<Organization>(entity: "organization", module: .admin, labelKey: "nav.organization", fields: [
@@ -33,6 +34,7 @@ struct AdminPages: RouteCollection {
         EntityField("moneyDecimals", "org.moneyDecimals", .text, restrictable: false) { String($0.moneyDecimals) },
         EntityField("quantityDecimals", "org.quantityDecimals", .text, restrictable: false) { String($0.quantityDecimals) },
         EntityField("priceDecimals", "org.priceDecimals", .text, restrictable: false) { String($0.priceDecimals) },
+        EntityField("birthdayDaysAhead", "org.birthdayDaysAhead", .text, restrictable: false) { String($0.birthdayLead) },
     ])
 
     @Sendable func organization(req: Request) async throws -> Response {
@@ -41,7 +43,8 @@ struct AdminPages: RouteCollection {
         guard let org = try await Organization.find(actor.orgID, on: req.db) else { throw AppError.notFound }
         return try await renderOrg(req, org: org, form: OrgForm(name: org.name, systemTitle: org.systemTitle, logoURL: org.logoURL, timeZone: org.timeZone,
                                                                  currency: org.currency, moneyDecimals: String(org.moneyDecimals),
-                                                                 quantityDecimals: String(org.quantityDecimals), priceDecimals: String(org.priceDecimals)), errors: [:])
+                                                                 quantityDecimals: String(org.quantityDecimals), priceDecimals: String(org.priceDecimals),
+                                                                 birthdayDaysAhead: String(org.birthdayLead)), errors: [:])
     }
 
     @Sendable func saveOrganization(req: Request) async throws -> Response {
@@ -64,6 +67,9 @@ struct AdminPages: RouteCollection {
         org.moneyDecimals = decimals(form.moneyDecimals, "moneyDecimals")
         org.quantityDecimals = decimals(form.quantityDecimals, "quantityDecimals")
         org.priceDecimals = decimals(form.priceDecimals, "priceDecimals")
+        if let raw = Check.clean(form.birthdayDaysAhead) {
+            if let days = Int(raw), (0...30).contains(days) { org.birthdayDaysAhead = days } else { errors.add("birthdayDaysAhead", "error.daysAhead") }
+        }
         guard errors.isEmpty else { return try await renderOrg(req, org: org, form: form, errors: errors.messages, status: .unprocessableEntity) }
         try await req.db.writeTransaction { tx in
             try await org.save(on: tx)
@@ -93,7 +99,9 @@ struct AdminPages: RouteCollection {
                                      selected: form.currency, error: err("currency")),
                         Forms.select("moneyDecimals", label: t("org.moneyDecimals"), options: decimals, selected: form.moneyDecimals, error: err("moneyDecimals")),
                         Forms.select("quantityDecimals", label: t("org.quantityDecimals"), options: decimals, selected: form.quantityDecimals, error: err("quantityDecimals")),
-                        Forms.select("priceDecimals", label: t("org.priceDecimals"), options: decimals, selected: form.priceDecimals, error: err("priceDecimals"))),
+                        Forms.select("priceDecimals", label: t("org.priceDecimals"), options: decimals, selected: form.priceDecimals, error: err("priceDecimals")),
+                        Forms.input("birthdayDaysAhead", label: t("org.birthdayDaysAhead"), value: form.birthdayDaysAhead, error: err("birthdayDaysAhead"),
+                                    type: "number", hint: t("hint.birthdayDaysAhead"), extra: [A("min", "0"), A("max", "30")])),
                     actor.can(.edit, .admin) ? Forms.actions(Forms.submit(t("action.save"))) : H.empty,
                 ]),
                 H.el("section", [.cls("card")], [

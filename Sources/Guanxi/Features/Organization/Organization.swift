@@ -21,6 +21,8 @@ final class Organization: Model, @unchecked Sendable {
     @Field(key: "quantity_decimals") var quantityDecimals: Int
     @Field(key: "price_decimals") var priceDecimals: Int
     @OptionalField(key: "protection") var protection: ProtectionPolicy?
+    /// How many days before a contact's birthday its owner is reminded (CON-03); nil for three.
+    @OptionalField(key: "birthday_days_ahead") var birthdayDaysAhead: Int?
 
     init() {}
 
@@ -35,6 +37,7 @@ final class Organization: Model, @unchecked Sendable {
     }
 
     var title: String { systemTitle ?? name }
+    var birthdayLead: Int { birthdayDaysAhead ?? 3 }
     var zone: TimeZone { TimeZone(identifier: timeZone) ?? TimeZone(identifier: "Asia/Shanghai")! }
 
     static let currencies = ["CNY", "HKD", "TWD", "USD", "EUR", "JPY", "SGD"]
