@@ -303,7 +303,7 @@ import VaporTesting
             #expect(try await b.post("/dashboard", [("widget", "numbers"), ("action", "remove")]).status == .seeOther)
             #expect(try await b.post("/dashboard", [("widget", "chart"), ("action", "add")]).status == .seeOther)
             #expect(try await b.post("/dashboard", [("widget", "bogus"), ("action", "add")]).status == .badRequest)
-            #expect(try await rep1.get("/api/v1/dashboard").json(LayoutJSON.self).widgets == ["due", "hot", "followUps", "reminders", "chart"])
+            #expect(try await rep1.get("/api/v1/dashboard").json(LayoutJSON.self).widgets == ["due", "hot", "followUps", "reminders", "announcements", "chart"])
             let edited = try await b.get("/?edit=1")
             #expect(edited.text.contains("近两周我的跟进") && edited.text.contains("添加组件") && !edited.text.contains("id=\"w-numbers\""))
             // Through the API: a whole new order, checked.
@@ -363,6 +363,46 @@ import VaporTesting
                                                            ("quantityDecimals", "2"), ("priceDecimals", "2"), ("birthdayDaysAhead", "7")]).status == .seeOther)
             let updated = try await Organization.find(w.orgID, on: app.db)!
             #expect(try await BirthdayReminder(db: app.db, now: clock.now).run(updated) == 1)
+        }
+    }
+
+    @Test func announcementsReachTheirAudienceWithReadReceipts() async throws {
+        try await withGuanxi { app, _ in
+            let w = try await World.build(app)
+            let admin = APIClient(app: app, token: World.token("admin"))
+            struct AnnouncementJSON: Decodable { var id: UUID; var title: String; var read: Bool? }
+            struct ReceiptsJSON: Decodable { struct Reader: Decodable { var name: String }; var read: [Reader]; var unread: [String] }
+            // To the Sales department (with East and West below it) and the admin's colleague in Service: none.
+            let res = try await admin.send(.POST, "/api/v1/announcements", json: #"{"title":"月底冲刺","body":"本月目标 500 万","departmentIDs":["\#(w.departments["East"]!)"],"userIDs":["\#(w.users["westrep"]!)"]}"#)
+            #expect(res.status == .created, "\(res.text)")
+            let a = try res.json(AnnouncementJSON.self)
+            #expect(try await admin.send(.POST, "/api/v1/announcements", json: #"{"title":"x","body":"y","everyone":false}"#).status == .unprocessableEntity)
+            #expect(try await admin.send(.POST, "/api/v1/announcements", json: #"{"title":"","body":"y"}"#).status == .unprocessableEntity)
+            let rep1 = APIClient(app: app, token: World.token("rep1"))
+            #expect(try await rep1.send(.POST, "/api/v1/announcements", json: #"{"title":"x","body":"y"}"#).status == .forbidden)
+            // Recipients are notified and see it unread; others do not see it at all.
+            #expect(try await UserNotification.query(on: app.db).filter(\.$kind == "announcement").count() == 5)
+            #expect(try await rep1.get("/api/v1/announcements").json([AnnouncementJSON].self).map(\.read) == [false])
+            let director = APIClient(app: app, token: World.token("director"))
+            #expect(try await director.get("/api/v1/announcements").json([AnnouncementJSON].self).isEmpty)
+            #expect(try await director.get("/api/v1/announcements/\(a.id)").status == .notFound)
+            // Reading records the receipt; the author sees who has and has not read.
+            #expect(try await rep1.get("/api/v1/announcements/\(a.id)").status == .ok)
+            #expect(try await rep1.get("/api/v1/announcements").json([AnnouncementJSON].self).map(\.read) == [true])
+            let receipts = try await admin.get("/api/v1/announcements/\(a.id)/receipts").json(ReceiptsJSON.self)
+            #expect(receipts.read.map(\.name) == ["Rep1"] && receipts.unread == ["Lead", "Rep2", "Viewer", "Westrep"])
+            #expect(try await rep1.get("/api/v1/announcements/\(a.id)/receipts").status == .forbidden)
+            // The pages: publish to everyone, then the receipts page.
+            let b = Browser(app)
+            try await b.signIn("admin")
+            #expect(try await b.post("/announcements", [("title", "全员大会"), ("body", "周五下午三点"), ("everyone", "1")]).status == .seeOther)
+            #expect(try await b.post("/announcements", [("title", ""), ("body", "")]).status == .unprocessableEntity)
+            let page = try await b.get("/announcements/\(a.id)")
+            #expect(page.text.contains("已读 1 / 5") && page.text.contains("Westrep"))
+            let r = Browser(app)
+            try await r.signIn("rep2")
+            let home = try await r.get("/")
+            #expect(home.text.contains("全员大会") && home.text.contains("月底冲刺"))
         }
     }
 }

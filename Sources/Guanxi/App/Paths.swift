@@ -27,6 +27,8 @@ enum Paths {
 
     static let followUps = "/follow-ups"
     static let dailyReport = "/reports/daily"
+    static let announcements = "/announcements"
+    static func announcement(_ id: UUID) -> String { "/announcements/\(id.uuidString)" }
     static func customerFollowUps(_ id: UUID) -> String { "/customers/\(id.uuidString)/follow-ups" }
     static func followUpEdit(_ id: UUID) -> String { "/follow-ups/\(id.uuidString)/edit" }
     static func followUpDelete(_ id: UUID) -> String { "/follow-ups/\(id.uuidString)/delete" }

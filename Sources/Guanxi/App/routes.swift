@@ -27,6 +27,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: DailyReportAPIController())
     try api.register(collection: DashboardAPIController())
     try api.register(collection: DirectoryAPIController())
+    try api.register(collection: AnnouncementAPIController())
 
     let web = app.grouped(WebSessionMiddleware()).grouped(SetupGateMiddleware())
     try web.register(collection: SetupPages())
@@ -60,5 +61,6 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: FollowUpStatsPages())
     try signedIn.register(collection: DailyReportPages())
     try signedIn.register(collection: DirectoryPages())
+    try signedIn.register(collection: AnnouncementPages())
     try signedIn.register(collection: FollowUpPages())
 }

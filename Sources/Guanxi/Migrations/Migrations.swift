@@ -32,6 +32,7 @@ enum Migrations {
         CreateContactRelation(),
         CreateFollowUp(),
         UpdateUserAddDashboard(),
+        CreateAnnouncement(),
     ]
 }
 
@@ -700,5 +701,36 @@ struct UpdateUserAddDashboard: AsyncMigration {
     func revert(on db: Database) async throws {
         try await db.schema("organizations").deleteField("birthday_days_ahead").update()
         try await db.schema("users").deleteField("dashboard").update()
+    }
+}
+
+/// TSK-03: announcements and their recipients with read receipts.
+struct CreateAnnouncement: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("announcements")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("title", .string, .required)
+            .field("body", .string, .required)
+            .field("author_id", .uuid, .required, .references("users", "id"))
+            .field("author_name", .string, .required)
+            .field("to_everyone", .bool, .required)
+            .field("published_at", .datetime, .required)
+            .field("deleted_at", .datetime)
+            .create()
+        try await db.schema("announcement_reads")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("announcement_id", .uuid, .required, .references("announcements", "id", onDelete: .cascade))
+            .field("user_id", .uuid, .required, .references("users", "id"))
+            .field("read_at", .datetime)
+            .unique(on: "announcement_id", "user_id")
+            .create()
+        try await db.raw("CREATE INDEX announcement_reads_user ON announcement_reads (user_id, announcement_id)")
+    }
+
+    func revert(on db: Database) async throws {
+        try await db.schema("announcement_reads").delete()
+        try await db.schema("announcements").delete()
     }
 }

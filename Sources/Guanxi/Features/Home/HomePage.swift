@@ -152,6 +152,13 @@ struct HomePage: RouteCollection {
                 waiting.isEmpty ? H.p(t("widget.claimsNone"), cls: "muted")
                     : H.div("", H.p(t("widget.claimsWaiting", String(waiting.count))), H.a(Paths.claimRequests, t("widget.decide"), cls: "btn btn-small"))
             }
+        case "announcements":
+            let items = try await AnnouncementService(db: db, actor: actor, now: req.now).mine(limit: 5)
+            return { ctx in
+                items.isEmpty ? H.p(t("widget.announcementsNone"), cls: "muted") : H.el("ul", [.cls("plain-list")], items.map { a, read in
+                    H.el("li", [], [H.a(Paths.announcement(a.id!), a.title, cls: read ? nil : "strong"), H.span("muted", ctx.dateTime(a.publishedAt))])
+                })
+            }
         case "recent":
             let recent = try await actor.query(Customer.self, .view, on: db).sort(\.$updatedAt, .descending).limit(8).all()
             return { ctx in

@@ -297,6 +297,20 @@ enum OpenAPI {
                            body: ["type": "object", "required": ["content"], "properties": ["content": ["type": "string", "minLength": 1, "maxLength": 2000]]],
                            responses([("201", ok(ref("FollowUpComment"), "Created"))], validation: true)),
             ],
+            "/api/v1/announcements": [
+                "get": op("listAnnouncements", "Announcements addressed to me, newest first, with whether I read them", tag: "Account",
+                          responses([("200", ok(["type": "array", "items": ref("Announcement")]))])),
+                "post": op("publishAnnouncement", "Publish to everyone, or to chosen people and departments (administrators)", tag: "Account",
+                           body: ref("AnnouncementCreate"), responses([("201", ok(ref("Announcement"), "Created"))], validation: true)),
+            ],
+            "/api/v1/announcements/{id}": [
+                "get": op("openAnnouncement", "Read an announcement (records the read receipt)", tag: "Account", params: [idParam],
+                          responses([("200", ok(ref("Announcement")))])),
+            ],
+            "/api/v1/announcements/{id}/receipts": [
+                "get": op("getAnnouncementReceipts", "Who has read it and who has not (author and administrators)", tag: "Account", params: [idParam],
+                          responses([("200", ok(ref("AnnouncementReceipts")))])),
+            ],
             "/api/v1/directory": [
                 "get": op("getDirectory", "The employee directory: active colleagues with department, supervisor, mobile and email", tag: "Account",
                           params: [query("q", ["type": "string", "maxLength": 100], "Name, pinyin, account, department or phone digits")],
@@ -423,6 +437,18 @@ enum OpenAPI {
                 "FollowUpComment": ["type": "object", "required": ["id", "authorID", "authorName", "content", "createdAt"], "properties": [
                     "id": uuid, "authorID": uuid, "authorName": ["type": "string"], "content": ["type": "string"], "createdAt": dateTime,
                 ]],
+                "Announcement": ["type": "object", "required": ["id", "title", "body", "authorName", "publishedAt"], "properties": [
+                    "id": uuid, "title": ["type": "string"], "body": ["type": "string"], "authorName": ["type": "string"], "publishedAt": dateTime,
+                    "read": ["type": "boolean", "nullable": true],
+                ]],
+                "AnnouncementCreate": ["type": "object", "required": ["title", "body"], "properties": [
+                    "title": ["type": "string", "minLength": 1, "maxLength": 100], "body": ["type": "string", "minLength": 1, "maxLength": 10000],
+                    "everyone": ["type": "boolean"], "userIDs": ["type": "array", "items": uuid], "departmentIDs": ["type": "array", "items": uuid],
+                ]],
+                "AnnouncementReceipts": ["type": "object", "required": ["read", "unread"], "properties": [
+                    "read": ["type": "array", "items": ["type": "object", "required": ["name", "readAt"], "properties": ["name": ["type": "string"], "readAt": dateTime]]],
+                    "unread": ["type": "array", "items": ["type": "string"]],
+                ]],
                 "DirectoryEntry": ["type": "object", "required": ["id", "name", "account"], "properties": [
                     "id": uuid, "name": ["type": "string"], "account": ["type": "string"], "departmentID": nullableUUID, "department": nullableString,
                     "supervisor": nullableString, "mobile": nullableString, "email": nullableString,
@@ -431,7 +457,7 @@ enum OpenAPI {
                     "widgets": ["type": "array", "items": ["type": "string"]], "available": ["type": "array", "items": ["type": "string"]],
                 ]],
                 "DashboardLayout": ["type": "object", "required": ["widgets"], "properties": [
-                    "widgets": ["type": "array", "maxItems": 8, "uniqueItems": true, "items": ["type": "string", "enum": .array(DashboardLayout.all.map { .string($0) })]],
+                    "widgets": ["type": "array", "maxItems": .int(DashboardLayout.all.count), "uniqueItems": true, "items": ["type": "string", "enum": .array(DashboardLayout.all.map { .string($0) })]],
                 ]],
                 "DailyReportLine": ["type": "object", "required": ["userID", "name", "counts"], "properties": [
                     "userID": uuid, "name": ["type": "string"],
