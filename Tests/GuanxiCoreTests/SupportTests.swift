@@ -147,3 +147,13 @@ import Testing
         #expect(Birthdays.upcoming(today: "2026-05-01", daysAhead: 0).count == 1)
     }
 }
+
+@Suite struct TaskRuleTests {
+    @Test func statusMovesAndOverdue() {
+        #expect(TaskStatus.open.canMove(to: .inProgress) && TaskStatus.inProgress.canMove(to: .done) && TaskStatus.done.canMove(to: .open))
+        #expect(!TaskStatus.done.canMove(to: .inProgress) && !TaskStatus.cancelled.canMove(to: .done) && !TaskStatus.open.canMove(to: .open))
+        #expect(TaskStatus.open.isOverdue(dueOn: "2026-11-22", today: "2026-11-23"))
+        #expect(!TaskStatus.open.isOverdue(dueOn: "2026-11-23", today: "2026-11-23"))
+        #expect(!TaskStatus.done.isOverdue(dueOn: "2026-01-01", today: "2026-11-23") && !TaskStatus.open.isOverdue(dueOn: nil, today: "2026-11-23"))
+    }
+}

@@ -27,6 +27,8 @@ enum Paths {
 
     static let followUps = "/follow-ups"
     static let dailyReport = "/reports/daily"
+    static let tasks = "/tasks"
+    static func task(_ id: UUID) -> String { "/tasks/\(id.uuidString)" }
     static let announcements = "/announcements"
     static func announcement(_ id: UUID) -> String { "/announcements/\(id.uuidString)" }
     static func customerFollowUps(_ id: UUID) -> String { "/customers/\(id.uuidString)/follow-ups" }

@@ -28,6 +28,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: DashboardAPIController())
     try api.register(collection: DirectoryAPIController())
     try api.register(collection: AnnouncementAPIController())
+    try api.register(collection: TaskAPIController())
 
     let web = app.grouped(WebSessionMiddleware()).grouped(SetupGateMiddleware())
     try web.register(collection: SetupPages())
@@ -62,5 +63,6 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: DailyReportPages())
     try signedIn.register(collection: DirectoryPages())
     try signedIn.register(collection: AnnouncementPages())
+    try signedIn.register(collection: TaskPages())
     try signedIn.register(collection: FollowUpPages())
 }

@@ -72,7 +72,7 @@ enum DemoData {
     static func roles() -> [(String, String, RolePolicy)] {
         let sales: Set<Action> = [.view, .create, .edit, .export, .print]
         func policy(_ actions: Set<Action>, _ scope: DataScope, rules: [String: FieldRule] = [:]) -> RolePolicy {
-            RolePolicy(actions: [.customers: actions], scopes: [.customers: scope], fieldRules: rules).extending(.followUps, like: .customers)
+            RolePolicy(actions: [.customers: actions], scopes: [.customers: scope], fieldRules: rules).extending(.followUps, like: .customers).extending(.tasks, like: .customers)
         }
         return [
             ("老板", "看全部数据，只读", policy([.view, .export, .print], .all)),

@@ -33,6 +33,7 @@ enum Migrations {
         CreateFollowUp(),
         UpdateUserAddDashboard(),
         CreateAnnouncement(),
+        CreateTask(),
     ]
 }
 
@@ -733,4 +734,40 @@ struct CreateAnnouncement: AsyncMigration {
         try await db.schema("announcement_reads").delete()
         try await db.schema("announcements").delete()
     }
+}
+
+/// TSK-01: tasks; roles made before tasks existed get them as they have customers.
+struct CreateTask: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("tasks")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("created_at", .datetime)
+            .field("updated_at", .datetime)
+            .field("deleted_at", .datetime)
+            .field("deleted_by", .uuid)
+            .field("title", .string, .required)
+            .field("details", .string)
+            .field("due_on", .string)
+            .field("priority", .string, .required)
+            .field("status", .string, .required)
+            .field("completed_at", .datetime)
+            .field("review", .string)
+            .field("reviewed_by", .uuid)
+            .field("reviewed_at", .datetime)
+            .field("owner_id", .uuid, .required, .references("users", "id"))
+            .field("department_id", .uuid, .references("departments", "id"))
+            .field("assigned_by", .uuid, .required, .references("users", "id"))
+            .field("customer_id", .uuid, .references("customers", "id"))
+            .create()
+        try await db.raw("CREATE INDEX tasks_owner ON tasks (org_id, owner_id, status) WHERE deleted_at IS NULL")
+        try await db.raw("CREATE INDEX tasks_assigned ON tasks (org_id, assigned_by) WHERE deleted_at IS NULL")
+        try await db.raw("CREATE INDEX tasks_due ON tasks (org_id, due_on) WHERE deleted_at IS NULL AND status IN ('open', 'inProgress')")
+        try await db.raw("CREATE INDEX tasks_customer ON tasks (customer_id) WHERE deleted_at IS NULL")
+        for role in try await Role.query(on: db).field(\.$id).field(\.$policy).all() {
+            try await Role.query(on: db).filter(\.$id == role.id!).set(\.$policy, to: role.policy.extending(.tasks, like: .customers)).update()
+        }
+    }
+
+    func revert(on db: Database) async throws { try await db.schema("tasks").delete() }
 }

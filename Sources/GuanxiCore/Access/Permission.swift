@@ -3,6 +3,8 @@ public enum Module: String, Codable, CaseIterable, Sendable {
     case customers
     /// Follow-ups (跟进记录), ACT-01/02.
     case followUps
+    /// Tasks (行动任务), TSK-01.
+    case tasks
     case admin
 
     public var labelKey: String { "module.\(rawValue)" }
@@ -12,6 +14,7 @@ public enum Module: String, Codable, CaseIterable, Sendable {
         switch self {
         case .customers: [.view, .create, .edit, .delete, .export, .import, .assign, .print]
         case .followUps: [.view, .create, .edit, .delete, .export]
+        case .tasks: [.view, .create, .edit, .delete]
         case .admin: [.view, .edit]
         }
     }

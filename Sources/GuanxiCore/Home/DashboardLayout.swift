@@ -1,9 +1,9 @@
 /// The widgets of a user's home dashboard (工作台, PLT-24) and the edits people make to their order.
 public enum DashboardLayout {
     /// Every widget there is, in the order the "add" menu shows them.
-    public static let all = ["numbers", "due", "followUps", "hot", "reminders", "announcements", "claims", "recent", "chart"]
+    public static let all = ["numbers", "tasks", "due", "followUps", "hot", "reminders", "announcements", "claims", "recent", "chart"]
     /// What a new user sees.
-    public static let defaults = ["numbers", "due", "followUps", "hot", "reminders", "announcements"]
+    public static let defaults = ["numbers", "tasks", "due", "followUps", "hot", "reminders", "announcements"]
 
     /// A stored layout ("numbers,due,…"): unknown and repeated widgets dropped; nothing stored means the defaults.
     public static func parse(_ stored: String?) -> [String] {

@@ -16,6 +16,7 @@ struct HomePage: RouteCollection {
         switch key {
         case "numbers", "hot", "recent": actor.can(.view, .customers)
         case "due", "followUps", "chart": actor.can(.view, .followUps)
+        case "tasks": actor.can(.view, .tasks)
         case "claims": actor.can(.view, .customers)
         default: true
         }
@@ -151,6 +152,14 @@ struct HomePage: RouteCollection {
             return { _ in
                 waiting.isEmpty ? H.p(t("widget.claimsNone"), cls: "muted")
                     : H.div("", H.p(t("widget.claimsWaiting", String(waiting.count))), H.a(Paths.claimRequests, t("widget.decide"), cls: "btn btn-small"))
+            }
+        case "tasks":
+            let tasks = try await TaskService(db: db, actor: actor, now: req.now).list(.init(view: "mine", limit: 50)).filter { !$0.status.isClosed }.prefix(8)
+            return { _ in
+                tasks.isEmpty ? H.p(t("widget.tasksNone"), cls: "muted") : H.el("ul", [.cls("plain-list")], tasks.map { task in
+                    H.el("li", [], [H.a(Paths.task(task.id!), task.title),
+                                    H.span(task.status.isOverdue(dueOn: task.dueOn, today: today) ? "strong overdue" : "muted", task.dueOn ?? "")])
+                })
             }
         case "announcements":
             let items = try await AnnouncementService(db: db, actor: actor, now: req.now).mine(limit: 5)

@@ -297,6 +297,25 @@ enum OpenAPI {
                            body: ["type": "object", "required": ["content"], "properties": ["content": ["type": "string", "minLength": 1, "maxLength": 2000]]],
                            responses([("201", ok(ref("FollowUpComment"), "Created"))], validation: true)),
             ],
+            "/api/v1/tasks": [
+                "get": op("listTasks", "Tasks: mine, assigned by me, or all in my scope; open ones first by due date", tag: "Tasks", params: [
+                    query("view", ["type": "string", "enum": ["mine", "assigned", "team"]], "Whose tasks"),
+                    query("status", ["type": "string", "enum": .array(TaskStatus.allCases.map { .string($0.rawValue) })], "Only this status")],
+                          responses([("200", ok(["type": "array", "items": ref("Task")]))])),
+                "post": op("createTask", "Give myself or someone in my scope a task, maybe about a customer", tag: "Tasks",
+                           body: ref("TaskCreate"), responses([("201", ok(ref("Task"), "Created"))], validation: true)),
+            ],
+            "/api/v1/tasks/{id}": [
+                "get": op("getTask", "One task", tag: "Tasks", params: [idParam], responses([("200", ok(ref("Task")))])),
+                "patch": op("moveTask", "Move a task to another status", tag: "Tasks", params: [idParam],
+                            body: ["type": "object", "required": ["status"], "properties": ["status": taskStatus]],
+                            responses([("200", ok(ref("Task")))], validation: true)),
+            ],
+            "/api/v1/tasks/{id}/review": [
+                "post": op("reviewTask", "A supervisor's review; the assignee is notified", tag: "Tasks", params: [idParam],
+                           body: ["type": "object", "required": ["review"], "properties": ["review": ["type": "string", "minLength": 1, "maxLength": 2000]]],
+                           responses([("200", ok(ref("Task")))], validation: true)),
+            ],
             "/api/v1/announcements": [
                 "get": op("listAnnouncements", "Announcements addressed to me, newest first, with whether I read them", tag: "Account",
                           responses([("200", ok(["type": "array", "items": ref("Announcement")]))])),
@@ -369,6 +388,8 @@ enum OpenAPI {
         "contactID": ["type": "string", "format": "uuid", "description": "a contact of the same customer"],
         "templateID": ["type": "string", "format": "uuid"],
     ]
+    static let taskStatus: JSONValue = ["type": "string", "enum": .array(TaskStatus.allCases.map { .string($0.rawValue) })]
+    static let taskPriority: JSONValue = ["type": "string", "enum": .array(TaskPriority.allCases.map { .string($0.rawValue) })]
     static let relationKind: JSONValue = ["type": "string", "enum": .array(ContactRelation.Kind.allCases.map { .string($0.rawValue) })]
     static let customFieldKind: JSONValue = ["type": "string", "enum": .array(CustomFieldDefinition.Kind.allCases.map { .string($0.rawValue) })]
     static let nullableUUID: JSONValue = ["type": "string", "format": "uuid", "nullable": true]
@@ -436,6 +457,15 @@ enum OpenAPI {
                 "FollowUpPatch": ["type": "object", "properties": followUpBody],
                 "FollowUpComment": ["type": "object", "required": ["id", "authorID", "authorName", "content", "createdAt"], "properties": [
                     "id": uuid, "authorID": uuid, "authorName": ["type": "string"], "content": ["type": "string"], "createdAt": dateTime,
+                ]],
+                "Task": ["type": "object", "required": ["id", "title", "priority", "status", "ownerID", "assignedBy"], "properties": [
+                    "id": uuid, "title": ["type": "string"], "details": nullableString, "dueOn": ["type": "string", "format": "date", "nullable": true],
+                    "priority": taskPriority, "status": taskStatus, "ownerID": uuid, "assignedBy": uuid, "customerID": nullableUUID,
+                    "review": nullableString, "completedAt": ["type": "string", "format": "date-time", "nullable": true],
+                ]],
+                "TaskCreate": ["type": "object", "required": ["title"], "properties": [
+                    "title": ["type": "string", "minLength": 1, "maxLength": 200], "details": ["type": "string", "maxLength": 4000],
+                    "dueOn": ["type": "string", "format": "date"], "priority": taskPriority, "ownerID": uuid, "customerID": uuid,
                 ]],
                 "Announcement": ["type": "object", "required": ["id", "title", "body", "authorName", "publishedAt"], "properties": [
                     "id": uuid, "title": ["type": "string"], "body": ["type": "string"], "authorName": ["type": "string"], "publishedAt": dateTime,

@@ -37,6 +37,10 @@ enum Jobs {
             let sent = try await FollowUpReminder(db: db, now: now).run()
             logger.info("follow-up reminders: \(sent) sent")
         },
+        ScheduledJob(name: "task-reminders", every: 900) { db, now, logger in
+            let sent = try await TaskReminder(db: db, now: now).run()
+            logger.info("task reminders: \(sent) sent")
+        },
         ScheduledJob(name: "birthday-reminders", every: 3600) { db, now, logger in
             let sent = try await BirthdayReminder(db: db, now: now).run()
             logger.info("birthday reminders: \(sent) sent")
