@@ -16,3 +16,29 @@ document.addEventListener('change', function (event) {
   var text = JSON.parse(data.textContent)[select.value];
   if (text && (!box.value.trim() || window.confirm(box.getAttribute('data-replace') || '?'))) { box.value = text; }
 });
+
+// Calendar: drag an activity to another day; the page reloads with it moved. The card's form does the same without JavaScript.
+(function () {
+  var dragged = null;
+  document.addEventListener('dragstart', function (e) {
+    var item = e.target.closest && e.target.closest('[data-move]');
+    if (!item) { return; }
+    dragged = item;
+    e.dataTransfer.setData('text/plain', item.id);
+    e.dataTransfer.effectAllowed = 'move';
+  });
+  document.addEventListener('dragover', function (e) {
+    if (dragged && e.target.closest && e.target.closest('.cal-day')) { e.preventDefault(); }
+  });
+  document.addEventListener('drop', function (e) {
+    var day = e.target.closest && e.target.closest('.cal-day');
+    var cal = day && day.closest('.calendar');
+    if (!dragged || !day || !cal) { return; }
+    e.preventDefault();
+    var body = new URLSearchParams({ date: day.getAttribute('data-date'), _csrf: cal.getAttribute('data-csrf') });
+    var item = dragged;
+    dragged = null;
+    fetch(item.getAttribute('data-move'), { method: 'POST', body: body, credentials: 'same-origin', headers: { 'X-Requested-With': 'fetch' } })
+      .then(function (r) { if (r.ok) { day.appendChild(item); window.location.reload(); } else { window.alert(r.status); } });
+  });
+})();

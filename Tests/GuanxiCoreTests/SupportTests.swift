@@ -157,3 +157,14 @@ import Testing
         #expect(!TaskStatus.done.isOverdue(dueOn: "2026-01-01", today: "2026-11-23") && !TaskStatus.open.isOverdue(dueOn: nil, today: "2026-11-23"))
     }
 }
+
+@Suite struct CalendarGridTests {
+    @Test func weeksStartOnMondayAndMonthsFillSixWeeks() {
+        #expect(CalendarGrid.weekday("2026-11-23") == 1 && CalendarGrid.weekday("2026-11-29") == 7)
+        #expect(CalendarGrid.days(.week, around: "2026-11-26") == ["2026-11-23", "2026-11-24", "2026-11-25", "2026-11-26", "2026-11-27", "2026-11-28", "2026-11-29"])
+        let month = CalendarGrid.days(.month, around: "2026-11-15")
+        #expect(month.count == 42 && month.first == "2026-10-26" && month.contains("2026-11-30"))
+        #expect(CalendarGrid.shift("2026-12-15", .month, by: 1) == "2027-01-01" && CalendarGrid.shift("2026-01-15", .month, by: -1) == "2025-12-01")
+        #expect(CalendarGrid.shift("2026-11-23", .week, by: -1) == "2026-11-16" && CalendarGrid.days(.day, around: "2026-11-23") == ["2026-11-23"])
+    }
+}

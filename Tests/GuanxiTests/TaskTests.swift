@@ -64,3 +64,52 @@ import VaporTesting
         }
     }
 }
+
+/// The calendar (ACT-04): activities planned, moved by a day keeping their time, seen by day, week and month within scope.
+@Suite struct CalendarTests {
+    struct ActivityJSON: Decodable { var id: UUID; var title: String; var startsAt: Date; var endsAt: Date; var status: String }
+
+    @Test func planMoveAndSeeWithinScope() async throws {
+        try await withGuanxi { app, clock in
+            let w = try await World.build(app)
+            let tz = TimeZone(identifier: "Asia/Shanghai")!
+            let today = CalendarDate.of(clock.now, in: tz)
+            let rep1 = APIClient(app: app, token: World.token("rep1"))
+            let res = try await rep1.send(.POST, "/api/v1/activities", json: #"{"kind":"visit","title":"拜访采购部","date":"\#(today)","startTime":"14:30","endTime":"16:00","customerID":"\#(w.customers["rep1"]!)"}"#)
+            #expect(res.status == .created, "\(res.text)")
+            let a = try res.json(ActivityJSON.self)
+            #expect(LocalTime.format(a.startsAt, in: tz) == "\(today)T14:30" && a.endsAt.timeIntervalSince(a.startsAt) == 5400)
+            for body in [#"{"kind":"party","title":"x","date":"\#(today)"}"#, #"{"kind":"call","title":"x","date":"\#(today)","startTime":"10:00","endTime":"09:00"}"#,
+                         #"{"kind":"call","title":"","date":"\#(today)"}"#, #"{"kind":"call","title":"x","date":"\#(today)","ownerID":"\#(w.users["rep2"]!)"}"#] {
+                #expect(try await rep1.send(.POST, "/api/v1/activities", json: body).status == .unprocessableEntity, "\(body)")
+            }
+            // Moving keeps the time of day and the length.
+            let tomorrow = CalendarDate.adding(1, to: today)!
+            let moved = try await rep1.send(.PATCH, "/api/v1/activities/\(a.id)", json: #"{"date":"\#(tomorrow)"}"#).json(ActivityJSON.self)
+            #expect(LocalTime.format(moved.startsAt, in: tz) == "\(tomorrow)T14:30" && moved.endsAt.timeIntervalSince(moved.startsAt) == 5400)
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$recordID == a.id).filter(\.$field == "startsAt").filter(\.$action == .update).count() == 1)
+            // The lead sees rep1's calendar; rep2 may not look at it.
+            let lead = APIClient(app: app, token: World.token("lead"))
+            #expect(try await lead.get("/api/v1/activities?user=\(w.users["rep1"]!)&from=\(today)&to=\(tomorrow)").json([ActivityJSON].self).map(\.id) == [a.id])
+            #expect(try await APIClient(app: app, token: World.token("rep2")).get("/api/v1/activities?user=\(w.users["rep1"]!)").status == .notFound)
+            #expect(try await APIClient(app: app, token: World.token("rep2")).send(.PATCH, "/api/v1/activities/\(a.id)", json: #"{"date":"\#(today)"}"#).status == .notFound)
+            // Pages: week, month and day views; the drag target and the fallback form.
+            let b = Browser(app)
+            try await b.signIn("lead")
+            let week = try await b.get("/calendar?view=week&date=\(tomorrow)&user=\(w.users["rep1"]!)")
+            #expect(week.status == .ok && week.text.contains("拜访采购部") && week.text.contains("data-move=\"/activities/\(a.id)/move\""))
+            #expect(try await b.get("/calendar?view=month&date=\(tomorrow)&user=\(w.users["rep1"]!)").text.contains("拜访采购部"))
+            #expect(!(try await b.get("/calendar?view=day&date=\(today)&user=\(w.users["rep1"]!)").text.contains("拜访采购部")))
+            #expect(try await b.get("/calendar?view=year").status == .badRequest)
+            #expect(try await b.get("/calendar?user=\(w.users["westrep"]!)").status == .notFound)
+            var headers = HTTPHeaders()
+            headers.contentType = .urlEncodedForm
+            headers.replaceOrAdd(name: "X-Requested-With", value: "fetch")
+            let dragged = try await b.send(.POST, "/activities/\(a.id)/move", headers: headers, body: ByteBuffer(string: "date=\(today)&_csrf=\(b.csrf)"))
+            #expect(dragged.status == .noContent)
+            #expect(try await b.post("/activities/\(a.id)/status", [("status", "done")]).status == .seeOther)
+            #expect(try await Activity.find(a.id, on: app.db)?.status == .done)
+            #expect(try await b.post("/activities", [("kind", "meeting"), ("title", "周会"), ("date", today), ("startTime", "09:00")]).status == .seeOther)
+        }
+    }
+}

@@ -27,6 +27,7 @@ enum Paths {
 
     static let followUps = "/follow-ups"
     static let dailyReport = "/reports/daily"
+    static let calendar = "/calendar"
     static let tasks = "/tasks"
     static func task(_ id: UUID) -> String { "/tasks/\(id.uuidString)" }
     static let announcements = "/announcements"

@@ -34,6 +34,7 @@ enum Migrations {
         UpdateUserAddDashboard(),
         CreateAnnouncement(),
         CreateTask(),
+        CreateActivity(),
     ]
 }
 
@@ -770,4 +771,32 @@ struct CreateTask: AsyncMigration {
     }
 
     func revert(on db: Database) async throws { try await db.schema("tasks").delete() }
+}
+
+/// ACT-04: planned activities for the calendar.
+struct CreateActivity: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("activities")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("created_at", .datetime)
+            .field("updated_at", .datetime)
+            .field("deleted_at", .datetime)
+            .field("deleted_by", .uuid)
+            .field("kind", .string, .required)
+            .field("title", .string, .required)
+            .field("starts_at", .datetime, .required)
+            .field("ends_at", .datetime, .required)
+            .field("location", .string)
+            .field("notes", .string)
+            .field("status", .string, .required)
+            .field("owner_id", .uuid, .required, .references("users", "id"))
+            .field("department_id", .uuid, .references("departments", "id"))
+            .field("customer_id", .uuid, .references("customers", "id"))
+            .create()
+        try await db.raw("CREATE INDEX activities_owner_time ON activities (org_id, owner_id, starts_at) WHERE deleted_at IS NULL")
+        try await db.raw("CREATE INDEX activities_customer ON activities (customer_id) WHERE deleted_at IS NULL")
+    }
+
+    func revert(on db: Database) async throws { try await db.schema("activities").delete() }
 }

@@ -105,3 +105,49 @@ public enum LocalTime {
         return f.string(from: date)
     }
 }
+
+/// The days a calendar page shows (ACT-04): weeks start on Monday, as in China.
+public enum CalendarGrid {
+    public enum View: String, CaseIterable, Sendable { case day, week, month }
+
+    /// 1 = Monday … 7 = Sunday.
+    public static func weekday(_ date: String) -> Int? {
+        guard CalendarDate.isValid(date) else { return nil }
+        let p = date.split(separator: "-").compactMap { Int($0) }
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(identifier: "UTC")!
+        guard let d = cal.date(from: DateComponents(year: p[0], month: p[1], day: p[2])) else { return nil }
+        let w = cal.component(.weekday, from: d)   // 1 = Sunday
+        return w == 1 ? 7 : w - 1
+    }
+
+    /// The dates shown for a view around a date: one day, Monday to Sunday, or six whole weeks covering the month.
+    public static func days(_ view: View, around date: String) -> [String] {
+        guard let wd = weekday(date) else { return [] }
+        switch view {
+        case .day:
+            return [date]
+        case .week:
+            return (0..<7).compactMap { CalendarDate.adding($0 - (wd - 1), to: date) }
+        case .month:
+            let first = String(date.prefix(8)) + "01"
+            guard let fwd = weekday(first), let start = CalendarDate.adding(-(fwd - 1), to: first) else { return [] }
+            return (0..<42).compactMap { CalendarDate.adding($0, to: start) }
+        }
+    }
+
+    /// The date the previous or next page of a view starts from.
+    public static func shift(_ date: String, _ view: View, by step: Int) -> String {
+        switch view {
+        case .day: return CalendarDate.adding(step, to: date) ?? date
+        case .week: return CalendarDate.adding(7 * step, to: date) ?? date
+        case .month:
+            let p = date.split(separator: "-").compactMap { Int($0) }
+            guard p.count == 3 else { return date }
+            var month = p[1] + step, year = p[0]
+            while month < 1 { month += 12; year -= 1 }
+            while month > 12 { month -= 12; year += 1 }
+            return String(format: "%04d-%02d-01", year, month)
+        }
+    }
+}

@@ -16,6 +16,8 @@ final class CustomerMerge: Model, @unchecked Sendable {
         var movedShares: [UUID]
         /// Absent in merges recorded before follow-ups existed.
         var movedFollowUps: [UUID]? = nil
+        var movedTasks: [UUID]? = nil
+        var movedActivities: [UUID]? = nil
     }
 
     @ID(key: .id) var id: UUID?
@@ -101,6 +103,10 @@ struct MergeService {
             if !followUps.isEmpty {
                 try await actor.inOrg(FollowUp.self, on: tx).withDeleted().filter(\.$id ~~ followUps).set(\.$customerID, to: survivor.id!).update()
             }
+            let tasks = try await actor.inOrg(TaskItem.self, on: tx).withDeleted().filter(\.$customerID == merged.id!).all().map { $0.id! }
+            if !tasks.isEmpty { try await actor.inOrg(TaskItem.self, on: tx).withDeleted().filter(\.$id ~~ tasks).set(\.$customerID, to: survivor.id!).update() }
+            let activities = try await actor.inOrg(Activity.self, on: tx).withDeleted().filter(\.$customerID == merged.id!).all().map { $0.id! }
+            if !activities.isEmpty { try await actor.inOrg(Activity.self, on: tx).withDeleted().filter(\.$id ~~ activities).set(\.$customerID, to: survivor.id!).update() }
             for c in children where c.id != survivor.id { c.parentID = survivor.id; try await c.save(on: tx) }
             for c in settlements where c.id != survivor.id { c.settlementCustomerID = survivor.id; try await c.save(on: tx) }
             var movedShares: [UUID] = []
@@ -120,7 +126,8 @@ struct MergeService {
             record.survivorID = survivor.id!
             record.mergedID = merged.id!
             record.snapshot = .init(survivorBefore: before, movedContacts: contacts.map { $0.id! }, movedChildren: children.map { $0.id! },
-                                    movedSettlements: settlements.map { $0.id! }, movedShares: movedShares, movedFollowUps: followUps)
+                                    movedSettlements: settlements.map { $0.id! }, movedShares: movedShares, movedFollowUps: followUps,
+                                    movedTasks: tasks, movedActivities: activities)
             record.mergedBy = actor.userID
             record.mergedAt = now
             try await record.create(on: tx)
@@ -164,6 +171,12 @@ struct MergeService {
             }
             if let moved = s.movedFollowUps, !moved.isEmpty {
                 try await actor.inOrg(FollowUp.self, on: tx).withDeleted().filter(\.$id ~~ moved).set(\.$customerID, to: merged.id!).update()
+            }
+            if let moved = s.movedTasks, !moved.isEmpty {
+                try await actor.inOrg(TaskItem.self, on: tx).withDeleted().filter(\.$id ~~ moved).set(\.$customerID, to: merged.id!).update()
+            }
+            if let moved = s.movedActivities, !moved.isEmpty {
+                try await actor.inOrg(Activity.self, on: tx).withDeleted().filter(\.$id ~~ moved).set(\.$customerID, to: merged.id!).update()
             }
             if !s.movedShares.isEmpty { try await actor.inOrg(RecordShare.self, on: tx).filter(\.$id ~~ s.movedShares).set(\.$recordID, to: merged.id!).update() }
             record.undoneAt = now

@@ -297,6 +297,19 @@ enum OpenAPI {
                            body: ["type": "object", "required": ["content"], "properties": ["content": ["type": "string", "minLength": 1, "maxLength": 2000]]],
                            responses([("201", ok(ref("FollowUpComment"), "Created"))], validation: true)),
             ],
+            "/api/v1/activities": [
+                "get": op("listActivities", "Planned activities of me or a colleague in my scope between two days (default: this week)", tag: "Calendar", params: [
+                    query("user", uuid, "Whose calendar (default mine)"), query("from", ["type": "string", "format": "date"], "First day"),
+                    query("to", ["type": "string", "format": "date"], "Last day (included)")],
+                          responses([("200", ok(["type": "array", "items": ref("Activity")]))])),
+                "post": op("createActivity", "Plan a visit, call, meeting or promotion", tag: "Calendar", body: ref("ActivityCreate"),
+                           responses([("201", ok(ref("Activity"), "Created"))], validation: true)),
+            ],
+            "/api/v1/activities/{id}": [
+                "patch": op("updateActivity", "Move to another day (keeping the time) and/or set the status", tag: "Calendar", params: [idParam],
+                            body: ["type": "object", "properties": ["date": ["type": "string", "format": "date"], "status": activityStatus]],
+                            responses([("200", ok(ref("Activity")))], validation: true)),
+            ],
             "/api/v1/tasks": [
                 "get": op("listTasks", "Tasks: mine, assigned by me, or all in my scope; open ones first by due date", tag: "Tasks", params: [
                     query("view", ["type": "string", "enum": ["mine", "assigned", "team"]], "Whose tasks"),
@@ -388,6 +401,8 @@ enum OpenAPI {
         "contactID": ["type": "string", "format": "uuid", "description": "a contact of the same customer"],
         "templateID": ["type": "string", "format": "uuid"],
     ]
+    static let activityKind: JSONValue = ["type": "string", "enum": .array(Activity.Kind.allCases.map { .string($0.rawValue) })]
+    static let activityStatus: JSONValue = ["type": "string", "enum": .array(Activity.Status.allCases.map { .string($0.rawValue) })]
     static let taskStatus: JSONValue = ["type": "string", "enum": .array(TaskStatus.allCases.map { .string($0.rawValue) })]
     static let taskPriority: JSONValue = ["type": "string", "enum": .array(TaskPriority.allCases.map { .string($0.rawValue) })]
     static let relationKind: JSONValue = ["type": "string", "enum": .array(ContactRelation.Kind.allCases.map { .string($0.rawValue) })]
@@ -457,6 +472,15 @@ enum OpenAPI {
                 "FollowUpPatch": ["type": "object", "properties": followUpBody],
                 "FollowUpComment": ["type": "object", "required": ["id", "authorID", "authorName", "content", "createdAt"], "properties": [
                     "id": uuid, "authorID": uuid, "authorName": ["type": "string"], "content": ["type": "string"], "createdAt": dateTime,
+                ]],
+                "Activity": ["type": "object", "required": ["id", "kind", "title", "startsAt", "endsAt", "status", "ownerID"], "properties": [
+                    "id": uuid, "kind": activityKind, "title": ["type": "string"], "startsAt": dateTime, "endsAt": dateTime,
+                    "location": nullableString, "notes": nullableString, "status": activityStatus, "ownerID": uuid, "customerID": nullableUUID,
+                ]],
+                "ActivityCreate": ["type": "object", "required": ["kind", "title", "date"], "properties": [
+                    "kind": activityKind, "title": ["type": "string", "minLength": 1, "maxLength": 200], "date": ["type": "string", "format": "date"],
+                    "startTime": ["type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$"], "endTime": ["type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$"],
+                    "location": ["type": "string", "maxLength": 200], "notes": ["type": "string", "maxLength": 2000], "customerID": uuid, "ownerID": uuid,
                 ]],
                 "Task": ["type": "object", "required": ["id", "title", "priority", "status", "ownerID", "assignedBy"], "properties": [
                     "id": uuid, "title": ["type": "string"], "details": nullableString, "dueOn": ["type": "string", "format": "date", "nullable": true],

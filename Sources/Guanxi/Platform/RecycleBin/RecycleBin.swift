@@ -59,6 +59,8 @@ enum RecycleBin {
             try await db.writeTransaction { tx in
                 try await actor.inOrg(RecordShare.self, on: tx).filter(\.$entity == Customer.entity).filter(\.$recordID == id).delete()
                 try await actor.inOrg(FollowUp.self, on: tx).withDeleted().filter(\.$customerID == id).delete(force: true)
+                try await actor.inOrg(TaskItem.self, on: tx).withDeleted().filter(\.$customerID == id).set(\.$customerID, to: nil).update()
+                try await actor.inOrg(Activity.self, on: tx).withDeleted().filter(\.$customerID == id).set(\.$customerID, to: nil).update()
                 try await actor.inOrg(Contact.self, on: tx).withDeleted().filter(\.$customerID == id).delete(force: true)
                 try await c.delete(force: true, on: tx)
                 try await Audit(actor: actor, db: tx, now: now).event(Customer.entity, id, .purge, old: c.name)

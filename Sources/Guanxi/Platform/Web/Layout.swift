@@ -17,6 +17,7 @@ enum Layout {
         NavItem(key: "contact.title", href: "/contacts", icon: "☏", visible: { $0.can(.view, .customers) }),
         NavItem(key: "nav.pools", href: Paths.pools, icon: "◌", visible: { $0.can(.view, .customers) }),
         NavItem(key: "followUp.title", href: Paths.followUps, icon: "✎", visible: { $0.can(.view, .followUps) }),
+        NavItem(key: "nav.calendar", href: Paths.calendar, icon: "▣", visible: { $0.can(.view, .followUps) }),
         NavItem(key: "nav.tasks", href: Paths.tasks, icon: "☑", visible: { $0.can(.view, .tasks) }),
         NavItem(key: "daily.title", href: Paths.dailyReport, icon: "▦", visible: { $0.can(.view, .followUps) }),
         NavItem(key: "nav.announcements", href: Paths.announcements, icon: "✉", visible: { _ in true }),
