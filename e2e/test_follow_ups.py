@@ -45,3 +45,25 @@ def test_dashboard_customised(page, demo_server, shots):
     page.click("a:has-text('完成')")
     expect(page.locator("#w-chart")).to_be_visible()
     page.screenshot(path=str(shots / "43-dashboard.png"), full_page=True)
+
+
+def test_calendar_week_drag_to_reschedule(page, demo_server, shots):
+    url = demo_server
+    sign_in(page, url, "zhao.lei")
+    page.click("a.nav-item[href='/calendar']")
+    page.click("summary:has-text('安排活动')")
+    page.fill("#f-title", "拜访华信采购部")
+    page.fill("#f-startTime", "14:30")
+    page.fill("#f-endTime", "16:00")
+    page.click("form[action='/activities'] button:has-text('新建')")
+    expect(page.locator(".flash-success")).to_be_visible()
+    item = page.locator(".cal-item:has-text('拜访华信采购部')")
+    expect(item).to_be_visible()
+    source = item.locator("xpath=ancestor::div[contains(@class,'cal-day')]").get_attribute("data-date")
+    days = page.locator(".calendar .cal-day")
+    target = days.first if days.first.get_attribute("data-date") != source else days.last
+    target_date = target.get_attribute("data-date")
+    item.drag_to(target)
+    page.wait_for_load_state("load")
+    expect(page.locator(f".cal-day[data-date='{target_date}'] .cal-item:has-text('拜访华信采购部')")).to_be_visible()
+    page.screenshot(path=str(shots / "44-calendar-week.png"), full_page=True)

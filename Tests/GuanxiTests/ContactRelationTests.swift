@@ -92,3 +92,37 @@ import VaporTesting
         }
     }
 }
+
+/// Contact statistics (CON-03) over the contacts of customers in scope.
+@Suite struct ContactStatsTests {
+    @Test func contactsCountedByGenderIndustryRegionAndFrequency() async throws {
+        try await withGuanxi { app, clock in
+            let w = try await World.build(app)
+            let c = try await Customer.find(w.customers["rep1"]!, on: app.db)!
+            c.industry = "it"
+            try await c.save(on: app.db)
+            let rep1 = APIClient(app: app, token: World.token("rep1"))
+            struct IDJSON: Decodable { var id: UUID }
+            var ids: [UUID] = []
+            for (name, gender) in [("甲", "male"), ("乙", "female"), ("丙", "female")] {
+                ids.append(try await rep1.send(.POST, "/api/v1/customers/\(c.id!)/contacts", json: #"{"name":"\#(name)","gender":"\#(gender)"}"#).json(IDJSON.self).id)
+            }
+            for contact in [ids[1], ids[1], ids[0]] {
+                #expect(try await rep1.send(.POST, "/api/v1/customers/\(c.id!)/follow-ups", json: #"{"method":"phone","content":"x","contactID":"\#(contact)"}"#).status == .created)
+            }
+            // Another rep's contacts stay out of rep1's numbers.
+            #expect(try await APIClient(app: app, token: World.token("rep2")).send(.POST, "/api/v1/customers/\(w.customers["rep2"]!)/contacts",
+                                                                                   json: #"{"name":"丁","gender":"male"}"#).status == .created)
+            let actor = try await Actor.resolve(userID: w.users["rep1"]!, sessionID: nil, fallbackLocale: .zhHans, on: app.db)!
+            let stats = ContactStats(db: app.db, actor: actor)
+            let range = Stats.Range(granularity: .month, from: clock.now.addingTimeInterval(-86_400), to: clock.now.addingTimeInterval(86_400), fromText: "", toText: "")
+            #expect(try await stats.counts(.gender, range: range) == [Stats.Row(key: "female", count: 2), Stats.Row(key: "male", count: 1)])
+            #expect(try await stats.counts(.industry, range: range) == [Stats.Row(key: "it", count: 3)])
+            #expect(try await stats.counts(.frequency, range: range).first == Stats.Row(key: ids[1].uuidString, count: 2))
+            let b = Browser(app)
+            try await b.signIn("rep1")
+            let page = try await b.get("/contacts/stats")
+            #expect(page.status == .ok && page.text.contains("联系频率排行") && page.text.contains("乙（客户-rep1）"))
+        }
+    }
+}

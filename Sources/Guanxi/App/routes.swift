@@ -51,6 +51,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: SavedFilterPages())
     try signedIn.register(collection: ClaimRequestPages())
     try signedIn.register(collection: TeamPages())
+    try signedIn.register(collection: ContactStatsPages())
     try signedIn.register(collection: ContactListPages())
     try signedIn.register(collection: DepartmentPages())
     try signedIn.register(collection: EmployeePages())

@@ -47,9 +47,10 @@ struct ContactListPages: RouteCollection {
             }
             return H.group([
                 H.div("page-head", H.h1(t("contact.title")),
-                      actor.can(.export, .customers) ? H.div("actions",
-                          H.a(URLQuery.build("/contacts/export", [("q", q), ("format", "xlsx")]), "Excel", cls: "btn"),
-                          H.a(URLQuery.build("/contacts/export", [("q", q), ("format", "csv")]), "CSV", cls: "btn")) : H.empty),
+                      H.div("actions",
+                          H.a("/contacts/stats", t("contactStats.title"), cls: "btn"),
+                          actor.can(.export, .customers) ? H.a(URLQuery.build("/contacts/export", [("q", q), ("format", "xlsx")]), "Excel", cls: "btn") : H.empty,
+                          actor.can(.export, .customers) ? H.a(URLQuery.build("/contacts/export", [("q", q), ("format", "csv")]), "CSV", cls: "btn") : H.empty)),
                 H.el("form", [A("method", "get"), A("action", "/contacts"), .cls("toolbar search-form"), A("role", "search")], [
                     H.void("input", [.type("search"), .name("q"), .value(q), A("placeholder", t("contact.searchPlaceholder")), A("aria-label", t("action.search"))]),
                     H.el("button", [.type("submit"), .cls("btn")], [H.text(t("action.search"))]),
