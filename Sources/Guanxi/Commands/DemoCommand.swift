@@ -199,6 +199,20 @@ enum DemoData {
             }
             if !batch.isEmpty { try await batch.create(on: tx) }
             if !followUps.isEmpty { try await followUps.create(on: tx) }
+            // A few visits and calls this week and tasks for each rep, so calendars and dashboards are not empty.
+            let today = CalendarDate.of(now, in: tz)
+            for (n, (owner, dept)) in owners.enumerated() {
+                for k in 0..<3 {
+                    guard let day = CalendarDate.adding(k * 2 - 1, to: today), let start = LocalTime.parse("\(day)T\(10 + (n + k) % 6):00", in: tz) else { continue }
+                    let kind: Activity.Kind = [.visit, .call, .meeting][k % 3]
+                    let a = Activity(orgID: orgID, kind: kind, title: ["拜访客户采购部", "电话回访报价", "周例会"][k % 3], startsAt: start,
+                                     endsAt: start.addingTimeInterval(3600), ownerID: owner, departmentID: dept, now: now)
+                    try await a.create(on: tx)
+                }
+                let task = TaskItem(orgID: orgID, title: ["整理本月重点客户名单", "准备季度报价单"][n % 2], ownerID: owner, departmentID: dept, assignedBy: owner, now: now)
+                task.dueOn = CalendarDate.adding(n % 4, to: today)
+                try await task.create(on: tx)
+            }
             for (name, method, content) in [("首次电话", "phone", "介绍公司和产品，了解需求和预算，约拜访时间"),
                                             ("上门拜访", "visit", "拜访客户，演示产品，确认决策人和采购流程")] {
                 try await FollowUpTemplate(orgID: orgID, name: name, method: method, content: content).create(on: tx)
