@@ -64,3 +64,30 @@ struct SearchJSON: Decodable {
         }
     }
 }
+
+/// The search index (FTS5 trigram on SQLite, pg_trgm on PostgreSQL) follows every change of a record.
+@Suite struct SearchIndexTests {
+    @Test func indexFollowsRenamesAndFindsShortAndLongQueries() async throws {
+        try await withGuanxi { app, _ in
+            let w = try await World.build(app)
+            let rep1 = APIClient(app: app, token: World.token("rep1"))
+            let id = w.customers["rep1"]!
+            func found(_ q: String) async throws -> Bool {
+                try await rep1.get("/api/v1/customers?q=\(URLQuery.encode(q))").json(CustomerPageJSON.self).items.contains { $0.id == id }
+            }
+            #expect(try await rep1.send(.PATCH, "/api/v1/customers/\(id)", json: #"{"name":"杭州西湖龙井茶业有限公司","phone":"0571-8765 4321"}"#).status == .ok)
+            for q in ["龙井茶", "西湖", "hzxhljcy", "longjing", "0571-8765-4321", "87654321"] { #expect(try await found(q), "\(q)") }
+            #expect(try await rep1.send(.PATCH, "/api/v1/customers/\(id)", json: #"{"name":"杭州梅家坞茶业有限公司"}"#).status == .ok)
+            #expect(try await !found("龙井茶"))
+            for q in ["梅家坞", "mjw"] { #expect(try await found(q), "\(q)") }
+            // Quotes and LIKE wildcards in a query are text, not syntax.
+            #expect(try await rep1.get("/api/v1/customers?q=%22%25_%22").status == .ok)
+            #expect(try await !found("%%%"))
+            // Contacts too.
+            #expect(try await rep1.send(.POST, "/api/v1/customers/\(id)/contacts", json: #"{"name":"欧阳娜娜","mobile":"139 1234 5678"}"#).status == .created)
+            let search = try await rep1.get("/api/v1/search?q=\(URLQuery.encode("欧阳娜"))")
+            #expect(search.text.contains("欧阳娜娜"))
+            #expect(try await rep1.get("/api/v1/search?q=13912345678").text.contains("欧阳娜娜"))
+        }
+    }
+}

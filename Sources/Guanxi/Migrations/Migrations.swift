@@ -35,6 +35,7 @@ enum Migrations {
         CreateAnnouncement(),
         CreateTask(),
         CreateActivity(),
+        CreateSearchIndex(),
     ]
 }
 
@@ -799,4 +800,46 @@ struct CreateActivity: AsyncMigration {
     }
 
     func revert(on db: Database) async throws { try await db.schema("activities").delete() }
+}
+
+/// PLT-22: substring search behind one interface — a generated `search_text` per searchable table,
+/// indexed by an FTS5 trigram table (kept by triggers) on SQLite and by pg_trgm's GIN index on PostgreSQL.
+struct CreateSearchIndex: AsyncMigration {
+    static let tables: [(table: String, text: String)] = [
+        ("customers", "lower(name || ' ' || coalesce(number, '') || ' ' || coalesce(phone_digits, '') || ' ' || coalesce(pinyin, '') || ' ' || coalesce(mnemonic, ''))"),
+        ("contacts", "lower(name || ' ' || coalesce(phone_digits, '') || ' ' || coalesce(pinyin, '') || ' ' || coalesce(email, ''))"),
+    ]
+
+    func prepare(on db: Database) async throws {
+        if db.isSQLite {
+            for (t, text) in Self.tables {
+                try await db.raw("ALTER TABLE \(t) ADD COLUMN search_text TEXT GENERATED ALWAYS AS (\(text)) VIRTUAL")
+                try await db.raw("CREATE VIRTUAL TABLE \(t)_fts USING fts5(search_text, content='\(t)', content_rowid='rowid', tokenize='trigram')")
+                try await db.raw("CREATE TRIGGER \(t)_fts_ai AFTER INSERT ON \(t) BEGIN INSERT INTO \(t)_fts(rowid, search_text) VALUES (new.rowid, new.search_text); END")
+                try await db.raw("CREATE TRIGGER \(t)_fts_ad AFTER DELETE ON \(t) BEGIN INSERT INTO \(t)_fts(\(t)_fts, rowid, search_text) VALUES ('delete', old.rowid, old.search_text); END")
+                try await db.raw("""
+                    CREATE TRIGGER \(t)_fts_au AFTER UPDATE ON \(t) BEGIN
+                    INSERT INTO \(t)_fts(\(t)_fts, rowid, search_text) VALUES ('delete', old.rowid, old.search_text);
+                    INSERT INTO \(t)_fts(rowid, search_text) VALUES (new.rowid, new.search_text); END
+                    """)
+                try await db.raw("INSERT INTO \(t)_fts(\(t)_fts) VALUES ('rebuild')")
+            }
+        } else {
+            try await db.raw("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+            for (t, text) in Self.tables {
+                try await db.raw("ALTER TABLE \(t) ADD COLUMN search_text text GENERATED ALWAYS AS (\(text)) STORED")
+                try await db.raw("CREATE INDEX \(t)_search_trgm ON \(t) USING gin (search_text gin_trgm_ops)")
+            }
+        }
+    }
+
+    func revert(on db: Database) async throws {
+        for (t, _) in Self.tables {
+            if db.isSQLite {
+                for trigger in ["ai", "ad", "au"] { try await db.raw("DROP TRIGGER IF EXISTS \(t)_fts_\(trigger)") }
+                try await db.raw("DROP TABLE IF EXISTS \(t)_fts")
+            }
+            try await db.raw("ALTER TABLE \(t) DROP COLUMN search_text")
+        }
+    }
 }

@@ -19,10 +19,8 @@ struct ContactListPages: RouteCollection {
         if let q = Check.clean(q) {
             let digits = Check.digits(q)
             b.group(.or) { or in
-                or.filter(\.$name ~~ q)
-                or.filter(\.$email ~~ q.lowercased())
-                if digits.count >= 3 { or.filter(\.$phoneDigits ~~ digits) }
-                if q.allSatisfy({ $0.isASCII && $0.isLetter }) { or.filter(\.$pinyin ~~ q.lowercased()) }
+                or.filter(SearchIndex.contains(q, table: Contact.schema, on: db))
+                if digits.count >= 3, digits != q { or.filter(SearchIndex.contains(digits, table: Contact.schema, on: db)) }
             }
         }
         return b

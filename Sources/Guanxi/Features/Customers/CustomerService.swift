@@ -35,16 +35,12 @@ struct CustomerService {
     func filtered(_ query: ListQuery) async throws -> QueryBuilder<Customer>? {
         let builder = try actor.query(Customer.self, .view, on: db)
         if let q = Check.clean(query.q) {
+            // Name, number, pinyin, initials and phone digits are one indexed text; a phone typed with
+            // dashes or spaces is also looked up by its digits.
             let digits = Check.digits(q)
-            let latin = q.lowercased()
             builder.group(.or) { or in
-                or.filter(\.$name ~~ q)
-                or.filter(\.$number ~~ q.uppercased())
-                if digits.count >= 3 { or.filter(\.$phoneDigits ~~ digits) }
-                if latin.allSatisfy({ $0.isASCII && $0.isLetter }) {
-                    or.filter(\.$pinyin ~~ latin)
-                    or.filter(\.$mnemonic ~~ latin.uppercased())
-                }
+                or.filter(SearchIndex.contains(q, table: Customer.schema, on: db))
+                if digits.count >= 3, digits != q { or.filter(SearchIndex.contains(digits, table: Customer.schema, on: db)) }
             }
         }
         if let owner = query.ownerID { builder.filter(\.$ownerID == owner) }

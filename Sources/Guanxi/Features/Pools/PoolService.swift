@@ -44,7 +44,7 @@ struct PoolService {
         try actor.require(.view, .customers)
         let b = actor.inOrg(Customer.self, on: db).filter(\.$poolID == poolID).filter(\.$ownerID == nil)
         if let q = Check.clean(q) {
-            b.group(.or) { $0.filter(\.$name ~~ q).filter(\.$pinyin ~~ q.lowercased()).filter(\.$number ~~ q.uppercased()) }
+            b.filter(SearchIndex.contains(q, table: Customer.schema, on: db))
         }
         if let after { b.filter(\.$id < after) }
         let rows = try await b.sort(\.$id, .descending).limit(limit + 1).all()

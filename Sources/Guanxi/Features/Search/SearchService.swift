@@ -18,15 +18,11 @@ struct SearchService {
         var results = Results()
         guard actor.can(.view, .customers) else { return results }
         let digits = Check.digits(q)
-        let latin = q.lowercased()
-        let isLatin = latin.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
         results.customers = try await CustomerService(db: db, actor: actor, now: Date())
             .list(.init(q: q, limit: limit)).items
         let contacts = try await actor.inOrg(Contact.self, on: db).group(.or) { or in
-            or.filter(\.$name ~~ q)
-            if digits.count >= 3 { or.filter(\.$phoneDigits ~~ digits) }
-            if isLatin { or.filter(\.$pinyin ~~ latin) }
-            or.filter(\.$email ~~ latin)
+            or.filter(SearchIndex.contains(q, table: Contact.schema, on: db))
+            if digits.count >= 3, digits != q { or.filter(SearchIndex.contains(digits, table: Contact.schema, on: db)) }
         }.limit(limit * 3).all()
         if !contacts.isEmpty {
             let visible = try await actor.query(Customer.self, .view, on: db).filter(\.$id ~~ Array(Set(contacts.map(\.customerID)))).all()
