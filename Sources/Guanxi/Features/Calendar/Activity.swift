@@ -81,8 +81,7 @@ struct ActivityService {
         try actor.require(.create, .followUps)
         var errors = FieldErrors()
         let v = try await validate(input, into: &errors)
-        let ownerID = input.ownerID ?? actor.userID
-        let owner = try await actor.scopeUsers(.followUps, on: db).first { $0.id == ownerID }
+        let owner = try await actor.assignee(input.ownerID, module: .followUps, on: db)
         if owner == nil { errors.add("ownerID", "error.assignNotAllowed") }
         guard errors.isEmpty, let v, let owner else { throw AppError.invalid(errors) }
         let a = Activity(orgID: actor.orgID, kind: v.kind, title: v.title, startsAt: v.start, endsAt: v.end, ownerID: owner.id!, departmentID: owner.departmentID, now: now)
@@ -161,13 +160,7 @@ struct ActivityService {
             end = LocalTime.parse("\(date)T\(endTime)", in: tz)
             if end == nil { errors.add("endTime", "error.dateTime") } else if end! <= s { errors.add("endTime", "error.endBeforeStart") }
         }
-        var customerID: UUID?
-        if let raw = Check.clean(input.customerID) {
-            customerID = UUID(uuidString: raw)
-            var found: Customer?
-            if let id = customerID, actor.can(.view, .customers) { found = try await actor.query(Customer.self, .view, on: db).filter(\.$id == id).first() }
-            if found == nil { errors.add("customerID", "error.invalidOption") }
-        }
+        let customerID = try await actor.visibleCustomer(input.customerID, field: "customerID", into: &errors, on: db)
         guard let kind, let start, let end else { return nil }
         return Valid(kind: kind, title: title, start: start, end: end, location: location, notes: notes, customerID: customerID)
     }

@@ -72,23 +72,6 @@ struct FollowUpAPIController: RouteCollection {
         var content: String
     }
 
-    /// Absent members stay as they are; an empty string clears an optional one.
-    struct Body: Content {
-        var method: String?
-        var content: String?
-        var result: String?
-        var happenedAt: String?
-        var nextContactOn: String?
-        var nextPlan: String?
-        var contactID: String?
-        var templateID: String?
-
-        var input: FollowUpService.Input {
-            .init(method: method, content: content, result: result, happenedAt: happenedAt, nextContactOn: nextContactOn,
-                  nextPlan: nextPlan, contactID: contactID, templateID: templateID)
-        }
-    }
-
     func service(_ req: Request) throws -> FollowUpService { FollowUpService(db: req.db, actor: try req.actor, now: req.now) }
 
     func cursor(_ req: Request) throws -> PageCursor? {
@@ -103,7 +86,7 @@ struct FollowUpAPIController: RouteCollection {
     }
 
     @Sendable func create(req: Request) async throws -> Response {
-        let f = try await service(req).create(customerID: req.parameters.get("id", as: UUID.self), try req.content.decode(Body.self).input)
+        let f = try await service(req).create(customerID: req.parameters.get("id", as: UUID.self), try req.content.decode(FollowUpService.Input.self))
         return try await FollowUpDTO(f).encodeResponse(status: .created, for: req)
     }
 
@@ -125,7 +108,8 @@ struct FollowUpAPIController: RouteCollection {
     @Sendable func update(req: Request) async throws -> FollowUpDTO {
         let actor = try req.actor
         let f = try await actor.find(FollowUp.self, req.parameters.get("id", as: UUID.self), for: .edit, on: req.db)
-        let b = try req.content.decode(Body.self)
+        // Absent members stay as they are; an empty string clears an optional one.
+        let b = try req.content.decode(FollowUpService.Input.self)
         let input = FollowUpService.Input(
             method: b.method ?? f.method, content: b.content ?? f.content, result: b.result ?? f.result,
             happenedAt: b.happenedAt ?? ISO8601DateFormatter().string(from: f.happenedAt), nextContactOn: b.nextContactOn ?? f.nextContactOn,

@@ -125,27 +125,6 @@ struct FollowUpPages: RouteCollection {
         routes.post("admin", "follow-up-templates", ":id", "delete", use: deleteTemplate)
     }
 
-    struct FollowUpForm: Content {
-        var method: String?
-        var content: String?
-        var result: String?
-        var happenedAt: String?
-        var nextContactOn: String?
-        var nextPlan: String?
-        var contactID: String?
-        var templateID: String?
-
-        var input: FollowUpService.Input {
-            .init(method: method, content: content, result: result, happenedAt: happenedAt, nextContactOn: nextContactOn,
-                  nextPlan: nextPlan, contactID: contactID, templateID: templateID)
-        }
-
-        var values: [String: String] {
-            ["method": method, "content": content, "result": result, "happenedAt": happenedAt, "nextContactOn": nextContactOn,
-             "nextPlan": nextPlan, "contactID": contactID, "templateID": templateID].compactMapValues { $0 }
-        }
-    }
-
     // MARK: list
 
     @Sendable func index(req: Request) async throws -> Response {
@@ -203,9 +182,9 @@ struct FollowUpPages: RouteCollection {
     @Sendable func create(req: Request) async throws -> Response {
         let actor = try req.actor
         let id = req.parameters.get("id", as: UUID.self)
-        let form = try req.content.decode(FollowUpForm.self)
+        let form = try req.content.decode(FollowUpService.Input.self)
         do {
-            _ = try await FollowUpService(db: req.db, actor: actor, now: req.now).create(customerID: id, form.input)
+            _ = try await FollowUpService(db: req.db, actor: actor, now: req.now).create(customerID: id, form)
             return req.redirect(Paths.customer(id!) + "#follow-ups", flash: Flash(.success, "flash.saved"))
         } catch let e as AppError where e.status == .unprocessableEntity {
             let customer = try await actor.find(Customer.self, id, for: .view, on: req.db)
@@ -226,9 +205,9 @@ struct FollowUpPages: RouteCollection {
     @Sendable func update(req: Request) async throws -> Response {
         let actor = try req.actor
         let f = try await actor.find(FollowUp.self, req.parameters.get("id", as: UUID.self), for: .edit, on: req.db)
-        let form = try req.content.decode(FollowUpForm.self)
+        let form = try req.content.decode(FollowUpService.Input.self)
         do {
-            _ = try await FollowUpService(db: req.db, actor: actor, now: req.now).update(f.id, form.input)
+            _ = try await FollowUpService(db: req.db, actor: actor, now: req.now).update(f.id, form)
             return req.redirect(Paths.customer(f.customerID) + "#follow-ups", flash: Flash(.success, "flash.saved"))
         } catch let e as AppError where e.status == .unprocessableEntity {
             guard let customer = try await actor.inOrg(Customer.self, on: req.db).filter(\.$id == f.customerID).first() else { throw AppError.notFound }
@@ -332,6 +311,14 @@ struct FollowUpPages: RouteCollection {
                 ]) : H.empty,
             ])
         }
+    }
+}
+
+extension FollowUpService.Input {
+    /// What the form shows again after a failed post.
+    var values: [String: String] {
+        ["method": method, "content": content, "result": result, "happenedAt": happenedAt, "nextContactOn": nextContactOn,
+         "nextPlan": nextPlan, "contactID": contactID, "templateID": templateID].compactMapValues { $0 }
     }
 }
 

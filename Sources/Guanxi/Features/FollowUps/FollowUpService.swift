@@ -9,7 +9,7 @@ struct FollowUpService {
     let actor: Actor
     let now: Date
 
-    struct Input: Sendable {
+    struct Input: Sendable, Codable {
         var method: String?
         var content: String?
         var result: String?

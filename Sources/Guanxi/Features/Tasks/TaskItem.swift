@@ -78,10 +78,9 @@ struct TaskService {
         let priority = Check.clean(input.priority).map { TaskPriority(rawValue: $0) } ?? .normal
         if priority == nil { errors.add("priority", "error.invalidOption") }
         // Oneself or someone in one's task scope (subordinates, department …).
-        let ownerID = input.ownerID ?? actor.userID
-        let owner = try await actor.scopeUsers(.tasks, on: db).first { $0.id == ownerID }
+        let owner = try await actor.assignee(input.ownerID, module: .tasks, on: db)
         if owner == nil { errors.add("ownerID", "error.assignNotAllowed") }
-        let customer = try await customer(input.customerID, into: &errors)
+        let customer = try await actor.visibleCustomer(input.customerID, field: "customerID", into: &errors, on: db)
         guard errors.isEmpty, let owner, let priority else { throw AppError.invalid(errors) }
         let task = TaskItem(orgID: actor.orgID, title: title, ownerID: owner.id!, departmentID: owner.departmentID, assignedBy: actor.userID, now: now)
         task.details = details
@@ -97,16 +96,6 @@ struct TaskService {
             }
         }
         return task
-    }
-
-    private func customer(_ raw: String?, into errors: inout FieldErrors) async throws -> UUID? {
-        guard let raw = Check.clean(raw) else { return nil }
-        guard let id = UUID(uuidString: raw), actor.can(.view, .customers),
-              try await actor.query(Customer.self, .view, on: db).filter(\.$id == id).first() != nil else {
-            errors.add("customerID", "error.invalidOption")
-            return nil
-        }
-        return id
     }
 
     /// Moves a task along (the assignee or whoever may edit it in scope).

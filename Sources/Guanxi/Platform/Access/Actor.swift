@@ -222,6 +222,23 @@ extension Actor {
         return try await q.sort(\.$name).limit(2000).all()
     }
 
+    /// Someone the actor may give work to in a module (tasks, activities): themselves or a colleague in scope.
+    func assignee(_ id: UUID?, module: Module, on db: Database) async throws -> User? {
+        let wanted = id ?? userID
+        return try await scopeUsers(module, on: db).first { $0.id == wanted }
+    }
+
+    /// A customer named in input, if the actor may see it; an unknown or invisible one is a field error.
+    func visibleCustomer(_ raw: String?, field: String, into errors: inout FieldErrors, on db: Database) async throws -> UUID? {
+        guard let raw = Check.clean(raw) else { return nil }
+        guard let id = UUID(uuidString: raw), can(.view, .customers),
+              try await query(Customer.self, .view, on: db).filter(\.$id == id).first() != nil else {
+            errors.add(field, "error.invalidOption")
+            return nil
+        }
+        return id
+    }
+
     private func scope_ids(_ ids: Set<String>) -> [UUID] { ids.compactMap(UUID.init(uuidString:)).sorted { $0.uuidString < $1.uuidString } }
 
     /// Loads one record the actor may act on, or throws 404 (not visible) / 403 (visible, action not granted).
