@@ -497,7 +497,7 @@ public enum Strings {
         "widget.hot": Phrase("热点客户", "Hot customers"),
         "widget.reminders": Phrase("提醒消息", "Reminders"),
         "widget.claims": Phrase("待我审批", "Waiting for my decision"),
-        "widget.recent": Phrase("最近更新的客户", "Recently updated customers"),
+        "widget.recent": Phrase("最近查看的客户", "Recently viewed customers"),
         "widget.chart": Phrase("近两周我的跟进", "My follow-ups, last two weeks"),
         "widget.add": Phrase("添加组件", "Add widget"),
         "widget.up": Phrase("上移", "Move up"),

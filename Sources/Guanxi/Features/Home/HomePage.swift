@@ -169,7 +169,11 @@ struct HomePage: RouteCollection {
                 })
             }
         case "recent":
-            let recent = try await actor.query(Customer.self, .view, on: db).sort(\.$updatedAt, .descending).limit(8).all()
+            // The customers I opened last (cheap at any size: my own views, then a look-up by id within scope).
+            let views = try await actor.inOrg(CustomerView.self, on: db).filter(\.$userID == actor.userID).sort(\.$viewedAt, .descending).limit(8).all()
+            let rows = try await actor.query(Customer.self, .view, on: db).filter(\.$id ~~ views.map(\.customerID)).all()
+            let order = Dictionary(uniqueKeysWithValues: views.enumerated().map { ($0.element.customerID, $0.offset) })
+            let recent = rows.sorted { (order[$0.id!] ?? 0) < (order[$1.id!] ?? 0) }
             return { ctx in
                 recent.isEmpty
                     ? Tables.emptyState(t("customer.emptyTitle"), hint: t("customer.emptyHint"),

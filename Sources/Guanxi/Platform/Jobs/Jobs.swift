@@ -83,6 +83,8 @@ struct JobsLifecycle: LifecycleHandler {
     let task = NIOLockedValueBox<RepeatedTask?>(nil)
 
     func didBootAsync(_ app: Application) async throws {
+        // Only the server ticks: `guanxi demo` or `migrate` would fight it for SQLite's one writer.
+        if let command = app.environment.arguments.dropFirst().first, command != "serve" { return }
         let holder = self.holder
         let repeated = app.eventLoopGroup.next().scheduleRepeatedAsyncTask(initialDelay: .seconds(5), delay: .seconds(60)) { _ in
             app.eventLoopGroup.next().makeFutureWithTask { await Jobs.tick(app: app, holder: holder) }
