@@ -123,8 +123,8 @@ struct AnnouncementService {
         let receipt = try await actor.inOrg(AnnouncementRead.self, on: db).filter(\.$announcementID == id).filter(\.$userID == actor.userID).first()
         guard receipt != nil || actor.isAdmin else { throw AppError.notFound }
         if let receipt, receipt.readAt == nil {
-            try await db.writeTransaction { [now] tx in
-                try await AnnouncementRead.query(on: tx).filter(\.$id == receipt.id!).filter(\.$readAt == nil).set(\.$readAt, to: now).update()
+            try await db.writeTransaction { [actor, now] tx in
+                try await actor.inOrg(AnnouncementRead.self, on: tx).filter(\.$id == receipt.id!).filter(\.$readAt == nil).set(\.$readAt, to: now).update()
             }
         }
         return a
