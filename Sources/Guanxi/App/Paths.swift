@@ -1,4 +1,5 @@
 import Foundation
+import GuanxiCore
 
 /// Every page path in one place: routes register from it and views link with it.
 enum Paths {
@@ -30,6 +31,12 @@ enum Paths {
     static let calendar = "/calendar"
     static let tasks = "/tasks"
     static func task(_ id: UUID) -> String { "/tasks/\(id.uuidString)" }
+    static let plans = "/plans"
+    static let teamPlans = "/plans/team"
+    static func plan(_ p: Plan) -> String { plan(period: p.period, date: p.startsOn, owner: p.ownerID) }
+    static func plan(period: PlanPeriod, date: String, owner: UUID?) -> String {
+        URLQuery.build(plans, [("period", period.rawValue), ("date", date), ("owner", owner?.uuidString)])
+    }
     static let announcements = "/announcements"
     static func announcement(_ id: UUID) -> String { "/announcements/\(id.uuidString)" }
     static func customerFollowUps(_ id: UUID) -> String { "/customers/\(id.uuidString)/follow-ups" }

@@ -36,6 +36,7 @@ enum Migrations {
         CreateTask(),
         CreateActivity(),
         CreateSearchIndex(),
+        CreatePlan(),
     ]
 }
 
@@ -841,5 +842,44 @@ struct CreateSearchIndex: AsyncMigration {
             }
             try await db.raw("ALTER TABLE \(t) DROP COLUMN search_text")
         }
+    }
+}
+
+/// TSK-02: day, week and month plans with their items.
+struct CreatePlan: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("plans")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("created_at", .datetime)
+            .field("updated_at", .datetime)
+            .field("period", .string, .required)
+            .field("starts_on", .string, .required)
+            .field("summary", .string)
+            .field("review", .string)
+            .field("reviewed_by", .uuid)
+            .field("reviewed_at", .datetime)
+            .field("owner_id", .uuid, .required, .references("users", "id"))
+            .field("department_id", .uuid, .references("departments", "id"))
+            .create()
+        // One plan per person and period; also the lookup of a team's plans for a period.
+        try await db.raw("CREATE UNIQUE INDEX plans_owner_period ON plans (org_id, owner_id, period, starts_on)")
+        try await db.raw("CREATE INDEX plans_period ON plans (org_id, period, starts_on)")
+        try await db.schema("plan_items")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("plan_id", .uuid, .required, .references("plans", "id"))
+            .field("text", .string, .required)
+            .field("done", .bool, .required)
+            .field("done_at", .datetime)
+            .field("added_by", .uuid, .required, .references("users", "id"))
+            .field("created_at", .datetime, .required)
+            .create()
+        try await db.raw("CREATE INDEX plan_items_plan ON plan_items (plan_id, created_at)")
+    }
+
+    func revert(on db: Database) async throws {
+        try await db.schema("plan_items").delete()
+        try await db.schema("plans").delete()
     }
 }

@@ -329,6 +329,40 @@ enum OpenAPI {
                            body: ["type": "object", "required": ["review"], "properties": ["review": ["type": "string", "minLength": 1, "maxLength": 2000]]],
                            responses([("200", ok(ref("Task")))], validation: true)),
             ],
+            "/api/v1/plans": [
+                "get": op("getPlan", "A person's plan for the day, week or month containing a date (no id while nothing is written)", tag: "Tasks", params: [
+                    query("period", planPeriod, "day, week (from Monday) or month; default week"), query("date", ["type": "string", "format": "date"], "Any date in the period (default today)"),
+                    query("ownerID", uuid, "Whose plan: me (default) or someone in my task scope")],
+                          responses([("200", ok(ref("Plan")))], validation: true)),
+            ],
+            "/api/v1/plans/team": [
+                "get": op("teamPlans", "Everyone in my task scope with their plan's completion for a period", tag: "Tasks", params: [
+                    query("period", planPeriod, "day, week or month"), query("date", ["type": "string", "format": "date"], "Any date in the period")],
+                          responses([("200", ok(["type": "array", "items": ref("TeamPlan")]))], validation: true)),
+            ],
+            "/api/v1/plans/items": [
+                "post": op("addPlanItem", "Add an item to my plan, or a subordinate's (they are notified); the plan is made on first use", tag: "Tasks",
+                           body: ["type": "object", "required": ["text"], "properties": [
+                               "period": planPeriod, "date": ["type": "string", "format": "date"], "ownerID": uuid,
+                               "text": ["type": "string", "minLength": 1, "maxLength": 500]]],
+                           responses([("201", ok(ref("Plan"), "Created"))], validation: true)),
+            ],
+            "/api/v1/plans/items/{id}": [
+                "patch": op("updatePlanItem", "Tick an item off (or back on) or rewrite it", tag: "Tasks", params: [idParam],
+                            body: ["type": "object", "properties": ["done": ["type": "boolean"], "text": ["type": "string", "minLength": 1, "maxLength": 500]]],
+                            responses([("200", ok(ref("Plan")))], validation: true)),
+                "delete": op("removePlanItem", "Remove an item", tag: "Tasks", params: [idParam], responses([("200", ok(ref("Plan")))])),
+            ],
+            "/api/v1/plans/{id}/summary": [
+                "put": op("writePlanSummary", "The owner's summary; their supervisor is notified the first time", tag: "Tasks", params: [idParam],
+                          body: ["type": "object", "properties": ["summary": ["type": "string", "maxLength": 4000]]],
+                          responses([("200", ok(ref("Plan")))], validation: true)),
+            ],
+            "/api/v1/plans/{id}/review": [
+                "post": op("reviewPlan", "A supervisor's review; the owner is notified", tag: "Tasks", params: [idParam],
+                           body: ["type": "object", "required": ["review"], "properties": ["review": ["type": "string", "minLength": 1, "maxLength": 2000]]],
+                           responses([("200", ok(ref("Plan")))], validation: true)),
+            ],
             "/api/v1/announcements": [
                 "get": op("listAnnouncements", "Announcements addressed to me, newest first, with whether I read them", tag: "Account",
                           responses([("200", ok(["type": "array", "items": ref("Announcement")]))])),
@@ -404,6 +438,7 @@ enum OpenAPI {
     static let activityKind: JSONValue = ["type": "string", "enum": .array(Activity.Kind.allCases.map { .string($0.rawValue) })]
     static let activityStatus: JSONValue = ["type": "string", "enum": .array(Activity.Status.allCases.map { .string($0.rawValue) })]
     static let taskStatus: JSONValue = ["type": "string", "enum": .array(TaskStatus.allCases.map { .string($0.rawValue) })]
+    static let planPeriod: JSONValue = ["type": "string", "enum": .array(PlanPeriod.allCases.map { .string($0.rawValue) })]
     static let taskPriority: JSONValue = ["type": "string", "enum": .array(TaskPriority.allCases.map { .string($0.rawValue) })]
     static let relationKind: JSONValue = ["type": "string", "enum": .array(ContactRelation.Kind.allCases.map { .string($0.rawValue) })]
     static let customFieldKind: JSONValue = ["type": "string", "enum": .array(CustomFieldDefinition.Kind.allCases.map { .string($0.rawValue) })]
@@ -490,6 +525,17 @@ enum OpenAPI {
                 "TaskCreate": ["type": "object", "required": ["title"], "properties": [
                     "title": ["type": "string", "minLength": 1, "maxLength": 200], "details": ["type": "string", "maxLength": 4000],
                     "dueOn": ["type": "string", "format": "date"], "priority": taskPriority, "ownerID": uuid, "customerID": uuid,
+                ]],
+                "Plan": ["type": "object", "required": ["ownerID", "period", "startsOn", "endsOn", "items", "done", "total", "completion"], "properties": [
+                    "id": nullableUUID, "ownerID": uuid, "period": planPeriod, "startsOn": ["type": "string", "format": "date"], "endsOn": ["type": "string", "format": "date"],
+                    "summary": nullableString, "review": nullableString, "reviewedBy": nullableUUID,
+                    "items": ["type": "array", "items": ["type": "object", "required": ["id", "text", "done", "addedBy"], "properties": [
+                        "id": uuid, "text": ["type": "string"], "done": ["type": "boolean"], "doneAt": ["type": "string", "format": "date-time", "nullable": true], "addedBy": uuid]]],
+                    "done": ["type": "integer"], "total": ["type": "integer"], "completion": ["type": "integer", "minimum": 0, "maximum": 100],
+                ]],
+                "TeamPlan": ["type": "object", "required": ["ownerID", "name", "done", "total", "completion", "summarized", "reviewed"], "properties": [
+                    "ownerID": uuid, "name": ["type": "string"], "planID": nullableUUID, "done": ["type": "integer"], "total": ["type": "integer"],
+                    "completion": ["type": "integer"], "summarized": ["type": "boolean"], "reviewed": ["type": "boolean"],
                 ]],
                 "Announcement": ["type": "object", "required": ["id", "title", "body", "authorName", "publishedAt"], "properties": [
                     "id": uuid, "title": ["type": "string"], "body": ["type": "string"], "authorName": ["type": "string"], "publishedAt": dateTime,
