@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the test lanes need when it is missing: PostgreSQL, chromium and a CJK font from
-# Debian; Playwright, schemathesis and pytest from PyPI.
+# Debian; Playwright, schemathesis, pytest and aiosmtpd (the mail tests' SMTP server) from PyPI.
 set -euo pipefail
 
 need_apt=()
@@ -18,6 +18,7 @@ need_pip=()
 python3 -c "import playwright" 2>/dev/null || need_pip+=(playwright)
 command -v schemathesis >/dev/null 2>&1 || need_pip+=(schemathesis)
 python3 -c "import pytest" 2>/dev/null || need_pip+=(pytest)
+python3 -c "import aiosmtpd" 2>/dev/null || need_pip+=(aiosmtpd)
 if [ ${#need_pip[@]} -gt 0 ]; then
   echo "installing from PyPI: ${need_pip[*]}"
   python3 -m pip install -q --disable-pip-version-check "${need_pip[@]}"

@@ -21,6 +21,10 @@ public struct Settings: Sendable {
     public var runJobs: Bool = false
     /// The time source for every rule that depends on "now".
     public var clock: @Sendable () -> Date
+    /// Copies of notifications go out through this server when set (GUANXI_SMTP_URL, GUANXI_SMTP_FROM).
+    public var mail: MailSettings?
+    /// The address people open Guanxi at, for links in mail (GUANXI_PUBLIC_URL, e.g. https://crm.example.com).
+    public var publicURL: String?
 
     public struct LockoutSettings: Sendable {
         public var maxFailures: Int = 5
@@ -47,7 +51,7 @@ public struct Settings: Sendable {
     }
 
     /// Reads GUANXI_* variables: GUANXI_DATABASE_URL (postgres://… or sqlite path), GUANXI_DATA_DIR,
-    /// GUANXI_SECURE_COOKIES, GUANXI_BCRYPT_COST.
+    /// GUANXI_SECURE_COOKIES, GUANXI_BCRYPT_COST, GUANXI_SMTP_URL + GUANXI_SMTP_FROM, GUANXI_PUBLIC_URL.
     public static func fromEnvironment() -> Settings {
         let env = ProcessInfo.processInfo.environment
         let dataDir = env["GUANXI_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "data"
@@ -62,6 +66,8 @@ public struct Settings: Sendable {
         var settings = Settings(database: database, dataDirectory: dataDir)
         settings.secureCookies = env["GUANXI_SECURE_COOKIES"] == "1"
         settings.runJobs = env["GUANXI_JOBS"] != "0"
+        settings.mail = MailSettings.parse(url: env["GUANXI_SMTP_URL"], from: env["GUANXI_SMTP_FROM"])
+        settings.publicURL = env["GUANXI_PUBLIC_URL"].flatMap { $0.isEmpty ? nil : String($0.trimmingCharacters(in: CharacterSet(charactersIn: "/"))) }
         if let cost = env["GUANXI_BCRYPT_COST"].flatMap(Int.init), (4...31).contains(cost) {
             settings.passwordCost = cost
         }

@@ -37,6 +37,7 @@ enum Migrations {
         CreateActivity(),
         CreateSearchIndex(),
         CreatePlan(),
+        UpdateNotificationsAddMail(),
     ]
 }
 
@@ -881,5 +882,21 @@ struct CreatePlan: AsyncMigration {
     func revert(on db: Database) async throws {
         try await db.schema("plan_items").delete()
         try await db.schema("plans").delete()
+    }
+}
+
+/// PLT-17: email copies of notifications, queued with them and sent by a job.
+struct UpdateNotificationsAddMail: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("users").field("notify_by_email", .bool).update()
+        try await db.schema("notifications").field("mail_state", .string).update()
+        try await db.schema("notifications").field("mail_attempts", .int).update()
+        try await db.schema("notifications").field("mail_error", .string).update()
+        try await db.raw("CREATE INDEX notifications_mail_queue ON notifications (created_at) WHERE mail_state = 'queued'")
+    }
+
+    func revert(on db: Database) async throws {
+        for f in ["mail_state", "mail_attempts", "mail_error"] { try await db.schema("notifications").deleteField(.init(stringLiteral: f)).update() }
+        try await db.schema("users").deleteField("notify_by_email").update()
     }
 }

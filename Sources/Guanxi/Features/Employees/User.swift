@@ -27,6 +27,8 @@ final class User: Model, @unchecked Sendable {
     @OptionalField(key: "locale") var locale: String?
     /// The home dashboard's widgets in order ("numbers,due,…"); nil for the defaults.
     @OptionalField(key: "dashboard") var dashboard: String?
+    /// Wants an email copy of each notification (when the server has mail configured).
+    @OptionalField(key: "notify_by_email") var notifyByEmail: Bool?
     @Field(key: "failed_attempts") var failedAttempts: Int
     @OptionalField(key: "locked_until") var lockedUntil: Date?
 

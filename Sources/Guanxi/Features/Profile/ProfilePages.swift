@@ -9,6 +9,7 @@ struct ProfilePages: RouteCollection {
         routes.get("profile", use: show)
         routes.post("profile", "language", use: language)
         routes.post("profile", "password", use: password)
+        routes.post("profile", "mail", use: mail)
         routes.post("profile", "tokens", use: createToken)
         routes.post("profile", "tokens", ":id", "revoke", use: revokeToken)
     }
@@ -30,6 +31,14 @@ struct ProfilePages: RouteCollection {
         let res = req.redirect(Paths.profile, flash: Flash(.success, "flash.saved"))
         res.cookies["gx_lang"] = HTTPCookies.Value(string: lang.rawValue, maxAge: 31_536_000, path: "/", isHTTPOnly: true, sameSite: .lax)
         return res
+    }
+
+    /// Email copies of notifications on or off.
+    @Sendable func mail(req: Request) async throws -> Response {
+        struct Body: Content { var notifyByEmail: String? }
+        let on = try req.content.decode(Body.self).notifyByEmail == "1"
+        try await ProfileService(db: req.db, actor: try req.actor, now: req.now).setNotifyByEmail(on)
+        return req.redirect(Paths.profile + "#mail", flash: Flash(.success, "flash.saved"))
     }
 
     @Sendable func password(req: Request) async throws -> Response {
@@ -84,6 +93,8 @@ struct ProfilePages: RouteCollection {
                         tokenErrors: [String: String] = [:], status: HTTPResponseStatus = .ok) async throws -> Response {
         let actor = try req.actor
         let t = actor.t
+        let me = try await actor.inOrg(User.self, on: req.db).filter(\.$id == actor.userID).first()
+        let mailConfigured = req.application.settings.mail != nil
         let tokens = try await actor.inOrg(ApiToken.self, on: req.db).filter(\.$userID == actor.userID).filter(\.$revokedAt == nil)
             .sort(\.$createdAt, .descending).all()
         return req.page(status, title: t("profile.title"), crumbs: [Crumb(label: t("profile.title"), href: nil)]) { ctx in
@@ -115,6 +126,15 @@ struct ProfilePages: RouteCollection {
                             Forms.actions(Forms.submit(t("action.save"))),
                         ]),
                     ])),
+                H.el("section", [.cls("card"), .id("mail")], [
+                    H.h2(t("profile.mail")),
+                    !mailConfigured ? H.p(t("profile.mailNotConfigured"), cls: "muted")
+                        : me?.email == nil ? H.p(t("profile.mailNoAddress"), cls: "muted")
+                        : Forms.form(Paths.profile + "/mail", csrf: ctx.csrf, [
+                            Forms.checkbox("notifyByEmail", label: t("profile.notifyByEmail", me?.email ?? ""), checked: me?.notifyByEmail == true),
+                            Forms.actions(Forms.submit(t("action.save"))),
+                        ]),
+                ]),
                 H.el("section", [.cls("card"), .id("tokens")], [
                     H.h2(t("profile.tokens")),
                     H.p(t("profile.tokensHint"), cls: "muted"),

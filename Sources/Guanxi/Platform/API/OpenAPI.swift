@@ -57,7 +57,11 @@ enum OpenAPI {
 
     static var paths: JSONValue {
         [
-            "/api/v1/me": ["get": op("getMe", "The signed-in user, organisation and permissions", tag: "Account", responses([("200", ok(ref("Me")))]))],
+            "/api/v1/me": [
+                "get": op("getMe", "The signed-in user, organisation and permissions", tag: "Account", responses([("200", ok(ref("Me")))])),
+                "patch": op("updateMe", "Turn email copies of notifications on or off (needs an email address)", tag: "Account",
+                            body: ["type": "object", "properties": ["notifyByEmail": ["type": "boolean"]]], responses([("200", ok(ref("Me")))], validation: true)),
+            ],
             "/api/v1/customers": [
                 "get": op("listCustomers", "Customers in your data scope, keyset-paginated", tag: "Customers", params: [
                     query("q", ["type": "string", "maxLength": 200], "Substring of name, or digits of the phone"),
@@ -635,6 +639,7 @@ enum OpenAPI {
                     "organizationName": ["type": "string"], "locale": ["type": "string"],
                     "permissions": ["type": "object", "additionalProperties": ["type": "array", "items": ["type": "string"]]],
                     "scopes": ["type": "object", "additionalProperties": ["type": "string"]],
+                    "email": nullableString, "notifyByEmail": ["type": "boolean"],
                 ]],
         ]
     }

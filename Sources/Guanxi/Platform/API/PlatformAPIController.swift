@@ -7,6 +7,7 @@ import Vapor
 struct PlatformAPIController: RouteCollection {
     func boot(routes: RoutesBuilder) throws {
         routes.get("me", use: me)
+        routes.patch("me", use: updateMe)
         routes.get("departments", use: departments)
         routes.get("users", use: users)
         routes.get("recycle-bin", use: recycleBin)
@@ -23,6 +24,8 @@ struct PlatformAPIController: RouteCollection {
         var locale: String
         var permissions: [String: [String]]
         var scopes: [String: String]
+        var email: String?
+        var notifyByEmail: Bool
     }
 
     struct DepartmentDTO: Content {
@@ -50,8 +53,18 @@ struct PlatformAPIController: RouteCollection {
         var deletedBy: UUID?
     }
 
+    /// Email copies of notifications on or off.
+    @Sendable func updateMe(req: Request) async throws -> MeDTO {
+        struct Body: Content { var notifyByEmail: Bool? }
+        if let on = try req.content.decode(Body.self).notifyByEmail {
+            try await ProfileService(db: req.db, actor: try req.actor, now: req.now).setNotifyByEmail(on)
+        }
+        return try await me(req: req)
+    }
+
     @Sendable func me(req: Request) async throws -> MeDTO {
         let a = try req.actor
+        let user = try await a.inOrg(User.self, on: req.db).filter(\.$id == a.userID).first()
         var perms: [String: [String]] = [:]
         var scopes: [String: String] = [:]
         for m in Module.allCases {
@@ -60,7 +73,7 @@ struct PlatformAPIController: RouteCollection {
             if m.isScoped, !granted.isEmpty { scopes[m.rawValue] = a.policy.scope(for: m).rawValue }
         }
         return MeDTO(id: a.userID, name: a.name, account: a.account, organizationID: a.orgID, organizationName: a.org.name,
-                     locale: a.locale.rawValue, permissions: perms, scopes: scopes)
+                     locale: a.locale.rawValue, permissions: perms, scopes: scopes, email: user?.email, notifyByEmail: user?.notifyByEmail == true)
     }
 
     @Sendable func departments(req: Request) async throws -> [DepartmentDTO] {

@@ -18,32 +18,47 @@ final class JobLease: Model, @unchecked Sendable {
     init() {}
 }
 
+/// What a job runs with: the database, the injected clock's "now", and the application's settings.
+struct JobContext: Sendable {
+    let db: Database
+    let now: Date
+    let logger: Logger
+    let settings: Settings
+    let eventLoopGroup: EventLoopGroup
+}
+
 /// Something that runs on a schedule with the injected clock.
 struct ScheduledJob: Sendable {
     let name: String
     /// How often it runs.
     let every: TimeInterval
-    let run: @Sendable (Database, Date, Logger) async throws -> Void
+    let run: @Sendable (JobContext) async throws -> Void
 }
 
 enum Jobs {
     /// Every scheduled job of the application.
     static let all: [ScheduledJob] = [
-        ScheduledJob(name: "pool-recycling", every: 3600) { db, now, logger in
-            let result = try await PoolRecycler(db: db, now: now).run()
-            logger.info("pool recycling: \(result.recycled) returned, \(result.warned) warned")
+        ScheduledJob(name: "pool-recycling", every: 3600) { ctx in
+            let result = try await PoolRecycler(db: ctx.db, now: ctx.now).run()
+            ctx.logger.info("pool recycling: \(result.recycled) returned, \(result.warned) warned")
         },
-        ScheduledJob(name: "follow-up-reminders", every: 900) { db, now, logger in
-            let sent = try await FollowUpReminder(db: db, now: now).run()
-            logger.info("follow-up reminders: \(sent) sent")
+        ScheduledJob(name: "follow-up-reminders", every: 900) { ctx in
+            let sent = try await FollowUpReminder(db: ctx.db, now: ctx.now).run()
+            ctx.logger.info("follow-up reminders: \(sent) sent")
         },
-        ScheduledJob(name: "task-reminders", every: 900) { db, now, logger in
-            let sent = try await TaskReminder(db: db, now: now).run()
-            logger.info("task reminders: \(sent) sent")
+        ScheduledJob(name: "task-reminders", every: 900) { ctx in
+            let sent = try await TaskReminder(db: ctx.db, now: ctx.now).run()
+            ctx.logger.info("task reminders: \(sent) sent")
         },
-        ScheduledJob(name: "birthday-reminders", every: 3600) { db, now, logger in
-            let sent = try await BirthdayReminder(db: db, now: now).run()
-            logger.info("birthday reminders: \(sent) sent")
+        ScheduledJob(name: "birthday-reminders", every: 3600) { ctx in
+            let sent = try await BirthdayReminder(db: ctx.db, now: ctx.now).run()
+            ctx.logger.info("birthday reminders: \(sent) sent")
+        },
+        // Runs after the reminders in the same tick, so their copies go out at once.
+        ScheduledJob(name: "notification-mail", every: 55) { ctx in
+            guard let mail = ctx.settings.mail else { return }
+            let r = try await NotificationMailer(db: ctx.db, now: ctx.now, mail: mail, publicURL: ctx.settings.publicURL, group: ctx.eventLoopGroup).run()
+            if r.sent + r.failed > 0 { ctx.logger.info("notification mail: \(r.sent) sent, \(r.failed) failed") }
         },
     ]
 
@@ -68,7 +83,7 @@ enum Jobs {
         for job in all {
             do {
                 if try await acquire(job.name, holder: holder, every: job.every, now: app.now, on: app.db) {
-                    try await job.run(app.db, app.now, app.logger)
+                    try await job.run(JobContext(db: app.db, now: app.now, logger: app.logger, settings: app.settings, eventLoopGroup: app.eventLoopGroup))
                 }
             } catch {
                 app.logger.report(error: error)

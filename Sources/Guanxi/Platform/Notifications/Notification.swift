@@ -18,6 +18,12 @@ final class UserNotification: Model, @unchecked Sendable {
     @OptionalField(key: "dedupe_key") var dedupeKey: String?
     @Field(key: "created_at") var createdAt: Date
     @OptionalField(key: "read_at") var readAt: Date?
+    /// The email copy: nil when none is wanted, else queued, sent or failed (after a few attempts).
+    @OptionalField(key: "mail_state") var mailState: MailState?
+    @OptionalField(key: "mail_attempts") var mailAttempts: Int?
+    @OptionalField(key: "mail_error") var mailError: String?
+
+    enum MailState: String, Codable, Sendable { case queued, sent, failed }
 
     init() {}
 
@@ -49,6 +55,10 @@ enum Notifier {
         if let key = n.dedupeKey,
            try await UserNotification.query(on: db).filter(\.$userID == n.userID).filter(\.$dedupeKey == key).first() != nil {
             return false
+        }
+        // The copy is queued with the notification, in its transaction; the mail job sends it.
+        if try await User.query(on: db).filter(\.$id == n.userID).filter(\.$notifyByEmail == true).filter(\.$email != nil).count() > 0 {
+            n.mailState = .queued
         }
         try await n.create(on: db)
         return true
