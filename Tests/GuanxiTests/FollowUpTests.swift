@@ -219,6 +219,38 @@ import VaporTesting
         }
     }
 
+    /// From the contact page and from a list row: the form opens with the contact chosen and saving
+    /// comes back to where it started (never to another site).
+    @Test func fromTheContactAndTheListRows() async throws {
+        try await withGuanxi { app, _ in
+            let w = try await World.build(app)
+            let contact = Contact(orgID: w.orgID, customerID: w.customers["rep1"]!, ownerID: w.users["rep1"])
+            contact.name = "王经理"
+            try await contact.create(on: app.db)
+            let b = Browser(app)
+            try await b.signIn("rep1")
+            let page = try await b.get("/contacts/\(contact.id!)")
+            let link = "/customers/\(w.customers["rep1"]!)/follow-ups/new?contact=\(contact.id!)"
+            #expect(page.text.contains(link) && page.text.contains("还没有和这位联系人的跟进记录"))
+            let form = try await b.get(link + "&return=" + URLQuery.encode("/contacts/\(contact.id!)#follow-ups"))
+            #expect(form.status == .ok && form.text.contains("value=\"\(contact.id!)\" selected") && form.text.contains("name=\"return\""))
+            let saved = try await b.post("/customers/\(w.customers["rep1"]!)/follow-ups", [("method", "phone"), ("content", "约了下周二拜访"), ("contactID", contact.id!.uuidString),
+                                                                                         ("return", "/contacts/\(contact.id!)#follow-ups")])
+            #expect(saved.status == .seeOther && saved.location == "/contacts/\(contact.id!)#follow-ups")
+            #expect(try await b.get("/contacts/\(contact.id!)").text.contains("约了下周二拜访"))
+            #expect(try await APIClient(app: app, token: World.token("rep1")).get("/api/v1/follow-ups?contact=\(contact.id!)").text.contains("约了下周二拜访"))
+            // Input kept on error, with where to return; a foreign return address is ignored.
+            let bad = try await b.post("/customers/\(w.customers["rep1"]!)/follow-ups", [("method", "phone"), ("content", ""), ("result", "占线"), ("return", "/customers?q=x")])
+            #expect(bad.status == .unprocessableEntity && bad.text.contains("占线") && bad.text.contains("/customers?q=x"))
+            let away = try await b.post("/customers/\(w.customers["rep1"]!)/follow-ups", [("method", "phone"), ("content", "电话"), ("return", "//evil.example/x")])
+            #expect(away.location == "/customers/\(w.customers["rep1"]!)#follow-ups")
+            // Each list row has its own quick link; someone else's customer cannot be reached this way.
+            let list = try await b.get("/customers?q=%E5%AE%A2%E6%88%B7")
+            #expect(list.text.contains("/customers/\(w.customers["rep1"]!)/follow-ups/new?return="))
+            #expect(try await b.get("/customers/\(w.customers["rep2"]!)/follow-ups/new").status == .notFound)
+        }
+    }
+
     @Test func statisticsCountInScopeByPersonDepartmentMethodAndHour() async throws {
         try await withGuanxi { app, clock in
             let w = try await World.build(app)

@@ -4,6 +4,12 @@ import GuanxiCore
 /// Every page path in one place: routes register from it and views link with it.
 enum Paths {
     static let home = "/"
+
+    /// A path on this site, or nil: "return to" values from forms never send people elsewhere.
+    static func local(_ path: String?) -> String? {
+        guard let path, path.hasPrefix("/"), !path.hasPrefix("//"), !path.contains("\\"), path.count < 512 else { return nil }
+        return path
+    }
     static let setup = "/setup"
     static let login = "/login"
     static let logout = "/logout"
@@ -40,6 +46,10 @@ enum Paths {
     static let announcements = "/announcements"
     static func announcement(_ id: UUID) -> String { "/announcements/\(id.uuidString)" }
     static func customerFollowUps(_ id: UUID) -> String { "/customers/\(id.uuidString)/follow-ups" }
+    /// The add-a-follow-up page, with the contact chosen and where to come back to.
+    static func newFollowUp(_ customer: UUID, contact: UUID? = nil, returnTo: String? = nil) -> String {
+        URLQuery.build(customerFollowUps(customer) + "/new", [("contact", contact?.uuidString), ("return", returnTo)])
+    }
     static func followUpEdit(_ id: UUID) -> String { "/follow-ups/\(id.uuidString)/edit" }
     static func followUpDelete(_ id: UUID) -> String { "/follow-ups/\(id.uuidString)/delete" }
     static func followUpComments(_ id: UUID) -> String { "/follow-ups/\(id.uuidString)/comments" }

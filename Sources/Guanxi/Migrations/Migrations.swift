@@ -38,6 +38,7 @@ enum Migrations {
         CreateSearchIndex(),
         CreatePlan(),
         UpdateNotificationsAddMail(),
+        UpdateFollowUpAddContactIndex(),
     ]
 }
 
@@ -899,4 +900,13 @@ struct UpdateNotificationsAddMail: AsyncMigration {
         for f in ["mail_state", "mail_attempts", "mail_error"] { try await db.schema("notifications").deleteField(.init(stringLiteral: f)).update() }
         try await db.schema("users").deleteField("notify_by_email").update()
     }
+}
+
+/// ACT-01: a contact's follow-ups on the contact page.
+struct UpdateFollowUpAddContactIndex: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.raw("CREATE INDEX follow_ups_contact ON follow_ups (contact_id, happened_at) WHERE deleted_at IS NULL AND contact_id IS NOT NULL")
+    }
+
+    func revert(on db: Database) async throws { try await db.raw("DROP INDEX follow_ups_contact") }
 }

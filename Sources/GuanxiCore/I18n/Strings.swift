@@ -614,6 +614,7 @@ public enum Strings {
         "profile.mailNotConfigured": Phrase("服务器没有配置发信（GUANXI_SMTP_URL），提醒只在系统内显示。", "The server has no mail configured (GUANXI_SMTP_URL); notifications stay in Guanxi."),
         "profile.mailNoAddress": Phrase("你的员工资料里没有邮箱，请管理员补上后再开启。", "Your employee record has no email address; ask an administrator to add one first."),
         "profile.notifyByEmail": Phrase("每条提醒同时发一封邮件到 {0}", "Also email each notification to {0}"),
+        "followUp.emptyContact": Phrase("还没有和这位联系人的跟进记录", "No follow-ups with this contact yet"),
         "nav.plans": Phrase("计划总结", "Plans"),
         "planPeriod.day": Phrase("日计划", "Day"),
         "planPeriod.week": Phrase("周计划", "Week"),

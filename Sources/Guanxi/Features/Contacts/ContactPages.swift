@@ -111,6 +111,12 @@ struct ContactPages: RouteCollection {
         var history: [AuditEntry] = []
         if let contact { history = try await Audit.history(entity: Contact.entity, module: .customers, id: contact.id!, actor: actor, on: req.db) }
         let lookups = try await Lookups.load(def, records: contact.map { [$0] } ?? [], history: history, actor: actor, on: req.db)
+        var followUps: [FollowUp] = []
+        var followUpNames = FollowUpNames()
+        if let contact, actor.can(.view, .followUps) {
+            followUps = try await FollowUpService(db: req.db, actor: actor, now: req.now).list(.init(contactID: contact.id, limit: 10)).items
+            followUpNames = try await FollowUpNames.load(followUps, actor: actor, on: req.db, now: req.now)
+        }
         let title = contact?.name ?? t("contact.add")
         let canEdit = actor.can(.edit, .customers)
         let action = contact.map { Paths.contact($0.id!) } ?? Paths.customerContacts(customer.id!)
@@ -135,6 +141,15 @@ struct ContactPages: RouteCollection {
                 ]) : H.el("section", [.cls("card")], [
                     contact.map { EntityViews.facts(def, keys: ContactViews.formKeys + def.customKeys, record: $0, actor: actor, lookups: lookups, t: t) } ?? H.empty,
                 ]),
+                contact.map { c in actor.can(.view, .followUps) ? H.el("section", [.cls("card"), .id("follow-ups")], [
+                    H.div("section-head", H.h2(t("followUp.title")), H.div("actions",
+                        actor.can(.create, .followUps)
+                            ? H.a(Paths.newFollowUp(customer.id!, contact: c.id, returnTo: Paths.contact(c.id!) + "#follow-ups"), t("followUp.add"), cls: "btn btn-small btn-primary")
+                            : H.empty,
+                        H.a(URLQuery.build(Paths.followUps, [("contact", c.id!.uuidString)]), t("followUp.all"), cls: "btn btn-small"))),
+                    followUps.isEmpty ? H.p(t("followUp.emptyContact"), cls: "muted")
+                        : H.el("ul", [.cls("timeline")], followUps.map { FollowUpViews.entry($0, names: followUpNames, actor: actor, ctx: ctx, showCustomer: false) }),
+                ]) : H.empty } ?? H.empty,
                 contact == nil ? H.empty : H.el("section", [.cls("card")], [
                     H.h2(t("history.title")),
                     HistoryView.render(history, ctx: ctx, label: { k in def.field(k).map { $0.title(t) } ?? k },

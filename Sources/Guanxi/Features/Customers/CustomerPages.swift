@@ -60,6 +60,8 @@ struct CustomerPages: RouteCollection {
             let base: [(String, String?)] = [("q", params.q), ("owner", params.ownerID?.uuidString), ("hot", params.hot ? "1" : nil),
                                              ("team", params.team ? "1" : nil), ("recent", params.recent ? "1" : nil)] + params.filters.queryItems
             let canBulk = actor.can(.edit, .customers)
+            let canFollowUp = actor.can(.create, .followUps)
+            let sortItems: [(String, String?)] = [("sort", params.sort.rawValue), ("order", params.descending ? "desc" : nil)]
             let link: (String, Bool) -> String = { sort, desc in URLQuery.build(Paths.customers, base + [("sort", sort), ("order", desc ? "desc" : nil)]) }
             let rows: [[HNode]] = page.items.map { c in
                 (canBulk ? [H.void("input", [.type("checkbox"), .name("ids[]"), .value(c.id!.uuidString), A("form", "bulk"), A("aria-label", c.name)])] : [])
@@ -72,13 +74,16 @@ struct CustomerPages: RouteCollection {
                     if f.key == "owner", raw == nil { return H.span("muted", t("customer.noOwner")) }
                     return H.text(shown)
                 }
+                // A follow-up from the row, coming back to this page after saving.
+                + (canFollowUp ? [H.el("a", [.href(Paths.newFollowUp(c.id!, returnTo: URLQuery.build(Paths.customers, base + sortItems))), .cls("btn btn-small"),
+                                            A("title", t("followUp.add")), A("aria-label", "\(t("followUp.add")) · \(c.name)")], [H.text("✎")])] : [])
             }
             let cols = (canBulk ? [Tables.Column("")] : []) + columns.map { f in Tables.Column(f.title(t), sort: f.key == "name" ? "name" : f.key == "number" ? "created" : nil) }
+                + (canFollowUp ? [Tables.Column("")] : [])
             let newButton = actor.can(.create, .customers) ? H.a(Paths.newCustomer, t("customer.new"), cls: "btn btn-primary") : H.empty
             let empty = params.q == nil && params.ownerID == nil && !params.hot && !params.team && !params.recent && params.filters.isEmpty
                 ? Tables.emptyState(t("customer.emptyTitle"), hint: t("customer.emptyHint"), action: newButton)
                 : Tables.emptyState(t("search.noMatch"), hint: nil)
-            let sortItems: [(String, String?)] = [("sort", params.sort.rawValue), ("order", params.descending ? "desc" : nil)]
             let next = page.next.map { URLQuery.build(Paths.customers, base + sortItems + [("cursor", $0.token)]) }
             let first = params.cursor == nil ? nil : URLQuery.build(Paths.customers, base + sortItems)
             let plain = params.ownerID == nil && !params.hot && !params.team && !params.recent

@@ -61,7 +61,7 @@ enum FollowUpViews {
 
     /// The add form: method, when, with whom, what, result, next date and plan; templates fill the text.
     static func form(action: String, values: [String: String], errors: [String: String], methods: [DictionaryOption], contacts: [Contact],
-                     templates: [FollowUpTemplate], actor: Actor, ctx: PageContext, submit: String) -> HNode {
+                     templates: [FollowUpTemplate], actor: Actor, ctx: PageContext, submit: String, returnTo: String? = nil) -> HNode {
         let t = ctx.t
         let err = { (k: String) in errors[k].map { t($0) } }
         return Forms.form(action, csrf: ctx.csrf, cls: "form follow-up-form", [
@@ -88,6 +88,7 @@ enum FollowUpViews {
                   Forms.input("result", label: t("followUp.result"), value: values["result"], error: err("result"), extra: [A("maxlength", "500")]),
                   Forms.input("nextContactOn", label: t("followUp.nextContactOn"), value: values["nextContactOn"], error: err("nextContactOn"), type: "date"),
                   Forms.input("nextPlan", label: t("followUp.nextPlan"), value: values["nextPlan"], error: err("nextPlan"), extra: [A("maxlength", "500")])),
+            returnTo.map { H.void("input", [.type("hidden"), .name("return"), .value($0)]) } ?? H.empty,
             Forms.actions(Forms.submit(submit)),
         ])
     }
@@ -115,6 +116,7 @@ enum FollowUpViews {
 struct FollowUpPages: RouteCollection {
     func boot(routes: RoutesBuilder) throws {
         routes.get("follow-ups", use: index)
+        routes.get("customers", ":id", "follow-ups", "new", use: newForm)
         routes.post("customers", ":id", "follow-ups", use: create)
         routes.get("follow-ups", ":id", "edit", use: editForm)
         routes.post("follow-ups", ":id", "edit", use: update)
@@ -179,16 +181,27 @@ struct FollowUpPages: RouteCollection {
 
     // MARK: recording
 
+    /// The add form on its own page, reached from a contact or a list row; saving returns there.
+    @Sendable func newForm(req: Request) async throws -> Response {
+        let actor = try req.actor
+        try actor.require(.create, .followUps)
+        let customer = try await actor.find(Customer.self, req.parameters.get("id", as: UUID.self), for: .view, on: req.db)
+        let contact = Check.clean(try? req.query.get(String.self, at: "contact"))
+        return try await renderForm(req, followUp: nil, customer: customer, values: ["contactID": contact].compactMapValues { $0 }, errors: [:],
+                                    returnTo: Paths.local(try? req.query.get(String.self, at: "return")))
+    }
+
     @Sendable func create(req: Request) async throws -> Response {
         let actor = try req.actor
         let id = req.parameters.get("id", as: UUID.self)
         let form = try req.content.decode(FollowUpService.Input.self)
+        let returnTo = Paths.local(try? req.content.get(String.self, at: "return"))
         do {
             _ = try await FollowUpService(db: req.db, actor: actor, now: req.now).create(customerID: id, form)
-            return req.redirect(Paths.customer(id!) + "#follow-ups", flash: Flash(.success, "flash.saved"))
+            return req.redirect(returnTo ?? (Paths.customer(id!) + "#follow-ups"), flash: Flash(.success, "flash.saved"))
         } catch let e as AppError where e.status == .unprocessableEntity {
             let customer = try await actor.find(Customer.self, id, for: .view, on: req.db)
-            return try await renderForm(req, followUp: nil, customer: customer, values: form.values, errors: e.fields, status: .unprocessableEntity)
+            return try await renderForm(req, followUp: nil, customer: customer, values: form.values, errors: e.fields, status: .unprocessableEntity, returnTo: returnTo)
         }
     }
 
@@ -236,7 +249,7 @@ struct FollowUpPages: RouteCollection {
     }
 
     private func renderForm(_ req: Request, followUp: FollowUp?, customer: Customer, values: [String: String], errors: [String: String],
-                            status: HTTPResponseStatus = .ok) async throws -> Response {
+                            status: HTTPResponseStatus = .ok, returnTo: String? = nil) async throws -> Response {
         let actor = try req.actor
         let t = actor.t
         let methods = try await DictionaryService(db: req.db, actor: actor, now: req.now).options(.followUpMethod)
@@ -250,7 +263,7 @@ struct FollowUpPages: RouteCollection {
                 Forms.errorSummary(errors, t: t),
                 H.div("card form-card", FollowUpViews.form(action: followUp.map { Paths.followUpEdit($0.id!) } ?? Paths.customerFollowUps(customer.id!),
                                                             values: values, errors: errors, methods: methods, contacts: contacts, templates: templates,
-                                                            actor: actor, ctx: ctx, submit: t("action.save"))),
+                                                            actor: actor, ctx: ctx, submit: t("action.save"), returnTo: returnTo)),
                 followUp.flatMap { f in actor.can(.delete, .followUps)
                     ? Forms.postButton(Paths.followUpDelete(f.id!), label: t("action.delete"), csrf: ctx.csrf, cls: "btn btn-danger", confirm: t("followUp.confirmDelete"))
                     : nil } ?? H.empty,
@@ -322,7 +335,7 @@ extension FollowUpService.Input {
     }
 }
 
-/// List parameters shared by the follow-up page and API: customer, owner, method, from, to (dates), cursor, limit.
+/// List parameters shared by the follow-up page and API: customer, contact, owner, method, from, to (dates), cursor, limit.
 enum FollowUpListParams {
     static func parse(_ req: Request, actor: Actor) throws -> FollowUpService.ListQuery {
         var q = FollowUpService.ListQuery()
@@ -332,6 +345,7 @@ enum FollowUpListParams {
             return id
         }
         q.customerID = try uuid("customer")
+        q.contactID = try uuid("contact")
         q.ownerID = try uuid("owner")
         q.method = Check.clean(try? req.query.get(String.self, at: "method"))
         q.team = (try? req.query.get(String.self, at: "team")) == "1"

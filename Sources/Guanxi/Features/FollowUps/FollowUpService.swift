@@ -145,6 +145,7 @@ struct FollowUpService {
     struct ListQuery: Sendable {
         var ownerID: UUID?
         var customerID: UUID?
+        var contactID: UUID?
         var team = false
         var method: String?
         var from: Date?
@@ -157,6 +158,7 @@ struct FollowUpService {
         let q = try actor.query(FollowUp.self, .view, on: db)
         if let owner = query.ownerID { q.filter(\.$ownerID == owner) }
         if let customer = query.customerID { q.filter(\.$customerID == customer) }
+        if let contact = query.contactID { q.filter(\.$contactID == contact) }
         if query.team {
             let subs = actor.scope.subordinateIDs.compactMap(UUID.init(uuidString:))
             if subs.isEmpty { return ([], nil) }

@@ -53,10 +53,7 @@ struct LoginPages: RouteCollection {
     }
 
     /// Only local paths, so the sign-in page cannot be used to send people elsewhere.
-    static func safeNext(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"), next.count < 512 else { return Paths.home }
-        return next
-    }
+    static func safeNext(_ next: String?) -> String { Paths.local(next) ?? Paths.home }
 
     private func render(_ req: Request, account: String?, next: String?, error: String?, status: HTTPResponseStatus = .ok) -> Response {
         let t = Translator(req.requestLocale)

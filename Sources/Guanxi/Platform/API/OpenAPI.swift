@@ -276,7 +276,7 @@ enum OpenAPI {
             ],
             "/api/v1/follow-ups": [
                 "get": op("listFollowUps", "Follow-ups in your data scope, newest first, keyset-paginated", tag: "Follow-ups", params: [
-                    query("customer", uuid, "Only this customer's"), query("owner", uuid, "Only this rep's"),
+                    query("customer", uuid, "Only this customer's"), query("contact", uuid, "Only those with this contact"), query("owner", uuid, "Only this rep's"),
                     query("team", ["type": "string", "enum": ["1"]], "Only my subordinates'"), query("method", ["type": "string", "maxLength": 50], "A followUpMethod value"),
                     query("from", ["type": "string", "format": "date"], "From this day"), query("to", ["type": "string", "format": "date"], "Up to and including this day"),
                     query("cursor", ["type": "string", "maxLength": 1000], "nextCursor of the previous page"),
