@@ -212,6 +212,20 @@ enum DemoData {
                 let task = TaskItem(orgID: orgID, title: ["整理本月重点客户名单", "准备季度报价单"][n % 2], ownerID: owner, departmentID: dept, assignedBy: owner, now: now)
                 task.dueOn = CalendarDate.adding(n % 4, to: today)
                 try await task.create(on: tx)
+                // A month plan (TSK-02) half done.
+                let plan = Plan()
+                plan.id = UUID.v7(at: now)
+                plan.orgID = orgID
+                plan.ownerID = owner
+                plan.departmentID = dept
+                plan.period = .month
+                plan.startsOn = PlanPeriod.month.start(of: today) ?? today
+                try await plan.create(on: tx)
+                for (i, text) in ["本月新增 20 家意向客户", "回款跟进：上月合同全部到账"].enumerated() {
+                    let item = PlanItem(orgID: orgID, planID: plan.id!, text: text, addedBy: owner, now: now)
+                    item.done = i == 0
+                    try await item.create(on: tx)
+                }
             }
             for (name, method, content) in [("首次电话", "phone", "介绍公司和产品，了解需求和预算，约拜访时间"),
                                             ("上门拜访", "visit", "拜访客户，演示产品，确认决策人和采购流程")] {

@@ -167,7 +167,9 @@ struct PlanService {
         var errors = FieldErrors()
         let text = raw == nil ? item.text : Check.required(raw, "text", max: 500, into: &errors)
         guard errors.isEmpty else { throw AppError.invalid(errors) }
-        let before = ["item": item.text, "done": item.done ? "1" : "0"]
+        // The history reads "☐ text" → "☑ text", so a tick says which item it was.
+        func mark(_ done: Bool) -> String { (done ? "☑ " : "☐ ") + text }
+        let before = ["item": item.text, "done": mark(item.done)]
         item.text = text
         if let done, done != item.done {
             item.done = done
@@ -175,7 +177,7 @@ struct PlanService {
         }
         try await db.writeTransaction { [actor, now] tx in
             try await item.save(on: tx)
-            try await Audit(actor: actor, db: tx, now: now).updated(Plan.entity, plan.id!, before: before, after: ["item": item.text, "done": item.done ? "1" : "0"])
+            try await Audit(actor: actor, db: tx, now: now).updated(Plan.entity, plan.id!, before: before, after: ["item": item.text, "done": mark(item.done)])
         }
         return (plan, item)
     }

@@ -181,7 +181,13 @@ struct PlanPages: RouteCollection {
                     ]) : H.empty,
                 ]),
                 plan == nil ? H.empty : H.el("section", [.cls("card")], [H.h2(t("history.title")),
-                    HistoryView.render(history, ctx: ctx, label: { t("plan.\($0)") }, display: { field, v in field == "done" ? (v == "1" ? "☑" : "☐") : (v ?? "") })]),
+                    HistoryView.render(history, ctx: ctx, label: { t("plan.\($0)") }, display: { field, v in
+                        switch field {
+                        case "owner": v.flatMap(UUID.init(uuidString:)).flatMap { names[$0] } ?? (v ?? "")
+                        case "period": v.flatMap(PlanPeriod.init(rawValue:)).map { t($0.labelKey) } ?? (v ?? "")
+                        default: v ?? ""
+                        }
+                    })]),
             ])
         }
     }
