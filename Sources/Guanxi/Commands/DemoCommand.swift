@@ -10,6 +10,9 @@ import Vapor
 struct DemoCommand: AsyncCommand {
     struct Signature: CommandSignature {
         @Option(name: "customers", help: "How many customers (default 300)") var customers: Int?
+        @Option(name: "contacts", help: "How many contacts in all (default two per customer)") var contacts: Int?
+        @Option(name: "follow-ups", help: "How many follow-ups in all (default one per customer)") var followUps: Int?
+        @Option(name: "reps", help: "Extra sales reps beyond the named demo people (default 0)") var reps: Int?
         @Option(name: "password", help: "Password of every demo account (default guanxi123)") var password: String?
     }
 
@@ -23,8 +26,11 @@ struct DemoCommand: AsyncCommand {
             return
         }
         let hash = try await app.password.async.hash(password)
-        let summary = try await DemoData.fill(db: app.db, passwordHash: hash, customers: max(0, signature.customers ?? 300))
-        context.console.print(summary)
+        let started = Date()
+        let summary = try await DemoData.fill(db: app.db, passwordHash: hash, customers: max(0, signature.customers ?? 300),
+                                              contacts: signature.contacts.map { max(0, $0) }, followUps: signature.followUps.map { max(0, $0) },
+                                              reps: max(0, min(signature.reps ?? 0, 5_000))) { context.console.print($0) }
+        context.console.print("\(summary) (\(Int(Date().timeIntervalSince(started))) s)")
         context.console.print("Start the server with `swift run guanxi serve` and sign in at http://127.0.0.1:8080/login")
         context.console.print("  admin / \(password)   (administrator)")
         context.console.print("  zhang.wei / \(password)   (sales director, sees the whole company)")
@@ -87,6 +93,7 @@ enum DemoData {
     static let followUpTexts = ["电话沟通需求，客户在比较三家供应商", "上门拜访采购经理，演示了新版本", "发送报价单，客户反馈价格偏高",
                                 "微信确认技术参数，等待总工意见", "客户来访参观工厂，对交期满意", "邮件发送合同草稿，法务在审"]
 
+    static let province = ["苏州": "江苏", "杭州": "浙江", "成都": "四川", "武汉": "湖北", "南京": "江苏", "西安": "陕西", "深圳": "广东", "广州": "广东"]
     static let cities = ["北京", "上海", "广州", "深圳", "杭州", "成都", "武汉", "南京", "西安", "苏州", "天津", "重庆"]
     static let cores = ["新能源", "华信", "恒通", "天成", "瑞丰", "金桥", "宏达", "远航", "博雅", "中科", "鼎盛", "嘉禾", "同创", "海纳", "启明", "长城"]
     static let trades = ["科技", "贸易", "机械", "电子", "医药", "食品", "建材", "物流", "软件", "化工", "纺织", "环保"]
@@ -105,7 +112,30 @@ enum DemoData {
         return prefixes[i % prefixes.count] + String(format: "%08d", n)
     }
 
-    static func fill(db: Database, passwordHash: String, customers: Int) async throws -> String {
+    /// The groups generated reps join, with their team lead.
+    static let repGroups = [("北京一组", "wang.fang"), ("北京二组", "li.na"), ("上海一组", "zheng.hao"), ("广州一组", "he.jing")]
+
+    struct Skeleton: Sendable {
+        let orgID: UUID
+        let owners: [(UUID, UUID?)]
+        let poolID: UUID?
+        let regions: [String: UUID]
+        let now: Date
+        let zone: TimeZone
+        let summary: String
+    }
+
+    static func fill(db: Database, passwordHash: String, customers: Int, contacts: Int? = nil, followUps: Int? = nil, reps: Int = 0,
+                     progress: @escaping (String) -> Void = { _ in }) async throws -> String {
+        let s = try await skeleton(db: db, passwordHash: passwordHash, customers: customers, reps: reps)
+        let volume = DemoVolume(db: db, orgID: s.orgID, owners: s.owners, poolID: s.poolID, regions: s.regions, now: s.now, zone: s.zone,
+                                customers: customers, contacts: contacts ?? customers * 2, followUps: followUps ?? customers)
+        try await volume.run(progress: progress)
+        return s.summary + " \(volume.contacts) contacts, \(volume.followUps) follow-ups."
+    }
+
+    /// The company without its customers: departments, people, roles, dictionaries, a calendar and plans.
+    static func skeleton(db: Database, passwordHash: String, customers: Int, reps: Int) async throws -> Skeleton {
         try await db.writeTransaction { tx in
             let org = Organization(name: "华信科技有限公司")
             org.systemTitle = "华信 CRM"
@@ -143,62 +173,22 @@ enum DemoData {
                 try await UserRole(orgID: orgID, userID: u.id!, roleID: roleIDs[p.role]!).create(on: tx)
                 if ["业务员", "销售主管", "分公司经理"].contains(p.role) { owners.append((u.id!, u.departmentID)) }
             }
+            // More reps for volume runs (#7 uses 200), spread over the sales groups under their leads.
+            var generated: [User] = []
+            for r in 0..<reps {
+                let (group, lead) = repGroups[r % repGroups.count]
+                let u = User(orgID: orgID, account: String(format: "rep%03d", r + 1), name: DemoVolume.personName(r &* 7 &+ 1) + String(r + 1),
+                             passwordHash: passwordHash, departmentID: deptIDs[group], supervisorID: userIDs[lead])
+                generated.append(u)
+                owners.append((u.id!, u.departmentID))
+            }
+            try await generated.create(on: tx)
+            try await generated.map { UserRole(orgID: orgID, userID: $0.id!, roleID: roleIDs["业务员"]!) }.create(on: tx)
             let regions = try await Region.query(on: tx).filter(\.$orgID == orgID).filter(\.$parentID != nil).all()
             let regionByName = Dictionary(regions.map { ($0.name, $0.id!) }, uniquingKeysWith: { a, _ in a })
             let format = DocumentType.customer.defaultFormat
             let tz = org.zone
             let now = Date()
-            let industries = DictionaryKind.industry.defaults.map(\.0)
-            let levels = DictionaryKind.level.defaults.map(\.0)
-            let sources = DictionaryKind.source.defaults.map(\.0)
-            let statuses = DictionaryKind.customerStatus.defaults.map(\.0)
-            var batch: [Customer] = []
-            var followUps: [FollowUp] = []
-            let followUpMethods = DictionaryKind.followUpMethod.defaults.map(\.0)
-            for i in 0..<customers {
-                let (owner, dept) = owners[i % owners.count]
-                let name = customerName(i)
-                let c = Customer(orgID: orgID, name: name, phone: phone(i), ownerID: owner, departmentID: dept, createdBy: owner)
-                c.number = format.format(i + 1, at: now, timeZone: tz)
-                c.mnemonic = Pinyin.mnemonic(name)
-                c.industry = industries[i % industries.count]
-                c.level = levels[(i / 3) % levels.count]
-                c.source = sources[(i / 2) % sources.count]
-                c.status = statuses[(i / 5) % statuses.count]
-                let city = cities[i % cities.count]
-                c.regionID = regionByName[city] ?? regionByName[["北京": "北京", "苏州": "江苏", "杭州": "浙江", "成都": "四川", "武汉": "湖北", "南京": "江苏", "西安": "陕西", "深圳": "广东", "广州": "广东"][city] ?? ""]
-                c.address = "\(city)市\(["朝阳区", "海淀区", "浦东新区", "天河区", "南山区", "西湖区"][i % 6])\(["建国路", "中关村大街", "世纪大道", "体育西路", "科技园路", "文三路"][i % 6])\(i % 300 + 1)号"
-                c.creditLimit = Int64((i % 20 + 1) * 5_000_000)
-                if i % 8 == 7 {
-                    // Some customers wait in the public pool.
-                    c.ownerID = nil
-                    c.departmentID = nil
-                    c.poolID = pool.id
-                } else {
-                    c.claimedAt = now
-                }
-                batch.append(c)
-                if let owner = c.ownerID, i % 3 != 2 {
-                    // Two follow-ups in the last weeks; some plan a next contact today or soon.
-                    for k in 0..<2 {
-                        let at = now.addingTimeInterval(-Double((i % 20) * 86_400 + k * 3 * 86_400 + 3_600 * (i % 9 + 1)))
-                        let f = FollowUp(orgID: orgID, customerID: c.id!, ownerID: owner, departmentID: c.departmentID,
-                                         method: followUpMethods[(i + k) % followUpMethods.count], content: followUpTexts[(i + k) % followUpTexts.count],
-                                         happenedAt: at, now: now)
-                        if k == 0, i % 4 == 0 { f.nextContactOn = CalendarDate.adding(i % 5, to: CalendarDate.of(now, in: tz)); f.nextPlan = "电话确认报价" }
-                        followUps.append(f)
-                    }
-                    c.lastContactedAt = followUps.suffix(2).map(\.happenedAt).max()
-                }
-                if batch.count == 500 {
-                    try await batch.create(on: tx)
-                    try await followUps.create(on: tx)
-                    batch.removeAll(keepingCapacity: true)
-                    followUps.removeAll(keepingCapacity: true)
-                }
-            }
-            if !batch.isEmpty { try await batch.create(on: tx) }
-            if !followUps.isEmpty { try await followUps.create(on: tx) }
             // A few visits and calls this week and tasks for each rep, so calendars and dashboards are not empty.
             let today = CalendarDate.of(now, in: tz)
             for (n, (owner, dept)) in owners.enumerated() {
@@ -238,7 +228,8 @@ enum DemoData {
                     VALUES (\(bind: UUID.v7()), \(bind: orgID), \(bind: DocumentType.customer.rawValue), \(bind: format.period(at: now, timeZone: tz)), \(bind: customers))
                     """).run()
             }
-            return "Demo company 华信科技有限公司: \(departments.count) departments, \(people.count) employees, \(roles().count + 1) roles, \(customers) customers."
+            return Skeleton(orgID: orgID, owners: owners, poolID: pool.id, regions: regionByName, now: now, zone: tz,
+                            summary: "Demo company 华信科技有限公司: \(departments.count) departments, \(people.count + reps) employees, \(roles().count + 1) roles, \(customers) customers,")
         }
     }
 }
