@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import GuanxiCore
+import SQLKit
 
 /// The bulk part of the demo (#7): customers, their contacts and follow-ups, streamed in chunks of
 /// a few thousand customers per transaction through multi-row INSERTs, so a million customers with
@@ -52,90 +53,92 @@ struct DemoVolume {
         var madeContacts = 0, madeFollowUps = 0
         for start in stride(from: 0, to: customers, by: Self.chunk) {
             let end = min(customers, start + Self.chunk)
-            var batch: [Customer] = []
-            var people: [Contact] = []
-            var notes: [FollowUp] = []
-            batch.reserveCapacity(end - start)
+            var batch = RowBatch(table: "customers", columns: ["id", "org_id", "created_at", "updated_at", "created_by", "name", "phone", "phone_digits",
+                                                               "pinyin", "mnemonic", "name_key", "number", "kind", "industry", "level", "source", "status",
+                                                               "region_id", "address", "credit_limit", "owner_id", "department_id", "pool_id", "claimed_at",
+                                                               "last_contacted_at"])
+            var people = RowBatch(table: "contacts", columns: ["id", "org_id", "created_at", "updated_at", "customer_id", "owner_id", "name", "pinyin",
+                                                               "is_primary", "gender", "title", "mobile", "phone_digits", "birthday"])
+            var notes = RowBatch(table: "follow_ups", columns: ["id", "org_id", "created_at", "updated_at", "customer_id", "owner_id", "department_id",
+                                                                "method", "content", "happened_at", "next_contact_on", "next_plan"])
             for i in start..<end {
                 let (owner, dept) = owners[i % owners.count]
+                let id = UUID.v7(at: now.addingTimeInterval(Double(i - customers) * 0.001))
                 let name = DemoData.customerName(i)
-                let c = Customer()
-                c.id = UUID.v7(at: now.addingTimeInterval(Double(i - customers) * 0.001))
-                c.orgID = orgID
-                c.name = name
-                c.phone = DemoData.phone(i)
-                c.phoneDigits = c.phone
-                c.kind = "company"
-                c.ownerID = owner
-                c.departmentID = dept
-                c.createdBy = owner
                 let keys = customerKeys[name] ?? {
                     let k = (Pinyin.full(name) + " " + Pinyin.initials(name), Pinyin.mnemonic(name), NameKey.core(name))
                     customerKeys[name] = k
                     return k
                 }()
-                (c.pinyin, c.mnemonic, c.nameKey) = keys
-                c.number = format.format(i + 1, at: now, timeZone: zone)
-                c.industry = industries[i % industries.count]
-                c.level = levels[(i / 3) % levels.count]
-                c.source = sources[(i / 2) % sources.count]
-                c.status = statuses[(i / 5) % statuses.count]
-                let city = DemoData.cities[i % DemoData.cities.count]
-                c.regionID = regions[city] ?? regions[DemoData.province[city] ?? ""]
-                c.address = "\(city)市\(["朝阳区", "海淀区", "浦东新区", "天河区", "南山区", "西湖区"][i % 6])\(["建国路", "中关村大街", "世纪大道", "体育西路", "科技园路", "文三路"][i % 6])\(i % 300 + 1)号"
-                c.creditLimit = Int64((i % 20 + 1) * 5_000_000)
-                if i % 8 == 7, poolID != nil {
-                    // Some customers wait in the public pool.
-                    c.ownerID = nil
-                    c.departmentID = nil
-                    c.poolID = poolID
-                } else {
-                    c.claimedAt = now
-                }
-                for k in 0..<Self.share(contacts, rows: customers, row: i) {
-                    let p = Contact()
-                    p.id = UUID.v7(at: now)
-                    p.orgID = orgID
-                    p.customerID = c.id!
-                    p.ownerID = c.ownerID
-                    p.name = Self.personName(i &* 3 &+ k)
-                    p.isPrimary = k == 0
-                    p.gender = (i + k) % 2 == 0 ? "male" : "female"
-                    p.title = Self.titles[(i + k) % Self.titles.count]
-                    p.mobile = DemoData.phone(5_000_000 + i * 3 + k)
-                    p.phoneDigits = p.mobile
-                    p.pinyin = contactKeys[p.name] ?? {
-                        let k = Pinyin.full(p.name, personName: true) + " " + Pinyin.initials(p.name, personName: true)
-                        contactKeys[p.name] = k
-                        return k
-                    }()
-                    if (i + k) % 11 == 0 { p.birthday = String(format: "19%02d-%@", 60 + (i + k) % 40, String(CalendarDate.adding((i + k) % 365, to: today)?.suffix(5) ?? "01-01")) }
-                    people.append(p)
-                }
-                let n = Self.share(followUps, rows: customers, row: i)
-                for k in 0..<n {
+                let inPool = i % 8 == 7 && poolID != nil
+                var lastContacted: Date?
+                for k in 0..<Self.share(followUps, rows: customers, row: i) {
                     // Spread over the last year; the newest first for k == 0.
                     let daysAgo = k == 0 ? i % 20 : (i &* 7 &+ k &* 37) % 365
                     let at = now.addingTimeInterval(-Double(daysAgo * 86_400 + 3_600 * ((i + k) % 9 + 1)))
-                    let f = FollowUp(orgID: orgID, customerID: c.id!, ownerID: owner, departmentID: dept,
-                                     method: methods[(i + k) % methods.count], content: DemoData.followUpTexts[(i + k) % DemoData.followUpTexts.count],
-                                     happenedAt: at, now: now)
-                    if k == 0, i % 4 == 0 { f.nextContactOn = CalendarDate.adding(i % 5, to: today); f.nextPlan = "电话确认报价" }
-                    notes.append(f)
-                    c.lastContactedAt = max(c.lastContactedAt ?? at, at)
+                    let next = k == 0 && i % 4 == 0
+                    notes.add([UUID.v7(at: at), orgID, now, now, id, owner, dept, methods[(i + k) % methods.count],
+                               DemoData.followUpTexts[(i + k) % DemoData.followUpTexts.count], at,
+                               next ? CalendarDate.adding(i % 5, to: today) : nil, next ? "电话确认报价" : nil])
+                    lastContacted = max(lastContacted ?? at, at)
                 }
-                batch.append(c)
+                for k in 0..<Self.share(contacts, rows: customers, row: i) {
+                    let person = Self.personName(i &* 3 &+ k)
+                    let pinyin = contactKeys[person] ?? {
+                        let p = Pinyin.full(person, personName: true) + " " + Pinyin.initials(person, personName: true)
+                        contactKeys[person] = p
+                        return p
+                    }()
+                    let mobile = DemoData.phone(5_000_000 + i * 3 + k)
+                    let birthday: String? = (i + k) % 11 == 0
+                        ? String(format: "19%02d-", 60 + (i + k) % 40) + String(CalendarDate.adding((i + k) % 365, to: today)?.suffix(5) ?? "01-01") : nil
+                    people.add([UUID.v7(at: now), orgID, now, now, id, inPool ? nil : owner, person, pinyin, k == 0, (i + k) % 2 == 0 ? "male" : "female",
+                                Self.titles[(i + k) % Self.titles.count], mobile, mobile, birthday])
+                }
+                let city = DemoData.cities[i % DemoData.cities.count]
+                let phone = DemoData.phone(i)
+                batch.add([id, orgID, now, now, owner, name, phone, phone, keys.0, keys.1, keys.2, format.format(i + 1, at: now, timeZone: zone), "company",
+                           industries[i % industries.count], levels[(i / 3) % levels.count], sources[(i / 2) % sources.count], statuses[(i / 5) % statuses.count],
+                           regions[city] ?? regions[DemoData.province[city] ?? ""],
+                           "\(city)市\(["朝阳区", "海淀区", "浦东新区", "天河区", "南山区", "西湖区"][i % 6])\(["建国路", "中关村大街", "世纪大道", "体育西路", "科技园路", "文三路"][i % 6])\(i % 300 + 1)号",
+                           Int64((i % 20 + 1) * 5_000_000),
+                           // Some customers wait in the public pool.
+                           inPool ? nil : owner, inPool ? nil : dept, inPool ? poolID : nil, inPool ? nil : now, lastContacted])
             }
             try await db.writeTransaction { [batch, people, notes] tx in
-                for part in stride(from: 0, to: batch.count, by: 500) { try await Array(batch[part..<min(batch.count, part + 500)]).create(on: tx) }
-                for part in stride(from: 0, to: people.count, by: 500) { try await Array(people[part..<min(people.count, part + 500)]).create(on: tx) }
-                for part in stride(from: 0, to: notes.count, by: 1_000) { try await Array(notes[part..<min(notes.count, part + 1_000)]).create(on: tx) }
+                try await batch.insert(on: tx)
+                try await people.insert(on: tx)
+                try await notes.insert(on: tx)
             }
-            madeContacts += people.count
-            madeFollowUps += notes.count
+            madeContacts += people.rows.count
+            madeFollowUps += notes.rows.count
             if end % 100_000 == 0 || end == customers {
                 progress("  \(end) customers, \(madeContacts) contacts, \(madeFollowUps) follow-ups (\(Int(Date().timeIntervalSince(started))) s)")
             }
+        }
+    }
+}
+
+/// Rows for one table, written with multi-row INSERTs that stay under SQLite's and PostgreSQL's
+/// limits on bound values. Fluent's models reflect over their properties for every row, which costs
+/// more than SQLite itself; this is the bulk path.
+struct RowBatch: Sendable {
+    let table: String
+    let columns: [String]
+    var rows: [[any SQLExpression]] = []
+
+    mutating func add(_ row: [(any Encodable & Sendable)?]) {
+        precondition(row.count == columns.count, "\(table): \(row.count) values for \(columns.count) columns")
+        rows.append(row.map { value -> any SQLExpression in value.map { SQLBind($0) } ?? SQLLiteral.null })
+    }
+
+    func insert(on db: Database) async throws {
+        guard let sql = db as? any SQLDatabase, !rows.isEmpty else { return }
+        let perStatement = max(1, 30_000 / columns.count)
+        for part in stride(from: 0, to: rows.count, by: perStatement) {
+            let insert = sql.insert(into: table).columns(columns)
+            for row in rows[part..<min(rows.count, part + perStatement)] { insert.values(row) }
+            try await insert.run()
         }
     }
 }

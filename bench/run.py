@@ -1,0 +1,264 @@
+#!/usr/bin/env python3
+"""Guanxi benchmark: builds the server, generates (or reuses) a data set, starts the server on
+loopback, runs wrk scenarios and prints one table (scenario, requests/s, p50, p99, errors, server
+RSS). Results are also written as JSON under bench/results/ so two runs can be compared.
+
+  bench/run.sh                                   # 1M customers, 3M contacts, 10M follow-ups, SQLite, release
+  bench/run.sh --customers 100000 --contacts 300000 --follow-ups 1000000
+  bench/run.sh --smoke                           # 10k customers, 2 s per scenario, debug build (CI)
+  bench/run.sh --compare bench/results/A.json bench/results/B.json
+"""
+import argparse
+import http.cookiejar
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def ensure_wrk():
+    if shutil.which("wrk"):
+        return
+    log("installing wrk from Debian")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, env=env, stdout=subprocess.DEVNULL)
+
+
+def build(config):
+    log(f"== build ({config})")
+    cmd = ["swift", "build", "--product", "guanxi"] + (["-c", "release"] if config == "release" else [])
+    subprocess.run(cmd, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    out = subprocess.run(cmd + ["--show-bin-path"], cwd=ROOT, check=True, capture_output=True, text=True).stdout.strip()
+    return Path(out) / "guanxi"
+
+
+def generate(binary, env, args):
+    log(f"== data: {args.customers} customers, {args.contacts} contacts, {args.follow_ups} follow-ups, {args.reps} extra reps")
+    started = time.time()
+    subprocess.run([str(binary), "demo", "--customers", str(args.customers), "--contacts", str(args.contacts),
+                    "--follow-ups", str(args.follow_ups), "--reps", str(args.reps)], env=env, check=True)
+    return time.time() - started
+
+
+class Client:
+    """Signs in like a browser and calls the API with a token."""
+
+    def __init__(self, base):
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def sign_in(self, account, password):
+        self.opener.open(self.base + "/login").read()
+        csrf = next(c.value for c in self.jar if c.name == "gx_csrf")
+        body = urllib.parse.urlencode({"_csrf": csrf, "account": account, "password": password}).encode()
+        self.opener.open(self.base + "/login", body).read()
+        return "; ".join(f"{c.name}={c.value}" for c in self.jar)
+
+    def api(self, token, path, body=None):
+        req = urllib.request.Request(self.base + path, data=body, headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        with urllib.request.urlopen(req) as res:
+            return json.loads(res.read())
+
+
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def parse_wrk(text):
+    def latency(pct):
+        m = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
+        return round(float(m.group(1)) * UNITS[m.group(2)], 2) if m else None
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
+    total = re.search(r"(\d+) requests in", text)
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    errors = (int(non2xx.group(1)) if non2xx else 0) + (sum(int(x) for x in sock.groups()) if sock else 0)
+    return {"rps": float(rps.group(1)) if rps else 0.0, "requests": int(total.group(1)) if total else 0,
+            "p50_ms": latency(50), "p99_ms": latency(99), "errors": errors}
+
+
+def lua(method="GET", headers=None, body=None, paths=None):
+    """A wrk script: fixed headers and body; `paths` rotates over several URLs (one per request)."""
+    lines = [f'wrk.method = "{method}"']
+    for k, v in (headers or {}).items():
+        lines.append(f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}")
+    if body is not None:
+        lines.append(f"wrk.body = {json.dumps(body, ensure_ascii=False)}")
+    if paths:
+        lines.append("local paths = {" + ", ".join(json.dumps(p) for p in paths) + "}")
+        lines.append("local i = 0")
+        lines.append("request = function() i = i + 1; return wrk.format(nil, paths[(i % #paths) + 1]) end")
+    return "\n".join(lines) + "\n"
+
+
+def rss_mb(pid):
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+        return {k: round(int(re.search(rf"{k}:\s+(\d+)", status).group(1)) / 1024, 1) for k in ("VmRSS", "VmHWM")}
+    except (OSError, AttributeError):
+        return {"VmRSS": None, "VmHWM": None}
+
+
+def run_wrk(base, path, script, args):
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(script)
+    cmd = ["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d", f"{args.duration}s", "--latency", "-s", f.name, base + path]
+    out = subprocess.run(cmd, capture_output=True, text=True).stdout
+    os.unlink(f.name)
+    return parse_wrk(out), out
+
+
+def scenarios(client, token, cookie, args):
+    """Each scenario: name, path, wrk script. Ids come from the data itself."""
+    page = client.api(token, "/api/v1/customers?limit=50")
+    first = page["items"][0]["id"]
+    ids = [c["id"] for c in page["items"]]
+    cursor = page.get("nextCursor")
+    deep_pages = 2 if args.smoke else 200
+    for _ in range(deep_pages):
+        if not cursor:
+            break
+        page = client.api(token, "/api/v1/customers?limit=50&cursor=" + urllib.parse.quote(cursor))
+        ids += [c["id"] for c in page["items"]]
+        cursor = page.get("nextCursor") or cursor
+    departments = client.api(token, "/api/v1/departments")
+    dept = next((d["id"] for d in departments if d["name"] == "北京分公司"), departments[0]["id"])
+    month_from = time.strftime("%Y-%m-01")
+    today = time.strftime("%Y-%m-%d")
+    web = {"Cookie": cookie}
+    api = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    follow_up = json.dumps({"method": "phone", "content": "电话回访，客户确认下周到货", "result": "满意"}, ensure_ascii=False)
+    q = urllib.parse.quote
+    return [
+        ("health (ceiling)", "/health", lua()),
+        ("sign-in page", "/login", lua()),
+        ("customers: first page", "/customers", lua(headers=web)),
+        ("customers: deep page", f"/customers?cursor={q(cursor or '')}", lua(headers=web)),
+        ("search: substring 华信科技", f"/customers?q={q('华信科技')}", lua(headers=web)),
+        ("search: pinyin initials bjhx", "/customers?q=bjhx", lua(headers=web)),
+        ("search: phone digits 3800", "/customers?q=13800", lua(headers=web)),
+        ("customer 360 view", f"/customers/{first}", lua(headers=web, paths=[f"/customers/{i}" for i in ids[:200]])),
+        ("follow-up POST (API)", f"/api/v1/customers/{first}/follow-ups",
+         lua("POST", api, follow_up, paths=[f"/api/v1/customers/{i}/follow-ups" for i in ids[:500]])),
+        ("customer timeline (API)", f"/api/v1/customers/{first}/follow-ups", lua(headers=api, paths=[f"/api/v1/customers/{i}/follow-ups" for i in ids[:200]])),
+        ("follow-ups due today (API)", "/api/v1/follow-ups/due", lua(headers=api)),
+        ("API customer list", "/api/v1/customers?limit=50", lua(headers=api)),
+        ("follow-up stats: department, month", f"/follow-ups/stats?department={dept}&from={month_from}&to={today}", lua(headers=web)),
+        ("home dashboard", "/", lua(headers=web)),
+    ]
+
+
+def compare(a_path, b_path):
+    a, b = json.loads(Path(a_path).read_text()), json.loads(Path(b_path).read_text())
+    bs = {r["scenario"]: r for r in b["results"]}
+    print(f"{'scenario':40} {'req/s A':>10} {'req/s B':>10} {'p99 A':>9} {'p99 B':>9}")
+    for r in a["results"]:
+        o = bs.get(r["scenario"], {})
+        print(f"{r['scenario']:40} {r['rps']:>10.0f} {o.get('rps', 0):>10.0f} {r['p99_ms'] or 0:>8.1f}ms {o.get('p99_ms') or 0:>8.1f}ms")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--customers", type=int, default=1_000_000)
+    p.add_argument("--contacts", type=int, default=None, help="default 3 per customer")
+    p.add_argument("--follow-ups", type=int, default=None, help="default 10 per customer")
+    p.add_argument("--reps", type=int, default=200)
+    p.add_argument("--duration", type=int, default=10, help="seconds per scenario")
+    p.add_argument("--connections", type=int, default=16)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--build", choices=["release", "debug"], default="release")
+    p.add_argument("--data", help="data folder (default bench/data/<size>)")
+    p.add_argument("--port", type=int, default=18300)
+    p.add_argument("--account", default="li.na", help="who signs in (li.na sees the Beijing department tree)")
+    p.add_argument("--only", help="run scenarios whose name contains this text")
+    p.add_argument("--smoke", action="store_true", help="10,000 customers, 2 s per scenario, debug build; fails on any error")
+    p.add_argument("--compare", nargs=2, metavar=("A.json", "B.json"))
+    args = p.parse_args()
+    if args.compare:
+        return compare(*args.compare)
+    if args.smoke:
+        args.customers, args.duration, args.build, args.reps = 10_000, 2, "debug", 20
+    args.contacts = args.contacts if args.contacts is not None else args.customers * 3
+    args.follow_ups = args.follow_ups if args.follow_ups is not None else args.customers * 10
+
+    ensure_wrk()
+    binary = build(args.build)
+    size = f"{args.customers}-{args.contacts}-{args.follow_ups}-{args.reps}"
+    data = Path(args.data) if args.data else BENCH / "data" / size
+    env = dict(os.environ, GUANXI_DATA_DIR=str(data), GUANXI_PORT=str(args.port), GUANXI_JOBS="0")
+    env.pop("GUANXI_DATABASE_URL", None)
+    generated = None
+    if not (data / "ready").exists():
+        shutil.rmtree(data, ignore_errors=True)
+        data.mkdir(parents=True)
+        generated = generate(binary, env, args)
+        (data / "ready").write_text(time.strftime("%Y-%m-%d %H:%M:%S"))
+    else:
+        log(f"== data: reusing {data}")
+    token = subprocess.run([str(binary), "create-token", "--account", args.account, "--name", "bench"], env=env,
+                           capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
+    server = subprocess.Popen([str(binary), "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{args.port}"
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(base + "/health", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        client = Client(base)
+        cookie = client.sign_in(args.account, "guanxi123")
+        results = []
+        log(f"== {args.duration} s per scenario, {args.connections} connections, {args.threads} wrk threads, account {args.account}")
+        print(f"{'scenario':40} {'req/s':>9} {'p50':>9} {'p99':>9} {'errors':>7} {'RSS MB':>8}", flush=True)
+        for name, path, script in scenarios(client, token, cookie, args):
+            if args.only and args.only not in name:
+                continue
+            r, raw = run_wrk(base, path, script, args)
+            r.update(scenario=name, path=path, rss_mb=rss_mb(server.pid)["VmRSS"])
+            results.append(r)
+            print(f"{name:40} {r['rps']:>9.0f} {r['p50_ms'] or 0:>7.1f}ms {r['p99_ms'] or 0:>7.1f}ms {r['errors']:>7} {r['rss_mb'] or 0:>8.0f}", flush=True)
+            if r["requests"] == 0:
+                print(raw, file=sys.stderr)
+        peak = rss_mb(server.pid)["VmHWM"]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines() if l.startswith("model name")), platform.machine())
+    report = {
+        "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "machine": f"{os.cpu_count()} cores, {cpu}", "database": "sqlite",
+        "build": args.build, "customers": args.customers, "contacts": args.contacts, "follow_ups": args.follow_ups, "reps": args.reps,
+        "duration_s": args.duration, "connections": args.connections, "generation_s": round(generated, 1) if generated else None,
+        "peak_rss_mb": peak, "results": results,
+    }
+    out_dir = BENCH / "results"
+    out_dir.mkdir(exist_ok=True)
+    out = out_dir / f"{time.strftime('%Y%m%d-%H%M%S')}-{'smoke' if args.smoke else size}.json"
+    out.write_text(json.dumps(report, ensure_ascii=False, indent=2))
+    log(f"peak server RSS {peak} MB; results in {out.relative_to(ROOT)}")
+    errors = sum(r["errors"] for r in results)
+    empty = [r["scenario"] for r in results if r["requests"] == 0]
+    if errors or empty:
+        log(f"FAILED: {errors} request errors; scenarios without requests: {empty}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main() or 0)
