@@ -99,11 +99,16 @@ enum DemoData {
     static let trades = ["科技", "贸易", "机械", "电子", "医药", "食品", "建材", "物流", "软件", "化工", "纺织", "环保"]
 
     static func customerName(_ i: Int) -> String {
+        let (base, round) = customerNameParts(i)
+        return base + (round > 1 ? "（\(round)）" : "")
+    }
+
+    /// The name without its repeat number, and that number (1 for the first round of names).
+    static func customerNameParts(_ i: Int) -> (base: String, round: Int) {
         let city = cities[i % cities.count]
         let core = cores[(i / cities.count) % cores.count]
         let trade = trades[(i / (cities.count * cores.count)) % trades.count]
-        let round = i / (cities.count * cores.count * trades.count)
-        return "\(city)\(core)\(trade)有限公司" + (round > 0 ? "（\(round + 1)）" : "")
+        return ("\(city)\(core)\(trade)有限公司", i / (cities.count * cores.count * trades.count) + 1)
     }
 
     static func phone(_ i: Int) -> String {

@@ -37,6 +37,19 @@ struct DemoVolume {
         return total / rows + (i < total % rows ? 1 : 0)
     }
 
+    /// pinyin, mnemonic and name key of customer `i`, as `Customer.refreshSearchKeys` derives them,
+    /// converting each base name once: a repeat number "（2）" only adds its digits.
+    static func searchKeys(_ i: Int, cache: inout [String: (String, String, String)]) -> (pinyin: String, mnemonic: String, nameKey: String) {
+        let (base, round) = DemoData.customerNameParts(i)
+        let b = cache[base] ?? {
+            let k = (Pinyin.full(base), Pinyin.initials(base), NameKey.core(base))
+            cache[base] = k
+            return k
+        }()
+        let digits = round > 1 ? String(round) : ""
+        return (b.0 + digits + " " + b.1 + digits, String((b.1 + digits).uppercased().prefix(20)), b.2 + digits)
+    }
+
     func run(progress: (String) -> Void) async throws {
         guard customers > 0 else { return }
         let started = Date()
@@ -48,9 +61,11 @@ struct DemoVolume {
         let methods = DictionaryKind.followUpMethod.defaults.map(\.0)
         let today = CalendarDate.of(now, in: zone)
         // Pinyin is the slow part of a row; names repeat, so each is converted once.
-        var customerKeys: [String: (String, String, String?)] = [:]
+        var customerKeys: [String: (String, String, String)] = [:]
         var contactKeys: [String: String] = [:]
         var madeContacts = 0, madeFollowUps = 0
+        // Past a few thousand rows, building indexes once at the end beats updating them row by row.
+        let suspended = customers >= 20_000 ? try await SuspendedIndexes.suspend(["customers", "contacts", "follow_ups"], on: db) : nil
         for start in stride(from: 0, to: customers, by: Self.chunk) {
             let end = min(customers, start + Self.chunk)
             var batch = RowBatch(table: "customers", columns: ["id", "org_id", "created_at", "updated_at", "created_by", "name", "phone", "phone_digits",
@@ -65,11 +80,7 @@ struct DemoVolume {
                 let (owner, dept) = owners[i % owners.count]
                 let id = UUID.v7(at: now.addingTimeInterval(Double(i - customers) * 0.001))
                 let name = DemoData.customerName(i)
-                let keys = customerKeys[name] ?? {
-                    let k = (Pinyin.full(name) + " " + Pinyin.initials(name), Pinyin.mnemonic(name), NameKey.core(name))
-                    customerKeys[name] = k
-                    return k
-                }()
+                let keys = Self.searchKeys(i, cache: &customerKeys)
                 let inPool = i % 8 == 7 && poolID != nil
                 var lastContacted: Date?
                 for k in 0..<Self.share(followUps, rows: customers, row: i) {
@@ -77,7 +88,7 @@ struct DemoVolume {
                     let daysAgo = k == 0 ? i % 20 : (i &* 7 &+ k &* 37) % 365
                     let at = now.addingTimeInterval(-Double(daysAgo * 86_400 + 3_600 * ((i + k) % 9 + 1)))
                     let next = k == 0 && i % 4 == 0
-                    notes.add([UUID.v7(at: at), orgID, now, now, id, owner, dept, methods[(i + k) % methods.count],
+                    notes.add([UUID.v7(at: now), orgID, now, now, id, owner, dept, methods[(i + k) % methods.count],
                                DemoData.followUpTexts[(i + k) % DemoData.followUpTexts.count], at,
                                next ? CalendarDate.adding(i % 5, to: today) : nil, next ? "电话确认报价" : nil])
                     lastContacted = max(lastContacted ?? at, at)
@@ -106,6 +117,8 @@ struct DemoVolume {
                            inPool ? nil : owner, inPool ? nil : dept, inPool ? poolID : nil, inPool ? nil : now, lastContacted])
             }
             try await db.writeTransaction { [batch, people, notes] tx in
+                // Index pages stay in memory instead of spilling mid-transaction (per connection; 1 GB for this command only).
+                if tx.isSQLite, let sql = tx as? any SQLDatabase { try await sql.raw("PRAGMA cache_size = -1000000").run() }
                 try await batch.insert(on: tx)
                 try await people.insert(on: tx)
                 try await notes.insert(on: tx)
@@ -116,6 +129,45 @@ struct DemoVolume {
                 progress("  \(end) customers, \(madeContacts) contacts, \(madeFollowUps) follow-ups (\(Int(Date().timeIntervalSince(started))) s)")
             }
         }
+        if let suspended {
+            try await suspended.restore(on: db)
+            progress("  indexes and search rebuilt (\(Int(Date().timeIntervalSince(started))) s)")
+        }
+    }
+}
+
+/// Secondary indexes and search triggers of some tables, dropped for a bulk load and built again
+/// (with the search index rebuilt) afterwards. Indexes that back constraints stay.
+struct SuspendedIndexes: Sendable {
+    let indexes: [String]
+    let triggers: [String]
+    let searchTables: [String]
+
+    static func suspend(_ tables: [String], on db: Database) async throws -> SuspendedIndexes {
+        guard let sql = db as? any SQLDatabase else { return SuspendedIndexes(indexes: [], triggers: [], searchTables: []) }
+        struct Row: Decodable { var name: String; var sql: String }
+        let list = tables.map { "'\($0)'" }.joined(separator: ", ")
+        let indexes: [Row]
+        var triggers: [Row] = []
+        if db.isSQLite {
+            indexes = try await sql.raw("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (\(unsafeRaw: list))").all(decoding: Row.self)
+            triggers = try await sql.raw("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (\(unsafeRaw: list))").all(decoding: Row.self)
+        } else {
+            indexes = try await sql.raw("""
+                SELECT indexname AS name, indexdef AS sql FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN (\(unsafeRaw: list))
+                AND indexname NOT IN (SELECT conname FROM pg_constraint)
+                """).all(decoding: Row.self)
+        }
+        for t in triggers { try await sql.raw("DROP TRIGGER \(ident: t.name)").run() }
+        for i in indexes { try await sql.raw("DROP INDEX \(ident: i.name)").run() }
+        return SuspendedIndexes(indexes: indexes.map(\.sql), triggers: triggers.map(\.sql),
+                                searchTables: db.isSQLite ? tables.filter { t in triggers.contains { $0.name.hasPrefix(t + "_fts") } } : [])
+    }
+
+    func restore(on db: Database) async throws {
+        guard let sql = db as? any SQLDatabase else { return }
+        for statement in indexes + triggers { try await sql.raw("\(unsafeRaw: statement)").run() }
+        for t in searchTables { try await sql.raw("INSERT INTO \(ident: t + "_fts")(\(ident: t + "_fts")) VALUES ('rebuild')").run() }
     }
 }
 
