@@ -50,6 +50,12 @@ struct DemoVolume {
         return (b.0 + digits + " " + b.1 + digits, String((b.1 + digits).uppercased().prefix(20)), b.2 + digits)
     }
 
+    /// Row `n` of `total` gets a v7 id one millisecond after row n − 1, ending at `now`: ids in
+    /// insertion order keep every primary-key insert at the right edge of its B-tree.
+    static func sequentialID(_ n: Int, of total: Int, before now: Date) -> UUID {
+        UUID.v7(at: now.addingTimeInterval(Double(n - total) / 1000))
+    }
+
     func run(progress: (String) -> Void) async throws {
         guard customers > 0 else { return }
         let started = Date()
@@ -78,7 +84,7 @@ struct DemoVolume {
                                                                 "method", "content", "happened_at", "next_contact_on", "next_plan"])
             for i in start..<end {
                 let (owner, dept) = owners[i % owners.count]
-                let id = UUID.v7(at: now.addingTimeInterval(Double(i - customers) * 0.001))
+                let id = Self.sequentialID(i + 1, of: customers, before: now)
                 let name = DemoData.customerName(i)
                 let keys = Self.searchKeys(i, cache: &customerKeys)
                 let inPool = i % 8 == 7 && poolID != nil
@@ -88,7 +94,8 @@ struct DemoVolume {
                     let daysAgo = k == 0 ? i % 20 : (i &* 7 &+ k &* 37) % 365
                     let at = now.addingTimeInterval(-Double(daysAgo * 86_400 + 3_600 * ((i + k) % 9 + 1)))
                     let next = k == 0 && i % 4 == 0
-                    notes.add([UUID.v7(at: now), orgID, now, now, id, owner, dept, methods[(i + k) % methods.count],
+                    madeFollowUps += 1
+                    notes.add([Self.sequentialID(madeFollowUps, of: followUps, before: now), orgID, now, now, id, owner, dept, methods[(i + k) % methods.count],
                                DemoData.followUpTexts[(i + k) % DemoData.followUpTexts.count], at,
                                next ? CalendarDate.adding(i % 5, to: today) : nil, next ? "电话确认报价" : nil])
                     lastContacted = max(lastContacted ?? at, at)
@@ -103,7 +110,8 @@ struct DemoVolume {
                     let mobile = DemoData.phone(5_000_000 + i * 3 + k)
                     let birthday: String? = (i + k) % 11 == 0
                         ? String(format: "19%02d-", 60 + (i + k) % 40) + String(CalendarDate.adding((i + k) % 365, to: today)?.suffix(5) ?? "01-01") : nil
-                    people.add([UUID.v7(at: now), orgID, now, now, id, inPool ? nil : owner, person, pinyin, k == 0, (i + k) % 2 == 0 ? "male" : "female",
+                    madeContacts += 1
+                    people.add([Self.sequentialID(madeContacts, of: contacts, before: now), orgID, now, now, id, inPool ? nil : owner, person, pinyin, k == 0, (i + k) % 2 == 0 ? "male" : "female",
                                 Self.titles[(i + k) % Self.titles.count], mobile, mobile, birthday])
                 }
                 let city = DemoData.cities[i % DemoData.cities.count]
@@ -123,8 +131,6 @@ struct DemoVolume {
                 try await people.insert(on: tx)
                 try await notes.insert(on: tx)
             }
-            madeContacts += people.rows.count
-            madeFollowUps += notes.rows.count
             if end % 100_000 == 0 || end == customers {
                 progress("  \(end) customers, \(madeContacts) contacts, \(madeFollowUps) follow-ups (\(Int(Date().timeIntervalSince(started))) s)")
             }
