@@ -137,6 +137,7 @@ struct DemoVolume {
         }
         if let suspended {
             try await suspended.restore(on: db)
+            try await DatabaseStatistics.refresh(on: db)
             progress("  indexes and search rebuilt (\(Int(Date().timeIntervalSince(started))) s)")
         }
     }

@@ -99,14 +99,14 @@ struct MergeService {
                 try await c.save(on: tx)
             }
             try await actor.inOrg(ContactRelation.self, on: tx).filter(\.$customerID == merged.id!).set(\.$customerID, to: survivor.id!).update()
-            let followUps = try await actor.inOrg(FollowUp.self, on: tx).withDeleted().filter(\.$customerID == merged.id!).all().map { $0.id! }
+            let followUps = try await actor.inOrgWithDeleted(FollowUp.self, on: tx).filter(\.$customerID == merged.id!).all().map { $0.id! }
             if !followUps.isEmpty {
-                try await actor.inOrg(FollowUp.self, on: tx).withDeleted().filter(\.$id ~~ followUps).set(\.$customerID, to: survivor.id!).update()
+                try await actor.inOrgWithDeleted(FollowUp.self, on: tx).filter(\.$id ~~ followUps).set(\.$customerID, to: survivor.id!).update()
             }
-            let tasks = try await actor.inOrg(TaskItem.self, on: tx).withDeleted().filter(\.$customerID == merged.id!).all().map { $0.id! }
-            if !tasks.isEmpty { try await actor.inOrg(TaskItem.self, on: tx).withDeleted().filter(\.$id ~~ tasks).set(\.$customerID, to: survivor.id!).update() }
-            let activities = try await actor.inOrg(Activity.self, on: tx).withDeleted().filter(\.$customerID == merged.id!).all().map { $0.id! }
-            if !activities.isEmpty { try await actor.inOrg(Activity.self, on: tx).withDeleted().filter(\.$id ~~ activities).set(\.$customerID, to: survivor.id!).update() }
+            let tasks = try await actor.inOrgWithDeleted(TaskItem.self, on: tx).filter(\.$customerID == merged.id!).all().map { $0.id! }
+            if !tasks.isEmpty { try await actor.inOrgWithDeleted(TaskItem.self, on: tx).filter(\.$id ~~ tasks).set(\.$customerID, to: survivor.id!).update() }
+            let activities = try await actor.inOrgWithDeleted(Activity.self, on: tx).filter(\.$customerID == merged.id!).all().map { $0.id! }
+            if !activities.isEmpty { try await actor.inOrgWithDeleted(Activity.self, on: tx).filter(\.$id ~~ activities).set(\.$customerID, to: survivor.id!).update() }
             for c in children where c.id != survivor.id { c.parentID = survivor.id; try await c.save(on: tx) }
             for c in settlements where c.id != survivor.id { c.settlementCustomerID = survivor.id; try await c.save(on: tx) }
             var movedShares: [UUID] = []
@@ -146,7 +146,7 @@ struct MergeService {
             throw AppError.notFound
         }
         let survivor = try await actor.find(Customer.self, record.survivorID, for: .edit, on: db)
-        guard let merged = try await actor.inOrg(Customer.self, on: db).withDeleted().filter(\.$id == record.mergedID).first() else { throw AppError.notFound }
+        guard let merged = try await actor.inOrgWithDeleted(Customer.self, on: db).filter(\.$id == record.mergedID).first() else { throw AppError.notFound }
         let def = actor.definition(Customer.definition)
         let actor = self.actor, now = self.now
         try await db.writeTransaction { tx in
@@ -170,13 +170,13 @@ struct MergeService {
                 try await actor.inOrg(Customer.self, on: tx).filter(\.$id ~~ s.movedSettlements).set(\.$settlementCustomerID, to: merged.id!).update()
             }
             if let moved = s.movedFollowUps, !moved.isEmpty {
-                try await actor.inOrg(FollowUp.self, on: tx).withDeleted().filter(\.$id ~~ moved).set(\.$customerID, to: merged.id!).update()
+                try await actor.inOrgWithDeleted(FollowUp.self, on: tx).filter(\.$id ~~ moved).set(\.$customerID, to: merged.id!).update()
             }
             if let moved = s.movedTasks, !moved.isEmpty {
-                try await actor.inOrg(TaskItem.self, on: tx).withDeleted().filter(\.$id ~~ moved).set(\.$customerID, to: merged.id!).update()
+                try await actor.inOrgWithDeleted(TaskItem.self, on: tx).filter(\.$id ~~ moved).set(\.$customerID, to: merged.id!).update()
             }
             if let moved = s.movedActivities, !moved.isEmpty {
-                try await actor.inOrg(Activity.self, on: tx).withDeleted().filter(\.$id ~~ moved).set(\.$customerID, to: merged.id!).update()
+                try await actor.inOrgWithDeleted(Activity.self, on: tx).filter(\.$id ~~ moved).set(\.$customerID, to: merged.id!).update()
             }
             if !s.movedShares.isEmpty { try await actor.inOrg(RecordShare.self, on: tx).filter(\.$id ~~ s.movedShares).set(\.$recordID, to: merged.id!).update() }
             record.undoneAt = now

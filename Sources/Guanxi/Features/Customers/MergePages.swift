@@ -88,7 +88,7 @@ struct MergePages: RouteCollection {
     static func panel(customer c: Customer, req: Request, actor: Actor) async throws -> (PageContext) -> HNode {
         let merges = try await actor.inOrg(CustomerMerge.self, on: req.db).filter(\.$survivorID == c.id!).filter(\.$undoneAt == nil).all()
         guard !merges.isEmpty, actor.can(.edit, .customers) else { return { _ in H.empty } }
-        let names = Dictionary(uniqueKeysWithValues: try await actor.inOrg(Customer.self, on: req.db).withDeleted().filter(\.$id ~~ merges.map(\.mergedID)).all().map { ($0.id!, $0.name) })
+        let names = Dictionary(uniqueKeysWithValues: try await actor.inOrgWithDeleted(Customer.self, on: req.db).filter(\.$id ~~ merges.map(\.mergedID)).all().map { ($0.id!, $0.name) })
         return { ctx in
             H.el("section", [.cls("card")], [
                 H.h2(ctx.t("merge.records")),

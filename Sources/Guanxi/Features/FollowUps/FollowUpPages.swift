@@ -18,9 +18,9 @@ struct FollowUpNames {
         for u in try await actor.inOrg(User.self, on: db).filter(\.$id ~~ Array(Set(items.map(\.ownerID)))).all() { n.users[u.id!] = u.name }
         let contactIDs = Array(Set(items.compactMap(\.contactID)))
         if !contactIDs.isEmpty {
-            for c in try await actor.inOrg(Contact.self, on: db).withDeleted().filter(\.$id ~~ contactIDs).all() { n.contacts[c.id!] = c.name }
+            for c in try await actor.inOrgWithDeleted(Contact.self, on: db).filter(\.$id ~~ contactIDs).all() { n.contacts[c.id!] = c.name }
         }
-        for c in try await actor.inOrg(Customer.self, on: db).withDeleted().filter(\.$id ~~ Array(Set(items.map(\.customerID)))).all() { n.customers[c.id!] = c.name }
+        for c in try await actor.inOrgWithDeleted(Customer.self, on: db).filter(\.$id ~~ Array(Set(items.map(\.customerID)))).all() { n.customers[c.id!] = c.name }
         n.comments = try await FollowUpService(db: db, actor: actor, now: now).comments(items.map { $0.id! })
         return n
     }

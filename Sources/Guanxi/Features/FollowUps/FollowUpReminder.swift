@@ -22,7 +22,7 @@ struct FollowUpReminder {
         let due = try await SystemAccess.inOrg(FollowUp.self, orgID, on: db)
             .filter(\.$nextContactOn >= CalendarDate.adding(-1, to: today) ?? today).filter(\.$nextContactOn <= today)
             .sort(\.$id).limit(10_000).all()
-        let current = try await FollowUpService.latestOnly(due, on: SystemAccess.inOrg(FollowUp.self, orgID, on: db))
+        let current = try await FollowUpService.latestOnly(due, orgID: orgID, on: db)
         guard !current.isEmpty else { return 0 }
         let names = Dictionary(uniqueKeysWithValues: try await SystemAccess.inOrg(Customer.self, orgID, on: db)
             .filter(\.$id ~~ Array(Set(current.map(\.customerID)))).all().map { ($0.id!, $0.name) })

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import GuanxiCore
+import SQLKit
 
 /// Recording follow-ups and reading them back. A customer's timeline is open to whoever may see the
 /// customer; lists of follow-ups follow the follow-up module's data scope (the recorder is the owner).
@@ -176,16 +177,20 @@ struct FollowUpService {
         let due = try await actor.query(FollowUp.self, .view, on: db).filter(\.$ownerID == actor.userID)
             .filter(\.$nextContactOn <= day).filter(\.$nextContactOn >= CalendarDate.adding(-30, to: day) ?? day)
             .sort(\.$nextContactOn).limit(limit).all()
-        return try await Self.latestOnly(due, on: actor.inOrg(FollowUp.self, on: db))
+        return try await Self.latestOnly(due, orgID: actor.orgID, on: db)
     }
 
     /// Drops follow-ups that a later one on the same customer has overtaken (its plan is the one that counts).
-    static func latestOnly(_ items: [FollowUp], on query: QueryBuilder<FollowUp>) async throws -> [FollowUp] {
-        guard !items.isEmpty else { return [] }
-        let newer = try await query.filter(\.$customerID ~~ Array(Set(items.map(\.customerID))))
-            .sort(\.$happenedAt, .descending).limit(5000).all()
-        var latest: [UUID: Date] = [:]
-        for f in newer where latest[f.customerID] == nil { latest[f.customerID] = f.happenedAt }
+    /// One grouped query over the (customer, time) index: the newest follow-up of each customer.
+    static func latestOnly(_ items: [FollowUp], orgID: UUID, on db: Database) async throws -> [FollowUp] {
+        guard !items.isEmpty, let sql = db as? any SQLDatabase else { return items }
+        struct Row: Decodable { var customer_id: UUID; var latest: Date }
+        let customers = Array(Set(items.map(\.customerID)))
+        let rows = try await sql.raw("""
+            SELECT customer_id, MAX(happened_at) AS latest FROM follow_ups
+            WHERE org_id = \(bind: orgID) AND deleted_at IS NULL AND customer_id IN (\(binds: customers)) GROUP BY customer_id
+            """).all(decoding: Row.self)
+        let latest = Dictionary(rows.map { ($0.customer_id, $0.latest) }, uniquingKeysWith: max)
         return items.filter { f in latest[f.customerID].map { $0 <= f.happenedAt } ?? true }
     }
 

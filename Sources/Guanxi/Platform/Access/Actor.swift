@@ -112,6 +112,11 @@ protocol ScopedModel: OrgScoped {
     var orgID: UUID { get }
 }
 
+/// Records that go to the recycle bin (Fluent's `deleted_at` timestamp). Their scoped queries also
+/// say `deleted_at IS NULL` outright: Fluent's own filter compares with "now", which no partial
+/// index (`WHERE deleted_at IS NULL`) can serve, so every list scanned the whole table.
+protocol SoftDeleted {}
+
 extension Department: OrgScoped {}
 extension User: OrgScoped {}
 extension UserRole: OrgScoped {}
@@ -128,13 +133,21 @@ extension Actor {
     func query<M: ScopedModel>(_ type: M.Type, _ action: Action, on db: Database) throws -> QueryBuilder<M> {
         try require(action, M.module)
         let query = M.query(on: db).filter(.path(["org_id"], schema: M.schema), .equal, .bind(orgID))
+        if M.self is any SoftDeleted.Type { query.filter(.path(["deleted_at"], schema: M.schema), .equal, .null) }
         return applyScope(query, M.self, action: action)
     }
 
     /// Rows of the actor's organisation, without data scope: for organisation data (departments,
-    /// employees, roles) and admin screens such as the recycle bin.
+    /// employees, roles) and lookups across owners; records in the recycle bin are left out.
     func inOrg<M: OrgScoped>(_ type: M.Type, on db: Database) -> QueryBuilder<M> {
-        M.query(on: db).filter(.path(["org_id"], schema: M.schema), .equal, .bind(orgID))
+        let query = M.query(on: db).filter(.path(["org_id"], schema: M.schema), .equal, .bind(orgID))
+        if M.self is any SoftDeleted.Type { query.filter(.path(["deleted_at"], schema: M.schema), .equal, .null) }
+        return query
+    }
+
+    /// Rows of the organisation including those in the recycle bin (the bin itself, merges, purges).
+    func inOrgWithDeleted<M: OrgScoped>(_ type: M.Type, on db: Database) -> QueryBuilder<M> {
+        M.query(on: db).withDeleted().filter(.path(["org_id"], schema: M.schema), .equal, .bind(orgID))
     }
 
     private func applyScope<M: ScopedModel>(_ query: QueryBuilder<M>, _ type: M.Type, action: Action) -> QueryBuilder<M> {
@@ -270,3 +283,10 @@ extension Request {
     }
     var optionalActor: Actor? { storage[ActorKey.self] }
 }
+
+extension Customer: SoftDeleted {}
+extension Contact: SoftDeleted {}
+extension FollowUp: SoftDeleted {}
+extension TaskItem: SoftDeleted {}
+extension Activity: SoftDeleted {}
+extension Announcement: SoftDeleted {}

@@ -43,6 +43,8 @@ enum SystemAccess {
     }
 
     static func inOrg<M: OrgScoped>(_ type: M.Type, _ orgID: UUID, on db: Database) -> QueryBuilder<M> {
-        M.query(on: db).filter(.path(["org_id"], schema: M.schema), .equal, .bind(orgID))
+        let query = M.query(on: db).filter(.path(["org_id"], schema: M.schema), .equal, .bind(orgID))
+        if M.self is any SoftDeleted.Type { query.filter(.path(["deleted_at"], schema: M.schema), .equal, .null) }
+        return query
     }
 }

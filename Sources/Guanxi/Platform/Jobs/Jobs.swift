@@ -54,6 +54,10 @@ enum Jobs {
             let sent = try await BirthdayReminder(db: ctx.db, now: ctx.now).run()
             ctx.logger.info("birthday reminders: \(sent) sent")
         },
+        // SQLite plans queries from statistics it only has after ANALYZE (PostgreSQL's autovacuum keeps its own).
+        ScheduledJob(name: "database-statistics", every: 6 * 3600) { ctx in
+            try await DatabaseStatistics.refresh(on: ctx.db)
+        },
         // Runs after the reminders in the same tick, so their copies go out at once.
         ScheduledJob(name: "notification-mail", every: 55) { ctx in
             guard let mail = ctx.settings.mail else { return }
@@ -109,5 +113,15 @@ struct JobsLifecycle: LifecycleHandler {
 
     func shutdownAsync(_ app: Application) async {
         task.withLockedValue { $0?.cancel() }
+    }
+}
+
+enum DatabaseStatistics {
+    /// Samples each index (analysis_limit keeps it to about a second on a 7 GB file); without these
+    /// statistics SQLite walked the whole follow-up time index for one customer's timeline.
+    static func refresh(on db: Database) async throws {
+        guard db.isSQLite, let sql = db as? any SQLDatabase else { return }
+        try await sql.raw("PRAGMA analysis_limit = 1000").run()
+        try await sql.raw("ANALYZE").run()
     }
 }

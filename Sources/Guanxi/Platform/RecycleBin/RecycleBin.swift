@@ -29,13 +29,13 @@ enum RecycleBin {
         entity: Customer.entity,
         labelKey: "entity.customer",
         list: { actor, db, limit in
-            try await actor.inOrg(Customer.self, on: db).withDeleted().filter(\.$deletedAt != nil)
+            try await actor.inOrgWithDeleted(Customer.self, on: db).filter(\.$deletedAt != nil)
                 .sort(\.$deletedAt, .descending).limit(limit).all()
                 .map { Item(entity: Customer.entity, id: $0.id!, title: $0.name, deletedAt: $0.deletedAt, deletedBy: $0.deletedBy) }
         },
         restore: { actor, db, id, now in
             try actor.require(.edit, .admin)
-            guard let c = try await actor.inOrg(Customer.self, on: db).withDeleted().filter(\.$id == id).filter(\.$deletedAt != nil).first()
+            guard let c = try await actor.inOrgWithDeleted(Customer.self, on: db).filter(\.$id == id).filter(\.$deletedAt != nil).first()
             else { throw AppError.notFound }
             try await db.writeTransaction { tx in
                 try await c.restore(on: tx)
@@ -43,7 +43,7 @@ enum RecycleBin {
                 try await c.save(on: tx)
                 let audit = Audit(actor: actor, db: tx, now: now)
                 try await audit.event(Customer.entity, id, .restore, new: c.name)
-                for contact in try await actor.inOrg(Contact.self, on: tx).withDeleted().filter(\.$deletedWith == id).all() {
+                for contact in try await actor.inOrgWithDeleted(Contact.self, on: tx).filter(\.$deletedWith == id).all() {
                     try await contact.restore(on: tx)
                     contact.deletedBy = nil
                     contact.deletedWith = nil
@@ -54,14 +54,14 @@ enum RecycleBin {
         },
         purge: { actor, db, id, now in
             try actor.require(.edit, .admin)
-            guard let c = try await actor.inOrg(Customer.self, on: db).withDeleted().filter(\.$id == id).filter(\.$deletedAt != nil).first()
+            guard let c = try await actor.inOrgWithDeleted(Customer.self, on: db).filter(\.$id == id).filter(\.$deletedAt != nil).first()
             else { throw AppError.notFound }
             try await db.writeTransaction { tx in
                 try await actor.inOrg(RecordShare.self, on: tx).filter(\.$entity == Customer.entity).filter(\.$recordID == id).delete()
-                try await actor.inOrg(FollowUp.self, on: tx).withDeleted().filter(\.$customerID == id).delete(force: true)
-                try await actor.inOrg(TaskItem.self, on: tx).withDeleted().filter(\.$customerID == id).set(\.$customerID, to: nil).update()
-                try await actor.inOrg(Activity.self, on: tx).withDeleted().filter(\.$customerID == id).set(\.$customerID, to: nil).update()
-                try await actor.inOrg(Contact.self, on: tx).withDeleted().filter(\.$customerID == id).delete(force: true)
+                try await actor.inOrgWithDeleted(FollowUp.self, on: tx).filter(\.$customerID == id).delete(force: true)
+                try await actor.inOrgWithDeleted(TaskItem.self, on: tx).filter(\.$customerID == id).set(\.$customerID, to: nil).update()
+                try await actor.inOrgWithDeleted(Activity.self, on: tx).filter(\.$customerID == id).set(\.$customerID, to: nil).update()
+                try await actor.inOrgWithDeleted(Contact.self, on: tx).filter(\.$customerID == id).delete(force: true)
                 try await c.delete(force: true, on: tx)
                 try await Audit(actor: actor, db: tx, now: now).event(Customer.entity, id, .purge, old: c.name)
             }
@@ -73,13 +73,13 @@ enum RecycleBin {
         entity: Contact.entity,
         labelKey: "entity.contact",
         list: { actor, db, limit in
-            try await actor.inOrg(Contact.self, on: db).withDeleted().filter(\.$deletedAt != nil).filter(\.$deletedWith == nil)
+            try await actor.inOrgWithDeleted(Contact.self, on: db).filter(\.$deletedAt != nil).filter(\.$deletedWith == nil)
                 .sort(\.$deletedAt, .descending).limit(limit).all()
                 .map { Item(entity: Contact.entity, id: $0.id!, title: $0.name, deletedAt: $0.deletedAt, deletedBy: $0.deletedBy) }
         },
         restore: { actor, db, id, now in
             try actor.require(.edit, .admin)
-            guard let c = try await actor.inOrg(Contact.self, on: db).withDeleted().filter(\.$id == id).filter(\.$deletedAt != nil)
+            guard let c = try await actor.inOrgWithDeleted(Contact.self, on: db).filter(\.$id == id).filter(\.$deletedAt != nil)
                 .filter(\.$deletedWith == nil).first() else { throw AppError.notFound }
             // A contact cannot come back to a customer that is itself in the bin.
             guard try await actor.inOrg(Customer.self, on: db).filter(\.$id == c.customerID).first() != nil else { throw AppError.conflict("error.parentDeleted") }
@@ -92,10 +92,10 @@ enum RecycleBin {
         },
         purge: { actor, db, id, now in
             try actor.require(.edit, .admin)
-            guard let c = try await actor.inOrg(Contact.self, on: db).withDeleted().filter(\.$id == id).filter(\.$deletedAt != nil).first()
+            guard let c = try await actor.inOrgWithDeleted(Contact.self, on: db).filter(\.$id == id).filter(\.$deletedAt != nil).first()
             else { throw AppError.notFound }
             try await db.writeTransaction { tx in
-                try await actor.inOrg(FollowUp.self, on: tx).withDeleted().filter(\.$contactID == id).set(\.$contactID, to: nil).update()
+                try await actor.inOrgWithDeleted(FollowUp.self, on: tx).filter(\.$contactID == id).set(\.$contactID, to: nil).update()
                 try await c.delete(force: true, on: tx)
                 try await Audit(actor: actor, db: tx, now: now).event(Contact.entity, id, .purge, old: c.name)
             }
@@ -106,13 +106,13 @@ enum RecycleBin {
         entity: FollowUp.entity,
         labelKey: "followUp.one",
         list: { actor, db, limit in
-            try await actor.inOrg(FollowUp.self, on: db).withDeleted().filter(\.$deletedAt != nil)
+            try await actor.inOrgWithDeleted(FollowUp.self, on: db).filter(\.$deletedAt != nil)
                 .sort(\.$deletedAt, .descending).limit(limit).all()
                 .map { Item(entity: FollowUp.entity, id: $0.id!, title: String($0.content.prefix(40)), deletedAt: $0.deletedAt, deletedBy: $0.deletedBy) }
         },
         restore: { actor, db, id, now in
             try actor.require(.edit, .admin)
-            guard let f = try await actor.inOrg(FollowUp.self, on: db).withDeleted().filter(\.$id == id).filter(\.$deletedAt != nil).first()
+            guard let f = try await actor.inOrgWithDeleted(FollowUp.self, on: db).filter(\.$id == id).filter(\.$deletedAt != nil).first()
             else { throw AppError.notFound }
             guard try await actor.inOrg(Customer.self, on: db).filter(\.$id == f.customerID).first() != nil else { throw AppError.conflict("error.parentDeleted") }
             try await db.writeTransaction { tx in
@@ -124,7 +124,7 @@ enum RecycleBin {
         },
         purge: { actor, db, id, now in
             try actor.require(.edit, .admin)
-            guard let f = try await actor.inOrg(FollowUp.self, on: db).withDeleted().filter(\.$id == id).filter(\.$deletedAt != nil).first()
+            guard let f = try await actor.inOrgWithDeleted(FollowUp.self, on: db).filter(\.$id == id).filter(\.$deletedAt != nil).first()
             else { throw AppError.notFound }
             try await db.writeTransaction { tx in
                 try await f.delete(force: true, on: tx)
