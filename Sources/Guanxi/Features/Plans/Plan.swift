@@ -146,7 +146,7 @@ struct PlanService {
                 ON CONFLICT (org_id, owner_id, period, starts_on) DO NOTHING
                 """).run()
         }
-        guard let plan = try await Plan.query(on: tx).filter(\.$orgID == actor.orgID).filter(\.$ownerID == r.owner.id!)
+        guard let plan = try await actor.inOrg(Plan.self, on: tx).filter(\.$ownerID == r.owner.id!)
             .filter(\.$period == r.period).filter(\.$startsOn == r.startsOn).first() else { throw AppError.notFound }
         if plan.id == fresh.id {
             try await Audit(actor: actor, db: tx, now: now).created(Plan.entity, plan.id!, ["period": r.period.rawValue, "startsOn": r.startsOn, "owner": r.owner.id!.uuidString])
