@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import GuanxiCore
+import SQLKit
 import Testing
 import Vapor
 import VaporTesting
@@ -257,14 +258,15 @@ import VaporTesting
             let today = CalendarDate.of(clock.now, in: Self.shanghai)
             let rep1 = APIClient(app: app, token: World.token("rep1"))
             let west = APIClient(app: app, token: World.token("westrep"))
+            var recorded: [UUID] = []
             for (api, customer, method, time) in [(rep1, "rep1", "phone", "09:30"), (rep1, "rep1", "visit", "09:45"), (rep1, "rep1", "phone", "14:10"),
                                                   (west, "west", "phone", "09:05")] {
                 let at = CalendarDate.adding(-1, to: today)! + "T" + time
-                try await record(api, w.customers[customer]!, #"{"method":"\#(method)","content":"x","happenedAt":"\#(at)"}"#)
+                recorded.append(try await record(api, w.customers[customer]!, #"{"method":"\#(method)","content":"x","happenedAt":"\#(at)"}"#).id)
             }
             let actor = try await Actor.resolve(userID: w.users["manager"]!, sessionID: nil, fallbackLocale: .zhHans, on: app.db)!
             let range = Stats.Range(granularity: .day, from: clock.now.addingTimeInterval(-7 * 86_400), to: clock.now.addingTimeInterval(86_400),
-                                    fromText: "", toText: "")
+                                    fromText: CalendarDate.adding(-7, to: today)!, toText: CalendarDate.adding(1, to: today)!)
             let all = FollowUpStats(db: app.db, actor: actor, range: range)
             #expect(try await all.counts(.method).map(\.count) == [3, 1])
             let hours = try await all.counts(.hour)
@@ -287,6 +289,29 @@ import VaporTesting
             let r = Browser(app)
             try await r.signIn("rep1")
             #expect(try await r.get("/follow-ups/stats.csv?dataset=owner").status == .forbidden)
+            // The counts follow every change: an edit moves a follow-up to another method and hour,
+            // a deletion takes it away, the bin gives it back, a purged customer takes its own.
+            let manager = APIClient(app: app, token: World.token("manager"))
+            let moved = CalendarDate.adding(-1, to: today)! + "T16:20"
+            #expect(try await manager.send(.PATCH, "/api/v1/follow-ups/\(recorded[0])", json: #"{"method":"visit","content":"x","happenedAt":"\#(moved)"}"#).status == .ok)
+            #expect(try await all.counts(.method).map(\.count) == [2, 2])
+            let afterEdit = try await all.counts(.hour)
+            #expect(afterEdit[9].count == 2 && afterEdit[16].count == 1)
+            #expect(try await manager.send(.DELETE, "/api/v1/follow-ups/\(recorded[1])").status == .noContent)
+            #expect(try await all.counts(.period).map(\.count) == [3])
+            let admin = APIClient(app: app, token: World.token("admin"))
+            #expect(try await admin.send(.POST, "/api/v1/recycle-bin/followUp/\(recorded[1])/restore").status == .noContent)
+            #expect(try await all.counts(.period).map(\.count) == [4])
+            func tallies() async throws -> [String] {
+                try await (app.db as! any SQLDatabase).raw("SELECT day, owner_id, method, n FROM follow_up_method_days WHERE n <> 0 ORDER BY 1, 2, 3").all()
+                    .map { "\(try $0.decode(column: "day", as: String.self)) \(try $0.decode(column: "owner_id", as: UUID.self)) \(try $0.decode(column: "method", as: String.self)) \(try $0.decode(column: "n", as: Int.self))" }
+            }
+            let kept = try await tallies()
+            try await FollowUpTally.rebuild(orgID: actor.orgID, timeZone: Self.shanghai, on: app.db)
+            #expect(try await tallies() == kept)
+            #expect(try await admin.send(.DELETE, "/api/v1/customers/\(w.customers["west"]!)").status == .noContent)
+            #expect(try await admin.send(.DELETE, "/api/v1/recycle-bin/customer/\(w.customers["west"]!)").status == .noContent)
+            #expect(try await all.counts(.owner).map(\.count) == [3])
         }
     }
 

@@ -140,6 +140,8 @@ struct DemoVolume {
             try await DatabaseStatistics.refresh(on: db)
             progress("  indexes and search rebuilt (\(Int(Date().timeIntervalSince(started))) s)")
         }
+        try await db.writeTransaction { tx in try await FollowUpTally.rebuild(orgID: orgID, timeZone: zone, on: tx) }
+        progress("  follow-up statistics counted (\(Int(Date().timeIntervalSince(started))) s)")
     }
 }
 

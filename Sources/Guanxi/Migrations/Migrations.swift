@@ -39,6 +39,8 @@ enum Migrations {
         CreatePlan(),
         UpdateNotificationsAddMail(),
         UpdateFollowUpAddContactIndex(),
+        CreateFollowUpTally(),
+        UpdateCustomerSparseIndexes(),
     ]
 }
 
@@ -909,4 +911,26 @@ struct UpdateFollowUpAddContactIndex: AsyncMigration {
     }
 
     func revert(on db: Database) async throws { try await db.raw("DROP INDEX follow_ups_contact") }
+}
+
+/// Mostly empty columns get indexes over their filled rows only: SQLite's statistics average over
+/// all rows, so a million NULL parents made "the children of X" look unselective and the planner
+/// walked the whole name index instead (the 360 view took 4 s at 1M customers).
+struct UpdateCustomerSparseIndexes: AsyncMigration {
+    static let columns = [("customers_org_parent", "parent_id"), ("customers_org_secondary", "secondary_owner_id"),
+                          ("customers_org_credit_code", "credit_code")]
+
+    func prepare(on db: Database) async throws {
+        for (name, column) in Self.columns {
+            try await db.raw("DROP INDEX \(name)")
+            try await db.raw("CREATE INDEX \(name) ON customers (org_id, \(column)) WHERE deleted_at IS NULL AND \(column) IS NOT NULL")
+        }
+    }
+
+    func revert(on db: Database) async throws {
+        for (name, column) in Self.columns {
+            try await db.raw("DROP INDEX \(name)")
+            try await db.raw("CREATE INDEX \(name) ON customers (org_id, \(column)) WHERE deleted_at IS NULL")
+        }
+    }
 }

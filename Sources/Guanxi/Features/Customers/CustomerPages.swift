@@ -46,7 +46,7 @@ struct CustomerPages: RouteCollection {
         let t = actor.t
         let visibleFields = def.fields.filter { !($0.restrictable && actor.fieldRule(.customers, $0.key) == .hidden) }
         let chosen = chosenColumns(req, available: visibleFields.map(\.key), listed: def.fields.filter(\.listed).map(\.key))
-        let bulkUsers = actor.can(.edit, .customers) ? try await actor.inOrg(User.self, on: req.db).filter(\.$status == .active).sort(\.$name).limit(1000).all() : []
+        let bulkUsers = actor.can(.edit, .customers) ? try await actor.activeColleagues(on: req.db) : []
         let bulkOptions = try await DictionaryService(db: req.db, actor: actor, now: req.now).labels([.level, .customerStatus])
         let saved = try await SavedFilterPages.list(actor, on: req.db)
         let groupField = Check.clean(try? req.query.get(String.self, at: "group"))
@@ -151,7 +151,7 @@ struct CustomerPages: RouteCollection {
                     }),
                     H.el("select", [.name("userID"), A("aria-label", t("bulk.target"))],
                          [H.el("option", [.value("")], [H.text(t("bulk.target"))])]
-                         + bulkUsers.map { u in H.el("option", [.value(u.id!.uuidString)], [H.text(u.name)]) }),
+                         + bulkUsers.map { u in H.el("option", [.value(u.id.uuidString)], [H.text(u.name)]) }),
                     H.el("select", [.name("value"), A("aria-label", t("bulk.value"))],
                          [H.el("option", [.value("read")], [H.text(t("share.level.read"))]), H.el("option", [.value("edit")], [H.text(t("share.level.edit"))])]
                          + (bulkOptions["level"] ?? [:]).values.sorted { $0.sortOrder < $1.sortOrder }.map { o in
@@ -445,8 +445,8 @@ struct CustomerPages: RouteCollection {
         let t = actor.t
         let def = actor.definition(Customer.definition)
         let choices = try await FormChoices.load(def, actor: actor, on: req.db)
-        let owners: [User] = actor.can(.assign, .customers)
-            ? try await actor.inOrg(User.self, on: req.db).filter(\.$status == .active).sort(\.$name).limit(1000).all()
+        let owners: [Colleague] = actor.can(.assign, .customers)
+            ? try await actor.activeColleagues(on: req.db)
             : []
         let title = customer == nil ? t("customer.new") : t("customer.edit")
         var crumbs = [Crumb(label: t("nav.customers"), href: Paths.customers)]
@@ -459,7 +459,7 @@ struct CustomerPages: RouteCollection {
                 let controls = keys.compactMap { key -> HNode? in
                     if key == "owner" {
                         guard !owners.isEmpty else { return nil }
-                        return Forms.select("ownerID", label: t("customer.owner"), options: owners.map { .init(value: $0.id!.uuidString, label: $0.name) },
+                        return Forms.select("ownerID", label: t("customer.owner"), options: owners.map { .init(value: $0.id.uuidString, label: $0.name) },
                                             selected: values["owner"], error: errors["ownerID"].map { t($0) })
                     }
                     guard let f = def.field(key), key != "department", key != "number" || customer != nil else { return nil }

@@ -38,6 +38,7 @@ struct FollowUpService {
         f.contactID = v.contactID
         try await db.writeTransaction { [actor, now] tx in
             try await f.create(on: tx)
+            try await FollowUpTally.apply("id = \(bind: f.id!)", sign: 1, actor: actor, on: tx)
             // "Last contacted" feeds the pool's recycle rules; a back-dated entry never moves it backwards.
             if customer.lastContactedAt.map({ $0 < f.happenedAt }) ?? true {
                 try await actor.inOrg(Customer.self, on: tx).filter(\.$id == customer.id!).set(\.$lastContactedAt, to: f.happenedAt).update()
@@ -61,7 +62,9 @@ struct FollowUpService {
         f.nextPlan = v.nextPlan
         f.contactID = v.contactID
         try await db.writeTransaction { [actor, now] tx in
+            try await FollowUpTally.apply("id = \(bind: f.id!)", sign: -1, actor: actor, on: tx)
             try await f.save(on: tx)
+            try await FollowUpTally.apply("id = \(bind: f.id!)", sign: 1, actor: actor, on: tx)
             try await Audit(actor: actor, db: tx, now: now).updated(FollowUp.entity, f.id!, before: before, after: Self.values(f))
         }
         return f
@@ -70,6 +73,7 @@ struct FollowUpService {
     func delete(_ id: UUID?) async throws {
         let f = try await actor.find(FollowUp.self, id, for: .delete, on: db)
         try await db.writeTransaction { [actor, now] tx in
+            try await FollowUpTally.apply("id = \(bind: f.id!)", sign: -1, actor: actor, on: tx)
             f.deletedBy = actor.userID
             try await f.save(on: tx)
             try await f.delete(on: tx)

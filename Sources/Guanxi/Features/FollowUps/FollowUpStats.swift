@@ -21,25 +21,29 @@ struct FollowUpStats {
 
     private var sql: any SQLDatabase { db as! any SQLDatabase }
 
+    /// Counted from the tallies (`FollowUpTally`), so a month of a large department reads a few
+    /// thousand rows. The scope is that of the people and departments the actor may see; follow-ups
+    /// shared one by one are not part of anyone's figures.
     func counts(_ d: Dimension, ownerID: UUID? = nil) async throws -> [Stats.Row] {
-        let tz = actor.org.timeZone
+        let table = d == .hour ? "follow_up_hour_days" : "follow_up_method_days"
         let key: SQLQueryString = switch d {
-        case .period: Stats.period("happened_at", range.granularity, db: db, timeZone: tz)
+        case .period: Stats.period(day: "day", range.granularity, db: db)
         case .owner: "owner_id"
         case .department: "department_id"
         case .method: "method"
-        case .hour: Stats.hour("happened_at", db: db, timeZone: tz)
+        case .hour: "hour"
         }
         var filter: SQLQueryString = "1 = 1"
         if let ids = departmentIDs { filter = ids.isEmpty ? "1 = 0" : "department_id IN (\(binds: ids))" }
         if let ownerID { filter = "\(filter) AND owner_id = \(bind: ownerID)" }
-        let order: SQLQueryString = d == .owner || d == .department || d == .method ? "n DESC" : "k"
+        let order: SQLQueryString = d == .owner || d == .department || d == .method ? "2 DESC" : "1"
         let rows = try await sql.raw("""
-            SELECT \(key) AS k, COUNT(*) AS n FROM follow_ups
-            WHERE deleted_at IS NULL AND \(try actor.scopeSQL(FollowUp.self)) AND \(Stats.range("happened_at", from: range.from, to: range.to)) AND \(filter)
-            GROUP BY k ORDER BY \(order) LIMIT 400
+            SELECT \(key) AS k, CAST(SUM(n) AS BIGINT) AS n FROM \(ident: table)
+            WHERE \(try actor.scopeSQL(FollowUp.self, alias: table, shares: false)) AND day >= \(bind: range.fromText) AND day <= \(bind: range.toText) AND \(filter)
+            GROUP BY 1 HAVING SUM(n) > 0 ORDER BY \(order) LIMIT 400
             """).all()
-        var out = d == .owner || d == .department ? try Stats.idRows(rows) : try Stats.rows(rows)
+        var out = d == .owner || d == .department ? try Stats.idRows(rows).map { $0.key == FollowUpTally.noDepartment.uuidString ? Stats.Row(key: "", count: $0.count) : $0 }
+            : try Stats.rows(rows)
         if d == .hour {
             // Every hour shows, the quiet ones as zero.
             let byHour = Dictionary(out.map { ($0.key, $0.count) }) { a, _ in a }

@@ -71,8 +71,11 @@ struct AdminPages: RouteCollection {
             if let days = Int(raw), (0...30).contains(days) { org.birthdayDaysAhead = days } else { errors.add("birthdayDaysAhead", "error.daysAhead") }
         }
         guard errors.isEmpty else { return try await renderOrg(req, org: org, form: form, errors: errors.messages, status: .unprocessableEntity) }
+        let zoneChanged = before["timeZone"] != org.timeZone
         try await req.db.writeTransaction { tx in
             try await org.save(on: tx)
+            // Statistics count by local day and hour: another zone counts every follow-up again.
+            if zoneChanged { try await FollowUpTally.rebuild(orgID: org.id!, timeZone: org.zone, on: tx) }
             try await Audit(actor: actor, db: tx, now: req.now).updated("organization", org.id!, before: before, after: Self.orgDefinition.values(org))
         }
         return req.redirect(Paths.adminOrganization, flash: Flash(.success, "flash.saved"))

@@ -10,7 +10,7 @@ enum PoolViews {
         let svc = PoolService(db: req.db, actor: actor, now: req.now)
         let pools = try await svc.pools()
         let users = actor.can(.assign, .customers)
-            ? try await actor.inOrg(User.self, on: req.db).filter(\.$status == .active).sort(\.$name).limit(1000).all() : []
+            ? try await actor.activeColleagues(on: req.db) : []
         if c.ownerID == nil {
             let poolName = pools.first { $0.id == c.poolID }?.name ?? t("customer.noOwner")
             return { ctx in
@@ -44,12 +44,12 @@ enum PoolViews {
         }
     }
 
-    static func assignForm(_ c: Customer, actor: Actor, users: [User]) -> (PageContext) -> HNode {
+    static func assignForm(_ c: Customer, actor: Actor, users: [Colleague]) -> (PageContext) -> HNode {
         { ctx in
             guard actor.can(.assign, .customers), !users.isEmpty else { return H.empty }
             let t = ctx.t
             return Forms.form(Paths.customerAssign(c.id!), csrf: ctx.csrf, cls: "form", [
-                Forms.select("ownerID", label: t("pool.assignTo"), options: users.filter { $0.id != c.ownerID }.map { .init(value: $0.id!.uuidString, label: $0.name) },
+                Forms.select("ownerID", label: t("pool.assignTo"), options: users.filter { $0.id != c.ownerID }.map { .init(value: $0.id.uuidString, label: $0.name) },
                              selected: nil, error: nil, required: true, blank: "—"),
                 Forms.actions(Forms.submit(t("pool.assign"))),
             ])

@@ -17,7 +17,7 @@ struct SharePages: RouteCollection {
     static func panel(customer c: Customer, req: Request, actor: Actor) async throws -> (PageContext) -> HNode {
         let shares = try await ShareService(db: req.db, actor: actor, now: req.now).shares(of: c.id!)
         let canShare = c.ownerID == actor.userID || actor.can(.assign, .customers)
-        let users = canShare ? try await actor.inOrg(User.self, on: req.db).filter(\.$status == .active).sort(\.$name).limit(1000).all() : []
+        let users = canShare ? try await actor.activeColleagues(on: req.db) : []
         return { ctx in
             let t = ctx.t
             if shares.isEmpty && !canShare { return H.empty }
@@ -31,7 +31,7 @@ struct SharePages: RouteCollection {
                 Tables.table([t("share.user"), t("share.levelLabel"), t("history.at"), ""].map { Tables.Column($0) }, rows: rows, sort: nil,
                              descending: false, link: { _, _ in "" }, empty: H.p(t("share.none"), cls: "muted")),
                 canShare ? Forms.form(Paths.customerShares(c.id!), csrf: ctx.csrf, cls: "form inline-form", [
-                    Forms.select("userID", label: t("share.with"), options: users.filter { $0.id != c.ownerID }.map { .init(value: $0.id!.uuidString, label: $0.name) },
+                    Forms.select("userID", label: t("share.with"), options: users.filter { $0.id != c.ownerID }.map { .init(value: $0.id.uuidString, label: $0.name) },
                                  selected: nil, error: nil, required: true, blank: "—"),
                     Forms.select("level", label: t("share.levelLabel"), options: [RecordShare.Level.read, .edit].map { .init(value: $0.rawValue, label: t("share.level.\($0.rawValue)")) },
                                  selected: "read", error: nil),

@@ -188,11 +188,15 @@ extension Actor {
     }
 
     /// The same organisation and scope rule as `query(_:_:on:)`, as SQL for aggregate queries (reports, charts).
-    func scopeSQL<M: ScopedModel>(_ type: M.Type, alias: String? = nil) throws -> SQLQueryString {
+    /// `shares: false` leaves out records shared one by one: counts kept per owner and department
+    /// (the follow-up tallies) can only follow the people and departments in scope.
+    func scopeSQL<M: ScopedModel>(_ type: M.Type, alias: String? = nil, shares: Bool = true) throws -> SQLQueryString {
         try require(.view, M.module)
         let t = alias ?? M.schema
-        var parts: [SQLQueryString] = ["\(ident: t).\(ident: "owner_id") = \(bind: userID)",
-            "\(ident: t).\(ident: "id") IN (SELECT record_id FROM record_shares WHERE user_id = \(bind: userID) AND entity = \(bind: M.entity))"]
+        var parts: [SQLQueryString] = ["\(ident: t).\(ident: "owner_id") = \(bind: userID)"]
+        if shares {
+            parts.append("\(ident: t).\(ident: "id") IN (SELECT record_id FROM record_shares WHERE user_id = \(bind: userID) AND entity = \(bind: M.entity))")
+        }
         if M.self == Customer.self {
             parts.append("(\(ident: t).\(ident: "owner_id") IS NULL AND \(ident: t).\(ident: "pool_id") IS NOT NULL)")
             parts.append("\(ident: t).\(ident: "secondary_owner_id") = \(bind: userID)")
@@ -290,3 +294,20 @@ extension FollowUp: SoftDeleted {}
 extension TaskItem: SoftDeleted {}
 extension Activity: SoftDeleted {}
 extension Announcement: SoftDeleted {}
+
+/// An active colleague as the pickers show one: decoded from two columns, not as a full `User`
+/// (a page with a few pickers used to decode every employee record several times over).
+struct Colleague: Sendable, Decodable, Equatable {
+    let id: UUID
+    let name: String
+}
+
+extension Actor {
+    /// Active people of the organisation by name, for owner, share, team and assignee pickers.
+    func activeColleagues(on db: Database) async throws -> [Colleague] {
+        guard let sql = db as? any SQLDatabase else { return [] }
+        return try await sql.raw("""
+            SELECT id, name FROM users WHERE org_id = \(bind: orgID) AND status = \(bind: User.Status.active.rawValue) ORDER BY name LIMIT 1000
+            """).all(decoding: Colleague.self)
+    }
+}

@@ -5,7 +5,7 @@ import GuanxiCore
 /// Choices a form needs for option and reference fields, loaded once per form.
 struct FormChoices {
     var dictionary: [String: [DictionaryOption]] = [:]
-    var users: [User] = []
+    var users: [Colleague] = []
     var regions: [(node: Region, depth: Int)] = []
     var departments: [(node: Department, depth: Int)] = []
 }
@@ -30,7 +30,7 @@ extension FormChoices {
                 choices.dictionary[o.kind, default: []].append(o)
             }
         }
-        if needsUsers { choices.users = try await actor.inOrg(User.self, on: db).filter(\.$status == .active).sort(\.$name).limit(1000).all() }
+        if needsUsers { choices.users = try await actor.activeColleagues(on: db) }
         if needsRegions { choices.regions = try await RegionService(db: db, actor: actor, now: Date()).tree() }
         if needsDepartments { choices.departments = try await DepartmentService(db: db, actor: actor, now: Date()).tree() }
         return choices
@@ -74,7 +74,7 @@ enum EntityViews {
                 .init(value: $0.node.id!.uuidString, label: String(repeating: "　", count: $0.depth) + $0.node.name)
             }, selected: value, error: err, blank: "—")
         case .user:
-            return Forms.select(f.key, label: label, options: choices.users.map { .init(value: $0.id!.uuidString, label: $0.name) },
+            return Forms.select(f.key, label: label, options: choices.users.map { .init(value: $0.id.uuidString, label: $0.name) },
                                 selected: value, error: err, blank: "—")
         case .longText:
             return Forms.textarea(f.key, label: label, value: value, error: err)

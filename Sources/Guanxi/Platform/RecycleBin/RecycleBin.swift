@@ -58,6 +58,7 @@ enum RecycleBin {
             else { throw AppError.notFound }
             try await db.writeTransaction { tx in
                 try await actor.inOrg(RecordShare.self, on: tx).filter(\.$entity == Customer.entity).filter(\.$recordID == id).delete()
+                try await FollowUpTally.apply("customer_id = \(bind: id)", sign: -1, actor: actor, on: tx)
                 try await actor.inOrgWithDeleted(FollowUp.self, on: tx).filter(\.$customerID == id).delete(force: true)
                 try await actor.inOrgWithDeleted(TaskItem.self, on: tx).filter(\.$customerID == id).set(\.$customerID, to: nil).update()
                 try await actor.inOrgWithDeleted(Activity.self, on: tx).filter(\.$customerID == id).set(\.$customerID, to: nil).update()
@@ -119,6 +120,7 @@ enum RecycleBin {
                 try await f.restore(on: tx)
                 f.deletedBy = nil
                 try await f.save(on: tx)
+                try await FollowUpTally.apply("id = \(bind: id)", sign: 1, actor: actor, on: tx)
                 try await Audit(actor: actor, db: tx, now: now).event(FollowUp.entity, id, .restore, new: String(f.content.prefix(100)))
             }
         },

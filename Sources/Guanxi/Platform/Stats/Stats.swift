@@ -22,6 +22,16 @@ enum Stats {
         return "to_char(\(ident: column) AT TIME ZONE \(bind: timeZone.identifier), \(literal: pattern))"
     }
 
+    /// The period bucket of a local-date column (yyyy-MM-dd), the same keys as `period` gives a timestamp.
+    static func period(day column: String, _ g: Granularity, db: Database) -> SQLQueryString {
+        if db.isSQLite {
+            let pattern = switch g { case .day: "%Y-%m-%d"; case .week: "%Y-W%W"; case .month: "%Y-%m"; case .year: "%Y" }
+            return "strftime(\(literal: pattern), \(ident: column))"
+        }
+        let pattern = switch g { case .day: "YYYY-MM-DD"; case .week: "IYYY-\"W\"IW"; case .month: "YYYY-MM"; case .year: "YYYY" }
+        return "to_char(CAST(\(ident: column) AS date), \(literal: pattern))"
+    }
+
     /// The hour of day (00–23) of a timestamp column in the organisation's time zone.
     static func hour(_ column: String, db: Database, timeZone: TimeZone) -> SQLQueryString {
         if db.isSQLite {
