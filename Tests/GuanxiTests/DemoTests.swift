@@ -1,5 +1,6 @@
 import Foundation
 import GuanxiCore
+import SQLKit
 import Testing
 @testable import Guanxi
 
@@ -18,5 +19,20 @@ import Testing
     @Test func sharesAddUp() {
         #expect((0..<7).map { DemoVolume.share(24, rows: 7, row: $0) }.reduce(0, +) == 24)
         #expect(DemoVolume.share(3, rows: 0, row: 0) == 0)
+    }
+
+    /// Every pooled SQLite connection gets the settings, not only the first one opened.
+    @Test func everySQLiteConnectionIsTuned() async throws {
+        try await withGuanxi { app, _ in
+            guard app.db.isSQLite else { return }
+            var loops = 0
+            for loop in app.eventLoopGroup.makeIterator() {
+                let sql = app.databases.database(.sqlite, logger: app.logger, on: loop) as! any SQLDatabase
+                let row = try await sql.raw("PRAGMA synchronous").first()
+                #expect(try row?.decode(column: "synchronous", as: Int.self) == 1)
+                loops += 1
+            }
+            #expect(loops >= 1)
+        }
     }
 }

@@ -26,11 +26,17 @@ public func configure(_ app: Application, settings: Settings) async throws {
         app.databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(30), sqlLogLevel: .debug), as: .psql)
     }
     if case .sqlite = settings.database {
-        // WAL lets pages read while a write is in progress; foreign keys keep references honest.
-        if let sql = app.db as? any SQLDatabase {
+        // WAL lets pages read while a write is in progress (it stays set in the file). The rest is per
+        // connection and SQLiteKit has no hook for new connections: each event loop's pool holds one
+        // connection, so setting it through every loop reaches them all. Without it one connection
+        // synced the disk on every commit.
+        for loop in app.eventLoopGroup.makeIterator() {
+            guard let sql = app.databases.database(.sqlite, logger: app.logger, on: loop) as? any SQLDatabase else { continue }
             try await sql.raw("PRAGMA journal_mode=WAL").run()
             try await sql.raw("PRAGMA synchronous=NORMAL").run()
             try await sql.raw("PRAGMA busy_timeout=5000").run()
+            try await sql.raw("PRAGMA cache_size=-16000").run()
+            try await sql.raw("PRAGMA temp_store=MEMORY").run()
         }
     }
 

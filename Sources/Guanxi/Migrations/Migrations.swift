@@ -41,6 +41,7 @@ enum Migrations {
         UpdateFollowUpAddContactIndex(),
         CreateFollowUpTally(),
         UpdateCustomerSparseIndexes(),
+        UpdateSearchTriggersOnSearchColumns(),
     ]
 }
 
@@ -931,6 +932,27 @@ struct UpdateCustomerSparseIndexes: AsyncMigration {
         for (name, column) in Self.columns {
             try await db.raw("DROP INDEX \(name)")
             try await db.raw("CREATE INDEX \(name) ON customers (org_id, \(column)) WHERE deleted_at IS NULL")
+        }
+    }
+}
+
+/// The search index is written again only when a searched column changes: "last contacted" moving
+/// with every follow-up used to delete and re-insert the customer's trigrams each time.
+struct UpdateSearchTriggersOnSearchColumns: AsyncMigration {
+    static let columns = ["customers": "name, number, phone_digits, pinyin, mnemonic", "contacts": "name, phone_digits, pinyin, email"]
+
+    func prepare(on db: Database) async throws { try await replace(on: db, of: true) }
+    func revert(on db: Database) async throws { try await replace(on: db, of: false) }
+
+    private func replace(on db: Database, of: Bool) async throws {
+        guard db.isSQLite else { return }
+        for (t, columns) in Self.columns.sorted(by: { $0.key < $1.key }) {
+            try await db.raw("DROP TRIGGER IF EXISTS \(t)_fts_au")
+            try await db.raw("""
+                CREATE TRIGGER \(t)_fts_au AFTER UPDATE \(of ? "OF \(columns) " : "")ON \(t) BEGIN
+                INSERT INTO \(t)_fts(\(t)_fts, rowid, search_text) VALUES ('delete', old.rowid, old.search_text);
+                INSERT INTO \(t)_fts(rowid, search_text) VALUES (new.rowid, new.search_text); END
+                """)
         }
     }
 }

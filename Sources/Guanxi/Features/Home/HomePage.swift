@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Foundation
 import GuanxiCore
 import Vapor
@@ -98,15 +99,21 @@ struct HomePage: RouteCollection {
         let monthStart = LocalTime.parse(String(today.prefix(8)) + "01T00:00", in: tz) ?? req.now
         switch key {
         case "numbers":
-            let mine = try await actor.query(Customer.self, .view, on: db).filter(\.$ownerID == actor.userID).count()
-            let visible = try await actor.query(Customer.self, .view, on: db).count()
-            let newThisMonth = try await actor.query(Customer.self, .view, on: db).filter(\.$ownerID == actor.userID).filter(\.$createdAt >= monthStart).count()
+            // One's own records are always in scope, so these count straight down the owner indexes;
+            // everything visible is counted up to a cap (a branch manager sees hundreds of thousands).
+            try actor.require(.view, .customers)
+            let mine = try await actor.inOrg(Customer.self, on: db).filter(\.$ownerID == actor.userID).count()
+            let cap = 10_000
+            let visible = try await (db as! any SQLDatabase).raw("""
+                SELECT COUNT(*) AS n FROM (SELECT 1 FROM customers WHERE deleted_at IS NULL AND \(try actor.scopeSQL(Customer.self)) LIMIT \(literal: cap + 1)) AS visible
+                """).first()?.decode(column: "n", as: Int.self) ?? 0
+            let newThisMonth = try await actor.inOrg(Customer.self, on: db).filter(\.$ownerID == actor.userID).filter(\.$createdAt >= monthStart).count()
             let followUps = actor.can(.view, .followUps)
-                ? try await actor.query(FollowUp.self, .view, on: db).filter(\.$ownerID == actor.userID).filter(\.$happenedAt >= monthStart).count() : 0
+                ? try await actor.inOrg(FollowUp.self, on: db).filter(\.$ownerID == actor.userID).filter(\.$happenedAt >= monthStart).count() : 0
             return { _ in
                 H.div("stats",
                       Self.stat(String(mine), t("home.myCustomers"), URLQuery.build(Paths.customers, [("owner", actor.userID.uuidString)])),
-                      Self.stat(String(visible), t("home.visibleCustomers"), Paths.customers),
+                      Self.stat(visible > cap ? "\(cap)+" : String(visible), t("home.visibleCustomers"), Paths.customers),
                       Self.stat(String(newThisMonth), t("widget.newThisMonth"), nil),
                       Self.stat(String(followUps), t("widget.followUpsThisMonth"), URLQuery.build(Paths.followUps, [("tab", "mine")])))
             }
