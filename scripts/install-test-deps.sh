@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the test lanes need when it is missing: PostgreSQL, chromium, wrk and a CJK font from
+# Installs what the test lanes need when it is missing: PostgreSQL, chromium, wrk, nginx and a CJK font from
 # Debian; Playwright, schemathesis, pytest and aiosmtpd (the mail tests' SMTP server) from PyPI.
 set -euo pipefail
 
@@ -7,6 +7,7 @@ need_apt=()
 [ -x /usr/lib/postgresql/15/bin/initdb ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql postgresql-contrib)
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v wrk >/dev/null 2>&1 || need_apt+=(wrk)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need_apt+=(nginx-light)
 fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei" || need_apt+=(fonts-wqy-microhei)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing from Debian: ${need_apt[*]}"

@@ -30,6 +30,47 @@ import VaporTesting
         }
     }
 
+    /// Resolved actors are kept between requests; every change they are built from must reach the next request.
+    @Test func keptActorsFollowEveryChangeTheyAreBuiltFrom() async throws {
+        try await withGuanxi { app, _ in
+            let w = try await World.build(app)
+            let api = APIClient(app: app, token: World.token("rep1"))
+            struct Page: Decodable { var items: [Item]; struct Item: Decodable { var id: UUID } }
+            struct Me: Decodable { var name: String; var organizationName: String; var scopes: [String: String] }
+            let own = try await api.get("/api/v1/customers?limit=200").json(Page.self).items.count
+            #expect(try await api.get("/api/v1/me").json(Me.self).scopes["customers"] == "own")
+
+            // A new role grant widens the scope at once.
+            let rep1 = w.users["rep1"]!
+            try await UserRole(orgID: w.orgID, userID: rep1, roleID: w.roles["director"]!).create(on: app.db)
+            let wide = try await api.get("/api/v1/customers?limit=200").json(Page.self).items.count
+            #expect(wide > own)
+            // Editing the role itself narrows it again.
+            let director = try #require(try await Role.find(w.roles["director"]!, on: app.db))
+            var policy = director.policy
+            policy.scopes[.customers] = .own
+            director.policy = policy
+            try await director.save(on: app.db)
+            #expect(try await api.get("/api/v1/customers?limit=200").json(Page.self).items.count == own)
+
+            // The user's own record, the organisation's settings.
+            let user = try #require(try await User.find(rep1, on: app.db))
+            user.name = "改名后"
+            try await user.save(on: app.db)
+            let org = try #require(try await Organization.find(w.orgID, on: app.db))
+            org.name = "新名字公司"
+            try await org.save(on: app.db)
+            let me = try await api.get("/api/v1/me").json(Me.self)
+            #expect(me.name == "改名后")
+            #expect(me.organizationName == "新名字公司")
+
+            // Disabling the user shuts the door on the next request.
+            user.status = .disabled
+            try await user.save(on: app.db)
+            #expect(try await api.get("/api/v1/me").status == .unauthorized)
+        }
+    }
+
     @Test func formPostWithoutCSRFTokenIsRefused() async throws {
         try await withGuanxi { app, _ in
             let w = try await World.build(app)

@@ -19,6 +19,10 @@ public struct Settings: Sendable {
     public var autoMigrate: Bool
     /// Runs scheduled jobs (pool recycling, reminders) in this process; off in tests, which tick by hand.
     public var runJobs: Bool = false
+    /// Seconds between two looks at the job leases (GUANXI_JOB_TICK), and a factor on every job's
+    /// period (GUANXI_JOB_PERIOD_SCALE): the two-node test runs a day of schedule in a minute.
+    public var jobTick: TimeInterval = 60
+    public var jobPeriodScale: Double = 1
     /// The time source for every rule that depends on "now".
     public var clock: @Sendable () -> Date
     /// Copies of notifications go out through this server when set (GUANXI_SMTP_URL, GUANXI_SMTP_FROM).
@@ -66,6 +70,8 @@ public struct Settings: Sendable {
         var settings = Settings(database: database, dataDirectory: dataDir)
         settings.secureCookies = env["GUANXI_SECURE_COOKIES"] == "1"
         settings.runJobs = env["GUANXI_JOBS"] != "0"
+        if let tick = env["GUANXI_JOB_TICK"].flatMap(Double.init), tick >= 0.1 { settings.jobTick = tick }
+        if let scale = env["GUANXI_JOB_PERIOD_SCALE"].flatMap(Double.init), scale > 0 { settings.jobPeriodScale = scale }
         settings.mail = MailSettings.parse(url: env["GUANXI_SMTP_URL"], from: env["GUANXI_SMTP_FROM"])
         settings.publicURL = env["GUANXI_PUBLIC_URL"].flatMap { $0.isEmpty ? nil : String($0.trimmingCharacters(in: CharacterSet(charactersIn: "/"))) }
         if let cost = env["GUANXI_BCRYPT_COST"].flatMap(Int.init), (4...31).contains(cost) {

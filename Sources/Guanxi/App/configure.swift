@@ -9,6 +9,7 @@ import Vapor
 public func configure(_ app: Application, settings: Settings) async throws {
     app.settings = settings
     app.storage[SetupFlagKey.self] = SetupFlag()
+    app.actorCache = ActorCache()
     app.storage[ImportProgressKey.self] = ImportProgress()
 
     switch settings.database {

@@ -42,6 +42,8 @@ enum Migrations {
         CreateFollowUpTally(),
         UpdateCustomerSparseIndexes(),
         UpdateSearchTriggersOnSearchColumns(),
+        CreateAccessVersion(),
+        UpdateFollowUpAddDueIndex(),
     ]
 }
 
@@ -955,4 +957,76 @@ struct UpdateSearchTriggersOnSearchColumns: AsyncMigration {
                 """)
         }
     }
+}
+
+/// A stamp on the organisation that moves whenever anything a resolved actor is built from changes
+/// (users, roles, role grants, departments, custom fields, the organisation's own settings), so nodes
+/// may keep resolved actors while it stands still (`ActorCache`). Triggers, so no write path can forget it.
+struct CreateAccessVersion: AsyncMigration {
+    static let tables = ["users", "user_roles", "roles", "departments", "custom_field_definitions"]
+
+    func prepare(on db: Database) async throws {
+        try await db.raw("ALTER TABLE organizations ADD COLUMN access_version BIGINT NOT NULL DEFAULT 0")
+        if db.isSQLite {
+            for t in Self.tables {
+                for (event, row) in [("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")] {
+                    try await db.raw("""
+                        CREATE TRIGGER \(t)_access_\(event.lowercased()) AFTER \(event) ON \(t) BEGIN
+                        UPDATE organizations SET access_version = access_version + 1 WHERE id = \(row).org_id; END
+                        """)
+                }
+            }
+            try await db.raw("""
+                CREATE TRIGGER organizations_access AFTER UPDATE ON organizations WHEN NEW.access_version = OLD.access_version BEGIN
+                UPDATE organizations SET access_version = access_version + 1 WHERE id = NEW.id; END
+                """)
+        } else {
+            try await db.raw("""
+                CREATE FUNCTION bump_access_version() RETURNS trigger AS $$
+                BEGIN
+                  UPDATE organizations SET access_version = access_version + 1
+                  WHERE id = CASE WHEN TG_OP = 'DELETE' THEN OLD.org_id ELSE NEW.org_id END;
+                  RETURN NULL;
+                END $$ LANGUAGE plpgsql
+                """)
+            for t in Self.tables {
+                try await db.raw("CREATE TRIGGER \(t)_access AFTER INSERT OR UPDATE OR DELETE ON \(t) FOR EACH ROW EXECUTE FUNCTION bump_access_version()")
+            }
+            try await db.raw("""
+                CREATE FUNCTION bump_own_access_version() RETURNS trigger AS $$
+                BEGIN
+                  NEW.access_version := OLD.access_version + 1;
+                  RETURN NEW;
+                END $$ LANGUAGE plpgsql
+                """)
+            try await db.raw("""
+                CREATE TRIGGER organizations_access BEFORE UPDATE ON organizations FOR EACH ROW
+                WHEN (NEW.access_version = OLD.access_version) EXECUTE FUNCTION bump_own_access_version()
+                """)
+        }
+    }
+
+    func revert(on db: Database) async throws {
+        if db.isSQLite {
+            for t in Self.tables {
+                for event in ["insert", "update", "delete"] { try await db.raw("DROP TRIGGER IF EXISTS \(t)_access_\(event)") }
+            }
+            try await db.raw("DROP TRIGGER IF EXISTS organizations_access")
+        } else {
+            for t in Self.tables { try await db.raw("DROP TRIGGER IF EXISTS \(t)_access ON \(t)") }
+            try await db.raw("DROP TRIGGER IF EXISTS organizations_access ON organizations")
+            try await db.raw("DROP FUNCTION IF EXISTS bump_access_version()")
+            try await db.raw("DROP FUNCTION IF EXISTS bump_own_access_version()")
+        }
+        try await db.raw("ALTER TABLE organizations DROP COLUMN access_version")
+    }
+}
+
+/// A rep's own "due" list (待联系): their follow-ups by next contact date, not the whole organisation's.
+struct UpdateFollowUpAddDueIndex: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.raw("CREATE INDEX follow_ups_owner_next ON follow_ups (org_id, owner_id, next_contact_on) WHERE deleted_at IS NULL AND next_contact_on IS NOT NULL")
+    }
+
+    func revert(on db: Database) async throws { try await db.raw("DROP INDEX follow_ups_owner_next") }
 }

@@ -177,8 +177,10 @@ struct FollowUpService {
 
     /// Customers whose next contact date has come, from the actor's own follow-ups (待联系, ACT-03).
     func due(on day: String, limit: Int = 100) async throws -> [FollowUp] {
+        try actor.require(.view, .followUps)
+        // Own follow-ups are always in scope, so this walks the (org, owner, next date) index alone.
         // Dates older than a month are history, not a to-do.
-        let due = try await actor.query(FollowUp.self, .view, on: db).filter(\.$ownerID == actor.userID)
+        let due = try await actor.inOrg(FollowUp.self, on: db).filter(\.$ownerID == actor.userID)
             .filter(\.$nextContactOn <= day).filter(\.$nextContactOn >= CalendarDate.adding(-30, to: day) ?? day)
             .sort(\.$nextContactOn).limit(limit).all()
         return try await Self.latestOnly(due, orgID: actor.orgID, on: db)

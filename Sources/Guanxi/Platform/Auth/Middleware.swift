@@ -69,8 +69,8 @@ struct WebSessionMiddleware: AsyncMiddleware {
         let now = req.now
         guard let session = try await UserSession.query(on: req.db).filter(\.$tokenHash == Tokens.hash(token)).first(),
               session.revokedAt == nil, session.expiresAt > now else { return }
-        guard let actor = try await Actor.resolve(userID: session.userID, sessionID: session.id,
-                                                  fallbackLocale: req.requestLocale, on: req.db) else { return }
+        guard let actor = try await req.application.actorCache.actor(userID: session.userID, orgID: session.orgID, sessionID: session.id,
+                                                                     fallbackLocale: req.requestLocale, on: req.db) else { return }
         // Write "last seen" at most once a minute so page views do not each cost a write.
         if now.timeIntervalSince(session.lastSeenAt) > 60 {
             session.lastSeenAt = now
@@ -117,7 +117,8 @@ struct BearerAuthMiddleware: AsyncMiddleware {
         let now = req.now
         guard let token = try await ApiToken.query(on: req.db).filter(\.$tokenHash == Tokens.hash(bearer)).first(),
               token.revokedAt == nil,
-              let actor = try await Actor.resolve(userID: token.userID, sessionID: nil, fallbackLocale: .en, on: req.db)
+              let actor = try await req.application.actorCache.actor(userID: token.userID, orgID: token.orgID, sessionID: nil,
+                                                                     fallbackLocale: .en, on: req.db)
         else { throw AppError.unauthorized }
         if token.lastUsedAt.map({ now.timeIntervalSince($0) > 60 }) ?? true {
             token.lastUsedAt = now

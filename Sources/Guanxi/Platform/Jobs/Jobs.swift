@@ -86,8 +86,10 @@ enum Jobs {
     static func tick(app: Application, holder: String) async {
         for job in all {
             do {
-                if try await acquire(job.name, holder: holder, every: job.every, now: app.now, on: app.db) {
-                    try await job.run(JobContext(db: app.db, now: app.now, logger: app.logger, settings: app.settings, eventLoopGroup: app.eventLoopGroup))
+                let now = app.now
+                if try await acquire(job.name, holder: holder, every: job.every * app.settings.jobPeriodScale, now: now, on: app.db) {
+                    try await job.run(JobContext(db: app.db, now: now, logger: app.logger, settings: app.settings, eventLoopGroup: app.eventLoopGroup))
+                    app.logger.info("job \(job.name) ran on \(holder) at \(String(format: "%.3f", now.timeIntervalSince1970))")
                 }
             } catch {
                 app.logger.report(error: error)
@@ -105,7 +107,8 @@ struct JobsLifecycle: LifecycleHandler {
         // Only the server ticks: `guanxi demo` or `migrate` would fight it for SQLite's one writer.
         if let command = app.environment.arguments.dropFirst().first, command != "serve" { return }
         let holder = self.holder
-        let repeated = app.eventLoopGroup.next().scheduleRepeatedAsyncTask(initialDelay: .seconds(5), delay: .seconds(60)) { _ in
+        let tick = TimeAmount.milliseconds(Int64(app.settings.jobTick * 1000))
+        let repeated = app.eventLoopGroup.next().scheduleRepeatedAsyncTask(initialDelay: min(.seconds(5), tick), delay: tick) { _ in
             app.eventLoopGroup.next().makeFutureWithTask { await Jobs.tick(app: app, holder: holder) }
         }
         task.withLockedValue { $0 = repeated }
