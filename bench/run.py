@@ -6,6 +6,7 @@ RSS). Results are also written as JSON under bench/results/ so two runs can be c
   bench/run.sh                                   # 1M customers, 3M contacts, 10M follow-ups, SQLite, release
   bench/run.sh --customers 100000 --contacts 300000 --follow-ups 1000000
   bench/run.sh --smoke                           # 10k customers, 3 s per scenario, 2 connections, debug build (CI)
+  bench/run.sh --postgres --customers 100000     # the same on PostgreSQL (a server of its own under bench/data)
   bench/run.sh --compare bench/results/A.json bench/results/B.json
 """
 import argparse
@@ -125,6 +126,37 @@ def run_wrk(base, path, script, args):
     return parse_wrk(out), out
 
 
+def time_import(base, rows, account="zhang.wei"):
+    """Uploads a CSV of `rows` new customers, maps it, previews it and imports it, as a person would
+    (the sales director: branch managers may not import)."""
+    client = Client(base)
+    client.sign_in(account, "guanxi123")
+    stamp = time.strftime("%H%M%S")
+    csv = "客户名称,电话,备注\r\n" + "".join(f"导入测试{stamp}-{i}有限公司,1390{i % 10_000_000:07d},批量导入\r\n" for i in range(rows))
+    boundary = "guanxi-bench-boundary"
+    csrf = next(c.value for c in client.jar if c.name == "gx_csrf")
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"bench.csv\"\r\nContent-Type: text/csv\r\n\r\n").encode() \
+        + csv.encode() + f"\r\n--{boundary}--\r\n".encode()
+    started = time.time()
+    req = urllib.request.Request(client.base + "/customers/import", data=body, headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    job_url = client.opener.open(req).geturl()
+    uploaded = time.time()
+    form = urllib.parse.urlencode({"_csrf": csrf, "col0": "name", "col1": "phone", "col2": "notes", "dup.name": "1", "mode": "skip"}).encode()
+    client.opener.open(job_url + "/mapping", form).read()
+    previewed = time.time()
+    client.opener.open(job_url + "/commit", urllib.parse.urlencode({"_csrf": csrf}).encode()).read()
+    while "<progress" in client.opener.open(job_url).read().decode():
+        time.sleep(0.2)
+    done = time.time()
+    page = client.opener.open(job_url).read().decode()
+    result = {"rows": rows, "upload_s": round(uploaded - started, 2), "preview_s": round(previewed - uploaded, 2),
+              "import_s": round(done - previewed, 2), "total_s": round(done - started, 2), "failed": "failed" in page or "失败" in page}
+    log(f"import of {rows} rows: upload {result['upload_s']} s, map + preview {result['preview_s']} s, import {result['import_s']} s, "
+        f"total {result['total_s']} s")
+    return result
+
+
 def scenarios(client, token, cookie, args):
     """Each scenario: name, path, wrk script. Ids come from the data itself."""
     page = client.api(token, "/api/v1/customers?limit=50")
@@ -190,6 +222,8 @@ def main():
     p.add_argument("--account", default="li.na", help="who signs in (li.na sees the Beijing department tree)")
     p.add_argument("--only", help="run scenarios whose name contains this text")
     p.add_argument("--smoke", action="store_true", help="10,000 customers, 3 s per scenario on 2 connections, debug build; fails on any error")
+    p.add_argument("--import-rows", type=int, default=0, help="also time a customer import of this many CSV rows through the pages (adds them to the data set)")
+    p.add_argument("--postgres", action="store_true", help="run on PostgreSQL (Debian's server, started under bench/data) instead of SQLite")
     p.add_argument("--compare", nargs=2, metavar=("A.json", "B.json"))
     args = p.parse_args()
     if args.compare:
@@ -204,13 +238,20 @@ def main():
     ensure_wrk()
     binary = build(args.build)
     size = f"{args.customers}-{args.contacts}-{args.follow_ups}-{args.reps}"
-    data = Path(args.data) if args.data else BENCH / "data" / size
+    data = Path(args.data) if args.data else BENCH / "data" / (size + ("-postgres" if args.postgres else ""))
     env = dict(os.environ, GUANXI_DATA_DIR=str(data), GUANXI_PORT=str(args.port), GUANXI_JOBS="0")
     env.pop("GUANXI_DATABASE_URL", None)
+    pg_env = dict(os.environ, GUANXI_PG_PORT="54339", GUANXI_PG_DIR=str(data / "pg"))
     generated = None
     if not (data / "ready").exists():
         shutil.rmtree(data, ignore_errors=True)
         data.mkdir(parents=True)
+    if args.postgres:
+        admin = subprocess.run([str(ROOT / "scripts/pg.sh"), "start"], env=pg_env, check=True, capture_output=True, text=True).stdout.strip()
+        env["GUANXI_DATABASE_URL"] = admin.rsplit("/", 1)[0] + "/guanxi_bench"
+        if not (data / "ready").exists():
+            subprocess.run(["psql", "-q", admin, "-c", "DROP DATABASE IF EXISTS guanxi_bench", "-c", "CREATE DATABASE guanxi_bench"], check=True)
+    if not (data / "ready").exists():
         generated = generate(binary, env, args)
         (data / "ready").write_text(time.strftime("%Y-%m-%d %H:%M:%S"))
     else:
@@ -240,20 +281,23 @@ def main():
             print(f"{name:40} {r['rps']:>9.0f} {r['p50_ms'] or 0:>7.1f}ms {r['p99_ms'] or 0:>7.1f}ms {r['errors']:>7} {r['rss_mb'] or 0:>8.0f}", flush=True)
             if r["requests"] == 0:
                 print(raw, file=sys.stderr)
+        imported = time_import(base, args.import_rows) if args.import_rows else None
         peak = rss_mb(server.pid)["VmHWM"]
     finally:
         server.terminate()
         server.wait(timeout=30)
+        if args.postgres:
+            subprocess.run([str(ROOT / "scripts/pg.sh"), "stop"], env=pg_env)
     cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines() if l.startswith("model name")), platform.machine())
     report = {
-        "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "machine": f"{os.cpu_count()} cores, {cpu}", "database": "sqlite",
+        "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "machine": f"{os.cpu_count()} cores, {cpu}", "database": "postgres" if args.postgres else "sqlite",
         "build": args.build, "customers": args.customers, "contacts": args.contacts, "follow_ups": args.follow_ups, "reps": args.reps,
         "duration_s": args.duration, "connections": args.connections, "generation_s": round(generated, 1) if generated else None,
-        "peak_rss_mb": peak, "results": results,
+        "peak_rss_mb": peak, "results": results, "import": imported,
     }
     out_dir = BENCH / "results"
     out_dir.mkdir(exist_ok=True)
-    out = out_dir / f"{time.strftime('%Y%m%d-%H%M%S')}-{'smoke' if args.smoke else size}.json"
+    out = out_dir / f"{time.strftime('%Y%m%d-%H%M%S')}-{'smoke' if args.smoke else size}{'-postgres' if args.postgres else ''}.json"
     out.write_text(json.dumps(report, ensure_ascii=False, indent=2))
     log(f"peak server RSS {peak} MB; results in {out.relative_to(ROOT)}")
     errors = sum(r["errors"] for r in results)

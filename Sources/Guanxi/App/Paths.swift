@@ -36,6 +36,8 @@ enum Paths {
     static let dailyReport = "/reports/daily"
     static let calendar = "/calendar"
     static let tasks = "/tasks"
+    static let products = "/products"
+    static func product(_ id: UUID) -> String { "/products/\(id.uuidString)" }
     static func task(_ id: UUID) -> String { "/tasks/\(id.uuidString)" }
     static let plans = "/plans"
     static let teamPlans = "/plans/team"

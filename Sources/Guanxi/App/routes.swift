@@ -29,6 +29,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: DirectoryAPIController())
     try api.register(collection: AnnouncementAPIController())
     try api.register(collection: TaskAPIController())
+    try api.register(collection: ProductAPIController())
     try api.register(collection: PlanAPIController())
     try api.register(collection: ActivityAPIController())
 
@@ -67,6 +68,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: DirectoryPages())
     try signedIn.register(collection: AnnouncementPages())
     try signedIn.register(collection: TaskPages())
+    try signedIn.register(collection: ProductPages())
     try signedIn.register(collection: PlanPages())
     try signedIn.register(collection: CalendarPages())
     try signedIn.register(collection: FollowUpPages())

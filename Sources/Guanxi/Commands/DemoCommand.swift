@@ -77,13 +77,17 @@ enum DemoData {
 
     static func roles() -> [(String, String, RolePolicy)] {
         let sales: Set<Action> = [.view, .create, .edit, .export, .print]
-        func policy(_ actions: Set<Action>, _ scope: DataScope, rules: [String: FieldRule] = [:]) -> RolePolicy {
-            RolePolicy(actions: [.customers: actions], scopes: [.customers: scope], fieldRules: rules).extending(.followUps, like: .customers).extending(.tasks, like: .customers)
+        // Products: everyone looks them up; those who may not change them do not see the cost.
+        func policy(_ actions: Set<Action>, _ scope: DataScope, products: Set<Action> = [.view], rules: [String: FieldRule] = [:]) -> RolePolicy {
+            var p = RolePolicy(actions: [.customers: actions], scopes: [.customers: scope], fieldRules: rules).extending(.followUps, like: .customers).extending(.tasks, like: .customers)
+            p.actions[.products] = products
+            if !products.contains(.edit) { p.fieldRules["products.costPrice"] = .hidden }
+            return p
         }
         return [
-            ("老板", "看全部数据，只读", policy([.view, .export, .print], .all)),
-            ("销售总监", "全公司客户", policy(sales.union([.delete, .assign, .import]), .all)),
-            ("分公司经理", "本部门及下属部门", policy(sales.union([.delete, .assign]), .departmentTree)),
+            ("老板", "看全部数据，只读", policy([.view, .export, .print], .all, products: [.view, .export])),
+            ("销售总监", "全公司客户", policy(sales.union([.delete, .assign, .import]), .all, products: Set(Module.products.actions))),
+            ("分公司经理", "本部门及下属部门", policy(sales.union([.delete, .assign]), .departmentTree, products: [.view, .create, .edit, .export])),
             ("销售主管", "本人及下属", policy(sales.union([.assign]), .ownAndSubordinates)),
             ("业务员", "本人客户", policy([.view, .create, .edit], .own)),
             ("客服", "本部门，电话打码", policy([.view], .department, rules: ["customers.phone": .masked])),
@@ -166,6 +170,7 @@ enum DemoData {
                 try await r.create(on: tx)
                 roleIDs[name] = r.id
             }
+            try await DemoProducts.seed(orgID: orgID, zone: org.zone, on: tx)
             var userIDs: [String: UUID] = [:]
             var owners: [(UUID, UUID?)] = []
             for p in people {

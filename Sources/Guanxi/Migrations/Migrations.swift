@@ -1,5 +1,6 @@
 import Fluent
 import SQLKit
+import GuanxiCore
 
 /// Every migration, in order. Migrations are permanent: add a new type for each change.
 enum Migrations {
@@ -44,6 +45,7 @@ enum Migrations {
         UpdateSearchTriggersOnSearchColumns(),
         CreateAccessVersion(),
         UpdateFollowUpAddDueIndex(),
+        CreateProducts(),
     ]
 }
 
@@ -1029,4 +1031,70 @@ struct UpdateFollowUpAddDueIndex: AsyncMigration {
     }
 
     func revert(on db: Database) async throws { try await db.raw("DROP INDEX follow_ups_owner_next") }
+}
+
+/// Products, their category tree and price strategies (PRD-01…05); administrators' roles gain the module.
+struct CreateProducts: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("product_categories")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("parent_id", .uuid, .references("product_categories", "id"))
+            .field("name", .string, .required)
+            .field("sort_order", .int, .required)
+            .create()
+        try await db.raw("CREATE INDEX product_categories_parent ON product_categories (org_id, parent_id)")
+        try await db.schema("products")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("created_at", .datetime)
+            .field("updated_at", .datetime)
+            .field("deleted_at", .datetime)
+            .field("deleted_by", .uuid)
+            .field("created_by", .uuid)
+            .field("code", .string, .required)
+            .field("name", .string, .required)
+            .field("pinyin", .string)
+            .field("model", .string)
+            .field("unit", .string)
+            .field("kind", .string, .required)
+            .field("status", .string, .required)
+            .field("category_id", .uuid, .references("product_categories", "id"))
+            .field("list_price", .int64)
+            .field("max_price", .int64)
+            .field("floor_price", .int64)
+            .field("cost_price", .int64)
+            .field("description", .string)
+            .field("custom", .string)
+            .create()
+        // Codes are unique among live products; lists go by name or code, within a category.
+        try await db.raw("CREATE UNIQUE INDEX products_code ON products (org_id, code) WHERE deleted_at IS NULL")
+        try await db.raw("CREATE INDEX products_name ON products (org_id, name, id) WHERE deleted_at IS NULL")
+        try await db.raw("CREATE INDEX products_category ON products (org_id, category_id, name) WHERE deleted_at IS NULL")
+        try await db.schema("product_prices")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("product_id", .uuid, .required, .references("products", "id", onDelete: .cascade))
+            .field("unit", .string)
+            .field("customer_category", .string)
+            .field("customer_level", .string)
+            .field("department_id", .uuid, .references("departments", "id"))
+            .field("price", .int64, .required)
+            .create()
+        try await db.raw("CREATE INDEX product_prices_product ON product_prices (product_id)")
+        try await db.schema("organizations").field("product_policy", .json).update()
+        for role in try await Role.query(on: db).filter(\.$isSystem == true).all() {
+            var policy = role.policy
+            policy.actions[.products] = Set(Module.products.actions)
+            role.policy = policy
+            try await role.save(on: db)
+        }
+    }
+
+    func revert(on db: Database) async throws {
+        try await db.schema("organizations").deleteField("product_policy").update()
+        try await db.schema("product_prices").delete()
+        try await db.schema("products").delete()
+        try await db.schema("product_categories").delete()
+    }
 }

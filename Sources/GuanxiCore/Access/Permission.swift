@@ -5,6 +5,8 @@ public enum Module: String, Codable, CaseIterable, Sendable {
     case followUps
     /// Tasks (行动任务), TSK-01.
     case tasks
+    /// Products, their categories and price strategies (PRD-01…05): organisation data, no data scope.
+    case products
     case admin
 
     public var labelKey: String { "module.\(rawValue)" }
@@ -15,12 +17,13 @@ public enum Module: String, Codable, CaseIterable, Sendable {
         case .customers: [.view, .create, .edit, .delete, .export, .import, .assign, .print]
         case .followUps: [.view, .create, .edit, .delete, .export]
         case .tasks: [.view, .create, .edit, .delete]
+        case .products: [.view, .create, .edit, .delete, .export, .import]
         case .admin: [.view, .edit]
         }
     }
 
     /// Whether a data scope applies to the module's records.
-    public var isScoped: Bool { self != .admin }
+    public var isScoped: Bool { self != .admin && self != .products }
 }
 
 /// What a role may do in a module.

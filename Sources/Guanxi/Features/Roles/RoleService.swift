@@ -17,6 +17,7 @@ struct RoleService {
     /// Fields roles may hide, mask or lock, read from the entity declarations.
     static func restrictableFields(for actor: Actor) -> [RestrictableField] {
         actor.definition(Customer.definition).restrictable + actor.definition(Contact.definition).restrictable
+            + actor.definition(Product.definition).restrictable
     }
 
     func list() async throws -> [Role] {

@@ -186,6 +186,48 @@ enum OpenAPI {
                 "delete": op("deleteContact", "Move a contact to the recycle bin", tag: "Contacts", params: [idParam],
                              responses([("204", ["description": "Deleted"])])),
             ],
+            "/api/v1/products": [
+                "get": op("listProducts", "Products by name or code, in a category (and those below it), by status and type", tag: "Products", params: [
+                    query("q", ["type": "string"], "Name, code, pinyin or model contains"), query("category", uuid, "A category and those below it"),
+                    query("status", ["type": "string", "enum": ["onSale", "offSale"]], "Only this status"),
+                    query("kind", ["type": "string", "enum": ["goods", "service"]], "Goods or services"),
+                    query("sort", ["type": "string", "enum": ["name", "code"]], "Sort key"), query("order", ["type": "string", "enum": ["asc", "desc"]], "Sort order"),
+                    query("cursor", ["type": "string"], "nextCursor of the previous page"), query("limit", ["type": "integer", "minimum": 1, "maximum": 200], "Page size")],
+                          responses([("200", ok(ref("ProductPage")))])),
+                "post": op("createProduct", "Add a product; an empty code takes the next number. The entry policies apply; `confirmDuplicate` saves a name that only warns",
+                           tag: "Products", body: ref("ProductCreate"), responses([("201", ok(ref("Product"), "Created"))], validation: true)),
+            ],
+            "/api/v1/products/{id}": [
+                "get": op("getProduct", "One product; fields hidden by your role's field rules are absent", tag: "Products", params: [idParam],
+                          responses([("200", ok(ref("Product")))])),
+                "patch": op("updateProduct", "Change some fields of a product", tag: "Products", params: [idParam], body: ref("ProductPatch"),
+                            responses([("200", ok(ref("Product")))], validation: true)),
+                "delete": op("deleteProduct", "Move a product to the recycle bin", tag: "Products", params: [idParam], responses([("204", ["description": "Deleted"])])),
+            ],
+            "/api/v1/products/{id}/prices": [
+                "get": op("listProductPrices", "The product's price strategies", tag: "Products", params: [idParam],
+                          responses([("200", ok(["type": "array", "items": ref("ProductPrice")]))])),
+                "post": op("addProductPrice", "Add a price for a unit, customer category or level, and department (any may be empty)", tag: "Products",
+                           params: [idParam], body: ref("ProductPriceCreate"), responses([("201", ok(ref("ProductPrice"), "Created"))], validation: true)),
+            ],
+            "/api/v1/products/{id}/prices/{price}": [
+                "delete": op("deleteProductPrice", "Remove one price strategy", tag: "Products",
+                             params: [idParam, ["name": "price", "in": "path", "required": true, "schema": ["type": "string", "format": "uuid"]]],
+                             responses([("204", ["description": "Deleted"])])),
+            ],
+            "/api/v1/products/{id}/price": [
+                "get": op("quoteProductPrice", "The price you would offer: the most specific matching strategy for the customer, unit and your department, else the list price",
+                          tag: "Products", params: [idParam, query("customer", uuid, "The customer (its category and level count)"),
+                                                    query("unit", ["type": "string"], "The unit (default the base unit)")],
+                          responses([("200", ok(ref("QuotedPrice")))])),
+            ],
+            "/api/v1/product-categories": [
+                "get": op("listProductCategories", "The category tree, depth first", tag: "Products",
+                          responses([("200", ok(["type": "array", "items": ref("ProductCategory")]))])),
+                "post": op("addProductCategory", "Add a category under another or at the top", tag: "Products",
+                           body: ["type": "object", "required": ["name"], "properties": ["name": ["type": "string", "minLength": 1, "maxLength": 50], "parentID": uuid]],
+                           responses([("201", ok(ref("ProductCategory"), "Created"))], validation: true)),
+            ],
             "/api/v1/pools": [
                 "get": op("listPools", "Public pools with how many customers wait in each", tag: "Pools",
                           responses([("200", ok(["type": "array", "items": ref("Pool")]))])),
@@ -479,6 +521,19 @@ enum OpenAPI {
                 out.append(("ContactCreate", .object(pairs + [("required", ["name"])])))
             }
         }
+        for (name, schema) in Product.definition.schemas(name: "Product") {
+            guard case .object(var pairs) = schema, let i = pairs.firstIndex(where: { $0.0 == "properties" }), case .object(var props) = pairs[i].1 else { continue }
+            props.append(("categoryID", nullableUUID))
+            if name == "Product" {
+                pairs[i].1 = .object(props)
+                out.append((name, .object(pairs)))
+            } else {
+                props.append(("confirmDuplicate", ["type": "boolean"]))
+                pairs[i].1 = .object(props)
+                out.append(("ProductPatch", .object(pairs)))
+                out.append(("ProductCreate", .object(pairs + [("required", ["name"])])))
+            }
+        }
         return out
     }
 
@@ -495,6 +550,24 @@ enum OpenAPI {
                 "Error": ["type": "object", "required": ["code", "message"], "properties": [
                     "code": ["type": "string"], "message": ["type": "string"],
                     "fields": ["type": "object", "additionalProperties": ["type": "string"]],
+                ]],
+                "ProductPage": ["type": "object", "required": ["items"], "properties": [
+                    "items": ["type": "array", "items": ref("Product")], "nextCursor": nullableString,
+                ]],
+                "ProductPrice": ["type": "object", "required": ["id", "price"], "properties": [
+                    "id": uuid, "unit": nullableString, "customerCategory": nullableString, "customerLevel": nullableString,
+                    "departmentID": nullableUUID, "price": ["type": "integer", "minimum": 0],
+                ]],
+                "ProductPriceCreate": ["type": "object", "required": ["price"], "properties": [
+                    "unit": ["type": "string", "maxLength": 10], "customerCategory": ["type": "string"], "customerLevel": ["type": "string"],
+                    "departmentID": uuid, "price": ["type": "integer", "minimum": 0, "description": "minor units (fen)"],
+                ]],
+                "QuotedPrice": ["type": "object", "required": ["price", "source"], "properties": [
+                    "price": ["type": "integer"], "source": ["type": "string", "enum": ["rule", "listPrice"]], "unit": nullableString,
+                    "customerCategory": nullableString, "customerLevel": nullableString, "departmentID": nullableUUID,
+                ]],
+                "ProductCategory": ["type": "object", "required": ["id", "name", "depth"], "properties": [
+                    "id": uuid, "name": ["type": "string"], "parentID": nullableUUID, "depth": ["type": "integer"],
                 ]],
                 "CustomerPage": ["type": "object", "required": ["items"], "properties": [
                     "items": ["type": "array", "items": ref("Customer")], "nextCursor": nullableString,

@@ -99,6 +99,20 @@ enum Hierarchy {
             """).all()
         return try rows.map { try $0.decode(column: "id", as: UUID.self) }
     }
+
+    /// Every row above `start` up to the root, nearest first, not including `start`.
+    static func ancestors(of start: UUID, table: String, parentColumn: String, orgID: UUID, on db: Database) async throws -> [UUID] {
+        guard let sql = db as? any SQLDatabase else { return [] }
+        let rows = try await sql.raw("""
+            WITH RECURSIVE up(id, depth) AS (
+                SELECT \(ident: parentColumn), 1 FROM \(ident: table) WHERE id = \(bind: start) AND org_id = \(bind: orgID)
+                UNION
+                SELECT t.\(ident: parentColumn), up.depth + 1 FROM \(ident: table) t JOIN up ON t.id = up.id WHERE up.depth < 50
+            )
+            SELECT id FROM up WHERE id IS NOT NULL ORDER BY depth
+            """).all()
+        return try rows.map { try $0.decode(column: "id", as: UUID.self) }
+    }
 }
 
 /// A row that belongs to one organisation (`org_id`).

@@ -27,12 +27,14 @@ extension NumberingRule: OrgScoped {}
 /// The document types that draw numbers, with their default formats.
 enum DocumentType: String, CaseIterable, Sendable {
     case customer
+    case product
 
     var labelKey: String { "doc.\(rawValue)" }
 
     var defaultFormat: NumberFormat {
         switch self {
         case .customer: NumberFormat(prefix: "KH", datePart: .yyyyMM, width: 5, reset: .monthly)
+        case .product: NumberFormat(prefix: "CP", datePart: .none, width: 5, reset: .never)
         }
     }
 }

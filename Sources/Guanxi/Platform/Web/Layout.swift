@@ -19,6 +19,7 @@ enum Layout {
         NavItem(key: "followUp.title", href: Paths.followUps, icon: "✎", visible: { $0.can(.view, .followUps) }),
         NavItem(key: "nav.calendar", href: Paths.calendar, icon: "▣", visible: { $0.can(.view, .followUps) }),
         NavItem(key: "nav.tasks", href: Paths.tasks, icon: "☑", visible: { $0.can(.view, .tasks) }),
+        NavItem(key: "nav.products", href: Paths.products, icon: "▥", visible: { $0.can(.view, .products) }),
         NavItem(key: "nav.plans", href: Paths.plans, icon: "▤", visible: { $0.can(.view, .tasks) }),
         NavItem(key: "daily.title", href: Paths.dailyReport, icon: "▦", visible: { $0.can(.view, .followUps) }),
         NavItem(key: "nav.announcements", href: Paths.announcements, icon: "✉", visible: { _ in true }),
