@@ -7,6 +7,22 @@ import VaporTesting
 @testable import Guanxi
 
 @Suite struct ImportTests {
+    /// An import is one long transaction; on SQLite it runs on connections of its own, so while it holds
+    /// one, every event loop's pages still read (before, the loop it landed on timed out after 10 s).
+    @Test func aLongImportTransactionLeavesPagesReading() async throws {
+        try await withGuanxi { app, _ in
+            guard app.db.isSQLite else { return }
+            _ = try await World.build(app)
+            try await app.longWorkDB.writeTransaction { tx in
+                for loop in app.eventLoopGroup.makeIterator() {
+                    let n = try await Customer.query(on: app.databases.database(.sqlite, logger: app.logger, on: loop)!).count()
+                    #expect(n > 0)
+                }
+                _ = try await Customer.query(on: tx).count()
+            }
+        }
+    }
+
     func latestJob(_ app: Application) async throws -> ImportJob {
         try await ImportJob.query(on: app.db).sort(\.$createdAt, .descending).first()!
     }

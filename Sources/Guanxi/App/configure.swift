@@ -20,6 +20,11 @@ public func configure(_ app: Application, settings: Settings) async throws {
         }
         app.databases.use(.sqlite(path == ":memory:" ? .memory : .file(path), maxConnectionsPerEventLoop: 1,
                                   sqlLogLevel: .debug), as: .sqlite)
+        // SQLiteKit keeps one connection per event loop. Long all-or-nothing work (an import's single
+        // transaction) gets connections of its own, so the pages of that loop go on reading meanwhile.
+        if path != ":memory:" {
+            app.databases.use(.sqlite(.file(path), maxConnectionsPerEventLoop: 1, sqlLogLevel: .debug), as: .sqliteLongWork, isDefault: false)
+        }
     case .postgres(let url):
         var config = try SQLPostgresConfiguration(url: url)
         config.searchPath = nil
@@ -32,12 +37,14 @@ public func configure(_ app: Application, settings: Settings) async throws {
         // connection, so setting it through every loop reaches them all. Without it one connection
         // synced the disk on every commit.
         for loop in app.eventLoopGroup.makeIterator() {
-            guard let sql = app.databases.database(.sqlite, logger: app.logger, on: loop) as? any SQLDatabase else { continue }
-            try await sql.raw("PRAGMA journal_mode=WAL").run()
-            try await sql.raw("PRAGMA synchronous=NORMAL").run()
-            try await sql.raw("PRAGMA busy_timeout=5000").run()
-            try await sql.raw("PRAGMA cache_size=-16000").run()
-            try await sql.raw("PRAGMA temp_store=MEMORY").run()
+            for id in [DatabaseID.sqlite, .sqliteLongWork] {
+                guard let sql = app.databases.database(id, logger: app.logger, on: loop) as? any SQLDatabase else { continue }
+                try await sql.raw("PRAGMA journal_mode=WAL").run()
+                try await sql.raw("PRAGMA synchronous=NORMAL").run()
+                try await sql.raw("PRAGMA busy_timeout=5000").run()
+                try await sql.raw("PRAGMA cache_size=-16000").run()
+                try await sql.raw("PRAGMA temp_store=MEMORY").run()
+            }
         }
     }
 
@@ -70,4 +77,17 @@ func publicDirectory(_ app: Application) -> String {
                       URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Public").path + "/"]
     return candidates.first { FileManager.default.fileExists(atPath: $0 + "css/app.css") } ?? candidates[0]
+}
+
+extension DatabaseID {
+    /// The same SQLite file through connections of its own, for long transactions (`Application.longWorkDB`).
+    static let sqliteLongWork = DatabaseID(string: "sqlite-long-work")
+}
+
+extension Application {
+    /// Where long all-or-nothing work runs: on SQLite its own connections, so it does not hold the one
+    /// connection an event loop's pages read through; on PostgreSQL the shared pool.
+    var longWorkDB: any Database {
+        databases.ids().contains(.sqliteLongWork) ? db(.sqliteLongWork) : db
+    }
 }

@@ -86,7 +86,7 @@ struct ImportPages: RouteCollection {
         guard job.status == .previewed, job.errors.isEmpty else { return req.redirect(Paths.importJob(job.id!), flash: Flash(.error, "error.importHasErrors")) }
         job.status = .running
         try await job.save(on: req.db)
-        let svc = CustomerImport(db: req.application.db, actor: try req.actor, now: req.now, dataDirectory: req.application.settings.dataDirectory)
+        let svc = CustomerImport(db: req.application.longWorkDB, actor: try req.actor, now: req.now, dataDirectory: req.application.settings.dataDirectory)
         let progress = req.application.importProgress
         let app = req.application
         let id = job.id!
