@@ -84,9 +84,15 @@ final class Customer: Model, HasCustomFields, @unchecked Sendable {
     }
 
     /// Recomputes the derived search keys after the name or phone changed.
+    /// The name the pinyin and name key were last derived from: setting the name and then the phone
+    /// (a form, an import row) derives them once, not once per field.
+    private var keyedName: String?
+
     func refreshSearchKeys() {
         phoneDigits = phone.map(Check.digits)
+        guard keyedName != name || pinyin == nil else { return }
         pinyin = Pinyin.full(name) + " " + Pinyin.initials(name)
         nameKey = NameKey.core(name)
+        keyedName = name
     }
 }

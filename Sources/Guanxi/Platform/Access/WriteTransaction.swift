@@ -15,6 +15,13 @@ actor AsyncLock {
         await withCheckedContinuation { waiters.append($0) }
     }
 
+    /// Takes the lock only if nobody holds it.
+    func tryLock() -> Bool {
+        guard !locked else { return false }
+        locked = true
+        return true
+    }
+
     func unlock() {
         if waiters.isEmpty { locked = false } else { waiters.removeFirst().resume() }
     }
@@ -28,6 +35,22 @@ enum SQLiteWrites {
 
 extension Database {
     var isSQLite: Bool { (self as? any SQLDatabase)?.dialect.name == "sqlite" }
+
+    /// A write that may be skipped (a "last seen" time): done now if no other writer is at work, else
+    /// left out rather than waiting behind a long import. Returns whether it ran.
+    @discardableResult
+    func writeIfIdle(_ body: @escaping @Sendable (Database) async throws -> Void) async throws -> Bool {
+        guard isSQLite, !inTransaction else { try await body(self); return true }
+        guard await SQLiteWrites.lock.tryLock() else { return false }
+        do {
+            try await body(self)
+            await SQLiteWrites.lock.unlock()
+            return true
+        } catch {
+            await SQLiteWrites.lock.unlock()
+            throw error
+        }
+    }
 
     /// Every change goes through here: one transaction, queued behind other writers on SQLite.
     func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (Database) async throws -> T) async throws -> T {

@@ -71,10 +71,11 @@ struct WebSessionMiddleware: AsyncMiddleware {
               session.revokedAt == nil, session.expiresAt > now else { return }
         guard let actor = try await req.application.actorCache.actor(userID: session.userID, orgID: session.orgID, sessionID: session.id,
                                                                      fallbackLocale: req.requestLocale, on: req.db) else { return }
-        // Write "last seen" at most once a minute so page views do not each cost a write.
+        // Write "last seen" at most once a minute so page views do not each cost a write, and never
+        // wait for it: while an import holds SQLite's writer, the page is served without it.
         if now.timeIntervalSince(session.lastSeenAt) > 60 {
             session.lastSeenAt = now
-            try await session.save(on: req.db)
+            try await req.db.writeIfIdle { [session] db in try await session.save(on: db) }
         }
         req.storage[ActorKey.self] = actor
         req.storage[UnreadKey.self] = try await Notifier.unreadCount(userID: actor.userID, on: req.db)
@@ -122,7 +123,7 @@ struct BearerAuthMiddleware: AsyncMiddleware {
         else { throw AppError.unauthorized }
         if token.lastUsedAt.map({ now.timeIntervalSince($0) > 60 }) ?? true {
             token.lastUsedAt = now
-            try await token.save(on: req.db)
+            try await req.db.writeIfIdle { [token] db in try await token.save(on: db) }
         }
         req.storage[ActorKey.self] = actor
         return try await next.respond(to: req)
