@@ -1,3 +1,4 @@
+import Foundation
 import Guanxi
 import Logging
 import Vapor
@@ -9,8 +10,9 @@ do {
     try await configure(app, settings: Settings.fromEnvironment())
     try await app.execute()
 } catch {
+    // Said once, then a failing exit status; rethrowing here printed a crash backtrace instead.
     app.logger.report(error: error)
     try? await app.asyncShutdown()
-    throw error
+    exit(1)
 }
 try await app.asyncShutdown()

@@ -140,6 +140,9 @@ enum DemoData {
         let volume = DemoVolume(db: db, orgID: s.orgID, owners: s.owners, poolID: s.poolID, regions: s.regions, now: s.now, zone: s.zone,
                                 customers: customers, contacts: contacts ?? customers * 2, followUps: followUps ?? customers)
         try await volume.run(progress: progress)
+        // A bulk load leaves SQLite without statistics until the job's first run; without them a
+        // customer's timeline walked the organisation's whole follow-up time index.
+        try await DatabaseStatistics.refresh(on: db)
         return s.summary + " \(volume.contacts) contacts, \(volume.followUps) follow-ups."
     }
 
