@@ -42,3 +42,38 @@ document.addEventListener('change', function (event) {
       .then(function (r) { if (r.ok) { day.appendChild(item); window.location.reload(); } else { window.alert(r.status); } });
   });
 })();
+
+// Opportunity board: drag a card to another stage; the move is saved and the page reloads with the new
+// sums. The select on each card does the same without JavaScript.
+(function () {
+  var card = null;
+  document.addEventListener('dragstart', function (e) {
+    var item = e.target.closest && e.target.closest('[data-stage-move]');
+    if (!item) { return; }
+    card = item;
+    e.dataTransfer.setData('text/plain', item.id);
+    e.dataTransfer.effectAllowed = 'move';
+  });
+  document.addEventListener('dragover', function (e) {
+    var col = card && e.target.closest && e.target.closest('.kanban-col');
+    if (col) { e.preventDefault(); col.classList.add('drop-target'); }
+  });
+  document.addEventListener('dragleave', function (e) {
+    var col = e.target.closest && e.target.closest('.kanban-col');
+    if (col && !col.contains(e.relatedTarget)) { col.classList.remove('drop-target'); }
+  });
+  document.addEventListener('drop', function (e) {
+    var col = e.target.closest && e.target.closest('.kanban-col');
+    var board = col && col.closest('.kanban');
+    if (!card || !col || !board) { return; }
+    e.preventDefault();
+    col.classList.remove('drop-target');
+    var item = card;
+    card = null;
+    if (item.closest('.kanban-col') === col) { return; }
+    var body = new URLSearchParams({ stageID: col.getAttribute('data-stage'), _csrf: board.getAttribute('data-csrf') });
+    col.querySelector('.kanban-cards').prepend(item);
+    fetch(item.getAttribute('data-stage-move'), { method: 'POST', body: body, credentials: 'same-origin', headers: { 'X-Requested-With': 'fetch' } })
+      .then(function (r) { if (r.ok) { window.location.reload(); } else { window.alert(r.status); window.location.reload(); } });
+  });
+})();

@@ -37,6 +37,8 @@ enum Paths {
     static let calendar = "/calendar"
     static let tasks = "/tasks"
     static let products = "/products"
+    static let opportunities = "/opportunities"
+    static func opportunity(_ id: UUID) -> String { "/opportunities/\(id.uuidString)" }
     static func product(_ id: UUID) -> String { "/products/\(id.uuidString)" }
     static func task(_ id: UUID) -> String { "/tasks/\(id.uuidString)" }
     static let plans = "/plans"
@@ -99,6 +101,7 @@ enum Paths {
     static func adminCustomFields(_ entity: String, post: Bool = false) -> String { post ? "/admin/custom-fields/\(entity)" : "/admin/custom-fields?entity=\(entity)" }
     static func adminCustomField(_ id: UUID) -> String { "/admin/custom-fields/fields/\(id.uuidString)" }
     static let adminRegions = "/admin/regions"
+    static let adminStages = "/admin/stages"
     static func adminRegion(_ id: UUID) -> String { "/admin/regions/\(id.uuidString)" }
     static let adminNumbering = "/admin/numbering"
     static func adminNumberingType(_ type: String) -> String { "/admin/numbering/\(type)" }

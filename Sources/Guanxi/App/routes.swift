@@ -30,6 +30,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: AnnouncementAPIController())
     try api.register(collection: TaskAPIController())
     try api.register(collection: ProductAPIController())
+    try api.register(collection: OpportunityAPIController())
     try api.register(collection: PlanAPIController())
     try api.register(collection: ActivityAPIController())
 
@@ -69,6 +70,9 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: AnnouncementPages())
     try signedIn.register(collection: TaskPages())
     try signedIn.register(collection: ProductPages())
+    try signedIn.register(collection: OpportunityPages())
+    try signedIn.register(collection: OpportunityAnalysisPages())
+    try signedIn.register(collection: StagePages())
     try signedIn.register(collection: PlanPages())
     try signedIn.register(collection: CalendarPages())
     try signedIn.register(collection: FollowUpPages())

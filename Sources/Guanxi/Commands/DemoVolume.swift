@@ -18,6 +18,7 @@ struct DemoVolume {
     let customers: Int
     let contacts: Int
     let followUps: Int
+    let opportunities: Int
     /// Customers per transaction.
     static let chunk = 2_000
 
@@ -69,9 +70,12 @@ struct DemoVolume {
         // Pinyin is the slow part of a row; names repeat, so each is converted once.
         var customerKeys: [String: (String, String, String)] = [:]
         var contactKeys: [String: String] = [:]
-        var madeContacts = 0, madeFollowUps = 0
+        var madeContacts = 0, madeFollowUps = 0, madeOpportunities = 0
+        let stages = try await OpportunityStage.query(on: db).filter(\.$orgID == orgID).filter(\.$isActive == true).sort(\.$sortOrder).all()
+        let lostReasons = DictionaryKind.lostReason.defaults.map(\.0)
+        let deals = ["ERP 升级", "年度维保", "服务器采购", "培训服务", "网络改造", "软件许可", "数据中心扩容", "办公设备更新"]
         // Past a few thousand rows, building indexes once at the end beats updating them row by row.
-        let suspended = customers >= 20_000 ? try await SuspendedIndexes.suspend(["customers", "contacts", "follow_ups"], on: db) : nil
+        let suspended = customers >= 20_000 ? try await SuspendedIndexes.suspend(["customers", "contacts", "follow_ups", "opportunities"], on: db) : nil
         for start in stride(from: 0, to: customers, by: Self.chunk) {
             let end = min(customers, start + Self.chunk)
             var batch = RowBatch(table: "customers", columns: ["id", "org_id", "created_at", "updated_at", "created_by", "name", "phone", "phone_digits",
@@ -82,6 +86,9 @@ struct DemoVolume {
                                                                "is_primary", "gender", "title", "mobile", "phone_digits", "birthday"])
             var notes = RowBatch(table: "follow_ups", columns: ["id", "org_id", "created_at", "updated_at", "customer_id", "owner_id", "department_id",
                                                                 "method", "content", "happened_at", "next_contact_on", "next_plan"])
+            var opportunityRows = RowBatch(table: "opportunities", columns: ["id", "org_id", "created_at", "updated_at", "created_by", "name", "customer_id", "amount",
+                                                                    "expected_close_on", "stage_id", "probability", "stage_changed_at", "status", "closed_on",
+                                                                    "lost_reason", "source", "owner_id", "department_id"])
             for i in start..<end {
                 let (owner, dept) = owners[i % owners.count]
                 let id = Self.sequentialID(i + 1, of: customers, before: now)
@@ -114,6 +121,18 @@ struct DemoVolume {
                     people.add([Self.sequentialID(madeContacts, of: contacts, before: now), orgID, now, now, id, inPool ? nil : owner, person, pinyin, k == 0, (i + k) % 2 == 0 ? "male" : "female",
                                 Self.titles[(i + k) % Self.titles.count], mobile, mobile, birthday])
                 }
+                // Opportunities of owned customers: seven in ten open across the stages, the rest won or lost in the past year.
+                for k in 0..<(inPool || stages.isEmpty ? 0 : Self.share(opportunities, rows: customers, row: i)) {
+                    let n = i &* 3 &+ k
+                    let stage = stages[n % stages.count]
+                    let status = n % 10 < 7 ? "open" : n % 10 < 9 ? "won" : "lost"
+                    let closed = status == "open" ? nil : CalendarDate.adding(-(n % 330), to: today)
+                    madeOpportunities += 1
+                    opportunityRows.add([Self.sequentialID(madeOpportunities, of: opportunities, before: now), orgID, now, now, owner, "\(name)·\(deals[n % deals.count])", id,
+                                Int64((n % 60 + 1) * 1_000_000), CalendarDate.adding(n % 150 - 20, to: today), stage.id!,
+                                status == "open" ? stage.probability : status == "won" ? 100 : 0, now, status, closed,
+                                status == "lost" ? lostReasons[n % lostReasons.count] : nil, sources[n % sources.count], owner, dept])
+                }
                 let city = DemoData.cities[i % DemoData.cities.count]
                 let phone = DemoData.phone(i)
                 batch.add([id, orgID, now, now, owner, name, phone, phone, keys.0, keys.1, keys.2, format.format(i + 1, at: now, timeZone: zone), "company",
@@ -124,15 +143,16 @@ struct DemoVolume {
                            // Some customers wait in the public pool.
                            inPool ? nil : owner, inPool ? nil : dept, inPool ? poolID : nil, inPool ? nil : now, lastContacted])
             }
-            try await db.writeTransaction { [batch, people, notes] tx in
+            try await db.writeTransaction { [batch, people, notes, opportunityRows] tx in
                 // Index pages stay in memory instead of spilling mid-transaction (per connection; 1 GB for this command only).
                 if tx.isSQLite, let sql = tx as? any SQLDatabase { try await sql.raw("PRAGMA cache_size = -1000000").run() }
                 try await batch.insert(on: tx)
                 try await people.insert(on: tx)
                 try await notes.insert(on: tx)
+                try await opportunityRows.insert(on: tx)
             }
             if end % 100_000 == 0 || end == customers {
-                progress("  \(end) customers, \(madeContacts) contacts, \(madeFollowUps) follow-ups (\(Int(Date().timeIntervalSince(started))) s)")
+                progress("  \(end) customers, \(madeContacts) contacts, \(madeFollowUps) follow-ups, \(madeOpportunities) opportunities (\(Int(Date().timeIntervalSince(started))) s)")
             }
         }
         if let suspended {

@@ -46,6 +46,7 @@ enum Migrations {
         CreateAccessVersion(),
         UpdateFollowUpAddDueIndex(),
         CreateProducts(),
+        CreateOpportunities(),
     ]
 }
 
@@ -1096,5 +1097,100 @@ struct CreateProducts: AsyncMigration {
         try await db.schema("product_prices").delete()
         try await db.schema("products").delete()
         try await db.schema("product_categories").delete()
+    }
+}
+
+struct CreateOpportunities: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("opportunity_stages")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("name", .string, .required)
+            .field("name_en", .string)
+            .field("probability", .int, .required)
+            .field("sort_order", .int, .required)
+            .field("is_active", .bool, .required)
+            .create()
+        try await db.raw("CREATE INDEX opportunity_stages_org ON opportunity_stages (org_id, sort_order)")
+        try await db.schema("opportunities")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("created_at", .datetime)
+            .field("updated_at", .datetime)
+            .field("deleted_at", .datetime)
+            .field("deleted_by", .uuid)
+            .field("created_by", .uuid)
+            .field("name", .string, .required)
+            .field("customer_id", .uuid, .required, .references("customers", "id"))
+            .field("contact_id", .uuid, .references("contacts", "id"))
+            .field("amount", .int64, .required)
+            .field("expected_close_on", .string)
+            .field("stage_id", .uuid, .required, .references("opportunity_stages", "id"))
+            .field("probability", .int, .required)
+            .field("stage_changed_at", .datetime, .required)
+            .field("status", .string, .required)
+            .field("closed_on", .string)
+            .field("lost_reason", .string)
+            .field("close_note", .string)
+            .field("source", .string)
+            .field("competitors", .string)
+            .field("next_step", .string)
+            .field("description", .string)
+            .field("custom", .string)
+            .field("owner_id", .uuid, .required, .references("users", "id"))
+            .field("department_id", .uuid, .references("departments", "id"))
+            .create()
+        // The board and the funnel group one status by stage, for an owner, a department or everyone;
+        // lists page by id; the customer's page lists its own; forecasts go by close date.
+        try await db.raw("CREATE INDEX opportunities_owner ON opportunities (org_id, owner_id, status, stage_id, amount) WHERE deleted_at IS NULL")
+        try await db.raw("CREATE INDEX opportunities_department ON opportunities (org_id, department_id, status, stage_id, amount) WHERE deleted_at IS NULL")
+        try await db.raw("CREATE INDEX opportunities_stage ON opportunities (org_id, status, stage_id, amount) WHERE deleted_at IS NULL")
+        try await db.raw("CREATE INDEX opportunities_list ON opportunities (org_id, id) WHERE deleted_at IS NULL")
+        try await db.raw("CREATE INDEX opportunities_customer ON opportunities (org_id, customer_id) WHERE deleted_at IS NULL")
+        try await db.raw("CREATE INDEX opportunities_close ON opportunities (org_id, status, expected_close_on) WHERE deleted_at IS NULL")
+        try await db.raw("CREATE INDEX opportunities_closed ON opportunities (org_id, status, closed_on) WHERE deleted_at IS NULL")
+        try await db.schema("opportunity_stage_changes")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("opportunity_id", .uuid, .required, .references("opportunities", "id", onDelete: .cascade))
+            .field("from_stage_id", .uuid)
+            .field("to_stage_id", .uuid, .required)
+            .field("from_status", .string)
+            .field("to_status", .string, .required)
+            .field("amount", .int64, .required)
+            .field("changed_by", .uuid, .required)
+            .field("changed_at", .datetime, .required)
+            .create()
+        try await db.raw("CREATE INDEX opportunity_stage_changes_opportunity ON opportunity_stage_changes (opportunity_id, changed_at)")
+        try await db.schema("opportunity_lines")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("opportunity_id", .uuid, .required, .references("opportunities", "id", onDelete: .cascade))
+            .field("product_id", .uuid, .required, .references("products", "id"))
+            .field("quantity", .int64, .required)
+            .field("unit", .string)
+            .field("price", .int64, .required)
+            .create()
+        try await db.raw("CREATE INDEX opportunity_lines_opportunity ON opportunity_lines (opportunity_id)")
+        try await db.raw("CREATE INDEX opportunity_lines_product ON opportunity_lines (org_id, product_id)")
+        // Organisations that exist get the default stages and lost reasons; roles get the module as they have customers.
+        for org in try await Organization.query(on: db).all() {
+            try await OpportunityStage.seedDefaults(orgID: org.id!, on: db)
+            for (i, (value, zh, en)) in DictionaryKind.lostReason.defaults.enumerated() {
+                try await DictionaryOption(orgID: org.id!, kind: DictionaryKind.lostReason.rawValue, value: value, label: zh, labelEn: en, sortOrder: i).create(on: db)
+            }
+        }
+        for role in try await Role.query(on: db).all() {
+            var policy = role.policy.extending(.opportunities, like: .customers)
+            if role.isSystem { policy.actions[.opportunities] = Set(Module.opportunities.actions); policy.scopes[.opportunities] = .all }
+            try await Role.query(on: db).filter(\.$id == role.id!).set(\.$policy, to: policy).update()
+        }
+    }
+
+    func revert(on db: Database) async throws {
+        try await db.schema("opportunity_lines").delete()
+        try await db.schema("opportunity_stage_changes").delete()
+        try await db.schema("opportunities").delete()
+        try await db.schema("opportunity_stages").delete()
     }
 }

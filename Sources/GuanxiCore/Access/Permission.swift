@@ -7,6 +7,8 @@ public enum Module: String, Codable, CaseIterable, Sendable {
     case tasks
     /// Products, their categories and price strategies (PRD-01…05): organisation data, no data scope.
     case products
+    /// Opportunities (商机), their stages and analyses (OPP-01…03).
+    case opportunities
     case admin
 
     public var labelKey: String { "module.\(rawValue)" }
@@ -18,6 +20,7 @@ public enum Module: String, Codable, CaseIterable, Sendable {
         case .followUps: [.view, .create, .edit, .delete, .export]
         case .tasks: [.view, .create, .edit, .delete]
         case .products: [.view, .create, .edit, .delete, .export, .import]
+        case .opportunities: [.view, .create, .edit, .delete, .export]
         case .admin: [.view, .edit]
         }
     }

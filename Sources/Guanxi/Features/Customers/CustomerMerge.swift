@@ -18,6 +18,7 @@ final class CustomerMerge: Model, @unchecked Sendable {
         var movedFollowUps: [UUID]? = nil
         var movedTasks: [UUID]? = nil
         var movedActivities: [UUID]? = nil
+        var movedOpportunities: [UUID]? = nil
     }
 
     @ID(key: .id) var id: UUID?
@@ -107,6 +108,10 @@ struct MergeService {
             if !tasks.isEmpty { try await actor.inOrgWithDeleted(TaskItem.self, on: tx).filter(\.$id ~~ tasks).set(\.$customerID, to: survivor.id!).update() }
             let activities = try await actor.inOrgWithDeleted(Activity.self, on: tx).filter(\.$customerID == merged.id!).all().map { $0.id! }
             if !activities.isEmpty { try await actor.inOrgWithDeleted(Activity.self, on: tx).filter(\.$id ~~ activities).set(\.$customerID, to: survivor.id!).update() }
+            let opportunities = try await actor.inOrgWithDeleted(Opportunity.self, on: tx).filter(\.$customerID == merged.id!).all().map { $0.id! }
+            if !opportunities.isEmpty {
+                try await actor.inOrgWithDeleted(Opportunity.self, on: tx).filter(\.$id ~~ opportunities).set(\.$customerID, to: survivor.id!).update()
+            }
             for c in children where c.id != survivor.id { c.parentID = survivor.id; try await c.save(on: tx) }
             for c in settlements where c.id != survivor.id { c.settlementCustomerID = survivor.id; try await c.save(on: tx) }
             var movedShares: [UUID] = []
@@ -127,7 +132,7 @@ struct MergeService {
             record.mergedID = merged.id!
             record.snapshot = .init(survivorBefore: before, movedContacts: contacts.map { $0.id! }, movedChildren: children.map { $0.id! },
                                     movedSettlements: settlements.map { $0.id! }, movedShares: movedShares, movedFollowUps: followUps,
-                                    movedTasks: tasks, movedActivities: activities)
+                                    movedTasks: tasks, movedActivities: activities, movedOpportunities: opportunities)
             record.mergedBy = actor.userID
             record.mergedAt = now
             try await record.create(on: tx)
@@ -177,6 +182,9 @@ struct MergeService {
             }
             if let moved = s.movedActivities, !moved.isEmpty {
                 try await actor.inOrgWithDeleted(Activity.self, on: tx).filter(\.$id ~~ moved).set(\.$customerID, to: merged.id!).update()
+            }
+            if let moved = s.movedOpportunities, !moved.isEmpty {
+                try await actor.inOrgWithDeleted(Opportunity.self, on: tx).filter(\.$id ~~ moved).set(\.$customerID, to: merged.id!).update()
             }
             if !s.movedShares.isEmpty { try await actor.inOrg(RecordShare.self, on: tx).filter(\.$id ~~ s.movedShares).set(\.$recordID, to: merged.id!).update() }
             record.undoneAt = now

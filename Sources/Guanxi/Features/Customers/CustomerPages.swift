@@ -265,6 +265,7 @@ struct CustomerPages: RouteCollection {
         let sharePanel = try await SharePages.panel(customer: c, req: req, actor: actor)
         let mergePanel = try await MergePages.panel(customer: c, req: req, actor: actor)
         let teamPanel = try await TeamPages.panel(customer: c, req: req, actor: actor)
+        let opportunityPanel = try await OpportunityViews.panel(customer: c, req: req, actor: actor)
         let t = actor.t
         return req.page(title: c.name, crumbs: [Crumb(label: t("nav.customers"), href: Paths.customers), Crumb(label: c.name, href: nil)]) { ctx in
             var actions: [HNode] = []
@@ -295,6 +296,7 @@ struct CustomerPages: RouteCollection {
                 H.div("page-head", H.div("title-block", H.h1(c.name), summary), H.div("actions", actions)),
                 H.el("nav", [.cls("tabs"), A("aria-label", t("customer.sections"))], [
                     H.a("#follow-ups", t("followUp.title"), cls: "tab active"),
+                    actor.can(.view, .opportunities) ? H.a("#opportunities", t("opportunity.customerSection"), cls: "tab") : H.empty,
                     H.a("#profile", t("customer.profile"), cls: "tab"),
                     H.a("#contacts", t("contact.title") + " (\(contacts.count))", cls: "tab"),
                     H.a("#relations", t("relation.title"), cls: "tab"),
@@ -303,6 +305,7 @@ struct CustomerPages: RouteCollection {
                 poolPanel(ctx),
                 actor.can(.view, .followUps) ? FollowUpViews.section(customer: c, items: timeline.items, next: timeline.next, names: followUpNames,
                                                                      methods: methods, contacts: contacts, templates: templates, actor: actor, ctx: ctx) : H.empty,
+                opportunityPanel(ctx),
                 H.el("section", [.cls("card"), .id("profile")], [H.div("fact-grid", profile)]),
                 ContactViews.section(customer: c, contacts: contacts, actor: actor, ctx: ctx),
                 ContactRelationPages.card(customer: c, contacts: contacts, relations: relations, roles: roles, actor: actor, ctx: ctx),

@@ -28,6 +28,8 @@ extension RecycleBin {
             try actor.require(.edit, .admin)
             guard let p = try await actor.inOrgWithDeleted(Product.self, on: db).filter(\.$id == id).filter(\.$deletedAt != nil).first()
             else { throw AppError.notFound }
+            // Opportunities (and later quotes) keep naming the product; it can only stay in the bin.
+            if try await actor.inOrg(OpportunityLine.self, on: db).filter(\.$productID == id).first() != nil { throw AppError.conflict("error.productInUse") }
             try await db.writeTransaction { tx in
                 try await actor.inOrg(ProductPrice.self, on: tx).filter(\.$productID == id).delete()
                 try await p.delete(force: true, on: tx)

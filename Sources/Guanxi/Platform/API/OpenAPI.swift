@@ -221,6 +221,77 @@ enum OpenAPI {
                                                     query("unit", ["type": "string"], "The unit (default the base unit)")],
                           responses([("200", ok(ref("QuotedPrice")))])),
             ],
+            "/api/v1/opportunities": [
+                "get": op("listOpportunities", "Opportunities in your data scope: mine, my team's or all, newest first or largest first", tag: "Opportunities", params: [
+                    viewParam, query("status", opportunityStatus, "Only this status"), query("stage", uuid, "Only this stage"),
+                    query("customer", uuid, "Only this customer's (all you may see, whatever the view)"), query("q", ["type": "string"], "Name contains"),
+                    query("sort", ["type": "string", "enum": ["recent", "amount"]], "Sort"), query("cursor", ["type": "string"], "nextCursor of the previous page"),
+                    query("limit", ["type": "integer", "minimum": 1, "maximum": 200], "Page size")],
+                          responses([("200", ok(ref("OpportunityPage")))])),
+                "post": op("createOpportunity", "Open an opportunity for a customer you can see; the stage defaults to the first, the owner to you", tag: "Opportunities",
+                           body: ref("OpportunityCreate"), responses([("201", ok(ref("Opportunity"), "Created"))], validation: true)),
+            ],
+            "/api/v1/opportunities/{id}": [
+                "get": op("getOpportunity", "One opportunity", tag: "Opportunities", params: [idParam], responses([("200", ok(ref("Opportunity")))])),
+                "patch": op("updateOpportunity", "Change some fields, the owner (someone in your scope) or the key contact (one of the customer's)", tag: "Opportunities",
+                            params: [idParam], body: ref("OpportunityPatch"), responses([("200", ok(ref("Opportunity")))], validation: true)),
+                "delete": op("deleteOpportunity", "Move an opportunity to the recycle bin", tag: "Opportunities", params: [idParam],
+                             responses([("204", ["description": "Deleted"])])),
+            ],
+            "/api/v1/opportunities/{id}/stage": [
+                "post": op("moveOpportunity", "Move an open opportunity to another active stage (its probability comes with it)", tag: "Opportunities", params: [idParam],
+                           body: ["type": "object", "required": ["stageID"], "properties": ["stageID": uuid]],
+                           responses([("200", ok(ref("Opportunity")))], validation: true)),
+            ],
+            "/api/v1/opportunities/{id}/close": [
+                "post": op("closeOpportunity", "Win, lose (with a lost reason from the dictionary) or reopen an opportunity", tag: "Opportunities", params: [idParam],
+                           body: ["type": "object", "required": ["status"], "properties": [
+                               "status": opportunityStatus, "lostReason": ["type": "string", "maxLength": 100], "note": ["type": "string", "maxLength": 500],
+                               "stageID": uuid]],
+                           responses([("200", ok(ref("Opportunity")))], validation: true)),
+            ],
+            "/api/v1/opportunities/{id}/stage-history": [
+                "get": op("getOpportunityStageHistory", "Every stage move, win, loss and reopening, newest first", tag: "Opportunities", params: [idParam],
+                          responses([("200", ok(["type": "array", "items": ref("OpportunityStageChange")]))])),
+            ],
+            "/api/v1/opportunities/{id}/lines": [
+                "get": op("listOpportunityLines", "The opportunity's products", tag: "Opportunities", params: [idParam],
+                          responses([("200", ok(["type": "array", "items": ref("OpportunityLine")]))])),
+                "post": op("addOpportunityLine", "Add a product; without a price the price strategy's is taken. The amount becomes the lines' total", tag: "Opportunities",
+                           params: [idParam], body: ["type": "object", "required": ["productID"], "properties": [
+                               "productID": uuid, "quantity": ["type": "integer", "minimum": 1, "maximum": 10_000_000], "unit": ["type": "string", "maxLength": 10],
+                               "price": ["type": "integer", "minimum": 0, "maximum": 900_000_000_000]]],
+                           responses([("201", ok(ref("OpportunityLine"), "Created"))], validation: true)),
+            ],
+            "/api/v1/opportunities/{id}/lines/{line}": [
+                "delete": op("deleteOpportunityLine", "Remove a product line", tag: "Opportunities",
+                             params: [idParam, ["name": "line", "in": "path", "required": true, "schema": uuid]], responses([("204", ["description": "Deleted"])])),
+            ],
+            "/api/v1/opportunities/board": [
+                "get": op("getOpportunityBoard", "The kanban board: each active stage with its open opportunities' count and sums and the largest twenty as cards",
+                          tag: "Opportunities", params: [viewParam], responses([("200", ok(["type": "array", "items": ref("BoardColumn")]))])),
+            ],
+            "/api/v1/opportunities/funnel": [
+                "get": op("getOpportunityFunnel", "The funnel: open opportunities per stage, how many got at least that far, and won and lost (closed between from and to when given)",
+                          tag: "Opportunities", params: [viewParam, query("from", date, "Closed on or after"), query("to", date, "Closed on or before")],
+                          responses([("200", ok(ref("Funnel")))])),
+            ],
+            "/api/v1/opportunities/forecast": [
+                "get": op("getOpportunityForecast", "Open opportunities by expected close month, weighted, beside what was won in the month", tag: "Opportunities",
+                          params: [viewParam, query("month", ["type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"], "First month (default this one)"),
+                                   query("months", ["type": "integer", "minimum": 1, "maximum": 24], "How many months")],
+                          responses([("200", ok(["type": "array", "items": ref("ForecastMonth")]))])),
+            ],
+            "/api/v1/opportunity-stages": [
+                "get": op("listOpportunityStages", "The organisation's sales stages in order, switched off ones included", tag: "Opportunities",
+                          responses([("200", ok(["type": "array", "items": ref("OpportunityStage")]))])),
+                "post": op("addOpportunityStage", "Add a stage (administrators)", tag: "Opportunities", body: ref("OpportunityStageCreate"),
+                           responses([("201", ok(ref("OpportunityStage"), "Created"))], validation: true)),
+            ],
+            "/api/v1/opportunity-stages/{id}": [
+                "patch": op("updateOpportunityStage", "Rename, re-weight, reorder or switch a stage on or off (administrators)", tag: "Opportunities", params: [idParam],
+                            body: ref("OpportunityStagePatch"), responses([("200", ok(ref("OpportunityStage")))], validation: true)),
+            ],
             "/api/v1/product-categories": [
                 "get": op("listProductCategories", "The category tree, depth first", tag: "Products",
                           responses([("200", ok(["type": "array", "items": ref("ProductCategory")]))])),
@@ -472,6 +543,9 @@ enum OpenAPI {
     }
 
     static let uuid: JSONValue = ["type": "string", "format": "uuid"]
+    static let date: JSONValue = ["type": "string", "format": "date"]
+    static let opportunityStatus: JSONValue = ["type": "string", "enum": .array(OpportunityStatus.allCases.map { .string($0.rawValue) })]
+    static let viewParam: JSONValue = query("view", ["type": "string", "enum": ["mine", "team", "all"]], "Mine, my team's, or all in my scope (all needs an all-data scope)")
     static let followUpBody: JSONValue = [
         "method": ["type": "string", "maxLength": 50, "description": "a value of the followUpMethod dictionary"],
         "content": ["type": "string", "maxLength": 4000, "description": "required unless templateID names a template"],
@@ -534,6 +608,23 @@ enum OpenAPI {
                 out.append(("ProductCreate", .object(pairs + [("required", ["name"])])))
             }
         }
+        for (name, schema) in Opportunity.definition.schemas(name: "Opportunity") {
+            guard case .object(var pairs) = schema, let i = pairs.firstIndex(where: { $0.0 == "properties" }), case .object(var props) = pairs[i].1 else { continue }
+            if name == "Opportunity" {
+                props += [("stageID", uuid), ("status", opportunityStatus), ("probability", ["type": "integer"]), ("weightedAmount", ["type": "integer"]),
+                          ("stageChangedAt", dateTime), ("contactID", uuid), ("closedOn", date), ("lostReason", ["type": "string"]),
+                          ("closeNote", ["type": "string"]), ("departmentID", uuid)]
+                pairs[i].1 = .object(props)
+                out.append((name, .object(pairs)))
+            } else {
+                props += [("ownerID", uuid), ("contactID", nullableUUID)]
+                pairs[i].1 = .object(props)
+                out.append(("OpportunityPatch", .object(pairs)))
+                props.append(("stageID", uuid))
+                pairs[i].1 = .object(props)
+                out.append(("OpportunityCreate", .object(pairs + [("required", ["name", "customerID"])])))
+            }
+        }
         return out
     }
 
@@ -550,6 +641,46 @@ enum OpenAPI {
                 "Error": ["type": "object", "required": ["code", "message"], "properties": [
                     "code": ["type": "string"], "message": ["type": "string"],
                     "fields": ["type": "object", "additionalProperties": ["type": "string"]],
+                ]],
+                "OpportunityPage": ["type": "object", "required": ["items"], "properties": [
+                    "items": ["type": "array", "items": ref("Opportunity")], "nextCursor": nullableString,
+                ]],
+                "OpportunityStageChange": ["type": "object", "required": ["toStageID", "toStatus", "amount", "changedBy", "changedAt"], "properties": [
+                    "fromStageID": nullableUUID, "toStageID": uuid, "fromStatus": nullableString, "toStatus": opportunityStatus, "amount": ["type": "integer"],
+                    "changedBy": uuid, "changedAt": dateTime,
+                ]],
+                "OpportunityLine": ["type": "object", "required": ["id", "productID", "quantity", "price", "total"], "properties": [
+                    "id": uuid, "productID": uuid, "quantity": ["type": "integer"], "unit": nullableString, "price": ["type": "integer"], "total": ["type": "integer"],
+                ]],
+                "BoardColumn": ["type": "object", "required": ["stageID", "name", "probability", "count", "amount", "weightedAmount", "cards"], "properties": [
+                    "stageID": uuid, "name": ["type": "string"], "probability": ["type": "integer"], "count": ["type": "integer"], "amount": ["type": "integer"],
+                    "weightedAmount": ["type": "integer"],
+                    "cards": ["type": "array", "items": ["type": "object", "required": ["id", "name", "customerID", "amount", "ownerID"], "properties": [
+                        "id": uuid, "name": ["type": "string"], "customerID": uuid, "amount": ["type": "integer"], "expectedCloseOn": nullableString, "ownerID": uuid,
+                    ]]],
+                ]],
+                "Funnel": ["type": "object", "required": ["stages", "wonCount", "wonAmount", "lostCount", "lostAmount"], "properties": [
+                    "stages": ["type": "array", "items": ["type": "object", "required": ["stageID", "name", "count", "amount", "weightedAmount", "reached", "conversionPermille"],
+                                                          "properties": ["stageID": uuid, "name": ["type": "string"], "count": ["type": "integer"], "amount": ["type": "integer"],
+                                                                         "weightedAmount": ["type": "integer"], "reached": ["type": "integer"],
+                                                                         "conversionPermille": ["type": "integer"]]]],
+                    "wonCount": ["type": "integer"], "wonAmount": ["type": "integer"], "lostCount": ["type": "integer"], "lostAmount": ["type": "integer"],
+                ]],
+                "ForecastMonth": ["type": "object", "required": ["month", "count", "amount", "weightedAmount", "wonAmount"], "properties": [
+                    "month": ["type": "string"], "count": ["type": "integer"], "amount": ["type": "integer"], "weightedAmount": ["type": "integer"], "wonAmount": ["type": "integer"],
+                ]],
+                "OpportunityStage": ["type": "object", "required": ["id", "name", "probability", "sortOrder", "isActive"], "properties": [
+                    "id": uuid, "name": ["type": "string"], "nameEn": nullableString, "probability": ["type": "integer", "minimum": 0, "maximum": 100],
+                    "sortOrder": ["type": "integer"], "isActive": ["type": "boolean"],
+                ]],
+                "OpportunityStageCreate": ["type": "object", "required": ["name", "probability"], "properties": [
+                    "name": ["type": "string", "minLength": 1, "maxLength": 30], "nameEn": ["type": "string", "maxLength": 40],
+                    "probability": ["type": "integer", "minimum": 0, "maximum": 100], "sortOrder": ["type": "integer", "minimum": 0, "maximum": 999],
+                ]],
+                "OpportunityStagePatch": ["type": "object", "properties": [
+                    "name": ["type": "string", "minLength": 1, "maxLength": 30], "nameEn": ["type": "string", "maxLength": 40],
+                    "probability": ["type": "integer", "minimum": 0, "maximum": 100], "sortOrder": ["type": "integer", "minimum": 0, "maximum": 999],
+                    "isActive": ["type": "boolean"],
                 ]],
                 "ProductPage": ["type": "object", "required": ["items"], "properties": [
                     "items": ["type": "array", "items": ref("Product")], "nextCursor": nullableString,

@@ -51,9 +51,10 @@ struct DictionaryKind: RawRepresentable, Hashable, Sendable {
     static let releaseReason = Self(rawValue: "releaseReason")
     static let contactRole = Self(rawValue: "contactRole")
     static let followUpMethod = Self(rawValue: "followUpMethod")
+    static let lostReason = Self(rawValue: "lostReason")
 
     /// The lists every organisation starts with.
-    static let builtIn: [DictionaryKind] = [.industry, .source, .level, .category, .customerStatus, .creditRating, .releaseReason, .contactRole, .followUpMethod]
+    static let builtIn: [DictionaryKind] = [.industry, .source, .level, .category, .customerStatus, .creditRating, .releaseReason, .contactRole, .followUpMethod, .lostReason]
 
     static func custom(entity: String, key: String) -> DictionaryKind { Self(rawValue: "custom.\(entity).\(key)") }
 
@@ -87,6 +88,9 @@ struct DictionaryKind: RawRepresentable, Hashable, Sendable {
         case .followUpMethod:
             [("phone", "电话", "Phone call"), ("visit", "上门拜访", "Visit"), ("wechat", "微信", "WeChat"), ("email", "邮件", "Email"),
              ("sms", "短信", "SMS"), ("meeting", "会议", "Meeting"), ("other", "其他", "Other")]
+        case .lostReason:
+            [("price", "价格太高", "Price too high"), ("competitor", "输给竞争对手", "Lost to a competitor"), ("noBudget", "没有预算", "No budget"),
+             ("noDecision", "项目搁置", "Project shelved"), ("product", "产品不满足需求", "Product does not fit"), ("other", "其他", "Other")]
         default:
             []
         }
@@ -107,6 +111,7 @@ struct DictionaryService {
             }
         }
         try await rows.create(on: db)
+        try await OpportunityStage.seedDefaults(orgID: orgID, on: db)
     }
 
     func options(_ kind: DictionaryKind, includeInactive: Bool = false) async throws -> [DictionaryOption] {

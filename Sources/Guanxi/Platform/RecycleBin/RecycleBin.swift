@@ -21,7 +21,7 @@ enum RecycleBin {
         let purge: @Sendable (Actor, Database, UUID, Date) async throws -> Void
     }
 
-    static let kinds: [Kind] = [customers, contacts, followUps, products]
+    static let kinds: [Kind] = [customers, contacts, followUps, products, opportunities]
 
     static func kind(_ entity: String) -> Kind? { kinds.first { $0.entity == entity } }
 
@@ -62,6 +62,13 @@ enum RecycleBin {
                 try await actor.inOrgWithDeleted(FollowUp.self, on: tx).filter(\.$customerID == id).delete(force: true)
                 try await actor.inOrgWithDeleted(TaskItem.self, on: tx).filter(\.$customerID == id).set(\.$customerID, to: nil).update()
                 try await actor.inOrgWithDeleted(Activity.self, on: tx).filter(\.$customerID == id).set(\.$customerID, to: nil).update()
+                // Opportunities cannot outlive their customer: they go with it, lines and stage history included.
+                let opportunities = try await actor.inOrgWithDeleted(Opportunity.self, on: tx).filter(\.$customerID == id).all().map { $0.id! }
+                if !opportunities.isEmpty {
+                    try await actor.inOrg(OpportunityLine.self, on: tx).filter(\.$opportunityID ~~ opportunities).delete()
+                    try await actor.inOrg(OpportunityStageChange.self, on: tx).filter(\.$opportunityID ~~ opportunities).delete()
+                    try await actor.inOrgWithDeleted(Opportunity.self, on: tx).filter(\.$id ~~ opportunities).delete(force: true)
+                }
                 try await actor.inOrgWithDeleted(Contact.self, on: tx).filter(\.$customerID == id).delete(force: true)
                 try await c.delete(force: true, on: tx)
                 try await Audit(actor: actor, db: tx, now: now).event(Customer.entity, id, .purge, old: c.name)
@@ -97,6 +104,7 @@ enum RecycleBin {
             else { throw AppError.notFound }
             try await db.writeTransaction { tx in
                 try await actor.inOrgWithDeleted(FollowUp.self, on: tx).filter(\.$contactID == id).set(\.$contactID, to: nil).update()
+                try await actor.inOrgWithDeleted(Opportunity.self, on: tx).filter(\.$contactID == id).set(\.$contactID, to: nil).update()
                 try await c.delete(force: true, on: tx)
                 try await Audit(actor: actor, db: tx, now: now).event(Contact.entity, id, .purge, old: c.name)
             }

@@ -62,6 +62,26 @@ enum Charts {
         return svg(width, height, title: title, nodes)
     }
 
+    /// A funnel: one centred band per step, as wide as its value against the largest, labelled with
+    /// the step and its value.
+    static func funnel(_ points: [Point], title: String) -> HNode {
+        let width = 640, row = 34, top = 8
+        let height = top * 2 + row * max(points.count, 1)
+        let maxV = max(points.map(\.value).max() ?? 0, 1)
+        var nodes: [HNode] = []
+        for (i, p) in points.enumerated() {
+            let w = max(6, Double(width - 220) * p.value / maxV)
+            let x = Double(width - 220) / 2 - w / 2 + 200
+            let y = Double(top + row * i)
+            nodes.append(H.void("rect", [A("x", fmt(x)), A("y", fmt(y)), A("width", fmt(w)), A("height", String(row - 6)),
+                                         A("fill", palette[i % palette.count]), A("rx", "3")]))
+            nodes.append(H.el("text", [A("x", "4"), A("y", fmt(y + Double(row) / 2)), .cls("chart-label")], [H.text(short(p.label, 14))]))
+            nodes.append(H.el("text", [A("x", String(width - 4)), A("y", fmt(y + Double(row) / 2)), A("text-anchor", "end"), .cls("chart-value")],
+                              [H.text(number(p.value))]))
+        }
+        return svg(width, height, title: title, nodes)
+    }
+
     /// A pie with a legend; slices past the ninth are summed as "other".
     static func pie(_ raw: [Point], title: String, other: String) -> HNode {
         var points = raw.filter { $0.value > 0 }.sorted { $0.value > $1.value }
