@@ -50,10 +50,12 @@ def build(config):
 
 
 def generate(binary, env, args):
-    log(f"== data: {args.customers} customers, {args.contacts} contacts, {args.follow_ups} follow-ups, {args.reps} extra reps")
+    log(f"== data: {args.customers} customers, {args.contacts} contacts, {args.follow_ups} follow-ups, "
+        f"{args.opportunities if args.opportunities is not None else 'default'} opportunities, {args.reps} extra reps")
     started = time.time()
+    extra = ["--opportunities", str(args.opportunities)] if args.opportunities is not None else []
     subprocess.run([str(binary), "demo", "--customers", str(args.customers), "--contacts", str(args.contacts),
-                    "--follow-ups", str(args.follow_ups), "--reps", str(args.reps)], env=env, check=True)
+                    "--follow-ups", str(args.follow_ups), "--reps", str(args.reps)] + extra, env=env, check=True)
     return time.time() - started
 
 
@@ -194,6 +196,10 @@ def scenarios(client, token, cookie, args):
         ("API customer list", "/api/v1/customers?limit=50", lua(headers=api)),
         ("follow-up stats: department, month", f"/follow-ups/stats?department={dept}&from={month_from}&to={today}", lua(headers=web)),
         ("home dashboard", "/", lua(headers=web)),
+        ("opportunity board: team", "/opportunities/board?view=team", lua(headers=web)),
+        ("opportunity funnel: team (API)", "/api/v1/opportunities/funnel?view=team", lua(headers=api)),
+        ("opportunity forecast: team (API)", "/api/v1/opportunities/forecast?view=team", lua(headers=api)),
+        ("opportunity list: team", "/opportunities?view=team", lua(headers=web)),
     ]
 
 
@@ -211,6 +217,7 @@ def main():
     p.add_argument("--customers", type=int, default=1_000_000)
     p.add_argument("--contacts", type=int, default=None, help="default 3 per customer")
     p.add_argument("--follow-ups", type=int, default=None, help="default 10 per customer")
+    p.add_argument("--opportunities", type=int, default=None, help="default a third of the customers (data sets made before opportunities have none)")
     p.add_argument("--reps", type=int, default=200)
     p.add_argument("--duration", type=int, default=10, help="seconds per scenario")
     p.add_argument("--connections", type=int, default=16)
@@ -237,7 +244,7 @@ def main():
 
     ensure_wrk()
     binary = build(args.build)
-    size = f"{args.customers}-{args.contacts}-{args.follow_ups}-{args.reps}"
+    size = f"{args.customers}-{args.contacts}-{args.follow_ups}-{args.reps}" + (f"-o{args.opportunities}" if args.opportunities is not None else "")
     data = Path(args.data) if args.data else BENCH / "data" / (size + ("-postgres" if args.postgres else ""))
     env = dict(os.environ, GUANXI_DATA_DIR=str(data), GUANXI_PORT=str(args.port), GUANXI_JOBS="0")
     env.pop("GUANXI_DATABASE_URL", None)
@@ -292,6 +299,7 @@ def main():
     report = {
         "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "machine": f"{os.cpu_count()} cores, {cpu}", "database": "postgres" if args.postgres else "sqlite",
         "build": args.build, "customers": args.customers, "contacts": args.contacts, "follow_ups": args.follow_ups, "reps": args.reps,
+        "opportunities": args.opportunities,
         "duration_s": args.duration, "connections": args.connections, "generation_s": round(generated, 1) if generated else None,
         "peak_rss_mb": peak, "results": results, "import": imported,
     }

@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Foundation
 import GuanxiCore
 import Testing
@@ -251,6 +252,50 @@ import VaporTesting
             let page = try await b.post("/admin/stages", [("name", "回款"), ("probability", "abc")])
             #expect(page.status == .unprocessableEntity && page.text.contains("回款"))
             #expect(try await AuditEntry.query(on: app.db).filter(\.$entity == "opportunityStage").count() >= 2)
+        }
+    }
+
+    @Test func talliesMatchTheRowsAfterEveryKindOfWrite() async throws {
+        try await withGuanxi { app, clock in
+            let w = try await World.build(app)
+            let st = try await stages(app, w.orgID)
+            let admin = APIClient(app: app, token: World.token("admin"))
+            struct Made: Decodable { var id: UUID }
+            let product = try await admin.send(.POST, "/api/v1/products", json: #"{"name":"交换机","listPrice":720000}"#).json(Made.self).id
+            var ids: [UUID] = []
+            for (i, key) in ["rep1", "rep2", "lead", "west", "admin"].enumerated() {
+                let owner = try #require(try await Customer.find(w.customers[key]!, on: app.db)?.ownerID)
+                let o = try await admin.send(.POST, "/api/v1/opportunities", json: #"""
+                    {"name":"T\#(i)","customerID":"\#(w.customers[key]!)","ownerID":"\#(owner)","amount":\#(i * 1_000_001),"expectedCloseOn":"2026-1\#(i % 3)-05"}
+                    """#).json(Made.self)
+                ids.append(o.id)
+            }
+            clock.advance(60)
+            _ = try await admin.send(.POST, "/api/v1/opportunities/\(ids[0])/stage", json: #"{"stageID":"\#(st[3].id!)"}"#)
+            _ = try await admin.send(.POST, "/api/v1/opportunities/\(ids[1])/close", json: #"{"status":"won"}"#)
+            _ = try await admin.send(.POST, "/api/v1/opportunities/\(ids[2])/close", json: #"{"status":"lost","lostReason":"price"}"#)
+            _ = try await admin.send(.POST, "/api/v1/opportunities/\(ids[2])/close", json: #"{"status":"open"}"#)
+            _ = try await admin.send(.PATCH, "/api/v1/opportunities/\(ids[3])", json: #"{"amount":777,"expectedCloseOn":"2027-03-01","ownerID":"\#(w.users["manager"]!)"}"#)
+            _ = try await admin.send(.POST, "/api/v1/opportunities/\(ids[4])/lines", json: #"{"productID":"\#(product)","quantity":2}"#)
+            #expect(try await admin.send(.DELETE, "/api/v1/opportunities/\(ids[0])").status == .noContent)
+            let b = Browser(app)
+            try await b.signIn("admin")
+            _ = try await b.post("/admin/recycle-bin/opportunity/\(ids[0])/restore")
+            #expect(try await admin.send(.DELETE, "/api/v1/customers/\(w.customers["west"]!)").status == .noContent)
+            _ = try await b.post("/admin/recycle-bin/customer/\(w.customers["west"]!)/purge")
+            #expect(try await Opportunity.find(ids[3], on: app.db) == nil)
+
+            struct Row: Decodable, Equatable { var owner_id: UUID; var stage_id: UUID; var status: String; var month: String; var n: Int; var amount: Int64; var weighted: Int64 }
+            func rows() async throws -> [Row] {
+                try await (app.db as! any SQLDatabase).raw("""
+                    SELECT owner_id, stage_id, status, month, n, amount, weighted FROM opportunity_tallies WHERE n <> 0 ORDER BY owner_id, stage_id, status, month
+                    """).all(decoding: Row.self)
+            }
+            let kept = try await rows()
+            try await OpportunityTally.rebuild(orgID: w.orgID, on: app.db)
+            let counted = try await rows()
+            #expect(kept == counted)
+            #expect(counted.reduce(0) { $0 + $1.n } == 4)
         }
     }
 }

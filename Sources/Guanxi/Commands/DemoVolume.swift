@@ -160,7 +160,10 @@ struct DemoVolume {
             try await DatabaseStatistics.refresh(on: db)
             progress("  indexes and search rebuilt (\(Int(Date().timeIntervalSince(started))) s)")
         }
-        try await db.writeTransaction { tx in try await FollowUpTally.rebuild(orgID: orgID, timeZone: zone, on: tx) }
+        try await db.writeTransaction { tx in
+            try await FollowUpTally.rebuild(orgID: orgID, timeZone: zone, on: tx)
+            try await OpportunityTally.rebuild(orgID: orgID, on: tx)
+        }
         progress("  follow-up statistics counted (\(Int(Date().timeIntervalSince(started))) s)")
     }
 }

@@ -1171,6 +1171,19 @@ struct CreateOpportunities: AsyncMigration {
             .field("unit", .string)
             .field("price", .int64, .required)
             .create()
+        try await db.schema("opportunity_tallies")
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("owner_id", .uuid, .required)
+            .field("department_id", .uuid, .required)
+            .field("stage_id", .uuid, .required)
+            .field("status", .string, .required)
+            .field("month", .string, .required)
+            .field("n", .int64, .required)
+            .field("amount", .int64, .required)
+            .field("weighted", .int64, .required)
+            .create()
+        try await db.raw("CREATE UNIQUE INDEX opportunity_tallies_key ON opportunity_tallies (org_id, owner_id, department_id, stage_id, status, month)")
+        try await db.raw("CREATE INDEX opportunity_tallies_department ON opportunity_tallies (org_id, department_id)")
         try await db.raw("CREATE INDEX opportunity_lines_opportunity ON opportunity_lines (opportunity_id)")
         try await db.raw("CREATE INDEX opportunity_lines_product ON opportunity_lines (org_id, product_id)")
         // Organisations that exist get the default stages and lost reasons; roles get the module as they have customers.
@@ -1188,6 +1201,7 @@ struct CreateOpportunities: AsyncMigration {
     }
 
     func revert(on db: Database) async throws {
+        try await db.schema("opportunity_tallies").delete()
         try await db.schema("opportunity_lines").delete()
         try await db.schema("opportunity_stage_changes").delete()
         try await db.schema("opportunities").delete()

@@ -17,9 +17,11 @@ extension RecycleBin {
             guard let o = try await actor.inOrgWithDeleted(Opportunity.self, on: db).filter(\.$id == id).filter(\.$deletedAt != nil).first()
             else { throw AppError.notFound }
             try await db.writeTransaction { tx in
-                try await o.restore(on: tx)
-                o.deletedBy = nil
-                try await o.save(on: tx)
+                try await OpportunityTally.around(id, orgID: actor.orgID, on: tx) {
+                    try await o.restore(on: tx)
+                    o.deletedBy = nil
+                    try await o.save(on: tx)
+                }
                 try await Audit(actor: actor, db: tx, now: now).event(Opportunity.entity, id, .restore, new: o.name)
             }
         },

@@ -180,18 +180,21 @@ struct OpportunityService {
 
     // MARK: analyses (OPP-03)
 
-    private func viewSQL(_ view: View) throws -> SQLQueryString {
-        var sql = try actor.scopeSQL(Opportunity.self, alias: "o")
-        sql.appendLiteral(" AND o.deleted_at IS NULL")
+    /// The view over opportunities (`o`), or over their tallies (`t`: people and departments only,
+    /// as tallies keep no record shares).
+    private func viewSQL(_ view: View, tallies: Bool = false) throws -> SQLQueryString {
+        let o = tallies ? "t" : "o"
+        var sql = try actor.scopeSQL(Opportunity.self, alias: o, shares: !tallies)
+        if !tallies { sql.appendLiteral(" AND o.deleted_at IS NULL") }
         switch view {
-        case .mine: sql.appendInterpolation(" AND o.owner_id = \(bind: actor.userID)" as SQLQueryString)
+        case .mine: sql.appendInterpolation(" AND \(ident: o).owner_id = \(bind: actor.userID)" as SQLQueryString)
         case .team:
             if actor.policy.scope(for: .opportunities) == .all {
                 let tree = actor.scope.departmentTreeIDs.compactMap(UUID.init(uuidString:)).sorted { $0.uuidString < $1.uuidString }
                 if tree.isEmpty {
-                    sql.appendInterpolation(" AND o.owner_id = \(bind: actor.userID)" as SQLQueryString)
+                    sql.appendInterpolation(" AND \(ident: o).owner_id = \(bind: actor.userID)" as SQLQueryString)
                 } else {
-                    sql.appendInterpolation(" AND (o.owner_id = \(bind: actor.userID) OR o.department_id IN (\(binds: tree)))" as SQLQueryString)
+                    sql.appendInterpolation(" AND (\(ident: o).owner_id = \(bind: actor.userID) OR \(ident: o).department_id IN (\(binds: tree)))" as SQLQueryString)
                 }
             }
         case .all: break
@@ -234,8 +237,8 @@ struct OpportunityService {
     /// Count, amount and weighted amount per stage for one status.
     func stageTotals(_ view: View, status: OpportunityStatus) async throws -> [UUID: Pipeline.StageCount] {
         let rows = try await sql.raw("""
-            SELECT o.stage_id AS key, COUNT(*) AS n, CAST(SUM(o.amount) AS BIGINT) AS amount, CAST(SUM(o.amount * o.probability) AS BIGINT) AS wsum
-            FROM opportunities o WHERE \(try viewSQL(view)) AND o.status = \(bind: status.rawValue) GROUP BY o.stage_id
+            SELECT t.stage_id AS key, CAST(SUM(t.n) AS BIGINT) AS n, CAST(SUM(t.amount) AS BIGINT) AS amount, CAST(SUM(t.weighted) AS BIGINT) AS wsum
+            FROM opportunity_tallies t WHERE \(try viewSQL(view, tallies: true)) AND t.status = \(bind: status.rawValue) GROUP BY t.stage_id
             """).all(decoding: TotalsRow.self)
         var out: [UUID: Pipeline.StageCount] = [:]
         for r in rows {
@@ -256,12 +259,19 @@ struct OpportunityService {
     func funnel(_ view: View, closedFrom: String?, closedTo: String?) async throws -> Funnel {
         let stages = try await stages(includeInactive: true)
         let open = try await stageTotals(view, status: .open)
-        var closed: SQLQueryString = ""
-        if let closedFrom, let closedTo { closed = " AND o.closed_on >= \(bind: closedFrom) AND o.closed_on <= \(bind: closedTo)" }
-        let results = try await sql.raw("""
-            SELECT o.status AS key, COUNT(*) AS n, CAST(SUM(o.amount) AS BIGINT) AS amount, 0 AS wsum FROM opportunities o
-            WHERE \(try viewSQL(view)) AND o.status IN ('won', 'lost')\(closed) GROUP BY o.status
-            """).all(decoding: TotalsRow.self)
+        let results: [TotalsRow]
+        if let closedFrom, let closedTo {
+            results = try await sql.raw("""
+                SELECT o.status AS key, COUNT(*) AS n, CAST(SUM(o.amount) AS BIGINT) AS amount, 0 AS wsum FROM opportunities o
+                WHERE \(try viewSQL(view)) AND o.status IN ('won', 'lost') AND o.closed_on >= \(bind: closedFrom) AND o.closed_on <= \(bind: closedTo)
+                GROUP BY o.status
+                """).all(decoding: TotalsRow.self)
+        } else {
+            results = try await sql.raw("""
+                SELECT t.status AS key, CAST(SUM(t.n) AS BIGINT) AS n, CAST(SUM(t.amount) AS BIGINT) AS amount, 0 AS wsum FROM opportunity_tallies t
+                WHERE \(try viewSQL(view, tallies: true)) AND t.status IN ('won', 'lost') GROUP BY t.status
+                """).all(decoding: TotalsRow.self)
+        }
         let won = results.first { $0.key == "won" }, lost = results.first { $0.key == "lost" }
         // Inactive stages still count while opportunities sit in them.
         let shown = stages.filter { $0.isActive || (open[$0.id!]?.count ?? 0) > 0 }
@@ -282,17 +292,15 @@ struct OpportunityService {
     func forecast(_ view: View, fromMonth: String, months: Int) async throws -> [MonthRow] {
         let keys = (0..<max(1, min(months, 24))).compactMap { PlanPeriod.month.moving($0, from: fromMonth + "-01").map { String($0.prefix(7)) } }
         guard let first = keys.first, let last = keys.last else { return [] }
-        let from = first + "-01", to = last + "-31"
-        let open = try await sql.raw("""
-            SELECT substr(o.expected_close_on, 1, 7) AS key, COUNT(*) AS n, CAST(SUM(o.amount) AS BIGINT) AS amount, CAST(SUM(o.amount * o.probability) AS BIGINT) AS wsum
-            FROM opportunities o WHERE \(try viewSQL(view)) AND o.status = 'open' AND o.expected_close_on >= \(bind: from) AND o.expected_close_on <= \(bind: to)
-            GROUP BY substr(o.expected_close_on, 1, 7)
-            """).all(decoding: TotalsRow.self)
-        let won = try await sql.raw("""
-            SELECT substr(o.closed_on, 1, 7) AS key, COUNT(*) AS n, CAST(SUM(o.amount) AS BIGINT) AS amount, 0 AS wsum
-            FROM opportunities o WHERE \(try viewSQL(view)) AND o.status = 'won' AND o.closed_on >= \(bind: from) AND o.closed_on <= \(bind: to)
-            GROUP BY substr(o.closed_on, 1, 7)
-            """).all(decoding: TotalsRow.self)
+        func byMonth(_ status: OpportunityStatus) async throws -> [TotalsRow] {
+            try await sql.raw("""
+                SELECT t.month AS key, CAST(SUM(t.n) AS BIGINT) AS n, CAST(SUM(t.amount) AS BIGINT) AS amount, CAST(SUM(t.weighted) AS BIGINT) AS wsum
+                FROM opportunity_tallies t WHERE \(try viewSQL(view, tallies: true)) AND t.status = \(bind: status.rawValue)
+                AND t.month >= \(bind: first) AND t.month <= \(bind: last) GROUP BY t.month
+                """).all(decoding: TotalsRow.self)
+        }
+        let open = try await byMonth(.open)
+        let won = try await byMonth(.won)
         let o = Dictionary(open.compactMap { r in r.key.map { ($0, r) } }, uniquingKeysWith: { a, _ in a })
         let w = Dictionary(won.compactMap { r in r.key.map { ($0, r) } }, uniquingKeysWith: { a, _ in a })
         return keys.map { k in
@@ -422,6 +430,7 @@ struct OpportunityService {
         guard input.errors.isEmpty else { throw AppError.invalid(input.errors) }
         try await db.writeTransaction { [actor, now] tx in
             try await o.create(on: tx)
+            try await OpportunityTally.apply("id = \(bind: o.id!)", sign: 1, orgID: actor.orgID, on: tx)
             try await OpportunityStageChange(o, fromStage: nil, fromStatus: nil, by: actor.userID, at: now).create(on: tx)
             try await Audit(actor: actor, db: tx, now: now).created(Opportunity.entity, o.id!, Self.values(o, def))
             if owner.id != actor.userID {
@@ -452,7 +461,7 @@ struct OpportunityService {
         let after = Self.values(o, def)
         guard before != after else { return o }
         try await db.writeTransaction { [actor, now] tx in
-            try await o.save(on: tx)
+            try await OpportunityTally.around(o.id!, orgID: actor.orgID, on: tx) { try await o.save(on: tx) }
             try await Audit(actor: actor, db: tx, now: now).updated(Opportunity.entity, o.id!, before: before, after: after)
             if let owner, owner.id != actor.userID, before["owner"] != after["owner"] {
                 try await Notifier.send(UserNotification(orgID: actor.orgID, userID: owner.id!, kind: "opportunityAssigned", messageKey: "notify.opportunityAssigned",
@@ -540,7 +549,7 @@ struct OpportunityService {
         }
         let after = Self.values(o, def)
         try await db.writeTransaction { [actor, now] tx in
-            try await o.save(on: tx)
+            try await OpportunityTally.around(o.id!, orgID: actor.orgID, on: tx) { try await o.save(on: tx) }
             try await OpportunityStageChange(o, fromStage: fromStage, fromStatus: fromStatus, by: actor.userID, at: now).create(on: tx)
             try await Audit(actor: actor, db: tx, now: now).updated(Opportunity.entity, o.id!, before: before, after: after)
         }
@@ -551,8 +560,10 @@ struct OpportunityService {
         let o = try await get(id, for: .delete)
         try await db.writeTransaction { [actor, now] tx in
             o.deletedBy = actor.userID
-            try await o.save(on: tx)
-            try await o.delete(on: tx)
+            try await OpportunityTally.around(o.id!, orgID: actor.orgID, on: tx) {
+                try await o.save(on: tx)
+                try await o.delete(on: tx)
+            }
             try await Audit(actor: actor, db: tx, now: now).event(Opportunity.entity, o.id!, .delete, old: o.name)
         }
     }
@@ -667,7 +678,7 @@ struct OpportunityService {
             var before = Self.values(o, def)
             before["lines"] = Self.describe(old, names: names, decimals: actor.org.moneyDecimals)
             if !current.isEmpty { o.amount = current.reduce(0) { $0 + $1.total } }
-            try await o.save(on: tx)
+            try await OpportunityTally.around(o.id!, orgID: actor.orgID, on: tx) { try await o.save(on: tx) }
             var after = Self.values(o, def)
             after["lines"] = Self.describe(current, names: names, decimals: actor.org.moneyDecimals)
             try await Audit(actor: actor, db: tx, now: now).updated(Opportunity.entity, o.id!, before: before, after: after)

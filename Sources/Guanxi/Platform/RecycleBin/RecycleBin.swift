@@ -65,6 +65,7 @@ enum RecycleBin {
                 // Opportunities cannot outlive their customer: they go with it, lines and stage history included.
                 let opportunities = try await actor.inOrgWithDeleted(Opportunity.self, on: tx).filter(\.$customerID == id).all().map { $0.id! }
                 if !opportunities.isEmpty {
+                    try await OpportunityTally.apply("customer_id = \(bind: id)", sign: -1, orgID: actor.orgID, on: tx)
                     try await actor.inOrg(OpportunityLine.self, on: tx).filter(\.$opportunityID ~~ opportunities).delete()
                     try await actor.inOrg(OpportunityStageChange.self, on: tx).filter(\.$opportunityID ~~ opportunities).delete()
                     try await actor.inOrgWithDeleted(Opportunity.self, on: tx).filter(\.$id ~~ opportunities).delete(force: true)
