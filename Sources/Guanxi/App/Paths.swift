@@ -37,6 +37,8 @@ enum Paths {
     static let calendar = "/calendar"
     static let tasks = "/tasks"
     static let products = "/products"
+    static let quotes = "/quotes"
+    static func quote(_ id: UUID) -> String { "/quotes/\(id.uuidString)" }
     static let opportunities = "/opportunities"
     static func opportunity(_ id: UUID) -> String { "/opportunities/\(id.uuidString)" }
     static func product(_ id: UUID) -> String { "/products/\(id.uuidString)" }

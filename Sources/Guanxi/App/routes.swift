@@ -31,6 +31,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: TaskAPIController())
     try api.register(collection: ProductAPIController())
     try api.register(collection: OpportunityAPIController())
+    try api.register(collection: QuoteAPIController())
     try api.register(collection: PlanAPIController())
     try api.register(collection: ActivityAPIController())
 
@@ -73,6 +74,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: OpportunityPages())
     try signedIn.register(collection: OpportunityAnalysisPages())
     try signedIn.register(collection: StagePages())
+    try signedIn.register(collection: QuotePages())
     try signedIn.register(collection: PlanPages())
     try signedIn.register(collection: CalendarPages())
     try signedIn.register(collection: FollowUpPages())

@@ -82,8 +82,10 @@ enum DemoData {
         // Products: everyone looks them up; those who may not change them do not see the cost.
         func policy(_ actions: Set<Action>, _ scope: DataScope, products: Set<Action> = [.view], rules: [String: FieldRule] = [:]) -> RolePolicy {
             var p = RolePolicy(actions: [.customers: actions], scopes: [.customers: scope], fieldRules: rules).extending(.followUps, like: .customers).extending(.tasks, like: .customers)
-                .extending(.opportunities, like: .customers)
+                .extending(.opportunities, like: .customers).extending(.quotes, like: .customers)
             p.actions[.products] = products
+            // Whoever may quote may print the quote for the customer.
+            if p.actions[.quotes]?.contains(.create) == true { p.actions[.quotes]?.insert(.print) }
             if !products.contains(.edit) { p.fieldRules["products.costPrice"] = .hidden }
             return p
         }

@@ -47,6 +47,7 @@ enum Migrations {
         UpdateFollowUpAddDueIndex(),
         CreateProducts(),
         CreateOpportunities(),
+        CreateQuotes(),
     ]
 }
 
@@ -1140,11 +1141,12 @@ struct CreateOpportunities: AsyncMigration {
             .field("owner_id", .uuid, .required, .references("users", "id"))
             .field("department_id", .uuid, .references("departments", "id"))
             .create()
-        // The board and the funnel group one status by stage, for an owner, a department or everyone;
-        // lists page by id; the customer's page lists its own; forecasts go by close date.
-        try await db.raw("CREATE INDEX opportunities_owner ON opportunities (org_id, owner_id, status, stage_id, amount) WHERE deleted_at IS NULL")
-        try await db.raw("CREATE INDEX opportunities_department ON opportunities (org_id, department_id, status, stage_id, amount) WHERE deleted_at IS NULL")
-        try await db.raw("CREATE INDEX opportunities_stage ON opportunities (org_id, status, stage_id, amount) WHERE deleted_at IS NULL")
+        // A board column lists the largest open opportunities of a stage (amount, then id, both in the
+        // index so no sort is needed), for an owner, a department or everyone; lists page by id; the
+        // customer's page lists its own; trends go by close date. Totals come from the tallies.
+        try await db.raw("CREATE INDEX opportunities_owner ON opportunities (org_id, owner_id, status, stage_id, amount, id) WHERE deleted_at IS NULL")
+        try await db.raw("CREATE INDEX opportunities_department ON opportunities (org_id, department_id, status, stage_id, amount, id) WHERE deleted_at IS NULL")
+        try await db.raw("CREATE INDEX opportunities_stage ON opportunities (org_id, status, stage_id, amount, id) WHERE deleted_at IS NULL")
         try await db.raw("CREATE INDEX opportunities_list ON opportunities (org_id, id) WHERE deleted_at IS NULL")
         try await db.raw("CREATE INDEX opportunities_customer ON opportunities (org_id, customer_id) WHERE deleted_at IS NULL")
         try await db.raw("CREATE INDEX opportunities_close ON opportunities (org_id, status, expected_close_on) WHERE deleted_at IS NULL")
@@ -1187,10 +1189,12 @@ struct CreateOpportunities: AsyncMigration {
         try await db.raw("CREATE INDEX opportunity_lines_opportunity ON opportunity_lines (opportunity_id)")
         try await db.raw("CREATE INDEX opportunity_lines_product ON opportunity_lines (org_id, product_id)")
         // Organisations that exist get the default stages and lost reasons; roles get the module as they have customers.
-        for org in try await Organization.query(on: db).all() {
-            try await OpportunityStage.seedDefaults(orgID: org.id!, on: db)
+        // Organisation ids by SQL: the model has columns later migrations add.
+        struct OrgRow: Decodable { var id: UUID }
+        for org in try await (db as! any SQLDatabase).raw("SELECT id FROM organizations").all(decoding: OrgRow.self) {
+            try await OpportunityStage.seedDefaults(orgID: org.id, on: db)
             for (i, (value, zh, en)) in DictionaryKind.lostReason.defaults.enumerated() {
-                try await DictionaryOption(orgID: org.id!, kind: DictionaryKind.lostReason.rawValue, value: value, label: zh, labelEn: en, sortOrder: i).create(on: db)
+                try await DictionaryOption(orgID: org.id, kind: DictionaryKind.lostReason.rawValue, value: value, label: zh, labelEn: en, sortOrder: i).create(on: db)
             }
         }
         for role in try await Role.query(on: db).all() {
@@ -1206,5 +1210,70 @@ struct CreateOpportunities: AsyncMigration {
         try await db.schema("opportunity_stage_changes").delete()
         try await db.schema("opportunities").delete()
         try await db.schema("opportunity_stages").delete()
+    }
+}
+
+struct CreateQuotes: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("quotes")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("created_at", .datetime)
+            .field("updated_at", .datetime)
+            .field("deleted_at", .datetime)
+            .field("deleted_by", .uuid)
+            .field("created_by", .uuid)
+            .field("number", .string, .required)
+            .field("version", .int, .required)
+            .field("is_current", .bool, .required)
+            .field("title", .string, .required)
+            .field("quoted_on", .string, .required)
+            .field("valid_until", .string)
+            .field("terms", .string)
+            .field("status", .string, .required)
+            .field("subtotal", .int64, .required)
+            .field("tax", .int64, .required)
+            .field("total", .int64, .required)
+            .field("below_floor", .bool, .required)
+            .field("customer_id", .uuid, .required, .references("customers", "id"))
+            .field("opportunity_id", .uuid, .references("opportunities", "id"))
+            .field("owner_id", .uuid, .required, .references("users", "id"))
+            .field("department_id", .uuid, .references("departments", "id"))
+            .create()
+        // One row per number and version, whatever two people do at once.
+        try await db.raw("CREATE UNIQUE INDEX quotes_number ON quotes (org_id, number, version)")
+        try await db.raw("CREATE INDEX quotes_owner ON quotes (org_id, owner_id, id) WHERE deleted_at IS NULL")
+        try await db.raw("CREATE INDEX quotes_customer ON quotes (org_id, customer_id) WHERE deleted_at IS NULL")
+        try await db.raw("CREATE INDEX quotes_opportunity ON quotes (org_id, opportunity_id) WHERE deleted_at IS NULL")
+        try await db.schema("quote_lines")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("quote_id", .uuid, .required, .references("quotes", "id", onDelete: .cascade))
+            .field("position", .int, .required)
+            .field("product_id", .uuid, .required, .references("products", "id"))
+            .field("product_name", .string, .required)
+            .field("quantity", .int64, .required)
+            .field("unit", .string)
+            .field("price", .int64, .required)
+            .field("discount", .int, .required)
+            .field("tax_rate", .int, .required)
+            .field("net", .int64, .required)
+            .field("tax", .int64, .required)
+            .field("below_floor", .bool, .required)
+            .create()
+        try await db.raw("CREATE INDEX quote_lines_quote ON quote_lines (quote_id, position)")
+        try await db.raw("CREATE INDEX quote_lines_product ON quote_lines (org_id, product_id)")
+        try await db.schema("organizations").field("quote_template", .json).update()
+        for role in try await Role.query(on: db).all() {
+            var policy = role.policy.extending(.quotes, like: .customers)
+            if role.isSystem { policy.actions[.quotes] = Set(Module.quotes.actions); policy.scopes[.quotes] = .all }
+            try await Role.query(on: db).filter(\.$id == role.id!).set(\.$policy, to: policy).update()
+        }
+    }
+
+    func revert(on db: Database) async throws {
+        try await db.schema("organizations").deleteField("quote_template").update()
+        try await db.schema("quote_lines").delete()
+        try await db.schema("quotes").delete()
     }
 }

@@ -9,6 +9,8 @@ public enum Module: String, Codable, CaseIterable, Sendable {
     case products
     /// Opportunities (商机), their stages and analyses (OPP-01…03).
     case opportunities
+    /// Quotes (报价单, QUO-01…03).
+    case quotes
     case admin
 
     public var labelKey: String { "module.\(rawValue)" }
@@ -21,6 +23,7 @@ public enum Module: String, Codable, CaseIterable, Sendable {
         case .tasks: [.view, .create, .edit, .delete]
         case .products: [.view, .create, .edit, .delete, .export, .import]
         case .opportunities: [.view, .create, .edit, .delete, .export]
+        case .quotes: [.view, .create, .edit, .delete, .export, .print]
         case .admin: [.view, .edit]
         }
     }

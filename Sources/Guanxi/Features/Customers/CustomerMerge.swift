@@ -19,6 +19,7 @@ final class CustomerMerge: Model, @unchecked Sendable {
         var movedTasks: [UUID]? = nil
         var movedActivities: [UUID]? = nil
         var movedOpportunities: [UUID]? = nil
+        var movedQuotes: [UUID]? = nil
     }
 
     @ID(key: .id) var id: UUID?
@@ -112,6 +113,8 @@ struct MergeService {
             if !opportunities.isEmpty {
                 try await actor.inOrgWithDeleted(Opportunity.self, on: tx).filter(\.$id ~~ opportunities).set(\.$customerID, to: survivor.id!).update()
             }
+            let quotes = try await actor.inOrgWithDeleted(Quote.self, on: tx).filter(\.$customerID == merged.id!).all().map { $0.id! }
+            if !quotes.isEmpty { try await actor.inOrgWithDeleted(Quote.self, on: tx).filter(\.$id ~~ quotes).set(\.$customerID, to: survivor.id!).update() }
             for c in children where c.id != survivor.id { c.parentID = survivor.id; try await c.save(on: tx) }
             for c in settlements where c.id != survivor.id { c.settlementCustomerID = survivor.id; try await c.save(on: tx) }
             var movedShares: [UUID] = []
@@ -132,7 +135,7 @@ struct MergeService {
             record.mergedID = merged.id!
             record.snapshot = .init(survivorBefore: before, movedContacts: contacts.map { $0.id! }, movedChildren: children.map { $0.id! },
                                     movedSettlements: settlements.map { $0.id! }, movedShares: movedShares, movedFollowUps: followUps,
-                                    movedTasks: tasks, movedActivities: activities, movedOpportunities: opportunities)
+                                    movedTasks: tasks, movedActivities: activities, movedOpportunities: opportunities, movedQuotes: quotes)
             record.mergedBy = actor.userID
             record.mergedAt = now
             try await record.create(on: tx)
@@ -185,6 +188,9 @@ struct MergeService {
             }
             if let moved = s.movedOpportunities, !moved.isEmpty {
                 try await actor.inOrgWithDeleted(Opportunity.self, on: tx).filter(\.$id ~~ moved).set(\.$customerID, to: merged.id!).update()
+            }
+            if let moved = s.movedQuotes, !moved.isEmpty {
+                try await actor.inOrgWithDeleted(Quote.self, on: tx).filter(\.$id ~~ moved).set(\.$customerID, to: merged.id!).update()
             }
             if !s.movedShares.isEmpty { try await actor.inOrg(RecordShare.self, on: tx).filter(\.$id ~~ s.movedShares).set(\.$recordID, to: merged.id!).update() }
             record.undoneAt = now

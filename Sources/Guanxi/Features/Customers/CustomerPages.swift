@@ -266,6 +266,7 @@ struct CustomerPages: RouteCollection {
         let mergePanel = try await MergePages.panel(customer: c, req: req, actor: actor)
         let teamPanel = try await TeamPages.panel(customer: c, req: req, actor: actor)
         let opportunityPanel = try await OpportunityViews.panel(customer: c, req: req, actor: actor)
+        let quotePanel = try await QuoteViews.card(customerID: c.id, req: req, actor: actor)
         let t = actor.t
         return req.page(title: c.name, crumbs: [Crumb(label: t("nav.customers"), href: Paths.customers), Crumb(label: c.name, href: nil)]) { ctx in
             var actions: [HNode] = []
@@ -306,6 +307,7 @@ struct CustomerPages: RouteCollection {
                 actor.can(.view, .followUps) ? FollowUpViews.section(customer: c, items: timeline.items, next: timeline.next, names: followUpNames,
                                                                      methods: methods, contacts: contacts, templates: templates, actor: actor, ctx: ctx) : H.empty,
                 opportunityPanel(ctx),
+                quotePanel(ctx),
                 H.el("section", [.cls("card"), .id("profile")], [H.div("fact-grid", profile)]),
                 ContactViews.section(customer: c, contacts: contacts, actor: actor, ctx: ctx),
                 ContactRelationPages.card(customer: c, contacts: contacts, relations: relations, roles: roles, actor: actor, ctx: ctx),

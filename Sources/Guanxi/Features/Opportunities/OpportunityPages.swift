@@ -286,6 +286,7 @@ struct OpportunityPages: RouteCollection {
         let reasons = try await DictionaryService(db: req.db, actor: actor, now: req.now).options(.lostReason)
         let reasonLabels = Dictionary(reasons.map { ($0.value, $0.label(t.locale)) }, uniquingKeysWith: { a, _ in a })
         let canEdit = (try? await svc.get(o.id, for: .edit)) != nil
+        let quotes = try await QuoteViews.card(opportunity: o, req: req, actor: actor)
         let catalogue: [Product] = canEdit && actor.can(.view, .products) && o.state == .open
             ? try await actor.inOrg(Product.self, on: req.db).filter(\.$status == "onSale").sort(\.$name).limit(500).all() : []
         let stageName = { (id: UUID?) in id.flatMap { id in stages.first { $0.id == id }?.label(t.locale) } ?? "" }
@@ -382,6 +383,7 @@ struct OpportunityPages: RouteCollection {
                                  rows: lineRows, sort: nil, descending: false, link: { _, _ in "" }, empty: H.p(t("opportunity.noLines"), cls: "muted")),
                     addLine,
                 ]),
+                quotes(ctx),
                 H.el("section", [.cls("card")], [
                     H.h2(t("opportunity.stageHistory")),
                     Tables.table([t("opportunity.changedAt"), t("opportunity.from"), t("opportunity.to"), t("opportunity.amount"), t("opportunity.changedBy")].map { Tables.Column($0) },
@@ -496,6 +498,7 @@ struct OpportunityNames {
     }
 
     static func users(_ ids: [UUID], on db: Database, orgID: UUID) async throws -> [UUID: String] { try await names("users", ids, on: db, orgID: orgID) }
+    static func customers(_ ids: [UUID], on db: Database, orgID: UUID) async throws -> [UUID: String] { try await names("customers", ids, on: db, orgID: orgID) }
     static func products(_ ids: [UUID], on db: Database, orgID: UUID) async throws -> [UUID: String] { try await names("products", ids, on: db, orgID: orgID) }
 }
 

@@ -30,6 +30,7 @@ extension RecycleBin {
             guard let o = try await actor.inOrgWithDeleted(Opportunity.self, on: db).filter(\.$id == id).filter(\.$deletedAt != nil).first()
             else { throw AppError.notFound }
             try await db.writeTransaction { tx in
+                try await actor.inOrgWithDeleted(Quote.self, on: tx).filter(\.$opportunityID == id).set(\.$opportunityID, to: nil).update()
                 try await actor.inOrg(OpportunityLine.self, on: tx).filter(\.$opportunityID == id).delete()
                 try await actor.inOrg(OpportunityStageChange.self, on: tx).filter(\.$opportunityID == id).delete()
                 try await o.delete(force: true, on: tx)

@@ -22,6 +22,7 @@ final class Organization: Model, @unchecked Sendable {
     @Field(key: "price_decimals") var priceDecimals: Int
     @OptionalField(key: "protection") var protection: ProtectionPolicy?
     @OptionalField(key: "product_policy") var productPolicy: ProductPolicy?
+    @OptionalField(key: "quote_template") var quoteTemplate: QuoteTemplate?
     /// How many days before a contact's birthday its owner is reminded (CON-03); nil for three.
     @OptionalField(key: "birthday_days_ahead") var birthdayDaysAhead: Int?
 

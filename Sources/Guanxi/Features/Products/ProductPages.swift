@@ -206,6 +206,7 @@ struct ProductPages: RouteCollection {
         let departments = try await DepartmentService(db: req.db, actor: actor, now: req.now).tree()
         let deptNames = Dictionary(uniqueKeysWithValues: departments.map { ($0.node.id!, $0.node.name) })
         let lookups = Lookups()
+        let quoteHistory = try await QuoteViews.productHistory(p.id!, req: req, actor: actor)
         let canEdit = actor.can(.edit, .products)
         let money = { (v: Int64) in t.locale.money(v, decimals: actor.org.moneyDecimals) }
         return req.page(title: p.name, crumbs: [Crumb(label: t("nav.products"), href: Paths.products), Crumb(label: p.name, href: nil)]) { ctx in
@@ -250,6 +251,7 @@ struct ProductPages: RouteCollection {
                                  rows: priceRows, sort: nil, descending: false, link: { _, _ in "" }, empty: H.p(t("product.noPrices"), cls: "muted")),
                     addPrice,
                 ]),
+                quoteHistory(ctx),
                 H.el("section", [.cls("card")], [
                     H.h2(t("history.title")),
                     HistoryView.render(history, ctx: ctx, label: { k in k == "priceRule" ? t("product.priceStrategies") : (def.field(k).map { $0.title(t) } ?? k) },

@@ -29,7 +29,9 @@ extension RecycleBin {
             guard let p = try await actor.inOrgWithDeleted(Product.self, on: db).filter(\.$id == id).filter(\.$deletedAt != nil).first()
             else { throw AppError.notFound }
             // Opportunities (and later quotes) keep naming the product; it can only stay in the bin.
-            if try await actor.inOrg(OpportunityLine.self, on: db).filter(\.$productID == id).first() != nil { throw AppError.conflict("error.productInUse") }
+            let inOpportunities = try await actor.inOrg(OpportunityLine.self, on: db).filter(\.$productID == id).first() != nil
+            let inQuotes = try await actor.inOrg(QuoteLine.self, on: db).filter(\.$productID == id).first() != nil
+            if inOpportunities || inQuotes { throw AppError.conflict("error.productInUse") }
             try await db.writeTransaction { tx in
                 try await actor.inOrg(ProductPrice.self, on: tx).filter(\.$productID == id).delete()
                 try await p.delete(force: true, on: tx)

@@ -292,6 +292,36 @@ enum OpenAPI {
                 "patch": op("updateOpportunityStage", "Rename, re-weight, reorder or switch a stage on or off (administrators)", tag: "Opportunities", params: [idParam],
                             body: ref("OpportunityStagePatch"), responses([("200", ok(ref("OpportunityStage")))], validation: true)),
             ],
+            "/api/v1/quotes": [
+                "get": op("listQuotes", "Current versions of quotes in your data scope, newest first", tag: "Quotes", params: [
+                    viewParam, query("status", ["type": "string", "enum": .array(Quote.Status.allCases.map { .string($0.rawValue) })], "Only this status"),
+                    query("customer", uuid, "Only this customer's"), query("opportunity", uuid, "Only this opportunity's"),
+                    query("q", ["type": "string"], "Number or title contains"), query("cursor", uuid, "nextCursor of the previous page"),
+                    query("limit", ["type": "integer", "minimum": 1, "maximum": 200], "Page size")],
+                          responses([("200", ok(ref("QuotePage")))])),
+                "post": op("createQuote", "Draft a quote with its lines in one transaction; a line without price takes the price strategy's; below the floor price is refused or flagged by the organisation's policy",
+                           tag: "Quotes", body: ref("QuoteCreate"), responses([("201", ok(ref("Quote"), "Created"))], validation: true)),
+            ],
+            "/api/v1/quotes/{id}": [
+                "get": op("getQuote", "One quote with its lines", tag: "Quotes", params: [idParam], responses([("200", ok(ref("Quote")))])),
+                "patch": op("updateQuote", "Change a draft; lines, when given, replace all lines", tag: "Quotes", params: [idParam], body: ref("QuotePatch"),
+                            responses([("200", ok(ref("Quote"))), ("409", ["description": "Not a current draft", "content": json(ref("Error"))])], validation: true)),
+                "delete": op("deleteQuote", "Move a quote to the recycle bin", tag: "Quotes", params: [idParam], responses([("204", ["description": "Deleted"])])),
+            ],
+            "/api/v1/quotes/{id}/status": [
+                "post": op("setQuoteStatus", "Send a draft, record the customer's answer, or take a sent quote back to draft", tag: "Quotes", params: [idParam],
+                           body: ["type": "object", "required": ["status"], "properties": ["status": ["type": "string", "enum": .array(Quote.Status.allCases.map { .string($0.rawValue) })]]],
+                           responses([("200", ok(ref("Quote")))], validation: true)),
+            ],
+            "/api/v1/quotes/{id}/versions": [
+                "post": op("newQuoteVersion", "A new draft version under the same number, copied from the current one", tag: "Quotes", params: [idParam],
+                           responses([("201", ok(ref("Quote"), "Created")), ("409", ["description": "Not the current version", "content": json(ref("Error"))])])),
+            ],
+            "/api/v1/quote-lines": [
+                "get": op("quoteHistory", "What was quoted (报价明细): lines of current quotes for a product or a customer, newest first", tag: "Quotes",
+                          params: [query("product", uuid, "This product"), query("customer", uuid, "This customer")],
+                          responses([("200", ok(["type": "array", "items": ref("QuoteHistoryLine")]))])),
+            ],
             "/api/v1/product-categories": [
                 "get": op("listProductCategories", "The category tree, depth first", tag: "Products",
                           responses([("200", ok(["type": "array", "items": ref("ProductCategory")]))])),
@@ -641,6 +671,38 @@ enum OpenAPI {
                 "Error": ["type": "object", "required": ["code", "message"], "properties": [
                     "code": ["type": "string"], "message": ["type": "string"],
                     "fields": ["type": "object", "additionalProperties": ["type": "string"]],
+                ]],
+                "QuoteLine": ["type": "object", "required": ["productID", "productName", "quantity", "price", "discount", "taxRate", "net", "tax", "belowFloor"], "properties": [
+                    "productID": uuid, "productName": ["type": "string"], "quantity": ["type": "integer"], "unit": nullableString, "price": ["type": "integer"],
+                    "discount": ["type": "integer"], "taxRate": ["type": "integer"], "net": ["type": "integer"], "tax": ["type": "integer"], "belowFloor": ["type": "boolean"],
+                ]],
+                "Quote": ["type": "object", "required": ["id", "number", "version", "isCurrent", "title", "customerID", "quotedOn", "status", "subtotal", "tax", "total", "belowFloor", "ownerID"],
+                          "properties": [
+                    "id": uuid, "number": ["type": "string"], "version": ["type": "integer"], "isCurrent": ["type": "boolean"], "title": ["type": "string"],
+                    "customerID": uuid, "opportunityID": nullableUUID, "quotedOn": ["type": "string"], "validUntil": nullableString, "terms": nullableString,
+                    "status": ["type": "string"], "subtotal": ["type": "integer"], "tax": ["type": "integer"], "total": ["type": "integer"], "belowFloor": ["type": "boolean"],
+                    "ownerID": uuid, "lines": ["type": "array", "nullable": true, "items": ref("QuoteLine")],
+                ]],
+                "QuotePage": ["type": "object", "required": ["items"], "properties": ["items": ["type": "array", "items": ref("Quote")], "nextCursor": nullableString]],
+                "QuoteLineInput": ["type": "object", "required": ["productID"], "properties": [
+                    "productID": uuid, "quantity": ["type": "integer", "minimum": 1, "maximum": 10_000_000], "unit": ["type": "string", "maxLength": 10],
+                    "price": ["type": "integer", "minimum": 0, "maximum": 900_000_000_000, "description": "Fen per unit; absent takes the price strategy's"],
+                    "discount": ["type": "integer", "minimum": 0, "maximum": 10_000, "description": "Basis points"],
+                    "taxRate": ["type": "integer", "minimum": 0, "maximum": 10_000, "description": "Basis points"],
+                ]],
+                "QuoteCreate": ["type": "object", "required": ["title", "customerID", "lines"], "properties": [
+                    "title": ["type": "string", "minLength": 1, "maxLength": 100], "customerID": uuid, "opportunityID": uuid, "quotedOn": date, "validUntil": date,
+                    "terms": ["type": "string", "maxLength": 4000], "ownerID": uuid,
+                    "lines": ["type": "array", "minItems": 1, "maxItems": 500, "items": ref("QuoteLineInput")],
+                ]],
+                "QuotePatch": ["type": "object", "properties": [
+                    "title": ["type": "string", "minLength": 1, "maxLength": 100], "customerID": uuid, "opportunityID": uuid, "quotedOn": date, "validUntil": date,
+                    "terms": ["type": "string", "maxLength": 4000], "ownerID": uuid,
+                    "lines": ["type": "array", "minItems": 1, "maxItems": 500, "items": ref("QuoteLineInput")],
+                ]],
+                "QuoteHistoryLine": ["type": "object", "required": ["quoteID", "number", "version", "quotedOn", "customerID", "status", "line"], "properties": [
+                    "quoteID": uuid, "number": ["type": "string"], "version": ["type": "integer"], "quotedOn": ["type": "string"], "customerID": uuid,
+                    "status": ["type": "string"], "line": ref("QuoteLine"),
                 ]],
                 "OpportunityPage": ["type": "object", "required": ["items"], "properties": [
                     "items": ["type": "array", "items": ref("Opportunity")], "nextCursor": nullableString,

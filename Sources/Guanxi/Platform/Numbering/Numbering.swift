@@ -28,6 +28,7 @@ extension NumberingRule: OrgScoped {}
 enum DocumentType: String, CaseIterable, Sendable {
     case customer
     case product
+    case quote
 
     var labelKey: String { "doc.\(rawValue)" }
 
@@ -35,6 +36,7 @@ enum DocumentType: String, CaseIterable, Sendable {
         switch self {
         case .customer: NumberFormat(prefix: "KH", datePart: .yyyyMM, width: 5, reset: .monthly)
         case .product: NumberFormat(prefix: "CP", datePart: .none, width: 5, reset: .never)
+        case .quote: NumberFormat(prefix: "BJ", datePart: .yyyyMM, width: 4, reset: .monthly)
         }
     }
 }

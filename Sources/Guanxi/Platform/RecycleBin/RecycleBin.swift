@@ -62,6 +62,11 @@ enum RecycleBin {
                 try await actor.inOrgWithDeleted(FollowUp.self, on: tx).filter(\.$customerID == id).delete(force: true)
                 try await actor.inOrgWithDeleted(TaskItem.self, on: tx).filter(\.$customerID == id).set(\.$customerID, to: nil).update()
                 try await actor.inOrgWithDeleted(Activity.self, on: tx).filter(\.$customerID == id).set(\.$customerID, to: nil).update()
+                let quotes = try await actor.inOrgWithDeleted(Quote.self, on: tx).filter(\.$customerID == id).all().map { $0.id! }
+                if !quotes.isEmpty {
+                    try await actor.inOrg(QuoteLine.self, on: tx).filter(\.$quoteID ~~ quotes).delete()
+                    try await actor.inOrgWithDeleted(Quote.self, on: tx).filter(\.$id ~~ quotes).delete(force: true)
+                }
                 // Opportunities cannot outlive their customer: they go with it, lines and stage history included.
                 let opportunities = try await actor.inOrgWithDeleted(Opportunity.self, on: tx).filter(\.$customerID == id).all().map { $0.id! }
                 if !opportunities.isEmpty {

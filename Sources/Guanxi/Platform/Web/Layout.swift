@@ -18,6 +18,7 @@ enum Layout {
         NavItem(key: "nav.pools", href: Paths.pools, icon: "◌", visible: { $0.can(.view, .customers) }),
         NavItem(key: "followUp.title", href: Paths.followUps, icon: "✎", visible: { $0.can(.view, .followUps) }),
         NavItem(key: "nav.opportunities", href: Paths.opportunities, icon: "◈", visible: { $0.can(.view, .opportunities) }),
+        NavItem(key: "nav.quotes", href: Paths.quotes, icon: "¥", visible: { $0.can(.view, .quotes) }),
         NavItem(key: "nav.calendar", href: Paths.calendar, icon: "▣", visible: { $0.can(.view, .followUps) }),
         NavItem(key: "nav.tasks", href: Paths.tasks, icon: "☑", visible: { $0.can(.view, .tasks) }),
         NavItem(key: "nav.products", href: Paths.products, icon: "▥", visible: { $0.can(.view, .products) }),
