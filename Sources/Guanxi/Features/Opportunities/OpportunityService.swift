@@ -15,10 +15,14 @@ struct OpportunityService {
     enum View: String, CaseIterable, Sendable {
         case mine, team, all
         var labelKey: String { "opportunity.view.\(rawValue)" }
+
+        static func available(to actor: Actor, in module: Module) -> [View] {
+            actor.policy.scope(for: module) == .all ? allCases : [.mine, .team]
+        }
     }
 
     /// The views this actor has: "all" only when the scope reaches past the team.
-    var views: [View] { actor.policy.scope(for: .opportunities) == .all ? View.allCases : [.mine, .team] }
+    var views: [View] { View.available(to: actor, in: .opportunities) }
 
     // MARK: stages
 

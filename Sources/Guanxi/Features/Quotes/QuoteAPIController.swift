@@ -114,7 +114,7 @@ struct QuoteAPIController: RouteCollection {
     @Sendable func index(req: Request) async throws -> Response {
         let actor = try req.actor
         try actor.require(.view, .quotes)
-        let views: [OpportunityService.View] = actor.policy.scope(for: .quotes) == .all ? OpportunityService.View.allCases : [.mine, .team]
+        let views = OpportunityService.View.available(to: actor, in: .quotes)
         var q = QuoteService.ListQuery()
         q.view = try OpportunityParams.view(req, views: views)
         if let s = Check.clean(try? req.query.get(String.self, at: "status")) {
@@ -139,8 +139,8 @@ struct QuoteAPIController: RouteCollection {
     @Sendable func create(req: Request) async throws -> Response {
         let b = try req.content.decode(Body.self)
         let svc = try service(req)
-        let q = try await svc.create(b.input, apiUnits: true)
-        return try await QuoteDTO(q, lines: try await svc.lines(q.id!)).encodeResponse(status: .created, for: req)
+        let made = try await svc.create(b.input, apiUnits: true)
+        return try await QuoteDTO(made.quote, lines: made.lines).encodeResponse(status: .created, for: req)
     }
 
     @Sendable func show(req: Request) async throws -> QuoteDTO {

@@ -37,7 +37,7 @@ struct QuotePages: RouteCollection {
         let actor = try req.actor
         try actor.require(.view, .quotes)
         let t = actor.t
-        let views: [OpportunityService.View] = actor.policy.scope(for: .quotes) == .all ? OpportunityService.View.allCases : [.mine, .team]
+        let views = OpportunityService.View.available(to: actor, in: .quotes)
         var query = QuoteService.ListQuery()
         query.view = try OpportunityParams.view(req, views: views)
         if let s = Check.clean(try? req.query.get(String.self, at: "status")) {
@@ -142,7 +142,7 @@ struct QuotePages: RouteCollection {
     @Sendable func create(req: Request) async throws -> Response {
         let values = FormValues(form: try req.content.decode([String: String].self))
         do {
-            let q = try await service(req).create(values.input, apiUnits: false)
+            let q = try await service(req).create(values.input, apiUnits: false).quote
             return req.redirect(Paths.quote(q.id!), flash: Flash(.success, "flash.saved"))
         } catch let e as AppError where e.status == .unprocessableEntity {
             return try await render(req, record: nil, values: values, errors: e.fields, status: .unprocessableEntity)

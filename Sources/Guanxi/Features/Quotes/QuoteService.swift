@@ -120,7 +120,8 @@ struct QuoteService {
 
     // MARK: writing
 
-    func create(_ input: Input, apiUnits: Bool) async throws -> Quote {
+    /// The new quote and its lines as saved.
+    func create(_ input: Input, apiUnits: Bool) async throws -> (quote: Quote, lines: [QuoteLine]) {
         try actor.require(.create, .quotes)
         let d = try await checked(input, apiUnits: apiUnits, record: nil)
         let quote = Quote(orgID: actor.orgID, customerID: d.customer.id!, owner: d.owner, createdBy: actor.userID, now: now)
@@ -131,7 +132,7 @@ struct QuoteService {
             try await Self.insert(d.lines, into: quote, on: tx)
             try await Audit(actor: actor, db: tx, now: now).created(Quote.entity, quote.id!, Self.values(quote, d.lines))
         }
-        return quote
+        return (quote, d.lines)
     }
 
     /// Changes a draft; its lines are replaced by those given.
@@ -233,7 +234,10 @@ struct QuoteService {
         var batch = RowBatch(table: QuoteLine.schema, columns: ["id", "org_id", "quote_id", "position", "product_id", "product_name", "quantity", "unit",
                                                                 "price", "discount", "tax_rate", "net", "tax", "below_floor"])
         for (i, l) in lines.enumerated() {
-            batch.add([UUID.v7(), quote.orgID, quote.id!, i + 1, l.productID, l.productName, l.quantity, l.unit, l.price, l.discount, l.taxRate,
+            l.id = UUID.v7()
+            l.quoteID = quote.id!
+            l.position = i + 1
+            batch.add([l.id!, quote.orgID, quote.id!, i + 1, l.productID, l.productName, l.quantity, l.unit, l.price, l.discount, l.taxRate,
                        l.net, l.tax, l.belowFloor])
         }
         try await batch.insert(on: db)
