@@ -673,7 +673,7 @@ struct OpportunityService {
         let def = actor.definition(Opportunity.definition)
         try await db.writeTransaction { [actor, now] tx in
             func lines() async throws -> [OpportunityLine] {
-                try await OpportunityLine.query(on: tx).filter(\.$orgID == actor.orgID).filter(\.$opportunityID == o.id!).all()
+                try await actor.inOrg(OpportunityLine.self, on: tx).filter(\.$opportunityID == o.id!).all()
             }
             let old = try await lines()
             try await change(tx)

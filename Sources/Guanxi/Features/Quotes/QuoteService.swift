@@ -145,7 +145,7 @@ struct QuoteService {
         apply(d, to: quote)
         try await db.writeTransaction { [actor, now] tx in
             try await quote.save(on: tx)
-            try await QuoteLine.query(on: tx).filter(\.$orgID == actor.orgID).filter(\.$quoteID == quote.id!).delete()
+            try await actor.inOrg(QuoteLine.self, on: tx).filter(\.$quoteID == quote.id!).delete()
             try await Self.insert(d.lines, into: quote, on: tx)
             try await Audit(actor: actor, db: tx, now: now).updated(Quote.entity, quote.id!, before: before, after: Self.values(quote, d.lines))
         }
@@ -188,9 +188,9 @@ struct QuoteService {
         let lines = try await lines(old.id!)
         try await db.writeTransaction { [actor, now] tx in
             // Only one current version per number, even when two people ask at once.
-            try await Quote.query(on: tx).filter(\.$id == old.id!).filter(\.$isCurrent == true).set(\.$isCurrent, to: false).update()
-            guard try await Quote.query(on: tx).filter(\.$id == old.id!).first()?.isCurrent == false,
-                  try await Quote.query(on: tx).filter(\.$orgID == actor.orgID).filter(\.$number == old.number).filter(\.$version == copy.version).first() == nil
+            try await actor.inOrg(Quote.self, on: tx).filter(\.$id == old.id!).filter(\.$isCurrent == true).set(\.$isCurrent, to: false).update()
+            guard try await actor.inOrg(Quote.self, on: tx).filter(\.$id == old.id!).first()?.isCurrent == false,
+                  try await actor.inOrgWithDeleted(Quote.self, on: tx).filter(\.$number == old.number).filter(\.$version == copy.version).first() == nil
             else { throw AppError.conflict("error.quoteNotCurrent") }
             try await copy.create(on: tx)
             try await Self.insert(lines, into: copy, on: tx)
