@@ -39,6 +39,12 @@ enum Paths {
     static let products = "/products"
     static let quotes = "/quotes"
     static func quote(_ id: UUID) -> String { "/quotes/\(id.uuidString)" }
+    static let leads = "/leads"
+    static func lead(_ id: UUID) -> String { "/leads/\(id.uuidString)" }
+    static let adminLeadRules = "/admin/lead-rules"
+    static let adminWebForms = "/admin/web-forms"
+    static func adminWebForm(_ id: UUID) -> String { "/admin/web-forms/\(id.uuidString)" }
+    static func publicForm(_ token: String) -> String { "/f/\(token)" }
     static let opportunities = "/opportunities"
     static func opportunity(_ id: UUID) -> String { "/opportunities/\(id.uuidString)" }
     static func product(_ id: UUID) -> String { "/products/\(id.uuidString)" }

@@ -32,8 +32,12 @@ func routes(_ app: Application) throws {
     try api.register(collection: ProductAPIController())
     try api.register(collection: OpportunityAPIController())
     try api.register(collection: QuoteAPIController())
+    try api.register(collection: LeadAPIController())
     try api.register(collection: PlanAPIController())
     try api.register(collection: ActivityAPIController())
+
+    // Public web-to-lead forms: no session, no CSRF (posted from other sites), limited per address.
+    try app.register(collection: PublicFormController())
 
     let web = app.grouped(WebSessionMiddleware()).grouped(SetupGateMiddleware())
     try web.register(collection: SetupPages())
@@ -75,6 +79,9 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: OpportunityAnalysisPages())
     try signedIn.register(collection: StagePages())
     try signedIn.register(collection: QuotePages())
+    try signedIn.register(collection: LeadPages())
+    try signedIn.register(collection: LeadRulePages())
+    try signedIn.register(collection: WebFormPages())
     try signedIn.register(collection: PlanPages())
     try signedIn.register(collection: CalendarPages())
     try signedIn.register(collection: FollowUpPages())

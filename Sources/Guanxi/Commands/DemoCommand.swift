@@ -82,7 +82,7 @@ enum DemoData {
         // Products: everyone looks them up; those who may not change them do not see the cost.
         func policy(_ actions: Set<Action>, _ scope: DataScope, products: Set<Action> = [.view], rules: [String: FieldRule] = [:]) -> RolePolicy {
             var p = RolePolicy(actions: [.customers: actions], scopes: [.customers: scope], fieldRules: rules).extending(.followUps, like: .customers).extending(.tasks, like: .customers)
-                .extending(.opportunities, like: .customers).extending(.quotes, like: .customers)
+                .extending(.leads, like: .customers).extending(.opportunities, like: .customers).extending(.quotes, like: .customers)
             p.actions[.products] = products
             // Whoever may quote may print the quote for the customer.
             if p.actions[.quotes]?.contains(.create) == true { p.actions[.quotes]?.insert(.print) }
@@ -236,6 +236,7 @@ enum DemoData {
                     try await item.create(on: tx)
                 }
             }
+            try await DemoLeads.seed(orgID: orgID, owners: owners, now: now, on: tx)
             for (name, method, content) in [("首次电话", "phone", "介绍公司和产品，了解需求和预算，约拜访时间"),
                                             ("上门拜访", "visit", "拜访客户，演示产品，确认决策人和采购流程")] {
                 try await FollowUpTemplate(orgID: orgID, name: name, method: method, content: content).create(on: tx)

@@ -49,6 +49,7 @@ enum Migrations {
         CreateProducts(),
         CreateOpportunities(),
         CreateQuotes(),
+        CreateLeads(),
     ]
 }
 
@@ -1276,5 +1277,105 @@ struct CreateQuotes: AsyncMigration {
         try await db.schema("organizations").deleteField("quote_template").update()
         try await db.schema("quote_lines").delete()
         try await db.schema("quotes").delete()
+    }
+}
+
+struct CreateLeads: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("leads")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("created_at", .datetime)
+            .field("updated_at", .datetime)
+            .field("deleted_at", .datetime)
+            .field("deleted_by", .uuid)
+            .field("created_by", .uuid)
+            .field("company", .string)
+            .field("person", .string)
+            .field("title", .string)
+            .field("phone", .string)
+            .field("phone_digits", .string)
+            .field("email", .string)
+            .field("need", .string)
+            .field("source", .string)
+            .field("region_id", .uuid)
+            .field("address", .string)
+            .field("status", .string, .required)
+            .field("search", .string, .required)
+            .field("custom", .string)
+            .field("owner_id", .uuid, .references("users", "id"))
+            .field("department_id", .uuid)
+            .field("assigned_at", .datetime)
+            .field("last_contacted_at", .datetime)
+            .field("web_form_id", .uuid)
+            .field("converted_at", .datetime)
+            .field("customer_id", .uuid)
+            .field("contact_id", .uuid)
+            .field("opportunity_id", .uuid)
+            .create()
+        // Lists page newest first for an owner, a department, the pool (no owner) or everyone; the
+        // collision check looks leads up by phone digits and company.
+        try await db.raw("CREATE INDEX leads_owner ON leads (org_id, owner_id, id) WHERE deleted_at IS NULL")
+        try await db.raw("CREATE INDEX leads_department ON leads (org_id, department_id, id) WHERE deleted_at IS NULL")
+        try await db.raw("CREATE INDEX leads_list ON leads (org_id, id) WHERE deleted_at IS NULL")
+        try await db.raw("CREATE INDEX leads_phone ON leads (org_id, phone_digits) WHERE deleted_at IS NULL")
+        try await db.raw("CREATE INDEX leads_company ON leads (org_id, company) WHERE deleted_at IS NULL")
+        try await db.schema("lead_follow_ups")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("lead_id", .uuid, .required, .references("leads", "id", onDelete: .cascade))
+            .field("method", .string, .required)
+            .field("content", .string, .required)
+            .field("happened_at", .datetime, .required)
+            .field("next_contact_on", .string)
+            .field("owner_id", .uuid, .required)
+            .field("department_id", .uuid)
+            .create()
+        try await db.raw("CREATE INDEX lead_follow_ups_lead ON lead_follow_ups (lead_id, happened_at)")
+        try await db.schema("lead_rules")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("name", .string, .required)
+            .field("position", .int, .required)
+            .field("source", .string)
+            .field("region_id", .uuid)
+            .field("user_ids", .string, .required)
+            .field("turn", .int, .required)
+            .field("is_active", .bool, .required)
+            .create()
+        try await db.raw("CREATE INDEX lead_rules_org ON lead_rules (org_id, position)")
+        try await db.schema("web_forms")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("created_at", .datetime)
+            .field("updated_at", .datetime)
+            .field("name", .string, .required)
+            .field("token", .string, .required)
+            .field("heading", .string, .required)
+            .field("intro", .string)
+            .field("thank_you", .string, .required)
+            .field("fields", .string, .required)
+            .field("required_fields", .string, .required)
+            .field("source", .string)
+            .field("owner_id", .uuid)
+            .field("rate_limit", .int, .required)
+            .field("is_active", .bool, .required)
+            .field("submissions", .int, .required)
+            .field("spam_blocked", .int, .required)
+            .create()
+        try await db.raw("CREATE UNIQUE INDEX web_forms_token ON web_forms (token)")
+        try await db.raw("CREATE INDEX web_forms_org ON web_forms (org_id, name)")
+        for role in try await Role.query(on: db).all() {
+            var policy = role.policy.extending(.leads, like: .customers)
+            if role.isSystem { policy.actions[.leads] = Set(Module.leads.actions); policy.scopes[.leads] = .all }
+            try await Role.query(on: db).filter(\.$id == role.id!).set(\.$policy, to: policy).update()
+        }
+    }
+
+    func revert(on db: Database) async throws {
+        try await db.schema("web_forms").delete()
+        try await db.schema("lead_rules").delete()
+        try await db.schema("lead_follow_ups").delete()
+        try await db.schema("leads").delete()
     }
 }

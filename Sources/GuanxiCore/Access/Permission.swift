@@ -7,6 +7,8 @@ public enum Module: String, Codable, CaseIterable, Sendable {
     case tasks
     /// Products, their categories and price strategies (PRD-01…05): organisation data, no data scope.
     case products
+    /// Leads (线索), their pool, assignment rules and web forms (LEA-01, LEA-02).
+    case leads
     /// Opportunities (商机), their stages and analyses (OPP-01…03).
     case opportunities
     /// Quotes (报价单, QUO-01…03).
@@ -22,6 +24,7 @@ public enum Module: String, Codable, CaseIterable, Sendable {
         case .followUps: [.view, .create, .edit, .delete, .export]
         case .tasks: [.view, .create, .edit, .delete]
         case .products: [.view, .create, .edit, .delete, .export, .import]
+        case .leads: [.view, .create, .edit, .delete, .assign]
         case .opportunities: [.view, .create, .edit, .delete, .export]
         case .quotes: [.view, .create, .edit, .delete, .export, .print]
         case .admin: [.view, .edit]

@@ -292,6 +292,79 @@ enum OpenAPI {
                 "patch": op("updateOpportunityStage", "Rename, re-weight, reorder or switch a stage on or off (administrators)", tag: "Opportunities", params: [idParam],
                             body: ref("OpportunityStagePatch"), responses([("200", ok(ref("OpportunityStage")))], validation: true)),
             ],
+            "/api/v1/leads": [
+                "get": op("listLeads", "Leads: mine, my team's, the lead pool's, or all in my scope; newest first", tag: "Leads", params: [
+                    query("view", ["type": "string", "enum": ["mine", "team", "pool", "all"]], "Whose leads (all needs an all-data scope)"),
+                    query("status", leadStatus, "Only this status"), query("source", ["type": "string"], "Only this source"),
+                    query("q", ["type": "string"], "Company, person, pinyin or phone contains"), query("cursor", ["type": "string"], "nextCursor of the previous page"),
+                    query("limit", ["type": "integer", "minimum": 1, "maximum": 200], "Page size")],
+                          responses([("200", ok(ref("LeadPage")))])),
+                "post": op("createLead", "Add a lead; ownerID is a colleague's id, \"rules\" (the assignment rules) or \"pool\"; by default you. Likely duplicates among customers and leads answer 409 unless force=true",
+                           tag: "Leads", params: [forceParam], body: ref("LeadCreate"),
+                           responses([("201", ok(ref("Lead"), "Created")), ("409", ok(ref("LeadCollision"), "Likely duplicates"))], validation: true)),
+            ],
+            "/api/v1/leads/assign": [
+                "post": op("assignLeads", "Give leads (from the pool or colleagues in scope) to someone, or to the assignment rules with ownerID \"rules\"", tag: "Leads",
+                           body: ["type": "object", "required": ["ids", "ownerID"], "properties": [
+                               "ids": ["type": "array", "items": uuid, "minItems": 1, "maxItems": 500], "ownerID": ["type": "string"]]],
+                           responses([("200", ok(["type": "object", "properties": ["assigned": ["type": "integer"]]])),
+                                      ("409", ["description": "A lead is converted", "content": json(ref("Error"))])], validation: true)),
+            ],
+            "/api/v1/leads/{id}": [
+                "get": op("getLead", "One lead", tag: "Leads", params: [idParam], responses([("200", ok(ref("Lead")))])),
+                "patch": op("updateLead", "Change some fields of an unconverted lead", tag: "Leads", params: [idParam, forceParam], body: ref("LeadPatch"),
+                            responses([("200", ok(ref("Lead"))), ("409", ok(ref("LeadCollision"), "Likely duplicates or converted"))], validation: true)),
+                "delete": op("deleteLead", "Move a lead to the recycle bin", tag: "Leads", params: [idParam], responses([("204", ["description": "Deleted"])])),
+            ],
+            "/api/v1/leads/{id}/claim": [
+                "post": op("claimLead", "Take a lead from the lead pool", tag: "Leads", params: [idParam],
+                           responses([("200", ok(ref("Lead"))), ("409", ["description": "Someone has it", "content": json(ref("Error"))])])),
+            ],
+            "/api/v1/leads/{id}/release": [
+                "post": op("releaseLead", "Give a lead back to the pool", tag: "Leads", params: [idParam],
+                           responses([("200", ok(ref("Lead"))), ("409", ["description": "Converted", "content": json(ref("Error"))])])),
+            ],
+            "/api/v1/leads/{id}/follow-ups": [
+                "get": op("listLeadFollowUps", "The lead's follow-ups, newest first", tag: "Leads", params: [idParam],
+                          responses([("200", ok(["type": "array", "items": ref("LeadFollowUp")]))])),
+                "post": op("addLeadFollowUp", "Record a contact with the lead", tag: "Leads", params: [idParam],
+                           body: ["type": "object", "required": ["method", "content"], "properties": [
+                               "method": ["type": "string"], "content": ["type": "string", "maxLength": 4000],
+                               "happenedAt": ["type": "string", "description": "yyyy-MM-ddTHH:mm in the organisation's time zone; empty means now"],
+                               "nextContactOn": date]],
+                           responses([("201", ok(ref("LeadFollowUp"), "Created")), ("409", ["description": "Converted", "content": json(ref("Error"))])], validation: true)),
+            ],
+            "/api/v1/leads/{id}/convert": [
+                "post": op("convertLead", "Convert in one transaction into a customer (or attach to customerID), a contact (contactName) and an opportunity (opportunityName); the lead's follow-ups move to the customer's timeline",
+                           tag: "Leads", params: [idParam, forceParam], body: ["type": "object", "properties": [
+                               "customerID": uuid, "customerName": ["type": "string", "maxLength": 200], "contactName": ["type": "string", "maxLength": 50],
+                               "opportunityName": ["type": "string", "maxLength": 100], "amount": ["type": "integer", "minimum": 0], "stageID": uuid,
+                               "expectedCloseOn": date]],
+                           responses([("201", ok(["type": "object", "required": ["customerID"], "properties": [
+                               "customerID": uuid, "contactID": uuid, "opportunityID": uuid]], "Converted")),
+                                      ("409", ok(ref("LeadCollision"), "Likely duplicate customers, converted already, or still in the pool"))], validation: true)),
+            ],
+            "/api/v1/lead-rules": [
+                "get": op("listLeadRules", "Assignment rules in the order they are tried (administrators)", tag: "Leads",
+                          responses([("200", ok(["type": "array", "items": ref("LeadRule")]))])),
+                "post": op("addLeadRule", "Add an assignment rule (administrators)", tag: "Leads", body: ref("LeadRuleInput"),
+                           responses([("201", ok(ref("LeadRule"), "Created"))], validation: true)),
+            ],
+            "/api/v1/lead-rules/{id}": [
+                "patch": op("updateLeadRule", "Change an assignment rule (administrators)", tag: "Leads", params: [idParam], body: ref("LeadRuleInput"),
+                            responses([("200", ok(ref("LeadRule")))], validation: true)),
+                "delete": op("deleteLeadRule", "Delete an assignment rule (administrators)", tag: "Leads", params: [idParam],
+                             responses([("204", ["description": "Deleted"])])),
+            ],
+            "/api/v1/web-forms": [
+                "get": op("listWebForms", "Web-to-lead forms (administrators)", tag: "Leads", responses([("200", ok(["type": "array", "items": ref("WebForm")]))])),
+                "post": op("addWebForm", "Design a web-to-lead form (administrators); its public address is url", tag: "Leads", body: ref("WebFormInput"),
+                           responses([("201", ok(ref("WebForm"), "Created"))], validation: true)),
+            ],
+            "/api/v1/web-forms/{id}": [
+                "patch": op("updateWebForm", "Change a web-to-lead form (administrators)", tag: "Leads", params: [idParam], body: ref("WebFormInput"),
+                            responses([("200", ok(ref("WebForm")))], validation: true)),
+            ],
             "/api/v1/quotes": [
                 "get": op("listQuotes", "Current versions of quotes in your data scope, newest first", tag: "Quotes", params: [
                     viewParam, query("status", ["type": "string", "enum": .array(Quote.Status.allCases.map { .string($0.rawValue) })], "Only this status"),
@@ -575,6 +648,7 @@ enum OpenAPI {
     static let uuid: JSONValue = ["type": "string", "format": "uuid"]
     static let date: JSONValue = ["type": "string", "format": "date"]
     static let opportunityStatus: JSONValue = ["type": "string", "enum": .array(OpportunityStatus.allCases.map { .string($0.rawValue) })]
+    static let leadStatus: JSONValue = ["type": "string", "enum": .array(LeadStatus.allCases.map { .string($0.rawValue) })]
     static let viewParam: JSONValue = query("view", ["type": "string", "enum": ["mine", "team", "all"]], "Mine, my team's, or all in my scope (all needs an all-data scope)")
     static let followUpBody: JSONValue = [
         "method": ["type": "string", "maxLength": 50, "description": "a value of the followUpMethod dictionary"],
@@ -655,6 +729,21 @@ enum OpenAPI {
                 out.append(("OpportunityCreate", .object(pairs + [("required", ["name", "customerID"])])))
             }
         }
+        for (name, schema) in Lead.definition.schemas(name: "Lead") {
+            guard case .object(var pairs) = schema, let i = pairs.firstIndex(where: { $0.0 == "properties" }), case .object(var props) = pairs[i].1 else { continue }
+            if name == "Lead" {
+                props += [("ownerID", uuid), ("departmentID", uuid), ("webFormID", uuid), ("customerID", uuid), ("contactID", uuid), ("opportunityID", uuid),
+                          ("createdAt", dateTime), ("convertedAt", dateTime), ("lastContactedAt", dateTime)]
+                pairs[i].1 = .object(props)
+                out.append((name, .object(pairs)))
+            } else {
+                pairs[i].1 = .object(props)
+                out.append(("LeadPatch", .object(pairs)))
+                props.append(("ownerID", ["type": "string", "description": "A colleague's id, \"rules\" or \"pool\""]))
+                pairs[i].1 = .object(props)
+                out.append(("LeadCreate", .object(pairs)))
+            }
+        }
         return out
     }
 
@@ -703,6 +792,37 @@ enum OpenAPI {
                 "QuoteHistoryLine": ["type": "object", "required": ["quoteID", "number", "version", "quotedOn", "customerID", "status", "line"], "properties": [
                     "quoteID": uuid, "number": ["type": "string"], "version": ["type": "integer"], "quotedOn": ["type": "string"], "customerID": uuid,
                     "status": ["type": "string"], "line": ref("QuoteLine"),
+                ]],
+                "LeadPage": ["type": "object", "required": ["items"], "properties": [
+                    "items": ["type": "array", "items": ref("Lead")], "nextCursor": nullableString,
+                ]],
+                "LeadCollision": ["type": "object", "properties": [
+                    "code": ["type": "string"], "message": ["type": "string"], "matches": ["type": "array", "items": ["type": "object"]],
+                    "leads": ["type": "array", "items": ["type": "object", "properties": ["id": uuid, "name": ["type": "string"], "ownerName": ["type": "string"]]]],
+                ]],
+                "LeadFollowUp": ["type": "object", "required": ["id", "method", "content", "happenedAt", "ownerID"], "properties": [
+                    "id": uuid, "method": ["type": "string"], "content": ["type": "string"], "happenedAt": dateTime, "nextContactOn": date, "ownerID": uuid,
+                ]],
+                "LeadRule": ["type": "object", "required": ["id", "name", "position", "userIDs", "turn", "isActive"], "properties": [
+                    "id": uuid, "name": ["type": "string"], "position": ["type": "integer"], "source": ["type": "string"], "regionID": uuid,
+                    "userIDs": ["type": "array", "items": uuid], "turn": ["type": "integer"], "isActive": ["type": "boolean"],
+                ]],
+                "LeadRuleInput": ["type": "object", "properties": [
+                    "name": ["type": "string", "minLength": 1, "maxLength": 50], "source": nullableString, "regionID": nullableString,
+                    "userIDs": ["type": "array", "items": uuid], "position": ["type": "integer", "minimum": 0, "maximum": 1000], "isActive": ["type": "boolean"],
+                ]],
+                "WebForm": ["type": "object", "required": ["id", "name", "token", "url", "heading", "fields", "requiredFields", "rateLimit", "isActive"], "properties": [
+                    "id": uuid, "name": ["type": "string"], "token": ["type": "string"], "url": ["type": "string"], "heading": ["type": "string"],
+                    "intro": ["type": "string"], "thankYou": ["type": "string"], "fields": ["type": "array", "items": ["type": "string"]],
+                    "requiredFields": ["type": "array", "items": ["type": "string"]], "source": ["type": "string"], "ownerID": uuid,
+                    "rateLimit": ["type": "integer"], "isActive": ["type": "boolean"], "submissions": ["type": "integer"], "spamBlocked": ["type": "integer"],
+                ]],
+                "WebFormInput": ["type": "object", "properties": [
+                    "name": ["type": "string", "minLength": 1, "maxLength": 50], "heading": ["type": "string", "maxLength": 100],
+                    "intro": ["type": "string", "maxLength": 1000], "thankYou": ["type": "string", "maxLength": 1000],
+                    "fields": ["type": "array", "items": ["type": "string", "enum": .array(WebForm.availableFields.map { .string($0) })]],
+                    "requiredFields": ["type": "array", "items": ["type": "string", "enum": .array(WebForm.availableFields.map { .string($0) })]],
+                    "source": nullableString, "ownerID": nullableString, "rateLimit": ["type": "integer", "minimum": 1, "maximum": 1000], "isActive": ["type": "boolean"],
                 ]],
                 "OpportunityPage": ["type": "object", "required": ["items"], "properties": [
                     "items": ["type": "array", "items": ref("Opportunity")], "nextCursor": nullableString,

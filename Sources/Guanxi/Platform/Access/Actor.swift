@@ -186,6 +186,10 @@ extension Actor {
             if action == .view, M.self == Customer.self {
                 or.filter(.sql(embed: "(\(ident: M.schema).\(ident: "owner_id") IS NULL AND \(ident: M.schema).\(ident: "pool_id") IS NOT NULL)"))
             }
+            // So are leads in the lead pool (no owner).
+            if action == .view, M.self == Lead.self {
+                or.filter(.sql(embed: "\(ident: M.schema).\(ident: "owner_id") IS NULL"))
+            }
             switch scope {
             case .all, .own:
                 break

@@ -42,6 +42,11 @@ enum SystemAccess {
         try await Organization.query(on: db).all()
     }
 
+    /// A web-to-lead form by its public token, whichever organisation it belongs to.
+    static func webForm(token: String, on db: Database) async throws -> WebForm? {
+        try await WebForm.query(on: db).filter(\.$token == token).first()
+    }
+
     static func inOrg<M: OrgScoped>(_ type: M.Type, _ orgID: UUID, on db: Database) -> QueryBuilder<M> {
         let query = M.query(on: db).filter(.path(["org_id"], schema: M.schema), .equal, .bind(orgID))
         if M.self is any SoftDeleted.Type { query.filter(.path(["deleted_at"], schema: M.schema), .equal, .null) }

@@ -8,11 +8,13 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: AsyncResponder) async throws -> Response {
         let res = try await next.respond(to: request)
         res.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
-        res.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
+        // Web-to-lead forms are made to be framed by the organisation's own website.
+        let framable = request.url.path.hasPrefix("/f/")
+        if !framable { res.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY") }
         res.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
         res.headers.replaceOrAdd(name: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()")
         res.headers.replaceOrAdd(name: "Content-Security-Policy",
-                                 value: "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'")
+                                 value: "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; frame-ancestors \(framable ? "*" : "'none'"); form-action 'self'; base-uri 'self'")
         if request.application.settings.secureCookies {
             res.headers.replaceOrAdd(name: "Strict-Transport-Security", value: "max-age=31536000")
         }

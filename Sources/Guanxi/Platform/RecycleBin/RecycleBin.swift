@@ -21,7 +21,7 @@ enum RecycleBin {
         let purge: @Sendable (Actor, Database, UUID, Date) async throws -> Void
     }
 
-    static let kinds: [Kind] = [customers, contacts, followUps, products, opportunities]
+    static let kinds: [Kind] = [customers, contacts, followUps, products, leads, opportunities]
 
     static func kind(_ entity: String) -> Kind? { kinds.first { $0.entity == entity } }
 
