@@ -33,6 +33,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: OpportunityAPIController())
     try api.register(collection: QuoteAPIController())
     try api.register(collection: LeadAPIController())
+    try api.register(collection: DemandPlanAPIController())
     try api.register(collection: PlanAPIController())
     try api.register(collection: ActivityAPIController())
 
@@ -79,6 +80,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: OpportunityAnalysisPages())
     try signedIn.register(collection: StagePages())
     try signedIn.register(collection: QuotePages())
+    try signedIn.register(collection: DemandPlanPages())
     try signedIn.register(collection: LeadPages())
     try signedIn.register(collection: LeadRulePages())
     try signedIn.register(collection: WebFormPages())

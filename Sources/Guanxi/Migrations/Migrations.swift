@@ -50,6 +50,7 @@ enum Migrations {
         CreateOpportunities(),
         CreateQuotes(),
         CreateLeads(),
+        CreateDemandPlans(),
     ]
 }
 
@@ -1377,5 +1378,29 @@ struct CreateLeads: AsyncMigration {
         try await db.schema("lead_rules").delete()
         try await db.schema("lead_follow_ups").delete()
         try await db.schema("leads").delete()
+    }
+}
+
+struct CreateDemandPlans: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("demand_plans")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("opportunity_id", .uuid, .required, .references("opportunities", "id", onDelete: .cascade))
+            .field("version", .int, .required)
+            .field("title", .string, .required)
+            .field("content", .string, .required)
+            .field("status", .string, .required)
+            .field("created_by", .uuid, .required)
+            .field("created_at", .datetime, .required)
+            .field("updated_at", .datetime)
+            .field("confirmed_at", .datetime)
+            .create()
+        // One row per version, whatever two people do at once.
+        try await db.raw("CREATE UNIQUE INDEX demand_plans_version ON demand_plans (opportunity_id, version)")
+    }
+
+    func revert(on db: Database) async throws {
+        try await db.schema("demand_plans").delete()
     }
 }

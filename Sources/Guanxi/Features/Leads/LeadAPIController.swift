@@ -30,7 +30,7 @@ struct LeadAPIController: RouteCollection {
 
     static func json(_ l: Lead, actor: Actor) -> JSONValue {
         var extra: [(String, JSONValue)] = [("createdAt", .string(ISO8601DateFormatter().string(from: l.createdAt ?? Date())))]
-        for (key, id) in [("ownerID", l.ownerID), ("departmentID", l.departmentID), ("webFormID", l.webFormID), ("customerID", l.customerID),
+        for (key, id) in [("departmentID", l.departmentID), ("webFormID", l.webFormID), ("customerID", l.customerID),
                           ("contactID", l.contactID), ("opportunityID", l.opportunityID)] {
             if let id { extra.append((key, .string(id.uuidString))) }
         }

@@ -287,6 +287,7 @@ struct OpportunityPages: RouteCollection {
         let reasonLabels = Dictionary(reasons.map { ($0.value, $0.label(t.locale)) }, uniquingKeysWith: { a, _ in a })
         let canEdit = (try? await svc.get(o.id, for: .edit)) != nil
         let quotes = try await QuoteViews.card(opportunity: o, req: req, actor: actor)
+        let demandPlans = try await DemandPlanPages.card(o, canEdit: canEdit, req: req, actor: actor)
         let catalogue: [Product] = canEdit && actor.can(.view, .products) && o.state == .open
             ? try await actor.inOrg(Product.self, on: req.db).filter(\.$status == "onSale").sort(\.$name).limit(500).all() : []
         let stageName = { (id: UUID?) in id.flatMap { id in stages.first { $0.id == id }?.label(t.locale) } ?? "" }
@@ -383,6 +384,7 @@ struct OpportunityPages: RouteCollection {
                                  rows: lineRows, sort: nil, descending: false, link: { _, _ in "" }, empty: H.p(t("opportunity.noLines"), cls: "muted")),
                     addLine,
                 ]),
+                demandPlans(ctx),
                 quotes(ctx),
                 H.el("section", [.cls("card")], [
                     H.h2(t("opportunity.stageHistory")),
@@ -400,6 +402,7 @@ struct OpportunityPages: RouteCollection {
                         case "closeNote": t("opportunity.closeNote")
                         case "contact": t("opportunity.contact")
                         case "lines": t("opportunity.lines")
+                        case "demandPlan", "demandPlan.title", "demandPlan.content": t("demandPlan.title")
                         default: def.field(k).map { $0.title(t) } ?? k
                         }
                     }, display: { k, v in

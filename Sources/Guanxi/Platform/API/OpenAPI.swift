@@ -365,6 +365,21 @@ enum OpenAPI {
                 "patch": op("updateWebForm", "Change a web-to-lead form (administrators)", tag: "Leads", params: [idParam], body: ref("WebFormInput"),
                             responses([("200", ok(ref("WebForm")))], validation: true)),
             ],
+            "/api/v1/opportunities/{id}/demand-plans": [
+                "get": op("listDemandPlans", "The opportunity's demand plans (需求方案), newest version first", tag: "Opportunities", params: [idParam],
+                          responses([("200", ok(["type": "array", "items": ref("DemandPlan")]))])),
+                "post": op("addDemandPlan", "A new version of the demand plan", tag: "Opportunities", params: [idParam], body: ref("DemandPlanInput"),
+                           responses([("201", ok(ref("DemandPlan"), "Created"))], validation: true)),
+            ],
+            "/api/v1/demand-plans/{id}": [
+                "get": op("getDemandPlan", "One version of a demand plan", tag: "Opportunities", params: [idParam], responses([("200", ok(ref("DemandPlan")))])),
+                "patch": op("updateDemandPlan", "Change the newest version while it is a draft", tag: "Opportunities", params: [idParam], body: ref("DemandPlanInput"),
+                            responses([("200", ok(ref("DemandPlan"))), ("409", ["description": "Not the newest draft", "content": json(ref("Error"))])], validation: true)),
+            ],
+            "/api/v1/demand-plans/{id}/confirm": [
+                "post": op("confirmDemandPlan", "Record that the customer agreed to the newest draft", tag: "Opportunities", params: [idParam],
+                           responses([("200", ok(ref("DemandPlan"))), ("409", ["description": "Not the newest draft", "content": json(ref("Error"))])])),
+            ],
             "/api/v1/quotes": [
                 "get": op("listQuotes", "Current versions of quotes in your data scope, newest first", tag: "Quotes", params: [
                     viewParam, query("status", ["type": "string", "enum": .array(Quote.Status.allCases.map { .string($0.rawValue) })], "Only this status"),
@@ -732,7 +747,9 @@ enum OpenAPI {
         for (name, schema) in Lead.definition.schemas(name: "Lead") {
             guard case .object(var pairs) = schema, let i = pairs.firstIndex(where: { $0.0 == "properties" }), case .object(var props) = pairs[i].1 else { continue }
             if name == "Lead" {
-                props += [("ownerID", uuid), ("departmentID", uuid), ("webFormID", uuid), ("customerID", uuid), ("contactID", uuid), ("opportunityID", uuid),
+                // A lead read back may be converted, which nobody sets by hand.
+                if let j = props.firstIndex(where: { $0.0 == "status" }) { props[j].1 = leadStatus }
+                props += [("departmentID", uuid), ("webFormID", uuid), ("customerID", uuid), ("contactID", uuid), ("opportunityID", uuid),
                           ("createdAt", dateTime), ("convertedAt", dateTime), ("lastContactedAt", dateTime)]
                 pairs[i].1 = .object(props)
                 out.append((name, .object(pairs)))
@@ -792,6 +809,13 @@ enum OpenAPI {
                 "QuoteHistoryLine": ["type": "object", "required": ["quoteID", "number", "version", "quotedOn", "customerID", "status", "line"], "properties": [
                     "quoteID": uuid, "number": ["type": "string"], "version": ["type": "integer"], "quotedOn": ["type": "string"], "customerID": uuid,
                     "status": ["type": "string"], "line": ref("QuoteLine"),
+                ]],
+                "DemandPlan": ["type": "object", "required": ["id", "opportunityID", "version", "title", "content", "status", "createdBy", "createdAt"], "properties": [
+                    "id": uuid, "opportunityID": uuid, "version": ["type": "integer"], "title": ["type": "string"], "content": ["type": "string"],
+                    "status": ["type": "string", "enum": ["draft", "confirmed"]], "createdBy": uuid, "createdAt": dateTime, "confirmedAt": dateTime,
+                ]],
+                "DemandPlanInput": ["type": "object", "required": ["title", "content"], "properties": [
+                    "title": ["type": "string", "minLength": 1, "maxLength": 100], "content": ["type": "string", "minLength": 1, "maxLength": 20000],
                 ]],
                 "LeadPage": ["type": "object", "required": ["items"], "properties": [
                     "items": ["type": "array", "items": ref("Lead")], "nextCursor": nullableString,

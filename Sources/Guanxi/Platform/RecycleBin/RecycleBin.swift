@@ -73,6 +73,7 @@ enum RecycleBin {
                     try await OpportunityTally.apply("customer_id = \(bind: id)", sign: -1, orgID: actor.orgID, on: tx)
                     try await actor.inOrg(OpportunityLine.self, on: tx).filter(\.$opportunityID ~~ opportunities).delete()
                     try await actor.inOrg(OpportunityStageChange.self, on: tx).filter(\.$opportunityID ~~ opportunities).delete()
+                    try await actor.inOrg(DemandPlan.self, on: tx).filter(\.$opportunityID ~~ opportunities).delete()
                     try await actor.inOrgWithDeleted(Opportunity.self, on: tx).filter(\.$id ~~ opportunities).delete(force: true)
                 }
                 try await actor.inOrgWithDeleted(Contact.self, on: tx).filter(\.$customerID == id).delete(force: true)
