@@ -39,6 +39,8 @@ enum Paths {
     static let products = "/products"
     static let quotes = "/quotes"
     static func quote(_ id: UUID) -> String { "/quotes/\(id.uuidString)" }
+    static let targetLists = "/target-lists"
+    static func targetList(_ id: UUID) -> String { "/target-lists/\(id.uuidString)" }
     static let leads = "/leads"
     static func lead(_ id: UUID) -> String { "/leads/\(id.uuidString)" }
     static let adminLeadRules = "/admin/lead-rules"

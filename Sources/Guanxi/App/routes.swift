@@ -34,6 +34,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: QuoteAPIController())
     try api.register(collection: LeadAPIController())
     try api.register(collection: DemandPlanAPIController())
+    try api.register(collection: TargetListAPIController())
     try api.register(collection: PlanAPIController())
     try api.register(collection: ActivityAPIController())
 
@@ -81,6 +82,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: StagePages())
     try signedIn.register(collection: QuotePages())
     try signedIn.register(collection: DemandPlanPages())
+    try signedIn.register(collection: TargetListPages())
     try signedIn.register(collection: LeadPages())
     try signedIn.register(collection: LeadRulePages())
     try signedIn.register(collection: WebFormPages())

@@ -51,6 +51,7 @@ enum Migrations {
         CreateQuotes(),
         CreateLeads(),
         CreateDemandPlans(),
+        CreateTargetLists(),
     ]
 }
 
@@ -1402,5 +1403,34 @@ struct CreateDemandPlans: AsyncMigration {
 
     func revert(on db: Database) async throws {
         try await db.schema("demand_plans").delete()
+    }
+}
+
+struct CreateTargetLists: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("target_lists")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("name", .string, .required)
+            .field("entity", .string, .required)
+            .field("query", .string, .required)
+            .field("member_count", .int, .required)
+            .field("refreshed_at", .datetime, .required)
+            .field("owner_id", .uuid, .required, .references("users", "id"))
+            .field("department_id", .uuid)
+            .field("created_at", .datetime, .required)
+            .create()
+        try await db.raw("CREATE INDEX target_lists_owner ON target_lists (org_id, owner_id, created_at)")
+        try await db.schema("target_list_members")
+            .field("list_id", .uuid, .required, .references("target_lists", "id", onDelete: .cascade))
+            .field("record_id", .uuid, .required)
+            .create()
+        // Members page in record order within a list; a record is in a list once.
+        try await db.raw("CREATE UNIQUE INDEX target_list_members_key ON target_list_members (list_id, record_id)")
+    }
+
+    func revert(on db: Database) async throws {
+        try await db.schema("target_list_members").delete()
+        try await db.schema("target_lists").delete()
     }
 }

@@ -115,6 +115,8 @@ struct CustomerPages: RouteCollection {
                     H.group(saved.map { f in
                         H.el("span", [.cls("saved-filter")], [
                             H.a(Paths.customers + "?" + f.query, f.name, cls: currentQuery == f.query ? "strong" : nil),
+                            H.el("a", [.href(URLQuery.build(Paths.targetLists, [("filter", f.id!.uuidString)]) + "#new-list"), .cls("link small"),
+                                       A("title", t("targetList.new"))], [H.text("⇢")]),
                             Forms.postButton(Paths.customers + "/filters/\(f.id!.uuidString)/delete", label: "×", csrf: ctx.csrf, cls: "link", confirm: t("filter.confirmDelete")),
                         ])
                     }),

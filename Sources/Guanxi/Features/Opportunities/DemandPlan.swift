@@ -76,8 +76,11 @@ struct DemandPlanService {
         guard errors.isEmpty else { throw AppError.invalid(errors) }
         return try await db.writeTransaction { [actor, now] tx in
             struct Row: Decodable { let v: Int? }
-            // The unique (opportunity, version) index settles a race on PostgreSQL; SQLite writes one at a time.
-            let last = try await (tx as! any SQLDatabase).raw("SELECT MAX(version) AS v FROM demand_plans WHERE opportunity_id = \(bind: o.id!)")
+            // Two new versions at once are numbered in turn: PostgreSQL locks the opportunity's row first,
+            // SQLite writes one at a time anyway; the unique (opportunity, version) index is the last word.
+            let sql = tx as! any SQLDatabase
+            if !tx.isSQLite { try await sql.raw("SELECT id FROM opportunities WHERE id = \(bind: o.id!) FOR UPDATE").run() }
+            let last = try await sql.raw("SELECT MAX(version) AS v FROM demand_plans WHERE opportunity_id = \(bind: o.id!)")
                 .first(decoding: Row.self)?.v ?? 0
             let plan = DemandPlan(orgID: actor.orgID, opportunityID: o.id!, version: last + 1, title: title, content: content, by: actor.userID, at: now)
             try await plan.create(on: tx)

@@ -380,6 +380,32 @@ enum OpenAPI {
                 "post": op("confirmDemandPlan", "Record that the customer agreed to the newest draft", tag: "Opportunities", params: [idParam],
                            responses([("200", ok(ref("DemandPlan"))), ("409", ["description": "Not the newest draft", "content": json(ref("Error"))])])),
             ],
+            "/api/v1/target-lists": [
+                "get": op("listTargetLists", "Target lists in your data scope, newest first", tag: "Customers",
+                          responses([("200", ok(["type": "array", "items": ref("TargetList")]))])),
+                "post": op("createTargetList", "Make a target list from one of your saved customer filters (savedFilterID) or a customer list query string (query); entity customer or contact (their contacts)",
+                           tag: "Customers", body: ["type": "object", "required": ["name"], "properties": [
+                               "name": ["type": "string", "minLength": 1, "maxLength": 50], "entity": ["type": "string", "enum": ["customer", "contact"]],
+                               "query": ["type": "string", "maxLength": 2000], "savedFilterID": uuid]],
+                           responses([("201", ok(ref("TargetList"), "Created"))], validation: true)),
+            ],
+            "/api/v1/target-lists/{id}": [
+                "get": op("getTargetList", "One target list", tag: "Customers", params: [idParam], responses([("200", ok(ref("TargetList")))])),
+                "delete": op("deleteTargetList", "Delete a target list (its customers stay)", tag: "Customers", params: [idParam],
+                             responses([("204", ["description": "Deleted"])])),
+            ],
+            "/api/v1/target-lists/{id}/members": [
+                "get": op("listTargetListMembers", "Members you may see, 200 at a time", tag: "Customers",
+                          params: [idParam, query("after", uuid, "next of the previous page")],
+                          responses([("200", ok(["type": "object", "required": ["items"], "properties": [
+                              "items": ["type": "array", "items": ["type": "object", "required": ["id", "name", "customerID", "customerName"], "properties": [
+                                  "id": uuid, "name": ["type": "string"], "customerID": uuid, "customerName": ["type": "string"], "phone": ["type": "string"]]]],
+                              "next": uuid]]))])),
+            ],
+            "/api/v1/target-lists/{id}/refresh": [
+                "post": op("refreshTargetList", "Take the members again from the filter", tag: "Customers", params: [idParam],
+                           responses([("200", ok(ref("TargetList")))])),
+            ],
             "/api/v1/quotes": [
                 "get": op("listQuotes", "Current versions of quotes in your data scope, newest first", tag: "Quotes", params: [
                     viewParam, query("status", ["type": "string", "enum": .array(Quote.Status.allCases.map { .string($0.rawValue) })], "Only this status"),
@@ -816,6 +842,10 @@ enum OpenAPI {
                 ]],
                 "DemandPlanInput": ["type": "object", "required": ["title", "content"], "properties": [
                     "title": ["type": "string", "minLength": 1, "maxLength": 100], "content": ["type": "string", "minLength": 1, "maxLength": 20000],
+                ]],
+                "TargetList": ["type": "object", "required": ["id", "name", "entity", "query", "memberCount", "refreshedAt", "ownerID"], "properties": [
+                    "id": uuid, "name": ["type": "string"], "entity": ["type": "string", "enum": ["customer", "contact"]], "query": ["type": "string"],
+                    "memberCount": ["type": "integer"], "refreshedAt": dateTime, "ownerID": uuid,
                 ]],
                 "LeadPage": ["type": "object", "required": ["items"], "properties": [
                     "items": ["type": "array", "items": ref("Lead")], "nextCursor": nullableString,

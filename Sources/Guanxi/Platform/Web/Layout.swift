@@ -17,6 +17,7 @@ enum Layout {
         NavItem(key: "contact.title", href: "/contacts", icon: "☏", visible: { $0.can(.view, .customers) }),
         NavItem(key: "nav.pools", href: Paths.pools, icon: "◌", visible: { $0.can(.view, .customers) }),
         NavItem(key: "followUp.title", href: Paths.followUps, icon: "✎", visible: { $0.can(.view, .followUps) }),
+        NavItem(key: "nav.targetLists", href: Paths.targetLists, icon: "◎", visible: { $0.can(.view, .customers) }),
         NavItem(key: "nav.leads", href: Paths.leads, icon: "✦", visible: { $0.can(.view, .leads) }),
         NavItem(key: "nav.opportunities", href: Paths.opportunities, icon: "◈", visible: { $0.can(.view, .opportunities) }),
         NavItem(key: "nav.quotes", href: Paths.quotes, icon: "¥", visible: { $0.can(.view, .quotes) }),
