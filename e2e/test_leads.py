@@ -107,3 +107,17 @@ def test_web_form_submission_becomes_a_lead_and_a_customer(page, browser, demo_s
     expect(page.locator("h1")).to_contain_text("E2E 远景制造有限公司")
     expect(page.locator("main")).to_contain_text("电话确认演示时间")
     expect(page.locator("#opportunities")).to_contain_text("E2E 生产管理模块")
+
+    # On the new opportunity: the contact is there, and a demand plan is drafted and confirmed with the customer.
+    page.locator("#opportunities a:has-text('E2E 生产管理模块')").click()
+    expect(page.locator("#contacts")).to_contain_text("孙经理")
+    page.click("#demand-plans a:has-text('起草需求方案')")
+    page.fill("#f-title", "生产管理需求")
+    page.fill("#f-content", "1. 三条产线，约 120 名工人\n2. 排产、报工、质检\n3. 与现有 ERP 对接")
+    page.click("button:has-text('保存')")
+    expect(page.locator(".summary-badges")).to_contain_text("草稿")
+    page.once("dialog", lambda d: d.accept())
+    page.click("button:has-text('客户确认')")
+    expect(page.locator(".summary-badges")).to_contain_text("客户已确认")
+    expect(page.locator("main")).to_contain_text("与现有 ERP 对接")
+    page.screenshot(path=str(shots / "61-demand-plan.png"), full_page=True)

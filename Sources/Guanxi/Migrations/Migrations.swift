@@ -52,6 +52,7 @@ enum Migrations {
         CreateLeads(),
         CreateDemandPlans(),
         CreateTargetLists(),
+        CreateOpportunityContacts(),
     ]
 }
 
@@ -1432,5 +1433,23 @@ struct CreateTargetLists: AsyncMigration {
     func revert(on db: Database) async throws {
         try await db.schema("target_list_members").delete()
         try await db.schema("target_lists").delete()
+    }
+}
+
+struct CreateOpportunityContacts: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("opportunity_contacts")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("opportunity_id", .uuid, .required, .references("opportunities", "id", onDelete: .cascade))
+            .field("contact_id", .uuid, .required, .references("contacts", "id", onDelete: .cascade))
+            .field("role", .string)
+            .create()
+        try await db.raw("CREATE UNIQUE INDEX opportunity_contacts_key ON opportunity_contacts (opportunity_id, contact_id)")
+        try await db.raw("CREATE INDEX opportunity_contacts_contact ON opportunity_contacts (contact_id)")
+    }
+
+    func revert(on db: Database) async throws {
+        try await db.schema("opportunity_contacts").delete()
     }
 }

@@ -20,6 +20,9 @@ struct OpportunityAPIController: RouteCollection {
         routes.get("opportunities", ":id", "lines", use: lines)
         routes.post("opportunities", ":id", "lines", use: addLine)
         routes.delete("opportunities", ":id", "lines", ":line", use: removeLine)
+        routes.get("opportunities", ":id", "contacts", use: contacts)
+        routes.post("opportunities", ":id", "contacts", use: addContact)
+        routes.delete("opportunities", ":id", "contacts", ":contact", use: removeContact)
         routes.get("opportunity-stages", use: stages)
         routes.post("opportunity-stages", use: addStage)
         routes.patch("opportunity-stages", ":id", use: updateStage)
@@ -177,6 +180,33 @@ struct OpportunityAPIController: RouteCollection {
 
     @Sendable func removeLine(req: Request) async throws -> HTTPStatus {
         try await service(req).removeLine(req.parameters.get("id", as: UUID.self), line: req.parameters.get("line", as: UUID.self))
+        return .noContent
+    }
+
+    static func contactJSON(_ i: OpportunityService.Involved) -> JSONValue {
+        var pairs: [(String, JSONValue)] = [("contactID", .string(i.contact.id!.uuidString)), ("name", .string(i.contact.name)), ("isKey", .bool(i.isKey))]
+        if let r = i.role { pairs.append(("role", .string(r))) }
+        return .object(pairs)
+    }
+
+    @Sendable func contacts(req: Request) async throws -> Response {
+        let svc = try service(req)
+        let o = try await svc.get(req.parameters.get("id", as: UUID.self))
+        return JSONResponse.ok(.array(try await svc.contacts(o).map(Self.contactJSON)))
+    }
+
+    @Sendable func addContact(req: Request) async throws -> Response {
+        struct Body: Content { var contactID: String?; var role: String? }
+        let svc = try service(req)
+        let id = req.parameters.get("id", as: UUID.self)
+        _ = try await svc.get(id, for: .edit)
+        let b = try req.content.decode(Body.self)
+        _ = try await svc.addContact(id, contactID: b.contactID, role: b.role)
+        return JSONResponse.ok(.array(try await svc.contacts(try await svc.get(id)).map(Self.contactJSON)), status: .created)
+    }
+
+    @Sendable func removeContact(req: Request) async throws -> HTTPStatus {
+        try await service(req).removeContact(req.parameters.get("id", as: UUID.self), contactID: req.parameters.get("contact", as: UUID.self))
         return .noContent
     }
 

@@ -20,6 +20,8 @@ struct OpportunityPages: RouteCollection {
         routes.post("opportunities", ":id", "delete", use: delete)
         routes.post("opportunities", ":id", "lines", use: addLine)
         routes.post("opportunities", ":id", "lines", ":line", "delete", use: removeLine)
+        routes.post("opportunities", ":id", "contacts", use: addContact)
+        routes.post("opportunities", ":id", "contacts", ":contact", "delete", use: removeContact)
     }
 
     func service(_ req: Request) throws -> OpportunityService { OpportunityService(db: req.db, actor: try req.actor, now: req.now) }
@@ -288,6 +290,7 @@ struct OpportunityPages: RouteCollection {
         let canEdit = (try? await svc.get(o.id, for: .edit)) != nil
         let quotes = try await QuoteViews.card(opportunity: o, req: req, actor: actor)
         let demandPlans = try await DemandPlanPages.card(o, canEdit: canEdit, req: req, actor: actor)
+        let contactsCard = try await OpportunityContactViews.card(o, canEdit: canEdit, req: req, actor: actor)
         let catalogue: [Product] = canEdit && actor.can(.view, .products) && o.state == .open
             ? try await actor.inOrg(Product.self, on: req.db).filter(\.$status == "onSale").sort(\.$name).limit(500).all() : []
         let stageName = { (id: UUID?) in id.flatMap { id in stages.first { $0.id == id }?.label(t.locale) } ?? "" }
@@ -384,6 +387,7 @@ struct OpportunityPages: RouteCollection {
                                  rows: lineRows, sort: nil, descending: false, link: { _, _ in "" }, empty: H.p(t("opportunity.noLines"), cls: "muted")),
                     addLine,
                 ]),
+                contactsCard(ctx),
                 demandPlans(ctx),
                 quotes(ctx),
                 H.el("section", [.cls("card")], [
@@ -403,6 +407,7 @@ struct OpportunityPages: RouteCollection {
                         case "contact": t("opportunity.contact")
                         case "lines": t("opportunity.lines")
                         case "demandPlan", "demandPlan.title", "demandPlan.content": t("demandPlan.title")
+                        case "contacts": t("opportunity.contacts")
                         default: def.field(k).map { $0.title(t) } ?? k
                         }
                     }, display: { k, v in
@@ -475,6 +480,24 @@ struct OpportunityPages: RouteCollection {
         let id = req.parameters.get("id", as: UUID.self)
         try await service(req).removeLine(id, line: req.parameters.get("line", as: UUID.self))
         return req.redirect((id.map(Paths.opportunity) ?? Paths.opportunities) + "#lines", flash: Flash(.success, "flash.deleted"))
+    }
+
+    @Sendable func addContact(req: Request) async throws -> Response {
+        struct Form: Content { var contactID: String?; var role: String? }
+        let id = req.parameters.get("id", as: UUID.self)
+        let form = try req.content.decode(Form.self)
+        do {
+            _ = try await service(req).addContact(id, contactID: form.contactID, role: form.role)
+            return req.redirect(Paths.opportunity(id!) + "#contacts", flash: Flash(.success, "flash.saved"))
+        } catch let e as AppError where e.status == .unprocessableEntity {
+            return req.redirect(Paths.opportunity(id!) + "#contacts", flash: Flash(.error, e.fields.values.first ?? "error.invalidOption"))
+        }
+    }
+
+    @Sendable func removeContact(req: Request) async throws -> Response {
+        let id = req.parameters.get("id", as: UUID.self)
+        try await service(req).removeContact(id, contactID: req.parameters.get("contact", as: UUID.self))
+        return req.redirect(Paths.opportunity(id!) + "#contacts", flash: Flash(.success, "flash.saved"))
     }
 }
 

@@ -34,6 +34,7 @@ extension RecycleBin {
                 try await actor.inOrg(OpportunityLine.self, on: tx).filter(\.$opportunityID == id).delete()
                 try await actor.inOrg(OpportunityStageChange.self, on: tx).filter(\.$opportunityID == id).delete()
                 try await actor.inOrg(DemandPlan.self, on: tx).filter(\.$opportunityID == id).delete()
+                try await actor.inOrg(OpportunityContact.self, on: tx).filter(\.$opportunityID == id).delete()
                 try await o.delete(force: true, on: tx)
                 try await Audit(actor: actor, db: tx, now: now).event(Opportunity.entity, id, .purge, old: o.name)
             }

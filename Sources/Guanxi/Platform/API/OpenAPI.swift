@@ -406,6 +406,18 @@ enum OpenAPI {
                 "post": op("refreshTargetList", "Take the members again from the filter", tag: "Customers", params: [idParam],
                            responses([("200", ok(ref("TargetList")))])),
             ],
+            "/api/v1/opportunities/{id}/contacts": [
+                "get": op("listOpportunityContacts", "The customer's people involved in the opportunity, the key contact first", tag: "Opportunities", params: [idParam],
+                          responses([("200", ok(["type": "array", "items": ref("OpportunityContact")]))])),
+                "post": op("addOpportunityContact", "Add one of the customer's contacts with a decision role (or change the role)", tag: "Opportunities", params: [idParam],
+                           body: ["type": "object", "required": ["contactID"], "properties": ["contactID": uuid, "role": ["type": "string"]]],
+                           responses([("201", ok(["type": "array", "items": ref("OpportunityContact")], "Added"))], validation: true)),
+            ],
+            "/api/v1/opportunities/{id}/contacts/{contact}": [
+                "delete": op("removeOpportunityContact", "Take a contact off the opportunity", tag: "Opportunities",
+                             params: [idParam, ["name": "contact", "in": "path", "required": true, "schema": uuid]],
+                             responses([("204", ["description": "Removed"])])),
+            ],
             "/api/v1/quotes": [
                 "get": op("listQuotes", "Current versions of quotes in your data scope, newest first", tag: "Quotes", params: [
                     viewParam, query("status", ["type": "string", "enum": .array(Quote.Status.allCases.map { .string($0.rawValue) })], "Only this status"),
@@ -846,6 +858,9 @@ enum OpenAPI {
                 "TargetList": ["type": "object", "required": ["id", "name", "entity", "query", "memberCount", "refreshedAt", "ownerID"], "properties": [
                     "id": uuid, "name": ["type": "string"], "entity": ["type": "string", "enum": ["customer", "contact"]], "query": ["type": "string"],
                     "memberCount": ["type": "integer"], "refreshedAt": dateTime, "ownerID": uuid,
+                ]],
+                "OpportunityContact": ["type": "object", "required": ["contactID", "name", "isKey"], "properties": [
+                    "contactID": uuid, "name": ["type": "string"], "role": ["type": "string"], "isKey": ["type": "boolean"],
                 ]],
                 "LeadPage": ["type": "object", "required": ["items"], "properties": [
                     "items": ["type": "array", "items": ref("Lead")], "nextCursor": nullableString,

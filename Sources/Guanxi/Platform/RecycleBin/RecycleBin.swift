@@ -74,6 +74,7 @@ enum RecycleBin {
                     try await actor.inOrg(OpportunityLine.self, on: tx).filter(\.$opportunityID ~~ opportunities).delete()
                     try await actor.inOrg(OpportunityStageChange.self, on: tx).filter(\.$opportunityID ~~ opportunities).delete()
                     try await actor.inOrg(DemandPlan.self, on: tx).filter(\.$opportunityID ~~ opportunities).delete()
+                    try await actor.inOrg(OpportunityContact.self, on: tx).filter(\.$opportunityID ~~ opportunities).delete()
                     try await actor.inOrgWithDeleted(Opportunity.self, on: tx).filter(\.$id ~~ opportunities).delete(force: true)
                 }
                 try await actor.inOrgWithDeleted(Contact.self, on: tx).filter(\.$customerID == id).delete(force: true)
@@ -112,6 +113,7 @@ enum RecycleBin {
             try await db.writeTransaction { tx in
                 try await actor.inOrgWithDeleted(FollowUp.self, on: tx).filter(\.$contactID == id).set(\.$contactID, to: nil).update()
                 try await actor.inOrgWithDeleted(Opportunity.self, on: tx).filter(\.$contactID == id).set(\.$contactID, to: nil).update()
+                try await actor.inOrg(OpportunityContact.self, on: tx).filter(\.$contactID == id).delete()
                 try await c.delete(force: true, on: tx)
                 try await Audit(actor: actor, db: tx, now: now).event(Contact.entity, id, .purge, old: c.name)
             }
