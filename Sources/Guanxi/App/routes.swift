@@ -35,6 +35,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: LeadAPIController())
     try api.register(collection: DemandPlanAPIController())
     try api.register(collection: TargetListAPIController())
+    try api.register(collection: AttachmentAPIController())
     try api.register(collection: PlanAPIController())
     try api.register(collection: ActivityAPIController())
 
@@ -83,6 +84,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: QuotePages())
     try signedIn.register(collection: DemandPlanPages())
     try signedIn.register(collection: TargetListPages())
+    try signedIn.register(collection: AttachmentPages())
     try signedIn.register(collection: LeadPages())
     try signedIn.register(collection: LeadRulePages())
     try signedIn.register(collection: WebFormPages())

@@ -53,6 +53,7 @@ enum Migrations {
         CreateDemandPlans(),
         CreateTargetLists(),
         CreateOpportunityContacts(),
+        CreateAttachments(),
     ]
 }
 
@@ -1451,5 +1452,32 @@ struct CreateOpportunityContacts: AsyncMigration {
 
     func revert(on db: Database) async throws {
         try await db.schema("opportunity_contacts").delete()
+    }
+}
+
+struct CreateAttachments: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("attachments")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("entity", .string, .required)
+            .field("record_id", .uuid, .required)
+            .field("file_name", .string, .required)
+            .field("content_type", .string, .required)
+            .field("size", .int, .required)
+            .field("uploaded_by", .uuid, .required)
+            .field("created_at", .datetime, .required)
+            .create()
+        try await db.raw("CREATE INDEX attachments_record ON attachments (org_id, entity, record_id, created_at)")
+        try await db.schema("attachment_contents")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("data", .data, .required)
+            .create()
+    }
+
+    func revert(on db: Database) async throws {
+        try await db.schema("attachment_contents").delete()
+        try await db.schema("attachments").delete()
     }
 }

@@ -269,6 +269,8 @@ struct CustomerPages: RouteCollection {
         let teamPanel = try await TeamPages.panel(customer: c, req: req, actor: actor)
         let opportunityPanel = try await OpportunityViews.panel(customer: c, req: req, actor: actor)
         let quotePanel = try await QuoteViews.card(customerID: c.id, req: req, actor: actor)
+        let editable = (try? await actor.find(Customer.self, c.id, for: .edit, on: req.db)) != nil
+        let files = try await AttachmentViews.card(Customer.entity, c.id!, back: Paths.customer(c.id!), canEdit: editable, req: req, actor: actor)
         let t = actor.t
         return req.page(title: c.name, crumbs: [Crumb(label: t("nav.customers"), href: Paths.customers), Crumb(label: c.name, href: nil)]) { ctx in
             var actions: [HNode] = []
@@ -310,6 +312,7 @@ struct CustomerPages: RouteCollection {
                                                                      methods: methods, contacts: contacts, templates: templates, actor: actor, ctx: ctx) : H.empty,
                 opportunityPanel(ctx),
                 quotePanel(ctx),
+                files(ctx),
                 H.el("section", [.cls("card"), .id("profile")], [H.div("fact-grid", profile)]),
                 ContactViews.section(customer: c, contacts: contacts, actor: actor, ctx: ctx),
                 ContactRelationPages.card(customer: c, contacts: contacts, relations: relations, roles: roles, actor: actor, ctx: ctx),

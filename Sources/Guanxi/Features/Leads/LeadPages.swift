@@ -228,6 +228,7 @@ struct LeadPages: RouteCollection {
         let opportunity = try await l.opportunityID.asyncMap { id in try await actor.inOrg(Opportunity.self, on: req.db).filter(\.$id == id).first() }
         let deletable = (try? await svc.get(l.id, for: .delete)) != nil
         let canDelete = actor.can(.delete, .leads) && deletable
+        let files = try await AttachmentViews.card(Lead.entity, l.id!, back: Paths.lead(l.id!), canEdit: canEdit, req: req, actor: actor)
         return req.page(title: l.displayName, crumbs: [Crumb(label: t("nav.leads"), href: Paths.leads), Crumb(label: l.displayName, href: nil)]) { ctx in
             var actions: [HNode] = []
             if l.ownerID == nil, actor.can(.edit, .leads) {
@@ -276,10 +277,12 @@ struct LeadPages: RouteCollection {
                     Tables.table([t("followUp.happenedAt"), t("followUp.method"), t("followUp.content"), t("followUp.nextContactOn"), t("lead.recordedBy")].map { Tables.Column($0) },
                                  rows: followUpRows, sort: nil, descending: false, link: { _, _ in "" }, empty: H.p(t("lead.noFollowUps"), cls: "muted")),
                 ]),
+                files(ctx),
                 H.el("section", [.cls("card")], [
                     H.h2(t("history.title")),
                     HistoryView.render(history, ctx: ctx, label: { k in
                         switch k {
+                        case "attachments": t("attachment.title")
                         case "followUp": t("followUp.title")
                         case "customer": t("entity.customer")
                         case "opportunity": t("entity.opportunity")

@@ -30,6 +30,7 @@ extension RecycleBin {
             try await db.writeTransaction { tx in
                 try await actor.inOrg(LeadFollowUp.self, on: tx).filter(\.$leadID == id).delete()
                 try await l.delete(force: true, on: tx)
+                try await AttachmentService.purge(entity: Lead.entity, records: [id], orgID: actor.orgID, on: tx)
                 try await Audit(actor: actor, db: tx, now: now).event(Lead.entity, id, .purge, old: l.displayName)
             }
         }

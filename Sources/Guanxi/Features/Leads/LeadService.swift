@@ -201,7 +201,8 @@ struct LeadService {
     /// Takes a lead from the pool (领用). Two people claiming at once: one gets it, the other a 409.
     func claim(_ id: UUID?) async throws -> Lead {
         try actor.require(.edit, .leads)
-        let lead = try await get(id)
+        // Looked up across the organisation: a lead someone has just claimed is "taken", not "not found".
+        guard let id, let lead = try await actor.inOrg(Lead.self, on: db).filter(\.$id == id).first() else { throw AppError.notFound }
         guard lead.ownerID == nil else { throw AppError.conflict("error.alreadyClaimed") }
         try await db.writeTransaction { [actor, now] tx in
             let n = try await Self.setOwner(lead.id!, to: actor.userID, departmentID: actor.departmentID, onlyIfPooled: true, orgID: actor.orgID, now: now, on: tx)

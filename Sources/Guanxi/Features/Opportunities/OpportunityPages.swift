@@ -291,6 +291,7 @@ struct OpportunityPages: RouteCollection {
         let quotes = try await QuoteViews.card(opportunity: o, req: req, actor: actor)
         let demandPlans = try await DemandPlanPages.card(o, canEdit: canEdit, req: req, actor: actor)
         let contactsCard = try await OpportunityContactViews.card(o, canEdit: canEdit, req: req, actor: actor)
+        let files = try await AttachmentViews.card(Opportunity.entity, o.id!, back: Paths.opportunity(o.id!), canEdit: canEdit, req: req, actor: actor)
         let catalogue: [Product] = canEdit && actor.can(.view, .products) && o.state == .open
             ? try await actor.inOrg(Product.self, on: req.db).filter(\.$status == "onSale").sort(\.$name).limit(500).all() : []
         let stageName = { (id: UUID?) in id.flatMap { id in stages.first { $0.id == id }?.label(t.locale) } ?? "" }
@@ -390,6 +391,7 @@ struct OpportunityPages: RouteCollection {
                 contactsCard(ctx),
                 demandPlans(ctx),
                 quotes(ctx),
+                files(ctx),
                 H.el("section", [.cls("card")], [
                     H.h2(t("opportunity.stageHistory")),
                     Tables.table([t("opportunity.changedAt"), t("opportunity.from"), t("opportunity.to"), t("opportunity.amount"), t("opportunity.changedBy")].map { Tables.Column($0) },
@@ -408,6 +410,7 @@ struct OpportunityPages: RouteCollection {
                         case "lines": t("opportunity.lines")
                         case "demandPlan", "demandPlan.title", "demandPlan.content": t("demandPlan.title")
                         case "contacts": t("opportunity.contacts")
+                        case "attachments": t("attachment.title")
                         default: def.field(k).map { $0.title(t) } ?? k
                         }
                     }, display: { k, v in

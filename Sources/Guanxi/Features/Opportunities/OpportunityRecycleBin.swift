@@ -36,6 +36,7 @@ extension RecycleBin {
                 try await actor.inOrg(DemandPlan.self, on: tx).filter(\.$opportunityID == id).delete()
                 try await actor.inOrg(OpportunityContact.self, on: tx).filter(\.$opportunityID == id).delete()
                 try await o.delete(force: true, on: tx)
+                try await AttachmentService.purge(entity: Opportunity.entity, records: [id], orgID: actor.orgID, on: tx)
                 try await Audit(actor: actor, db: tx, now: now).event(Opportunity.entity, id, .purge, old: o.name)
             }
         }

@@ -207,6 +207,7 @@ struct ProductPages: RouteCollection {
         let deptNames = Dictionary(uniqueKeysWithValues: departments.map { ($0.node.id!, $0.node.name) })
         let lookups = Lookups()
         let quoteHistory = try await QuoteViews.productHistory(p.id!, req: req, actor: actor)
+        let files = try await AttachmentViews.card(Product.entity, p.id!, back: Paths.product(p.id!), canEdit: actor.can(.edit, .products), req: req, actor: actor)
         let canEdit = actor.can(.edit, .products)
         let money = { (v: Int64) in t.locale.money(v, decimals: actor.org.moneyDecimals) }
         return req.page(title: p.name, crumbs: [Crumb(label: t("nav.products"), href: Paths.products), Crumb(label: p.name, href: nil)]) { ctx in
@@ -251,6 +252,7 @@ struct ProductPages: RouteCollection {
                                  rows: priceRows, sort: nil, descending: false, link: { _, _ in "" }, empty: H.p(t("product.noPrices"), cls: "muted")),
                     addPrice,
                 ]),
+                files(ctx),
                 quoteHistory(ctx),
                 H.el("section", [.cls("card")], [
                     H.h2(t("history.title")),

@@ -35,6 +35,7 @@ extension RecycleBin {
             try await db.writeTransaction { tx in
                 try await actor.inOrg(ProductPrice.self, on: tx).filter(\.$productID == id).delete()
                 try await p.delete(force: true, on: tx)
+                try await AttachmentService.purge(entity: Product.entity, records: [id], orgID: actor.orgID, on: tx)
                 try await Audit(actor: actor, db: tx, now: now).event(Product.entity, id, .purge, old: p.name)
             }
         }

@@ -15,6 +15,7 @@ struct AppError: Error, AbortError, Sendable {
     static let unauthorized = AppError(status: .unauthorized, code: "unauthorized", messageKey: "error.unauthorized")
     static let forbidden = AppError(status: .forbidden, code: "forbidden", messageKey: "error.forbidden")
     static let notFound = AppError(status: .notFound, code: "not_found", messageKey: "error.notFound")
+    static let unsupportedMediaType = AppError(status: .unsupportedMediaType, code: "unsupported_media_type", messageKey: "error.mediaType")
     static let csrf = AppError(status: .forbidden, code: "csrf", messageKey: "error.csrf")
     static func badRequest(_ key: String = "error.badRequest") -> AppError {
         AppError(status: .badRequest, code: "bad_request", messageKey: key)

@@ -418,6 +418,31 @@ enum OpenAPI {
                              params: [idParam, ["name": "contact", "in": "path", "required": true, "schema": uuid]],
                              responses([("204", ["description": "Removed"])])),
             ],
+            "/api/v1/attachments": [
+                "get": op("listAttachments", "Files attached to a record you can see", tag: "Attachments", params: [
+                    ["name": "entity", "in": "query", "required": true, "schema": ["type": "string", "enum": .array(AttachmentService.entities.keys.sorted().map { .string($0) })]],
+                    ["name": "recordID", "in": "query", "required": true, "schema": uuid]],
+                          responses([("200", ok(["type": "array", "items": ref("Attachment")]))])),
+                "post": .object([
+                    ("operationId", "addAttachment"),
+                    ("summary", "Attach a file (multipart, field file) to a record you may change: pictures, PDF, Office, text, zip; up to 10 MB"),
+                    ("tags", ["Attachments"]),
+                    ("parameters", [["name": "entity", "in": "query", "required": true,
+                                     "schema": ["type": "string", "enum": .array(AttachmentService.entities.keys.sorted().map { .string($0) })]],
+                                    ["name": "recordID", "in": "query", "required": true, "schema": uuid]]),
+                    ("requestBody", ["required": true, "content": ["multipart/form-data": ["schema": [
+                        "type": "object", "required": ["file"], "properties": ["file": ["type": "string", "format": "binary"]]]]]]),
+                    ("responses", responses([("201", ok(ref("Attachment"), "Created"))], validation: true)),
+                ]),
+            ],
+            "/api/v1/attachments/{id}/content": [
+                "get": op("getAttachmentContent", "The file itself", tag: "Attachments", params: [idParam],
+                          responses([("200", ["description": "The file", "content": ["*/*": ["schema": ["type": "string", "format": "binary"]]]])])),
+            ],
+            "/api/v1/attachments/{id}": [
+                "delete": op("deleteAttachment", "Remove a file from a record you may change", tag: "Attachments", params: [idParam],
+                             responses([("204", ["description": "Deleted"])])),
+            ],
             "/api/v1/quotes": [
                 "get": op("listQuotes", "Current versions of quotes in your data scope, newest first", tag: "Quotes", params: [
                     viewParam, query("status", ["type": "string", "enum": .array(Quote.Status.allCases.map { .string($0.rawValue) })], "Only this status"),
@@ -861,6 +886,10 @@ enum OpenAPI {
                 ]],
                 "OpportunityContact": ["type": "object", "required": ["contactID", "name", "isKey"], "properties": [
                     "contactID": uuid, "name": ["type": "string"], "role": ["type": "string"], "isKey": ["type": "boolean"],
+                ]],
+                "Attachment": ["type": "object", "required": ["id", "entity", "recordID", "fileName", "contentType", "size", "uploadedBy", "createdAt"], "properties": [
+                    "id": uuid, "entity": ["type": "string"], "recordID": uuid, "fileName": ["type": "string"], "contentType": ["type": "string"],
+                    "size": ["type": "integer"], "uploadedBy": uuid, "createdAt": dateTime,
                 ]],
                 "LeadPage": ["type": "object", "required": ["items"], "properties": [
                     "items": ["type": "array", "items": ref("Lead")], "nextCursor": nullableString,

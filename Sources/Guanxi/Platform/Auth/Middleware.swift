@@ -135,9 +135,11 @@ struct BearerAuthMiddleware: AsyncMiddleware {
 /// The API reads JSON only: any other body on a write gets 415 rather than a guess.
 struct JSONBodyMiddleware: AsyncMiddleware {
     func respond(to req: Request, chainingTo next: AsyncResponder) async throws -> Response {
-        if [.POST, .PUT, .PATCH].contains(req.method), let type = req.headers.contentType, type != .json,
+        // Files are the one thing sent as multipart, to /api/v1/attachments.
+        let fileUpload = req.headers.contentType?.type == "multipart" && req.url.path == "/api/v1/attachments"
+        if [.POST, .PUT, .PATCH].contains(req.method), let type = req.headers.contentType, type != .json, !fileUpload,
            req.body.data?.readableBytes ?? 1 > 0 {
-            throw AppError(status: .unsupportedMediaType, code: "unsupported_media_type", messageKey: "error.mediaType")
+            throw AppError.unsupportedMediaType
         }
         return try await next.respond(to: req)
     }

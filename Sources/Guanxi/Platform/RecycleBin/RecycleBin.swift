@@ -77,6 +77,11 @@ enum RecycleBin {
                     try await actor.inOrg(OpportunityContact.self, on: tx).filter(\.$opportunityID ~~ opportunities).delete()
                     try await actor.inOrgWithDeleted(Opportunity.self, on: tx).filter(\.$id ~~ opportunities).delete(force: true)
                 }
+                let contacts = try await actor.inOrgWithDeleted(Contact.self, on: tx).filter(\.$customerID == id).all().map { $0.id! }
+                try await AttachmentService.purge(entity: Contact.entity, records: contacts, orgID: actor.orgID, on: tx)
+                try await AttachmentService.purge(entity: Opportunity.entity, records: opportunities, orgID: actor.orgID, on: tx)
+                try await AttachmentService.purge(entity: Quote.entity, records: quotes, orgID: actor.orgID, on: tx)
+                try await AttachmentService.purge(entity: Customer.entity, records: [id], orgID: actor.orgID, on: tx)
                 try await actor.inOrgWithDeleted(Contact.self, on: tx).filter(\.$customerID == id).delete(force: true)
                 try await c.delete(force: true, on: tx)
                 try await Audit(actor: actor, db: tx, now: now).event(Customer.entity, id, .purge, old: c.name)
@@ -114,6 +119,7 @@ enum RecycleBin {
                 try await actor.inOrgWithDeleted(FollowUp.self, on: tx).filter(\.$contactID == id).set(\.$contactID, to: nil).update()
                 try await actor.inOrgWithDeleted(Opportunity.self, on: tx).filter(\.$contactID == id).set(\.$contactID, to: nil).update()
                 try await actor.inOrg(OpportunityContact.self, on: tx).filter(\.$contactID == id).delete()
+                try await AttachmentService.purge(entity: Contact.entity, records: [id], orgID: actor.orgID, on: tx)
                 try await c.delete(force: true, on: tx)
                 try await Audit(actor: actor, db: tx, now: now).event(Contact.entity, id, .purge, old: c.name)
             }
