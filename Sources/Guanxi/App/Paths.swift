@@ -39,6 +39,9 @@ enum Paths {
     static let products = "/products"
     static let quotes = "/quotes"
     static func quote(_ id: UUID) -> String { "/quotes/\(id.uuidString)" }
+    static let approvals = "/approvals"
+    static func approval(_ id: UUID) -> String { "/approvals/\(id.uuidString)" }
+    static let adminApprovalFlows = "/admin/approval-flows"
     static let targetLists = "/target-lists"
     static func targetList(_ id: UUID) -> String { "/target-lists/\(id.uuidString)" }
     static let leads = "/leads"

@@ -36,6 +36,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: DemandPlanAPIController())
     try api.register(collection: TargetListAPIController())
     try api.register(collection: AttachmentAPIController())
+    try api.register(collection: ApprovalAPIController())
     try api.register(collection: PlanAPIController())
     try api.register(collection: ActivityAPIController())
 
@@ -85,6 +86,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: DemandPlanPages())
     try signedIn.register(collection: TargetListPages())
     try signedIn.register(collection: AttachmentPages())
+    try signedIn.register(collection: ApprovalPages())
     try signedIn.register(collection: LeadPages())
     try signedIn.register(collection: LeadRulePages())
     try signedIn.register(collection: WebFormPages())

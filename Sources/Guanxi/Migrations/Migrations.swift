@@ -54,6 +54,7 @@ enum Migrations {
         CreateTargetLists(),
         CreateOpportunityContacts(),
         CreateAttachments(),
+        CreateApprovals(),
     ]
 }
 
@@ -1479,5 +1480,48 @@ struct CreateAttachments: AsyncMigration {
     func revert(on db: Database) async throws {
         try await db.schema("attachment_contents").delete()
         try await db.schema("attachments").delete()
+    }
+}
+
+struct CreateApprovals: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("approval_flows")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("document_type", .string, .required)
+            .field("steps", .string, .required)
+            .field("updated_at", .datetime, .required)
+            .create()
+        try await db.raw("CREATE UNIQUE INDEX approval_flows_doc ON approval_flows (org_id, document_type)")
+        try await db.schema("approval_requests")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("document_type", .string, .required)
+            .field("record_id", .uuid, .required)
+            .field("title", .string, .required)
+            .field("amount", .int64, .required)
+            .field("submitter_id", .uuid, .required, .references("users", "id"))
+            .field("status", .string, .required)
+            .field("state", .string, .required)
+            .field("version", .int, .required)
+            .field("created_at", .datetime, .required)
+            .field("updated_at", .datetime, .required)
+            .create()
+        try await db.raw("CREATE INDEX approval_requests_record ON approval_requests (org_id, document_type, record_id, created_at)")
+        try await db.raw("CREATE INDEX approval_requests_submitter ON approval_requests (org_id, submitter_id, created_at)")
+        try await db.schema("approval_tasks")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("request_id", .uuid, .required, .references("approval_requests", "id", onDelete: .cascade))
+            .field("user_id", .uuid, .required)
+            .create()
+        try await db.raw("CREATE INDEX approval_tasks_user ON approval_tasks (org_id, user_id)")
+        try await db.raw("CREATE INDEX approval_tasks_request ON approval_tasks (request_id)")
+    }
+
+    func revert(on db: Database) async throws {
+        try await db.schema("approval_tasks").delete()
+        try await db.schema("approval_requests").delete()
+        try await db.schema("approval_flows").delete()
     }
 }

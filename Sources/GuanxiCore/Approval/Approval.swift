@@ -16,6 +16,30 @@ public enum ApproverRule: Codable, Equatable, Sendable {
     /// The supervisor of whoever approved the previous step (a chain upwards).
     case previousSupervisor
 
+    private enum CodingKeys: String, CodingKey { case kind, users, role }
+
+    /// {"kind":"users","users":[…]}, {"kind":"role","role":"…"}, {"kind":"supervisor"}, {"kind":"previousSupervisor"}.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        switch try c.decode(String.self, forKey: .kind) {
+        case "users": self = .users(try c.decode([String].self, forKey: .users))
+        case "role": self = .role(try c.decode(String.self, forKey: .role))
+        case "supervisor": self = .supervisor
+        case "previousSupervisor": self = .previousSupervisor
+        case let other: throw DecodingError.dataCorruptedError(forKey: .kind, in: c, debugDescription: "unknown approver kind \(other)")
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(kind, forKey: .kind)
+        switch self {
+        case .users(let ids): try c.encode(ids, forKey: .users)
+        case .role(let r): try c.encode(r, forKey: .role)
+        case .supervisor, .previousSupervisor: break
+        }
+    }
+
     public var kind: String {
         switch self {
         case .users: "users"

@@ -69,9 +69,10 @@ public enum PriceStrategy {
         return true
     }
 
-    /// The floor-price check of quotes and orders (QUO-02): a price under the floor is refused or flagged.
+    /// The floor-price check of quotes and orders (QUO-02): a price under the floor is refused, flagged,
+    /// or flagged and held back until an approval flow approves it.
     public enum FloorPolicy: String, Sendable, Codable, CaseIterable {
-        case block, flag
+        case block, flag, approve
     }
 
     public enum FloorCheck: Sendable, Equatable {

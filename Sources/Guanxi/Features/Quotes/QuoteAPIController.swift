@@ -13,6 +13,7 @@ struct QuoteAPIController: RouteCollection {
         routes.patch("quotes", ":id", use: update)
         routes.delete("quotes", ":id", use: delete)
         routes.post("quotes", ":id", "status", use: status)
+        routes.post("quotes", ":id", "approval", use: submitForApproval)
         routes.post("quotes", ":id", "versions", use: newVersion)
         routes.get("quote-lines", use: history)
     }
@@ -174,6 +175,11 @@ struct QuoteAPIController: RouteCollection {
     @Sendable func status(req: Request) async throws -> QuoteDTO {
         struct S: Content { var status: String? }
         return QuoteDTO(try await service(req).setStatus(req.parameters.get("id", as: UUID.self), try req.content.decode(S.self).status), lines: nil)
+    }
+
+    @Sendable func submitForApproval(req: Request) async throws -> Response {
+        let r = try await service(req).submitForApproval(req.parameters.get("id", as: UUID.self))
+        return JSONResponse.ok(ApprovalAPIController.json(r), status: .created)
     }
 
     @Sendable func newVersion(req: Request) async throws -> Response {

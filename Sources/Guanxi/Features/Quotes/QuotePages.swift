@@ -16,6 +16,7 @@ struct QuotePages: RouteCollection {
         routes.get("quotes", ":id", "edit", use: editForm)
         routes.post("quotes", ":id", "edit", use: update)
         routes.post("quotes", ":id", "status", use: status)
+        routes.post("quotes", ":id", "approval", use: submitForApproval)
         routes.post("quotes", ":id", "versions", use: newVersion)
         routes.post("quotes", ":id", "delete", use: delete)
         routes.get("quotes", ":id", "print", use: printView)
@@ -271,6 +272,8 @@ struct QuotePages: RouteCollection {
         let opportunity = try await q.opportunityID.asyncMap { id in try await actor.inOrg(Opportunity.self, on: req.db).filter(\.$id == id).first() }
         let history = try await Audit.history(entity: Quote.entity, module: .quotes, id: q.id!, actor: actor, on: req.db)
         let canEdit = (try? await svc.get(q.id, for: .edit)) != nil
+        let needsApproval = try await svc.needsApproval(q)
+        let approval = needsApproval ? try await ApprovalService(db: req.db, actor: actor, now: req.now).latest(.quote, recordID: q.id!) : nil
         let money = { (v: Int64) in t.locale.money(v, decimals: actor.org.moneyDecimals) }
         let title = "\(q.number) v\(q.version)"
         return req.page(title: title, crumbs: [Crumb(label: t("nav.quotes"), href: Paths.quotes), Crumb(label: title, href: nil)]) { ctx in
@@ -298,6 +301,13 @@ struct QuotePages: RouteCollection {
             ] }
             return H.group([
                 H.div("page-head", H.div("title-block", H.h1(title), H.div("summary-badges", Self.badge(q, t: t))), H.div("actions", actions)),
+                !needsApproval ? H.empty : H.el("section", [.cls("card"), .id("approval")], [
+                    H.h2(t("quote.approvalTitle")),
+                    H.p(t("quote.approvalHint"), cls: "muted"),
+                    approval.map { a in H.el("p", [], [H.a(Paths.approval(a.id!), a.title), H.text(" "), ApprovalPages.badge(a.approvalStatus, t: t)]) } ?? H.empty,
+                    canEdit && q.isCurrent && q.status == .draft && (approval == nil || [.rejected, .withdrawn].contains(approval!.approvalStatus))
+                        ? Forms.postButton(Paths.quote(q.id!) + "/approval", label: t("quote.submitApproval"), csrf: ctx.csrf, cls: "btn btn-primary") : H.empty,
+                ]),
                 H.el("section", [.cls("card")], [H.el("dl", [.cls("facts")], [
                     H.el("dt", [], [H.text(t("quote.title"))]), H.el("dd", [], [H.text(q.title)]),
                     H.el("dt", [], [H.text(t("entity.customer"))]), H.el("dd", [], [H.a(Paths.customer(q.customerID), names[q.customerID] ?? "")]),
@@ -343,8 +353,18 @@ struct QuotePages: RouteCollection {
         do {
             let q = try await service(req).setStatus(id, try req.content.decode(Body.self).status)
             return req.redirect(Paths.quote(q.id!), flash: Flash(.success, "flash.saved"))
-        } catch let e as AppError where e.status == .unprocessableEntity {
+        } catch let e as AppError where e.status == .unprocessableEntity || e.status == .conflict {
             return req.redirect(id.map(Paths.quote) ?? Paths.quotes, flash: Flash(.error, e.fields.values.first ?? e.messageKey))
+        }
+    }
+
+    @Sendable func submitForApproval(req: Request) async throws -> Response {
+        let id = req.parameters.get("id", as: UUID.self)
+        do {
+            let r = try await service(req).submitForApproval(id)
+            return req.redirect(Paths.approval(r.id!), flash: Flash(.success, "approval.submitted"))
+        } catch let e as AppError where e.status == .conflict {
+            return req.redirect(id.map(Paths.quote) ?? Paths.quotes, flash: Flash(.error, e.messageKey))
         }
     }
 

@@ -159,6 +159,9 @@ struct QuoteService {
             errors.add("status", "error.quoteStatusMove")
             throw AppError.invalid(errors)
         }
+        if next == .sent, try await needsApproval(quote), try await !ApprovalService(db: db, actor: actor, now: now).isApproved(.quote, recordID: quote.id!) {
+            throw AppError.conflict("error.needsApproval")
+        }
         let before = quote.status
         quote.status = next
         try await db.writeTransaction { [actor, now] tx in
@@ -166,6 +169,21 @@ struct QuoteService {
             try await Audit(actor: actor, db: tx, now: now).event(Quote.entity, quote.id!, .update, field: "status", old: before.rawValue, new: next.rawValue)
         }
         return quote
+    }
+
+    /// A quote below the floor, where the organisation's policy wants such prices approved.
+    func needsApproval(_ quote: Quote) async throws -> Bool {
+        guard quote.belowFloor else { return false }
+        return try await ProductService(db: db, actor: actor, now: now).policy().floor == .approve
+    }
+
+    /// Sends a draft below the floor through the quote approval flow; sending waits for its approval.
+    func submitForApproval(_ id: UUID?) async throws -> ApprovalRequest {
+        let quote = try await get(id, for: .edit)
+        guard quote.isCurrent, quote.status == .draft, try await needsApproval(quote) else { throw AppError.conflict("error.noApprovalNeeded") }
+        let customer = try await actor.inOrg(Customer.self, on: db).filter(\.$id == quote.customerID).first()?.name ?? ""
+        return try await ApprovalService(db: db, actor: actor, now: now)
+            .submit(.quote, recordID: quote.id!, title: "\(quote.number) v\(quote.version) · \(customer)", amount: quote.total, link: Paths.quote(quote.id!))
     }
 
     /// A new draft version under the same number, copied from the current one; the old one stays as it was.

@@ -443,6 +443,36 @@ enum OpenAPI {
                 "delete": op("deleteAttachment", "Remove a file from a record you may change", tag: "Attachments", params: [idParam],
                              responses([("204", ["description": "Deleted"])])),
             ],
+            "/api/v1/approvals": [
+                "get": op("listApprovals", "Approvals waiting for you (box=inbox) or sent by you (box=mine)", tag: "Approvals",
+                          params: [query("box", ["type": "string", "enum": ["inbox", "mine"]], "Which list")],
+                          responses([("200", ok(["type": "array", "items": ref("ApprovalRequest")]))])),
+            ],
+            "/api/v1/approvals/{id}": [
+                "get": op("getApproval", "One submission with its steps and decisions (submitter, approvers and administrators)", tag: "Approvals", params: [idParam],
+                          responses([("200", ok(ref("ApprovalRequest")))])),
+            ],
+            "/api/v1/approvals/{id}/{action}": [
+                "post": op("actOnApproval", "Approve or reject (a comment is required) as an approver of the current step; withdraw or resubmit as the submitter",
+                           tag: "Approvals", params: [idParam, ["name": "action", "in": "path", "required": true,
+                                                                "schema": ["type": "string", "enum": ["approve", "reject", "withdraw", "resubmit"]]]],
+                           body: ["type": "object", "properties": ["comment": ["type": "string", "maxLength": 500]]],
+                           responses([("200", ok(ref("ApprovalRequest"))), ("409", ["description": "Already decided or over", "content": json(ref("Error"))])], validation: true)),
+            ],
+            "/api/v1/approval-flows/{doc}": [
+                "get": op("getApprovalFlow", "The steps of a document type's flow (administrators)", tag: "Approvals",
+                          params: [["name": "doc", "in": "path", "required": true, "schema": ["type": "string", "enum": .array(ApprovalDocument.allCases.map { .string($0.rawValue) })]]],
+                          responses([("200", ok(["type": "array", "items": ref("ApprovalStep")]))])),
+                "put": op("saveApprovalFlow", "Replace the steps (administrators)", tag: "Approvals",
+                          params: [["name": "doc", "in": "path", "required": true, "schema": ["type": "string", "enum": .array(ApprovalDocument.allCases.map { .string($0.rawValue) })]]],
+                          body: ["type": "array", "maxItems": 10, "items": ref("ApprovalStep")],
+                          responses([("200", ok(["type": "array", "items": ref("ApprovalStep")]))], validation: true)),
+            ],
+            "/api/v1/quotes/{id}/approval": [
+                "post": op("submitQuoteForApproval", "Send a current draft priced below the floor through the quote approval flow (when the floor policy is approve)", tag: "Quotes",
+                           params: [idParam], responses([("201", ok(ref("ApprovalRequest"), "Submitted")),
+                                                         ("409", ["description": "Needs no approval, or already pending or approved", "content": json(ref("Error"))])])),
+            ],
             "/api/v1/quotes": [
                 "get": op("listQuotes", "Current versions of quotes in your data scope, newest first", tag: "Quotes", params: [
                     viewParam, query("status", ["type": "string", "enum": .array(Quote.Status.allCases.map { .string($0.rawValue) })], "Only this status"),
@@ -890,6 +920,22 @@ enum OpenAPI {
                 "Attachment": ["type": "object", "required": ["id", "entity", "recordID", "fileName", "contentType", "size", "uploadedBy", "createdAt"], "properties": [
                     "id": uuid, "entity": ["type": "string"], "recordID": uuid, "fileName": ["type": "string"], "contentType": ["type": "string"],
                     "size": ["type": "integer"], "uploadedBy": uuid, "createdAt": dateTime,
+                ]],
+                "ApprovalRequest": ["type": "object", "required": ["id", "documentType", "recordID", "title", "amount", "submitterID", "status", "steps", "decisions"], "properties": [
+                    "id": uuid, "documentType": ["type": "string"], "recordID": uuid, "title": ["type": "string"], "amount": ["type": "integer"], "submitterID": uuid,
+                    "status": ["type": "string", "enum": .array(ApprovalStatus.allCases.map { .string($0.rawValue) })], "currentStep": ["type": "integer"],
+                    "waitingFor": ["type": "array", "items": ["type": "string"]],
+                    "steps": ["type": "array", "items": ["type": "object", "properties": ["name": ["type": "string"], "mode": ["type": "string"], "approvers": ["type": "array", "items": ["type": "string"]]]]],
+                    "decisions": ["type": "array", "items": ["type": "object", "properties": ["step": ["type": "integer"], "userID": ["type": "string"],
+                                                                                             "verdict": ["type": "string", "enum": ["approve", "reject"]], "comment": ["type": "string"]]]],
+                    "createdAt": dateTime,
+                ]],
+                "ApprovalStep": ["type": "object", "required": ["name", "approvers", "mode"], "properties": [
+                    "name": ["type": "string", "minLength": 1, "maxLength": 30], "mode": ["type": "string", "enum": ["anyOne", "allOf"]],
+                    "minAmount": ["type": "integer", "minimum": 0],
+                    "approvers": ["type": "object", "required": ["kind"], "properties": [
+                        "kind": ["type": "string", "enum": ["users", "supervisor", "role", "previousSupervisor"]],
+                        "users": ["type": "array", "items": uuid], "role": uuid]],
                 ]],
                 "LeadPage": ["type": "object", "required": ["items"], "properties": [
                     "items": ["type": "array", "items": ref("Lead")], "nextCursor": nullableString,
