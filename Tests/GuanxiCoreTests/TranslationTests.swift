@@ -64,4 +64,13 @@ import Testing
             }
         }
     }
+
+    /// The table is merged from several parts; a key declared in two parts would silently lose one text.
+    @Test func noKeyIsDeclaredInTwoParts() {
+        let parts = [Strings.common, Strings.navigation, Strings.access, Strings.errors, Strings.customers, Strings.admin, Strings.account,
+                     Strings.basicData, Strings.profile, Strings.pools, Strings.followUps]
+        var seen: [String: Int] = [:]
+        for part in parts { for key in part.keys { seen[key, default: 0] += 1 } }
+        #expect(seen.filter { $0.value > 1 }.keys.sorted() == [])
+    }
 }

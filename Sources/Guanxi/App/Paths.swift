@@ -39,6 +39,8 @@ enum Paths {
     static let products = "/products"
     static let quotes = "/quotes"
     static func quote(_ id: UUID) -> String { "/quotes/\(id.uuidString)" }
+    static let contracts = "/contracts"
+    static func contract(_ id: UUID) -> String { "/contracts/\(id.uuidString)" }
     static let approvals = "/approvals"
     static func approval(_ id: UUID) -> String { "/approvals/\(id.uuidString)" }
     static let adminApprovalFlows = "/admin/approval-flows"

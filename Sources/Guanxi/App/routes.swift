@@ -37,6 +37,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: TargetListAPIController())
     try api.register(collection: AttachmentAPIController())
     try api.register(collection: ApprovalAPIController())
+    try api.register(collection: ContractAPIController())
     try api.register(collection: PlanAPIController())
     try api.register(collection: ActivityAPIController())
 
@@ -87,6 +88,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: TargetListPages())
     try signedIn.register(collection: AttachmentPages())
     try signedIn.register(collection: ApprovalPages())
+    try signedIn.register(collection: ContractPages())
     try signedIn.register(collection: LeadPages())
     try signedIn.register(collection: LeadRulePages())
     try signedIn.register(collection: WebFormPages())

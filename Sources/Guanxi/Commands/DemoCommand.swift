@@ -83,6 +83,7 @@ enum DemoData {
         func policy(_ actions: Set<Action>, _ scope: DataScope, products: Set<Action> = [.view], rules: [String: FieldRule] = [:]) -> RolePolicy {
             var p = RolePolicy(actions: [.customers: actions], scopes: [.customers: scope], fieldRules: rules).extending(.followUps, like: .customers).extending(.tasks, like: .customers)
                 .extending(.leads, like: .customers).extending(.opportunities, like: .customers).extending(.quotes, like: .customers)
+                .extending(.contracts, like: .customers)
             p.actions[.products] = products
             // Whoever may quote may print the quote for the customer.
             if p.actions[.quotes]?.contains(.create) == true { p.actions[.quotes]?.insert(.print) }

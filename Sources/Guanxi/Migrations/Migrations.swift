@@ -55,6 +55,7 @@ enum Migrations {
         CreateOpportunityContacts(),
         CreateAttachments(),
         CreateApprovals(),
+        CreateContracts(),
     ]
 }
 
@@ -1523,5 +1524,72 @@ struct CreateApprovals: AsyncMigration {
         try await db.schema("approval_tasks").delete()
         try await db.schema("approval_requests").delete()
         try await db.schema("approval_flows").delete()
+    }
+}
+
+struct CreateContracts: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("contracts")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("created_at", .datetime)
+            .field("updated_at", .datetime)
+            .field("deleted_at", .datetime)
+            .field("deleted_by", .uuid)
+            .field("created_by", .uuid)
+            .field("number", .string, .required)
+            .field("kind", .string, .required)
+            .field("title", .string, .required)
+            .field("status", .string, .required)
+            .field("signed_on", .string)
+            .field("starts_on", .string)
+            .field("ends_on", .string)
+            .field("terms", .string)
+            .field("subtotal", .int64, .required)
+            .field("tax", .int64, .required)
+            .field("total", .int64, .required)
+            .field("cost", .int64, .required)
+            .field("customer_id", .uuid, .required, .references("customers", "id"))
+            .field("settlement_customer_id", .uuid, .references("customers", "id"))
+            .field("opportunity_id", .uuid)
+            .field("quote_id", .uuid)
+            .field("owner_id", .uuid, .required, .references("users", "id"))
+            .field("department_id", .uuid)
+            .create()
+        try await db.raw("CREATE UNIQUE INDEX contracts_number ON contracts (org_id, number)")
+        // A quote becomes one contract, whatever two people do at once.
+        try await db.raw("CREATE UNIQUE INDEX contracts_quote ON contracts (quote_id) WHERE quote_id IS NOT NULL")
+        try await db.raw("CREATE INDEX contracts_owner ON contracts (org_id, owner_id, id) WHERE deleted_at IS NULL")
+        try await db.raw("CREATE INDEX contracts_department ON contracts (org_id, department_id, id) WHERE deleted_at IS NULL")
+        try await db.raw("CREATE INDEX contracts_customer ON contracts (org_id, customer_id) WHERE deleted_at IS NULL")
+        try await db.raw("CREATE INDEX contracts_status ON contracts (org_id, status, id) WHERE deleted_at IS NULL")
+        try await db.schema("contract_lines")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("contract_id", .uuid, .required, .references("contracts", "id", onDelete: .cascade))
+            .field("position", .int, .required)
+            .field("product_id", .uuid, .required, .references("products", "id"))
+            .field("product_name", .string, .required)
+            .field("quantity", .int64, .required)
+            .field("unit", .string)
+            .field("price", .int64, .required)
+            .field("discount", .int, .required)
+            .field("tax_rate", .int, .required)
+            .field("net", .int64, .required)
+            .field("tax", .int64, .required)
+            .field("unit_cost", .int64, .required)
+            .create()
+        try await db.raw("CREATE INDEX contract_lines_contract ON contract_lines (contract_id, position)")
+        try await db.raw("CREATE INDEX contract_lines_product ON contract_lines (org_id, product_id)")
+        for role in try await Role.query(on: db).all() {
+            var policy = role.policy.extending(.contracts, like: .customers)
+            if role.isSystem { policy.actions[.contracts] = Set(Module.contracts.actions); policy.scopes[.contracts] = .all }
+            try await Role.query(on: db).filter(\.$id == role.id!).set(\.$policy, to: policy).update()
+        }
+    }
+
+    func revert(on db: Database) async throws {
+        try await db.schema("contract_lines").delete()
+        try await db.schema("contracts").delete()
     }
 }

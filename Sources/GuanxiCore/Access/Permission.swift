@@ -13,6 +13,8 @@ public enum Module: String, Codable, CaseIterable, Sendable {
     case opportunities
     /// Quotes (报价单, QUO-01…03).
     case quotes
+    /// Contracts and sales orders (合同 / 订单, CTR-01…02).
+    case contracts
     case admin
 
     public var labelKey: String { "module.\(rawValue)" }
@@ -27,6 +29,7 @@ public enum Module: String, Codable, CaseIterable, Sendable {
         case .leads: [.view, .create, .edit, .delete, .assign]
         case .opportunities: [.view, .create, .edit, .delete, .export]
         case .quotes: [.view, .create, .edit, .delete, .export, .print]
+        case .contracts: [.view, .create, .edit, .delete, .export, .print]
         case .admin: [.view, .edit]
         }
     }

@@ -48,6 +48,7 @@ struct World {
         func role(_ name: String, _ actions: Set<Action>, _ scope: DataScope, org: UUID, rules: [String: FieldRule] = [:]) async throws -> UUID {
             let policy = RolePolicy(actions: [.customers: actions], scopes: [.customers: scope], fieldRules: rules).extending(.followUps, like: .customers).extending(.tasks, like: .customers)
                 .extending(.leads, like: .customers).extending(.opportunities, like: .customers).extending(.quotes, like: .customers)
+                .extending(.contracts, like: .customers)
             let r = Role(orgID: org, name: name, policy: policy)
             try await r.create(on: db)
             return r.id!

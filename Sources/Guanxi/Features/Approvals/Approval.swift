@@ -7,6 +7,8 @@ import SQLKit
 enum ApprovalDocument: String, CaseIterable, Sendable {
     /// A quote priced below the floor, under the "approve" floor policy.
     case quote
+    /// A contract or sales order, before it becomes active.
+    case contract
 
     var labelKey: String { "approvalDocument.\(rawValue)" }
 }
@@ -207,6 +209,7 @@ struct ApprovalService {
             try await write(r, next, on: tx)
             try await r.save(on: tx)
             try await tasks(r, next, link: link, on: tx)
+            try await ApprovalHooks.settled(r, next.status, actor: actor, now: now, on: tx)
             let note = comment.flatMap { Check.clean($0) }.map { " · \($0)" } ?? ""
             try await Audit(actor: actor, db: tx, now: now).event(r.documentType, r.recordID, .approve, field: "approval",
                                                                    old: state.status.rawValue, new: "\(action.rawValue) → \(next.status.rawValue)\(note)")

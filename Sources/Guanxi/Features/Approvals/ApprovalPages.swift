@@ -19,6 +19,7 @@ struct ApprovalPages: RouteCollection {
     static func link(_ r: ApprovalRequest) -> String {
         switch ApprovalDocument(rawValue: r.documentType) {
         case .quote?: Paths.quote(r.recordID)
+        case .contract?: Paths.contract(r.recordID)
         case nil: Paths.approvals
         }
     }

@@ -20,6 +20,8 @@ final class CustomerMerge: Model, @unchecked Sendable {
         var movedActivities: [UUID]? = nil
         var movedOpportunities: [UUID]? = nil
         var movedQuotes: [UUID]? = nil
+        var movedContracts: [UUID]? = nil
+        var movedContractSettlements: [UUID]? = nil
     }
 
     @ID(key: .id) var id: UUID?
@@ -115,6 +117,12 @@ struct MergeService {
             }
             let quotes = try await actor.inOrgWithDeleted(Quote.self, on: tx).filter(\.$customerID == merged.id!).all().map { $0.id! }
             if !quotes.isEmpty { try await actor.inOrgWithDeleted(Quote.self, on: tx).filter(\.$id ~~ quotes).set(\.$customerID, to: survivor.id!).update() }
+            let contracts = try await actor.inOrgWithDeleted(Contract.self, on: tx).filter(\.$customerID == merged.id!).all().map { $0.id! }
+            if !contracts.isEmpty { try await actor.inOrgWithDeleted(Contract.self, on: tx).filter(\.$id ~~ contracts).set(\.$customerID, to: survivor.id!).update() }
+            let contractSettlements = try await actor.inOrgWithDeleted(Contract.self, on: tx).filter(\.$settlementCustomerID == merged.id!).all().map { $0.id! }
+            if !contractSettlements.isEmpty {
+                try await actor.inOrgWithDeleted(Contract.self, on: tx).filter(\.$id ~~ contractSettlements).set(\.$settlementCustomerID, to: survivor.id!).update()
+            }
             for c in children where c.id != survivor.id { c.parentID = survivor.id; try await c.save(on: tx) }
             for c in settlements where c.id != survivor.id { c.settlementCustomerID = survivor.id; try await c.save(on: tx) }
             var movedShares: [UUID] = []
@@ -135,7 +143,8 @@ struct MergeService {
             record.mergedID = merged.id!
             record.snapshot = .init(survivorBefore: before, movedContacts: contacts.map { $0.id! }, movedChildren: children.map { $0.id! },
                                     movedSettlements: settlements.map { $0.id! }, movedShares: movedShares, movedFollowUps: followUps,
-                                    movedTasks: tasks, movedActivities: activities, movedOpportunities: opportunities, movedQuotes: quotes)
+                                    movedTasks: tasks, movedActivities: activities, movedOpportunities: opportunities, movedQuotes: quotes,
+                                    movedContracts: contracts, movedContractSettlements: contractSettlements)
             record.mergedBy = actor.userID
             record.mergedAt = now
             try await record.create(on: tx)
@@ -191,6 +200,12 @@ struct MergeService {
             }
             if let moved = s.movedQuotes, !moved.isEmpty {
                 try await actor.inOrgWithDeleted(Quote.self, on: tx).filter(\.$id ~~ moved).set(\.$customerID, to: merged.id!).update()
+            }
+            if let moved = s.movedContracts, !moved.isEmpty {
+                try await actor.inOrgWithDeleted(Contract.self, on: tx).filter(\.$id ~~ moved).set(\.$customerID, to: merged.id!).update()
+            }
+            if let moved = s.movedContractSettlements, !moved.isEmpty {
+                try await actor.inOrgWithDeleted(Contract.self, on: tx).filter(\.$id ~~ moved).set(\.$settlementCustomerID, to: merged.id!).update()
             }
             if !s.movedShares.isEmpty { try await actor.inOrg(RecordShare.self, on: tx).filter(\.$id ~~ s.movedShares).set(\.$recordID, to: merged.id!).update() }
             record.undoneAt = now

@@ -31,7 +31,8 @@ extension RecycleBin {
             // Opportunities (and later quotes) keep naming the product; it can only stay in the bin.
             let inOpportunities = try await actor.inOrg(OpportunityLine.self, on: db).filter(\.$productID == id).first() != nil
             let inQuotes = try await actor.inOrg(QuoteLine.self, on: db).filter(\.$productID == id).first() != nil
-            if inOpportunities || inQuotes { throw AppError.conflict("error.productInUse") }
+            let inContracts = try await actor.inOrg(ContractLine.self, on: db).filter(\.$productID == id).first() != nil
+            if inOpportunities || inQuotes || inContracts { throw AppError.conflict("error.productInUse") }
             try await db.writeTransaction { tx in
                 try await actor.inOrg(ProductPrice.self, on: tx).filter(\.$productID == id).delete()
                 try await p.delete(force: true, on: tx)

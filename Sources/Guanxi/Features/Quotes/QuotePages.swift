@@ -279,6 +279,9 @@ struct QuotePages: RouteCollection {
         return req.page(title: title, crumbs: [Crumb(label: t("nav.quotes"), href: Paths.quotes), Crumb(label: title, href: nil)]) { ctx in
             var actions: [HNode] = []
             if actor.can(.print, .quotes) { actions.append(H.a(Paths.quote(q.id!) + "/print", t("quote.print"), cls: "btn")) }
+            if q.status == .accepted, q.isCurrent, actor.can(.create, .contracts) {
+                actions.append(H.a(URLQuery.build(Paths.contracts + "/new", [("quote", q.id!.uuidString)]), t("contract.new"), cls: "btn btn-primary"))
+            }
             if canEdit, q.isCurrent {
                 if q.status == .draft { actions.append(H.a(Paths.quote(q.id!) + "/edit", t("action.edit"), cls: "btn")) }
                 for next in Quote.Status.allCases where q.status.canMove(to: next) {

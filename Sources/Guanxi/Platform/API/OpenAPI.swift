@@ -473,6 +473,29 @@ enum OpenAPI {
                            params: [idParam], responses([("201", ok(ref("ApprovalRequest"), "Submitted")),
                                                          ("409", ["description": "Needs no approval, or already pending or approved", "content": json(ref("Error"))])])),
             ],
+            "/api/v1/contracts": [
+                "get": op("listContracts", "Contracts and sales orders in your data scope, newest first", tag: "Contracts", params: [
+                    query("status", ["type": "string", "enum": .array(Contract.Status.allCases.map { .string($0.rawValue) })], "Only this status"),
+                    query("customer", uuid, "Only this customer's"), query("cursor", uuid, "nextCursor of the previous page")],
+                          responses([("200", ok(["type": "object", "required": ["items"], "properties": ["items": ["type": "array", "items": ref("Contract")], "nextCursor": uuid]]))])),
+                "post": op("createContract", "A draft contract from an accepted quote (lines, prices and totals as quoted; costs at today's cost prices)", tag: "Contracts",
+                           body: ref("ContractInput"), responses([("201", ok(ref("Contract"), "Created")),
+                                                                  ("409", ["description": "The quote is not accepted or already has a contract", "content": json(ref("Error"))])], validation: true)),
+            ],
+            "/api/v1/contracts/{id}": [
+                "get": op("getContract", "One contract with its lines", tag: "Contracts", params: [idParam], responses([("200", ok(ref("Contract")))])),
+                "patch": op("updateContract", "Change a draft's title, kind, dates, terms or settlement customer", tag: "Contracts", params: [idParam], body: ref("ContractInput"),
+                            responses([("200", ok(ref("Contract"))), ("409", ["description": "Not a draft", "content": json(ref("Error"))])], validation: true)),
+            ],
+            "/api/v1/contracts/{id}/submit": [
+                "post": op("submitContract", "Send a draft through the contract approval flow; active at once when no step applies", tag: "Contracts", params: [idParam],
+                           responses([("200", ok(ref("Contract"))), ("409", ["description": "Not a draft, or nobody to approve", "content": json(ref("Error"))])])),
+            ],
+            "/api/v1/contracts/{id}/status": [
+                "post": op("setContractStatus", "Complete or terminate an active contract, or void a draft", tag: "Contracts", params: [idParam],
+                           body: ["type": "object", "required": ["status"], "properties": ["status": ["type": "string", "enum": ["completed", "terminated", "void"]]]],
+                           responses([("200", ok(ref("Contract")))], validation: true)),
+            ],
             "/api/v1/quotes": [
                 "get": op("listQuotes", "Current versions of quotes in your data scope, newest first", tag: "Quotes", params: [
                     viewParam, query("status", ["type": "string", "enum": .array(Quote.Status.allCases.map { .string($0.rawValue) })], "Only this status"),
@@ -936,6 +959,20 @@ enum OpenAPI {
                     "approvers": ["type": "object", "required": ["kind"], "properties": [
                         "kind": ["type": "string", "enum": ["users", "supervisor", "role", "previousSupervisor"]],
                         "users": ["type": "array", "items": uuid], "role": uuid]],
+                ]],
+                "Contract": ["type": "object", "required": ["id", "number", "kind", "title", "status", "customerID", "ownerID", "subtotal", "tax", "total", "cost", "margin"], "properties": [
+                    "id": uuid, "number": ["type": "string"], "kind": ["type": "string", "enum": ["contract", "order"]], "title": ["type": "string"],
+                    "status": ["type": "string", "enum": .array(Contract.Status.allCases.map { .string($0.rawValue) })], "customerID": uuid, "ownerID": uuid,
+                    "settlementCustomerID": uuid, "opportunityID": uuid, "quoteID": uuid, "signedOn": date, "startsOn": date, "endsOn": date, "terms": ["type": "string"],
+                    "subtotal": ["type": "integer"], "tax": ["type": "integer"], "total": ["type": "integer"], "cost": ["type": "integer"], "margin": ["type": "integer"],
+                    "lines": ["type": "array", "items": ["type": "object", "properties": [
+                        "productID": uuid, "productName": ["type": "string"], "quantity": ["type": "integer"], "price": ["type": "integer"], "discount": ["type": "integer"],
+                        "taxRate": ["type": "integer"], "net": ["type": "integer"], "tax": ["type": "integer"], "unitCost": ["type": "integer"]]]],
+                ]],
+                "ContractInput": ["type": "object", "properties": [
+                    "quoteID": uuid, "title": ["type": "string", "maxLength": 100], "kind": ["type": "string", "enum": ["contract", "order"]],
+                    "signedOn": ["type": "string"], "startsOn": ["type": "string"], "endsOn": ["type": "string"], "terms": ["type": "string", "maxLength": 4000],
+                    "settlementCustomerID": ["type": "string"],
                 ]],
                 "LeadPage": ["type": "object", "required": ["items"], "properties": [
                     "items": ["type": "array", "items": ref("Lead")], "nextCursor": nullableString,

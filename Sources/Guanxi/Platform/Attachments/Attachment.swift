@@ -80,7 +80,7 @@ struct AttachmentService {
 
     /// The entities files can be attached to, and the module whose rights decide.
     static let entities: [String: Module] = [Customer.entity: .customers, Contact.entity: .customers, Product.entity: .products,
-                                             Lead.entity: .leads, Opportunity.entity: .opportunities, Quote.entity: .quotes]
+                                             Lead.entity: .leads, Opportunity.entity: .opportunities, Quote.entity: .quotes, Contract.entity: .contracts]
 
     /// Refuses unless the actor may see (view) or change (anything else) the record.
     func authorize(_ entity: String, _ recordID: UUID?, _ action: Action) async throws {
@@ -97,6 +97,7 @@ struct AttachmentService {
         case Lead.entity: _ = try await actor.find(Lead.self, recordID, for: need, on: db)
         case Opportunity.entity: _ = try await actor.find(Opportunity.self, recordID, for: need, on: db)
         case Quote.entity: _ = try await actor.find(Quote.self, recordID, for: need, on: db)
+        case Contract.entity: _ = try await actor.find(Contract.self, recordID, for: need, on: db)
         default: throw AppError.badRequest("error.badParameter")
         }
     }
@@ -127,7 +128,7 @@ struct AttachmentService {
         if name == nil { errors.add("file", "error.fileName") }
         else if data.isEmpty { errors.add("file", "error.fileMissing") }
         else if data.count > Self.maxSize { errors.add("file", "error.fileTooLarge") }
-        else if ext.flatMap({ Self.types[$0] }) == nil || !Self.looksLike(ext!, data) { errors.add("file", "error.fileType") }
+        else if ext.flatMap({ Self.types[$0] }) == nil || !Self.looksLike(ext!, data) { errors.add("file", "error.attachmentType") }
         let count = try await actor.inOrg(Attachment.self, on: db).filter(\.$entity == entity).filter(\.$recordID == recordID!).count()
         if count >= Self.maxPerRecord { errors.add("file", "error.tooManyFiles") }
         guard errors.isEmpty, let name, let ext, let type = Self.types[ext] else { throw AppError.invalid(errors) }

@@ -29,6 +29,7 @@ enum DocumentType: String, CaseIterable, Sendable {
     case customer
     case product
     case quote
+    case contract
 
     var labelKey: String { "doc.\(rawValue)" }
 
@@ -37,6 +38,7 @@ enum DocumentType: String, CaseIterable, Sendable {
         case .customer: NumberFormat(prefix: "KH", datePart: .yyyyMM, width: 5, reset: .monthly)
         case .product: NumberFormat(prefix: "CP", datePart: .none, width: 5, reset: .never)
         case .quote: NumberFormat(prefix: "BJ", datePart: .yyyyMM, width: 4, reset: .monthly)
+        case .contract: NumberFormat(prefix: "HT", datePart: .yyyyMM, width: 4, reset: .monthly)
         }
     }
 }

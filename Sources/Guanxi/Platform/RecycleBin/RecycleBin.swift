@@ -37,6 +37,9 @@ enum RecycleBin {
             try actor.require(.edit, .admin)
             guard let c = try await actor.inOrgWithDeleted(Customer.self, on: db).filter(\.$id == id).filter(\.$deletedAt != nil).first()
             else { throw AppError.notFound }
+            // Contracts are the company's records: a customer who signed one is never purged.
+            let signed = try await actor.inOrgWithDeleted(Contract.self, on: db).group(.or) { $0.filter(\.$customerID == id).filter(\.$settlementCustomerID == id) }.first()
+            if signed != nil { throw AppError.conflict("error.customerHasContracts") }
             try await db.writeTransaction { tx in
                 try await c.restore(on: tx)
                 c.deletedBy = nil

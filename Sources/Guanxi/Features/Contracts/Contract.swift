@@ -1,0 +1,100 @@
+import Fluent
+import Foundation
+import GuanxiCore
+
+/// A contract or sales order (合同 / 订单, CTR-01): one entity, `kind` tells which. Made from an
+/// accepted quote, its lines keep the price agreed and the cost at signing, so the gross margin holds.
+final class Contract: Model, @unchecked Sendable {
+    static let schema = "contracts"
+
+    enum Kind: String, Codable, CaseIterable, Sendable {
+        case contract, order
+        var labelKey: String { "contractKind.\(rawValue)" }
+    }
+
+    enum Status: String, Codable, CaseIterable, Sendable {
+        case draft, pendingApproval, active, completed, terminated, void
+        var labelKey: String { "contractStatus.\(rawValue)" }
+
+        /// Moves people make by hand; pending approval and its outcome go through the approval flow.
+        func canMove(to next: Status) -> Bool {
+            switch (self, next) {
+            case (.active, .completed), (.active, .terminated), (.draft, .void): true
+            default: false
+            }
+        }
+    }
+
+    // managed fields
+    @ID(key: .id) var id: UUID?
+    @Field(key: "org_id") var orgID: UUID
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+    @Timestamp(key: "deleted_at", on: .delete) var deletedAt: Date?
+    @OptionalField(key: "deleted_by") var deletedBy: UUID?
+    @OptionalField(key: "created_by") var createdBy: UUID?
+
+    // data fields
+    @Field(key: "number") var number: String
+    @Enum(key: "kind") var kind: Kind
+    @Field(key: "title") var title: String
+    @Enum(key: "status") var status: Status
+    /// yyyy-MM-dd.
+    @OptionalField(key: "signed_on") var signedOn: String?
+    @OptionalField(key: "starts_on") var startsOn: String?
+    @OptionalField(key: "ends_on") var endsOn: String?
+    @OptionalField(key: "terms") var terms: String?
+    /// Fen: after discounts before tax, the tax, what the customer pays, and the cost of the goods.
+    @Field(key: "subtotal") var subtotal: Int64
+    @Field(key: "tax") var tax: Int64
+    @Field(key: "total") var total: Int64
+    @Field(key: "cost") var cost: Int64
+
+    // relationships
+    @Field(key: "customer_id") var customerID: UUID
+    /// Who pays (结算客户); the customer itself when empty.
+    @OptionalField(key: "settlement_customer_id") var settlementCustomerID: UUID?
+    @OptionalField(key: "opportunity_id") var opportunityID: UUID?
+    @OptionalField(key: "quote_id") var quoteID: UUID?
+    @Field(key: "owner_id") var ownerID: UUID
+    @OptionalField(key: "department_id") var departmentID: UUID?
+
+    init() {}
+
+    /// Gross margin in fen: what the lines sell for before tax, less what they cost.
+    var margin: Int64 { subtotal - cost }
+    /// Margin as basis points of the subtotal (0 when nothing is sold).
+    var marginBasisPoints: Int { subtotal == 0 ? 0 : Int((margin * 10_000) / subtotal) }
+}
+
+extension Contract: ScopedModel, SoftDeleted {
+    static let module: Module = .contracts
+    static let entity = "contract"
+}
+
+/// A line of a contract: the quote's line as agreed, with the product's cost at signing.
+final class ContractLine: Model, @unchecked Sendable {
+    static let schema = "contract_lines"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "org_id") var orgID: UUID
+    @Field(key: "contract_id") var contractID: UUID
+    @Field(key: "position") var position: Int
+    @Field(key: "product_id") var productID: UUID
+    @Field(key: "product_name") var productName: String
+    @Field(key: "quantity") var quantity: Int64
+    @OptionalField(key: "unit") var unit: String?
+    @Field(key: "price") var price: Int64
+    @Field(key: "discount") var discount: Int
+    @Field(key: "tax_rate") var taxRate: Int
+    @Field(key: "net") var net: Int64
+    @Field(key: "tax") var tax: Int64
+    /// Per unit, fen.
+    @Field(key: "unit_cost") var unitCost: Int64
+
+    init() {}
+
+    var cost: Int64 { unitCost * quantity }
+}
+
+extension ContractLine: OrgScoped {}

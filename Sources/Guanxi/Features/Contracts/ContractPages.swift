@@ -1,0 +1,342 @@
+import Fluent
+import Foundation
+import GuanxiCore
+import Vapor
+
+/// Contract pages: the list, the form that turns an accepted quote into a contract (and edits a draft),
+/// the detail with lines, cost and margin, approval and status actions.
+struct ContractPages: RouteCollection {
+    func boot(routes: RoutesBuilder) throws {
+        routes.get("contracts", use: index)
+        routes.get("contracts", "new", use: newForm)
+        routes.post("contracts", use: create)
+        routes.get("contracts", ":id", use: show)
+        routes.get("contracts", ":id", "edit", use: editForm)
+        routes.post("contracts", ":id", "edit", use: update)
+        routes.post("contracts", ":id", "submit", use: submit)
+        routes.post("contracts", ":id", "status", use: status)
+    }
+
+    func service(_ req: Request) throws -> ContractService { ContractService(db: req.db, actor: try req.actor, now: req.now) }
+
+    static func badge(_ c: Contract, t: Translator) -> HNode {
+        switch c.status {
+        case .active: H.span("badge badge-ok", t(c.status.labelKey))
+        case .pendingApproval: H.span("badge badge-hot", t(c.status.labelKey))
+        case .terminated, .void: H.span("badge badge-danger", t(c.status.labelKey))
+        default: H.span("badge", t(c.status.labelKey))
+        }
+    }
+
+    @Sendable func index(req: Request) async throws -> Response {
+        let actor = try req.actor
+        try actor.require(.view, .contracts)
+        let t = actor.t
+        var q = ContractService.ListQuery()
+        if let s = Check.clean(try? req.query.get(String.self, at: "status")) {
+            guard let st = Contract.Status(rawValue: s) else { throw AppError.badRequest("error.badParameter") }
+            q.status = st
+        }
+        q.cursor = try? req.query.get(UUID.self, at: "cursor")
+        let page = try await service(req).list(q)
+        let customers = try await OpportunityNames.customers(page.items.map(\.customerID), on: req.db, orgID: actor.orgID)
+        let owners = try await OpportunityNames.users(page.items.map(\.ownerID), on: req.db, orgID: actor.orgID)
+        let money = { (v: Int64) in t.locale.money(v, decimals: actor.org.moneyDecimals) }
+        return req.page(title: t("nav.contracts"), crumbs: [Crumb(label: t("nav.contracts"), href: nil)]) { _ in
+            let rows: [[HNode]] = page.items.map { c in [
+                H.a(Paths.contract(c.id!), c.number, cls: "strong"), H.text(c.title), H.a(Paths.customer(c.customerID), customers[c.customerID] ?? ""),
+                H.text(t(c.kind.labelKey)), Self.badge(c, t: t), H.span("num", money(c.total)), H.text(c.signedOn ?? "—"), H.text(owners[c.ownerID] ?? ""),
+            ] }
+            let filter = H.el("form", [A("method", "get"), .cls("search-form")], [
+                H.el("select", [.name("status"), A("aria-label", t("contract.status"))],
+                     [H.el("option", [.value("")], [H.text(t("contract.anyStatus"))])] + Contract.Status.allCases.map { s in
+                         H.el("option", [.value(s.rawValue), .flag("selected", q.status == s)], [H.text(t(s.labelKey))])
+                     }),
+                H.el("button", [.type("submit"), .cls("btn")], [H.text(t("action.search"))]),
+            ])
+            return H.group([
+                H.div("page-head", H.h1(t("nav.contracts"))),
+                filter,
+                Tables.table([t("contract.number"), t("contract.title"), t("entity.customer"), t("contract.kind"), t("contract.status"), t("contract.total"),
+                              t("contract.signedOn"), t("contract.owner")].map { Tables.Column($0) },
+                             rows: rows, sort: nil, descending: false, link: { _, _ in "" },
+                             empty: Tables.emptyState(t("contract.emptyTitle"), hint: t("contract.emptyHint"), action: H.a(Paths.quotes, t("nav.quotes"), cls: "btn"))),
+                Tables.pager(first: q.cursor == nil ? nil : Paths.contracts,
+                             next: page.next.map { URLQuery.build(Paths.contracts, [("status", q.status?.rawValue), ("cursor", $0.uuidString)]) }, t: t),
+            ])
+        }
+    }
+
+    @Sendable func newForm(req: Request) async throws -> Response {
+        let actor = try req.actor
+        try actor.require(.create, .contracts)
+        let quote = try await actor.find(Quote.self, try? req.query.get(UUID.self, at: "quote"), for: .view, on: req.db)
+        return try await render(req, contract: nil, quote: quote, values: ["title": quote.title, "kind": "contract"], errors: [:])
+    }
+
+    static func input(_ form: [String: String]) -> ContractService.Input {
+        .init(title: form["title"], kind: form["kind"], signedOn: form["signedOn"] ?? "", startsOn: form["startsOn"] ?? "", endsOn: form["endsOn"] ?? "",
+              terms: form["terms"] ?? "", settlementCustomerID: form["settlementCustomerID"] ?? "")
+    }
+
+    @Sendable func create(req: Request) async throws -> Response {
+        let actor = try req.actor
+        let form = try req.content.decode([String: String].self)
+        let quote = try await actor.find(Quote.self, form["quoteID"].flatMap(UUID.init(uuidString:)), for: .view, on: req.db)
+        do {
+            let c = try await service(req).createFromQuote(quote.id, Self.input(form))
+            return req.redirect(Paths.contract(c.id!), flash: Flash(.success, "flash.saved"))
+        } catch let e as AppError where e.status == .unprocessableEntity {
+            return try await render(req, contract: nil, quote: quote, values: form, errors: e.fields, status: .unprocessableEntity)
+        } catch let e as AppError where e.status == .conflict {
+            return req.redirect(Paths.quote(quote.id!), flash: Flash(.error, e.messageKey))
+        }
+    }
+
+    @Sendable func editForm(req: Request) async throws -> Response {
+        let c = try await service(req).get(req.parameters.get("id", as: UUID.self), for: .edit)
+        let values = ["title": c.title, "kind": c.kind.rawValue, "signedOn": c.signedOn ?? "", "startsOn": c.startsOn ?? "", "endsOn": c.endsOn ?? "",
+                      "terms": c.terms ?? "", "settlementCustomerID": c.settlementCustomerID?.uuidString ?? ""]
+        return try await render(req, contract: c, quote: nil, values: values, errors: [:])
+    }
+
+    @Sendable func update(req: Request) async throws -> Response {
+        let c = try await service(req).get(req.parameters.get("id", as: UUID.self), for: .edit)
+        let form = try req.content.decode([String: String].self)
+        do {
+            _ = try await service(req).update(c.id, Self.input(form))
+            return req.redirect(Paths.contract(c.id!), flash: Flash(.success, "flash.saved"))
+        } catch let e as AppError where e.status == .unprocessableEntity {
+            return try await render(req, contract: c, quote: nil, values: form, errors: e.fields, status: .unprocessableEntity)
+        }
+    }
+
+    private func render(_ req: Request, contract: Contract?, quote: Quote?, values: [String: String], errors: [String: String],
+                        status: HTTPResponseStatus = .ok) async throws -> Response {
+        let actor = try req.actor
+        let t = actor.t
+        let title = contract.map { "\($0.number) · \(t("action.edit"))" } ?? t("contract.new")
+        let action = contract.map { Paths.contract($0.id!) + "/edit" } ?? Paths.contracts
+        let customers = try await actor.query(Customer.self, .view, on: req.db).sort(\.$name).limit(500).all()
+        return req.page(status, title: title, crumbs: [Crumb(label: t("nav.contracts"), href: Paths.contracts), Crumb(label: title, href: nil)]) { ctx in
+            let err = { (k: String) in errors[k].map { t($0) } }
+            return H.group([
+                H.div("page-head", H.h1(title)),
+                quote.map { q in H.p(t("contract.fromQuote", "\(q.number) v\(q.version)"), cls: "muted") } ?? H.empty,
+                Forms.errorSummary(errors, t: t),
+                Forms.form(action, csrf: ctx.csrf, [
+                    quote.map { H.void("input", [.type("hidden"), .name("quoteID"), .value($0.id!.uuidString)]) } ?? H.empty,
+                    H.div("card form-card wide", H.div("grid-form",
+                        Forms.input("title", label: t("contract.title"), value: values["title"], error: err("title"), required: true, extra: [A("maxlength", "100")]),
+                        Forms.select("kind", label: t("contract.kind"), options: Contract.Kind.allCases.map { .init(value: $0.rawValue, label: t($0.labelKey)) },
+                                     selected: values["kind"], error: err("kind")),
+                        Forms.input("signedOn", label: t("contract.signedOn"), value: values["signedOn"], error: err("signedOn"), type: "date"),
+                        Forms.input("startsOn", label: t("contract.startsOn"), value: values["startsOn"], error: err("startsOn"), type: "date"),
+                        Forms.input("endsOn", label: t("contract.endsOn"), value: values["endsOn"], error: err("endsOn"), type: "date"),
+                        Forms.select("settlementCustomerID", label: t("customer.settlementCustomer"), options: customers.map { .init(value: $0.id!.uuidString, label: $0.name) },
+                                     selected: values["settlementCustomerID"], error: err("settlementCustomerID"), blank: t("contract.sameCustomer")))),
+                    H.div("card form-card wide", Forms.textarea("terms", label: t("contract.terms"), value: values["terms"], error: err("terms"), rows: 5)),
+                    Forms.actions(Forms.submit(t("action.save")), H.a(contract.map { Paths.contract($0.id!) } ?? quote.map { Paths.quote($0.id!) } ?? Paths.contracts,
+                                                                      t("action.cancel"), cls: "btn")),
+                ]),
+            ])
+        }
+    }
+
+    @Sendable func show(req: Request) async throws -> Response {
+        let actor = try req.actor
+        let t = actor.t
+        let svc = try service(req)
+        let c = try await svc.get(req.parameters.get("id", as: UUID.self))
+        let lines = try await svc.lines(c.id!)
+        let canEdit = (try? await svc.get(c.id, for: .edit)) != nil
+        let names = try await OpportunityNames.customers([c.customerID, c.settlementCustomerID].compactMap { $0 }, on: req.db, orgID: actor.orgID)
+        let owners = try await OpportunityNames.users([c.ownerID], on: req.db, orgID: actor.orgID)
+        let approval = try await ApprovalService(db: req.db, actor: actor, now: req.now).latest(.contract, recordID: c.id!)
+        let history = try await Audit.history(entity: Contract.entity, module: .contracts, id: c.id!, actor: actor, on: req.db)
+        let files = try await AttachmentViews.card(Contract.entity, c.id!, back: Paths.contract(c.id!), canEdit: canEdit, req: req, actor: actor)
+        let money = { (v: Int64) in t.locale.money(v, decimals: actor.org.moneyDecimals) }
+        return req.page(title: c.number, crumbs: [Crumb(label: t("nav.contracts"), href: Paths.contracts), Crumb(label: c.number, href: nil)]) { ctx in
+            var actions: [HNode] = []
+            if canEdit, c.status == .draft {
+                actions.append(H.a(Paths.contract(c.id!) + "/edit", t("action.edit"), cls: "btn"))
+                actions.append(Forms.postButton(Paths.contract(c.id!) + "/submit", label: t("contract.submit"), csrf: ctx.csrf, cls: "btn btn-primary"))
+            }
+            if canEdit {
+                for next in Contract.Status.allCases where c.status.canMove(to: next) {
+                    actions.append(Forms.form(Paths.contract(c.id!) + "/status", csrf: ctx.csrf, cls: "inline", [
+                        H.void("input", [.type("hidden"), .name("status"), .value(next.rawValue)]),
+                        H.el("button", [.type("submit"), .cls(next == .void || next == .terminated ? "btn btn-danger" : "btn"),
+                                        A("data-confirm", t("contract.confirmMove", t(next.labelKey)))], [H.text(t("contract.moveTo.\(next.rawValue)"))]),
+                    ]))
+                }
+            }
+            let rows: [[HNode]] = lines.map { l in [
+                H.text(String(l.position)), H.a(Paths.product(l.productID), l.productName), H.span("num", String(l.quantity)), H.text(l.unit ?? ""),
+                H.span("num", money(l.price)), H.span("num", QuoteMath.percent(l.discount) + "%"), H.span("num", money(l.net)),
+                H.span("num", money(l.cost)), H.span("num", money(l.net - l.cost)),
+            ] }
+            return H.group([
+                H.div("page-head", H.div("title-block", H.h1("\(c.number) · \(c.title)"), H.div("summary-badges", Self.badge(c, t: t), H.span("badge", t(c.kind.labelKey)))),
+                      H.div("actions", actions)),
+                approval.map { a in H.el("p", [.cls("muted"), .id("approval")], [H.text(t("contract.approval") + " "), H.a(Paths.approval(a.id!), a.title), H.text(" "),
+                                                                                    ApprovalPages.badge(a.approvalStatus, t: t)]) } ?? H.empty,
+                H.el("section", [.cls("card")], [H.el("dl", [.cls("facts")], [
+                    H.el("dt", [], [H.text(t("entity.customer"))]), H.el("dd", [], [H.a(Paths.customer(c.customerID), names[c.customerID] ?? "")]),
+                    H.el("dt", [], [H.text(t("customer.settlementCustomer"))]),
+                    H.el("dd", [], [c.settlementCustomerID.map { H.a(Paths.customer($0), names[$0] ?? "") } ?? H.text(t("contract.sameCustomer"))]),
+                    H.el("dt", [], [H.text(t("contract.signedOn"))]), H.el("dd", [], [H.text(c.signedOn ?? "—")]),
+                    H.el("dt", [], [H.text(t("contract.period"))]), H.el("dd", [], [H.text("\(c.startsOn ?? "—") ~ \(c.endsOn ?? "—")")]),
+                    H.el("dt", [], [H.text(t("contract.owner"))]), H.el("dd", [], [H.text(owners[c.ownerID] ?? "")]),
+                    H.el("dt", [], [H.text(t("entity.quote"))]), H.el("dd", [], [c.quoteID.map { H.a(Paths.quote($0), t("contract.openQuote")) } ?? H.text("—")]),
+                    H.el("dt", [], [H.text(t("contract.terms"))]), H.el("dd", [.cls("prewrap")], [H.text(c.terms ?? "—")]),
+                ])]),
+                H.el("section", [.cls("card")], [
+                    H.h2(t("contract.lines")),
+                    Tables.table(["#", t("entity.product"), t("opportunity.quantity"), t("product.unit"), t("opportunity.unitPrice"), t("quote.discount"),
+                                  t("quote.net"), t("contract.cost"), t("contract.margin")].map { Tables.Column($0) },
+                                 rows: rows, sort: nil, descending: false, link: { _, _ in "" }, empty: H.empty),
+                    H.el("dl", [.cls("facts totals")], [
+                        H.el("dt", [], [H.text(t("quote.subtotal"))]), H.el("dd", [.cls("num")], [H.text(money(c.subtotal))]),
+                        H.el("dt", [], [H.text(t("quote.tax"))]), H.el("dd", [.cls("num")], [H.text(money(c.tax))]),
+                        H.el("dt", [], [H.text(t("contract.total"))]), H.el("dd", [.cls("num strong")], [H.text(money(c.total))]),
+                        H.el("dt", [], [H.text(t("contract.cost"))]), H.el("dd", [.cls("num")], [H.text(money(c.cost))]),
+                        H.el("dt", [], [H.text(t("contract.margin"))]),
+                        H.el("dd", [.cls("num")], [H.text("\(money(c.margin)) (\(QuoteMath.percent(c.marginBasisPoints))%)")]),
+                    ]),
+                ]),
+                files(ctx),
+                H.el("section", [.cls("card")], [
+                    H.h2(t("history.title")),
+                    HistoryView.render(history, ctx: ctx, label: { k in k == "attachments" ? t("attachment.title") : t("contract.\(k)") }, display: { k, v in
+                        k == "status" ? (v.flatMap(Contract.Status.init).map { t($0.labelKey) } ?? "") : k == "total" || k == "cost" ? (v.flatMap { Int64($0) }.map(money) ?? "") : (v ?? "")
+                    }),
+                ]),
+            ])
+        }
+    }
+
+    @Sendable func submit(req: Request) async throws -> Response {
+        let id = req.parameters.get("id", as: UUID.self)
+        do {
+            let c = try await service(req).submit(id)
+            return req.redirect(Paths.contract(c.id!), flash: Flash(.success, c.status == .active ? "contract.activated" : "approval.submitted"))
+        } catch let e as AppError where e.status == .conflict {
+            return req.redirect(id.map(Paths.contract) ?? Paths.contracts, flash: Flash(.error, e.messageKey))
+        }
+    }
+
+    @Sendable func status(req: Request) async throws -> Response {
+        let id = req.parameters.get("id", as: UUID.self)
+        do {
+            let c = try await service(req).setStatus(id, try? req.content.get(String.self, at: "status"))
+            return req.redirect(Paths.contract(c.id!), flash: Flash(.success, "flash.saved"))
+        } catch let e as AppError where e.status == .unprocessableEntity {
+            return req.redirect(id.map(Paths.contract) ?? Paths.contracts, flash: Flash(.error, e.fields.values.first ?? e.messageKey))
+        }
+    }
+}
+
+/// /api/v1/contracts.
+struct ContractAPIController: RouteCollection {
+    func boot(routes: RoutesBuilder) throws {
+        routes.get("contracts", use: index)
+        routes.post("contracts", use: create)
+        routes.get("contracts", ":id", use: show)
+        routes.patch("contracts", ":id", use: update)
+        routes.post("contracts", ":id", "submit", use: submit)
+        routes.post("contracts", ":id", "status", use: status)
+    }
+
+    func service(_ req: Request) throws -> ContractService { ContractService(db: req.db, actor: try req.actor, now: req.now) }
+
+    static func json(_ c: Contract, lines: [ContractLine]? = nil) -> JSONValue {
+        var pairs: [(String, JSONValue)] = [
+            ("id", .string(c.id!.uuidString)), ("number", .string(c.number)), ("kind", .string(c.kind.rawValue)), ("title", .string(c.title)),
+            ("status", .string(c.status.rawValue)), ("customerID", .string(c.customerID.uuidString)), ("ownerID", .string(c.ownerID.uuidString)),
+            ("subtotal", .int(Int(c.subtotal))), ("tax", .int(Int(c.tax))), ("total", .int(Int(c.total))), ("cost", .int(Int(c.cost))),
+            ("margin", .int(Int(c.margin))),
+        ]
+        for (k, v) in [("signedOn", c.signedOn), ("startsOn", c.startsOn), ("endsOn", c.endsOn), ("terms", c.terms)] { if let v { pairs.append((k, .string(v))) } }
+        for (k, v) in [("settlementCustomerID", c.settlementCustomerID), ("opportunityID", c.opportunityID), ("quoteID", c.quoteID)] {
+            if let v { pairs.append((k, .string(v.uuidString))) }
+        }
+        if let lines {
+            pairs.append(("lines", .array(lines.map { l in .object([
+                ("productID", .string(l.productID.uuidString)), ("productName", .string(l.productName)), ("quantity", .int(Int(l.quantity))),
+                ("price", .int(Int(l.price))), ("discount", .int(l.discount)), ("taxRate", .int(l.taxRate)), ("net", .int(Int(l.net))),
+                ("tax", .int(Int(l.tax))), ("unitCost", .int(Int(l.unitCost))),
+            ]) })))
+        }
+        return .object(pairs)
+    }
+
+    struct Body: Content {
+        var quoteID: UUID?
+        var title: String?
+        var kind: String?
+        var signedOn: String?
+        var startsOn: String?
+        var endsOn: String?
+        var terms: String?
+        var settlementCustomerID: String?
+
+        var input: ContractService.Input {
+            .init(title: title, kind: kind, signedOn: signedOn, startsOn: startsOn, endsOn: endsOn, terms: terms, settlementCustomerID: settlementCustomerID)
+        }
+    }
+
+    @Sendable func index(req: Request) async throws -> Response {
+        var q = ContractService.ListQuery()
+        if let s = try? req.query.get(String.self, at: "status") {
+            guard let st = Contract.Status(rawValue: s) else { throw AppError.badRequest("error.badParameter") }
+            q.status = st
+        }
+        if let raw = try? req.query.get(String.self, at: "customer") {
+            guard let id = UUID(uuidString: raw) else { throw AppError.badRequest("error.badParameter") }
+            q.customerID = id
+        }
+        if let raw = try? req.query.get(String.self, at: "cursor") {
+            guard let id = UUID(uuidString: raw) else { throw AppError.badRequest("error.badParameter") }
+            q.cursor = id
+        }
+        let page = try await service(req).list(q)
+        var pairs: [(String, JSONValue)] = [("items", .array(page.items.map { Self.json($0) }))]
+        if let n = page.next { pairs.append(("nextCursor", .string(n.uuidString))) }
+        return JSONResponse.ok(.object(pairs))
+    }
+
+    @Sendable func create(req: Request) async throws -> Response {
+        try (try req.actor).require(.create, .contracts)
+        let b = try req.content.decode(Body.self)
+        let svc = try service(req)
+        let c = try await svc.createFromQuote(b.quoteID, b.input)
+        return JSONResponse.ok(Self.json(c, lines: try await svc.lines(c.id!)), status: .created)
+    }
+
+    @Sendable func show(req: Request) async throws -> Response {
+        let svc = try service(req)
+        let c = try await svc.get(req.parameters.get("id", as: UUID.self))
+        return JSONResponse.ok(Self.json(c, lines: try await svc.lines(c.id!)))
+    }
+
+    @Sendable func update(req: Request) async throws -> Response {
+        let svc = try service(req)
+        let id = req.parameters.get("id", as: UUID.self)
+        _ = try await svc.get(id, for: .edit)
+        let b = try req.content.decode(Body.self)
+        return JSONResponse.ok(Self.json(try await svc.update(id, b.input)))
+    }
+
+    @Sendable func submit(req: Request) async throws -> Response {
+        JSONResponse.ok(Self.json(try await service(req).submit(req.parameters.get("id", as: UUID.self))))
+    }
+
+    @Sendable func status(req: Request) async throws -> Response {
+        struct S: Content { var status: String? }
+        let svc = try service(req)
+        let id = req.parameters.get("id", as: UUID.self)
+        _ = try await svc.get(id, for: .edit)
+        return JSONResponse.ok(Self.json(try await svc.setStatus(id, try req.content.decode(S.self).status)))
+    }
+}

@@ -1,0 +1,236 @@
+import Fluent
+import Foundation
+import GuanxiCore
+import SQLKit
+
+/// Contracts: made from an accepted quote, sent through the contract approval flow, active once
+/// approved, then completed, terminated or (while a draft) voided.
+struct ContractService {
+    let db: Database
+    let actor: Actor
+    let now: Date
+
+    struct ListQuery: Sendable {
+        var status: Contract.Status?
+        var customerID: UUID?
+        var cursor: UUID?
+        var limit = 50
+    }
+
+    func list(_ q: ListQuery) async throws -> (items: [Contract], next: UUID?) {
+        let b = try actor.query(Contract.self, .view, on: db)
+        if let s = q.status { b.filter(\.$status == s) }
+        if let c = q.customerID { b.filter(\.$customerID == c) }
+        if let c = q.cursor { b.filter(\.$id < c) }
+        let limit = max(1, min(q.limit, 200))
+        let rows = try await b.sort(\.$id, .descending).limit(limit + 1).all()
+        let page = Array(rows.prefix(limit))
+        return (page, rows.count > limit ? page.last?.id : nil)
+    }
+
+    func get(_ id: UUID?, for action: Action = .view) async throws -> Contract {
+        try await actor.find(Contract.self, id, for: action, on: db)
+    }
+
+    func lines(_ id: UUID) async throws -> [ContractLine] {
+        try await actor.inOrg(ContractLine.self, on: db).filter(\.$contractID == id).sort(\.$position).limit(1000).all()
+    }
+
+    struct Input: Sendable {
+        var title: String?
+        var kind: String?
+        var signedOn: String?
+        var startsOn: String?
+        var endsOn: String?
+        var terms: String?
+        var settlementCustomerID: String?
+    }
+
+    private struct Valid {
+        var title: String?
+        var kind: Contract.Kind?
+        var signedOn: String??
+        var startsOn: String??
+        var endsOn: String??
+        var terms: String??
+        var settlement: UUID??
+    }
+
+    /// Checks what was given; nil fields stay as they are.
+    private func validate(_ i: Input, current: Contract?, into errors: inout FieldErrors) async throws -> Valid {
+        var v = Valid()
+        if let t = i.title { v.title = Check.required(t, "title", max: 100, into: &errors) }
+        if let k = i.kind {
+            if let kind = Contract.Kind(rawValue: k) { v.kind = kind } else { errors.add("kind", "error.invalidOption") }
+        }
+        func date(_ raw: String?, _ key: String) -> String?? {
+            guard let raw else { return nil }
+            guard let d = Check.clean(raw) else { return .some(nil) }
+            if !CalendarDate.isValid(d) { errors.add(key, "error.date") }
+            return .some(d)
+        }
+        v.signedOn = date(i.signedOn, "signedOn")
+        v.startsOn = date(i.startsOn, "startsOn")
+        v.endsOn = date(i.endsOn, "endsOn")
+        let start = (v.startsOn ?? current?.startsOn) ?? nil, end = (v.endsOn ?? current?.endsOn) ?? nil
+        if let s = start, let e = end, errors["startsOn"] == nil, errors["endsOn"] == nil, e < s { errors.add("endsOn", "error.endBeforeStart") }
+        if let t = i.terms { v.terms = .some(Check.optional(t, "terms", max: 4000, into: &errors)) }
+        if let raw = i.settlementCustomerID {
+            v.settlement = .some(try await actor.visibleCustomer(raw, field: "settlementCustomerID", into: &errors, on: db))
+        }
+        return v
+    }
+
+    private func apply(_ v: Valid, to c: Contract) {
+        if let t = v.title { c.title = t }
+        if let k = v.kind { c.kind = k }
+        if let d = v.signedOn { c.signedOn = d }
+        if let d = v.startsOn { c.startsOn = d }
+        if let d = v.endsOn { c.endsOn = d }
+        if let t = v.terms { c.terms = t }
+        if let s = v.settlement { c.settlementCustomerID = s }
+    }
+
+    /// A draft contract from an accepted quote: its lines, prices and totals as agreed, the products'
+    /// cost prices of today. A quote becomes one contract.
+    func createFromQuote(_ quoteID: UUID?, _ input: Input) async throws -> Contract {
+        try actor.require(.create, .contracts)
+        let quote = try await actor.find(Quote.self, quoteID, for: .view, on: db)
+        guard quote.status == .accepted else { throw AppError.conflict("error.quoteNotAccepted") }
+        if try await actor.inOrg(Contract.self, on: db).filter(\.$quoteID == quote.id!).first() != nil { throw AppError.conflict("error.quoteHasContract") }
+        var errors = FieldErrors()
+        var i = input
+        if Check.clean(i.title) == nil { i.title = quote.title }
+        if i.kind == nil { i.kind = Contract.Kind.contract.rawValue }
+        let v = try await validate(i, current: nil, into: &errors)
+        guard errors.isEmpty else { throw AppError.invalid(errors) }
+        let quoteLines = try await actor.inOrg(QuoteLine.self, on: db).filter(\.$quoteID == quote.id!).sort(\.$position).all()
+        let costs = Dictionary(uniqueKeysWithValues: try await actor.inOrgWithDeleted(Product.self, on: db)
+            .filter(\.$id ~~ Array(Set(quoteLines.map(\.productID)))).all().map { ($0.id!, $0.costPrice ?? 0) })
+        let c = Contract()
+        c.id = UUID.v7(at: now)
+        c.orgID = actor.orgID
+        c.createdBy = actor.userID
+        c.status = .draft
+        c.customerID = quote.customerID
+        c.opportunityID = quote.opportunityID
+        c.quoteID = quote.id
+        c.ownerID = quote.ownerID
+        c.departmentID = quote.departmentID
+        c.subtotal = quote.subtotal
+        c.tax = quote.tax
+        c.total = quote.total
+        c.terms = quote.terms
+        c.title = ""
+        c.kind = .contract
+        apply(v, to: c)
+        let lines: [ContractLine] = quoteLines.map { q in
+            let l = ContractLine()
+            l.id = UUID.v7(at: now)
+            l.orgID = actor.orgID
+            l.contractID = c.id!
+            l.position = q.position
+            l.productID = q.productID
+            l.productName = q.productName
+            l.quantity = q.quantity
+            l.unit = q.unit
+            l.price = q.price
+            l.discount = q.discount
+            l.taxRate = q.taxRate
+            l.net = q.net
+            l.tax = q.tax
+            l.unitCost = costs[q.productID] ?? 0
+            return l
+        }
+        c.cost = lines.reduce(0) { $0 + $1.cost }
+        try await db.writeTransaction { [actor, now] tx in
+            c.number = try await Numbering.next(.contract, orgID: actor.orgID, timeZone: actor.org.timeZone, now: now, on: tx)
+            try await c.create(on: tx)
+            try await lines.create(on: tx)
+            try await Audit(actor: actor, db: tx, now: now).created(Contract.entity, c.id!, Self.values(c))
+        }
+        return c
+    }
+
+    /// Changes a draft's terms and dates.
+    func update(_ id: UUID?, _ input: Input) async throws -> Contract {
+        let c = try await get(id, for: .edit)
+        guard c.status == .draft else { throw AppError.conflict("error.contractNotDraft") }
+        var errors = FieldErrors()
+        let v = try await validate(input, current: c, into: &errors)
+        guard errors.isEmpty else { throw AppError.invalid(errors) }
+        let before = Self.values(c)
+        apply(v, to: c)
+        let after = Self.values(c)
+        guard before != after else { return c }
+        try await db.writeTransaction { [actor, now] tx in
+            try await c.save(on: tx)
+            try await Audit(actor: actor, db: tx, now: now).updated(Contract.entity, c.id!, before: before, after: after)
+        }
+        return c
+    }
+
+    /// Sends a draft through the contract approval flow; a flow with no step for its amount makes it active at once.
+    func submit(_ id: UUID?) async throws -> Contract {
+        let c = try await get(id, for: .edit)
+        guard c.status == .draft else { throw AppError.conflict("error.contractNotDraft") }
+        let customer = try await actor.inOrg(Customer.self, on: db).filter(\.$id == c.customerID).first()?.name ?? ""
+        try await db.writeTransaction { [actor, now] tx in
+            let r = try await ApprovalService(db: tx, actor: actor, now: now)
+                .submit(.contract, recordID: c.id!, title: "\(c.number) · \(customer)", amount: c.total, link: Paths.contract(c.id!))
+            try await Self.settle(c, r.approvalStatus, actor: actor, now: now, on: tx)
+        }
+        return c
+    }
+
+    /// Where the approval leaves the contract: pending, active once approved, back to draft otherwise.
+    static func settle(_ c: Contract, _ status: ApprovalStatus, actor: Actor, now: Date, on db: Database) async throws {
+        let next: Contract.Status = switch status {
+        case .pending: .pendingApproval
+        case .approved: .active
+        case .rejected, .withdrawn: .draft
+        }
+        guard next != c.status else { return }
+        let before = c.status
+        c.status = next
+        if next == .active, c.signedOn == nil { c.signedOn = CalendarDate.of(now, in: actor.org.timeZone) }
+        try await c.save(on: db)
+        try await Audit(actor: actor, db: db, now: now).event(Contract.entity, c.id!, .update, field: "status", old: before.rawValue, new: next.rawValue)
+    }
+
+    /// Complete or terminate an active contract, or void a draft.
+    func setStatus(_ id: UUID?, _ raw: String?) async throws -> Contract {
+        let c = try await get(id, for: .edit)
+        guard let next = Check.clean(raw).flatMap(Contract.Status.init(rawValue:)), c.status.canMove(to: next) else {
+            var e = FieldErrors()
+            e.add("status", "error.contractStatusMove")
+            throw AppError.invalid(e)
+        }
+        let before = c.status
+        c.status = next
+        try await db.writeTransaction { [actor, now] tx in
+            try await c.save(on: tx)
+            try await Audit(actor: actor, db: tx, now: now).event(Contract.entity, c.id!, .update, field: "status", old: before.rawValue, new: next.rawValue)
+        }
+        return c
+    }
+
+    static func values(_ c: Contract) -> FieldValues {
+        ["number": c.number, "kind": c.kind.rawValue, "title": c.title, "status": c.status.rawValue, "signedOn": c.signedOn ?? "",
+         "startsOn": c.startsOn ?? "", "endsOn": c.endsOn ?? "", "terms": c.terms ?? "", "total": String(c.total), "cost": String(c.cost),
+         "settlementCustomer": c.settlementCustomerID?.uuidString ?? "", "owner": c.ownerID.uuidString]
+    }
+}
+
+/// What a finished approval does to its document, in the approval's own transaction.
+enum ApprovalHooks {
+    static func settled(_ r: ApprovalRequest, _ status: ApprovalStatus, actor: Actor, now: Date, on db: Database) async throws {
+        switch ApprovalDocument(rawValue: r.documentType) {
+        case .contract?:
+            guard let c = try await actor.inOrg(Contract.self, on: db).filter(\.$id == r.recordID).first() else { return }
+            try await ContractService.settle(c, status, actor: actor, now: now, on: db)
+        case .quote?, nil:
+            break
+        }
+    }
+}
