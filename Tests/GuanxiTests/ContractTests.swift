@@ -106,4 +106,51 @@ import VaporTesting
             #expect(try await b.get("/contracts").text.contains(c.number))
         }
     }
+
+    struct Receivable: Decodable { var position: Int; var dueOn: String; var amount: Int64; var status: String }
+    struct Bucket: Decodable { var bucket: String; var count: Int; var owed: Int64 }
+
+    @Test func aTwentyFourInstalmentPlanBecomesReceivablesOnActivation() async throws {
+        try await withGuanxi { app, clock in
+            let w = try await World.build(app)
+            let q = try await acceptedQuote(app, w)
+            let rep1 = APIClient(app: app, token: World.token("rep1"))
+            let c = try await rep1.send(.POST, "/api/v1/contracts", json: #"{"quoteID":"\#(q)","settlementCustomerID":"\#(w.customers["rep1"]!)"}"#).json(ContractJSON.self)
+            // 24 monthly instalments of the total, as the even split makes them, but one fen short first.
+            let plan = Receivables.split(c.total, count: 24, firstDue: "2026-10-01")
+            func body(_ p: [Receivables.Instalment]) -> String { "[" + p.map { #"{"dueOn":"\#($0.dueOn)","amount":\#($0.amount)}"# }.joined(separator: ",") + "]" }
+            var short = plan
+            short[23].amount -= 1
+            let bad = try await rep1.send(.PUT, "/api/v1/contracts/\(c.id)/plan", json: body(short))
+            #expect(bad.status == .unprocessableEntity && bad.text.contains("plan"))
+            let badDate = try await rep1.send(.PUT, "/api/v1/contracts/\(c.id)/plan", json: #"[{"dueOn":"2026-02-30","amount":\#(c.total)}]"#)
+            #expect(badDate.status == .unprocessableEntity && badDate.text.contains("plan.1.dueOn"))
+            #expect(try await rep1.send(.PUT, "/api/v1/contracts/\(c.id)/plan", json: body(plan)).status == .ok)
+            // No flow step: active at once, with its 24 instalments in the same transaction.
+            #expect(try await rep1.send(.POST, "/api/v1/contracts/\(c.id)/submit").json(ContractJSON.self).status == "active")
+            let made = try await rep1.get("/api/v1/contracts/\(c.id)/receivables").json([Receivable].self)
+            #expect(made.count == 24 && made.reduce(0) { $0 + $1.amount } == c.total && made.first?.dueOn == "2026-10-01" && made.last?.dueOn == "2028-09-01")
+            #expect(try await rep1.send(.PUT, "/api/v1/contracts/\(c.id)/plan", json: body(plan)).status == .conflict)
+            // On 2026-11-24 (the test clock's day) the October instalment is 54 days late, November's not yet due.
+            let today = CalendarDate.of(clock.now, in: TimeZone(identifier: "Asia/Shanghai")!)
+            let aging = try await rep1.get("/api/v1/receivables/aging").json([Bucket].self)
+            let late = aging.filter { $0.bucket != "notDue" }.reduce(0) { $0 + $1.count }
+            let expectedLate = made.filter { $0.dueOn < today }.count
+            #expect(late == expectedLate && aging.reduce(0) { $0 + $1.owed } == c.total)
+            struct Page: Decodable { var items: [Receivable] }
+            let overdue = try await rep1.get("/api/v1/receivables?overdue=true").json(Page.self).items
+            #expect(overdue.count == expectedLate && overdue.allSatisfy { $0.status == "overdue" })
+            // Scope: rep2 owes nothing to see; the team lead sees rep1's.
+            let rep2Aging = try await APIClient(app: app, token: World.token("rep2")).get("/api/v1/receivables/aging")
+            let rep2Buckets = try rep2Aging.json([Bucket].self)
+            #expect(rep2Aging.status == .ok && rep2Buckets.allSatisfy { $0.count == 0 }, "\(rep2Aging.text)")
+            #expect(try await APIClient(app: app, token: World.token("lead")).get("/api/v1/receivables").json(Page.self).items.count == 24)
+            // In pages.
+            let b = Browser(app)
+            try await b.signIn("rep1")
+            let page = try await b.get("/receivables")
+            #expect(page.status == .ok && page.text.contains("id=\"aging\"") && page.text.contains(c.number))
+            #expect(try await b.get("/contracts/\(c.id)").text.contains("id=\"plan\""))
+        }
+    }
 }

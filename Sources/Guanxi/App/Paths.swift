@@ -40,6 +40,7 @@ enum Paths {
     static let quotes = "/quotes"
     static func quote(_ id: UUID) -> String { "/quotes/\(id.uuidString)" }
     static let contracts = "/contracts"
+    static let receivables = "/receivables"
     static func contract(_ id: UUID) -> String { "/contracts/\(id.uuidString)" }
     static let approvals = "/approvals"
     static func approval(_ id: UUID) -> String { "/approvals/\(id.uuidString)" }

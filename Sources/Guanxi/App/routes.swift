@@ -89,6 +89,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: AttachmentPages())
     try signedIn.register(collection: ApprovalPages())
     try signedIn.register(collection: ContractPages())
+    try signedIn.register(collection: ReceivablePages())
     try signedIn.register(collection: LeadPages())
     try signedIn.register(collection: LeadRulePages())
     try signedIn.register(collection: WebFormPages())

@@ -1549,6 +1549,7 @@ struct CreateContracts: AsyncMigration {
             .field("tax", .int64, .required)
             .field("total", .int64, .required)
             .field("cost", .int64, .required)
+            .field("plan", .string)
             .field("customer_id", .uuid, .required, .references("customers", "id"))
             .field("settlement_customer_id", .uuid, .references("customers", "id"))
             .field("opportunity_id", .uuid)
@@ -1581,6 +1582,25 @@ struct CreateContracts: AsyncMigration {
             .create()
         try await db.raw("CREATE INDEX contract_lines_contract ON contract_lines (contract_id, position)")
         try await db.raw("CREATE INDEX contract_lines_product ON contract_lines (org_id, product_id)")
+        try await db.schema("receivables")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("contract_id", .uuid, .required, .references("contracts", "id"))
+            .field("customer_id", .uuid, .required)
+            .field("position", .int, .required)
+            .field("due_on", .string, .required)
+            .field("amount", .int64, .required)
+            .field("received", .int64, .required)
+            .field("is_void", .bool, .required)
+            .field("owner_id", .uuid, .required)
+            .field("department_id", .uuid)
+            .field("created_at", .datetime, .required)
+            .create()
+        // Open instalments by due date (the overdue list, reminders, aging); a contract's own; a customer's.
+        try await db.raw("CREATE INDEX receivables_due ON receivables (org_id, due_on, id) WHERE is_void = false")
+        try await db.raw("CREATE INDEX receivables_owner ON receivables (org_id, owner_id, due_on)")
+        try await db.raw("CREATE INDEX receivables_contract ON receivables (contract_id, position)")
+        try await db.raw("CREATE INDEX receivables_customer ON receivables (org_id, customer_id)")
         for role in try await Role.query(on: db).all() {
             var policy = role.policy.extending(.contracts, like: .customers)
             if role.isSystem { policy.actions[.contracts] = Set(Module.contracts.actions); policy.scopes[.contracts] = .all }
@@ -1589,6 +1609,7 @@ struct CreateContracts: AsyncMigration {
     }
 
     func revert(on db: Database) async throws {
+        try await db.schema("receivables").delete()
         try await db.schema("contract_lines").delete()
         try await db.schema("contracts").delete()
     }

@@ -62,6 +62,28 @@ public enum CalendarDate {
               let moved = gregorian(utc).date(byAdding: .day, value: days, to: start) else { return nil }
         return of(moved, in: utc)
     }
+
+    /// The same day `months` later; the 31st becomes the month's last day where it has none.
+    public static func addingMonths(_ months: Int, to date: String) -> String? {
+        guard isValid(date) else { return nil }
+        let utc = TimeZone(identifier: "UTC")!
+        let p = date.split(separator: "-").compactMap { Int($0) }
+        guard let start = gregorian(utc).date(from: DateComponents(year: p[0], month: p[1], day: p[2])),
+              let moved = gregorian(utc).date(byAdding: .month, value: months, to: start) else { return nil }
+        return of(moved, in: utc)
+    }
+
+    /// Days from one valid date to another (negative when `to` comes first).
+    public static func days(from: String, to: String) -> Int? {
+        guard isValid(from), isValid(to) else { return nil }
+        let utc = TimeZone(identifier: "UTC")!
+        func date(_ s: String) -> Date? {
+            let p = s.split(separator: "-").compactMap { Int($0) }
+            return gregorian(utc).date(from: DateComponents(year: p[0], month: p[1], day: p[2]))
+        }
+        guard let a = date(from), let b = date(to) else { return nil }
+        return gregorian(utc).dateComponents([.day], from: a, to: b).day
+    }
 }
 
 /// Birthdays come back every year on their month and day (CON-03).

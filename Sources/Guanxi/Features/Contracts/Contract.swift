@@ -49,6 +49,8 @@ final class Contract: Model, @unchecked Sendable {
     @Field(key: "tax") var tax: Int64
     @Field(key: "total") var total: Int64
     @Field(key: "cost") var cost: Int64
+    /// The receivable plan agreed while a draft (JSON instalments); the receivables are made from it on activation.
+    @OptionalField(key: "plan") var planJSON: String?
 
     // relationships
     @Field(key: "customer_id") var customerID: UUID
@@ -60,6 +62,10 @@ final class Contract: Model, @unchecked Sendable {
     @OptionalField(key: "department_id") var departmentID: UUID?
 
     init() {}
+
+    var plan: [Receivables.Instalment]? {
+        planJSON.flatMap { try? JSONDecoder().decode([Receivables.Instalment].self, from: Data($0.utf8)) }
+    }
 
     /// Gross margin in fen: what the lines sell for before tax, less what they cost.
     var margin: Int64 { subtotal - cost }
@@ -98,3 +104,34 @@ final class ContractLine: Model, @unchecked Sendable {
 }
 
 extension ContractLine: OrgScoped {}
+
+/// An instalment of a contract's receivable plan (回款计划 / 应收, CTR-04, FIN-01). Who may see the
+/// contract's money follows its owner.
+final class Receivable: Model, @unchecked Sendable {
+    static let schema = "receivables"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "org_id") var orgID: UUID
+    @Field(key: "contract_id") var contractID: UUID
+    /// The settlement customer: who owes it.
+    @Field(key: "customer_id") var customerID: UUID
+    @Field(key: "position") var position: Int
+    @Field(key: "due_on") var dueOn: String
+    @Field(key: "amount") var amount: Int64
+    @Field(key: "received") var received: Int64
+    @Field(key: "is_void") var isVoid: Bool
+    @Field(key: "owner_id") var ownerID: UUID
+    @OptionalField(key: "department_id") var departmentID: UUID?
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+
+    func status(today: String) -> Receivables.Status {
+        Receivables.status(amount: amount, received: received, dueOn: dueOn, today: today, void: isVoid)
+    }
+}
+
+extension Receivable: ScopedModel {
+    static let module: Module = .contracts
+    static let entity = "receivable"
+}

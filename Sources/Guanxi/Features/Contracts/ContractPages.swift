@@ -155,6 +155,7 @@ struct ContractPages: RouteCollection {
         let approval = try await ApprovalService(db: req.db, actor: actor, now: req.now).latest(.contract, recordID: c.id!)
         let history = try await Audit.history(entity: Contract.entity, module: .contracts, id: c.id!, actor: actor, on: req.db)
         let files = try await AttachmentViews.card(Contract.entity, c.id!, back: Paths.contract(c.id!), canEdit: canEdit, req: req, actor: actor)
+        let plan = try await ReceivablePages.card(c, canEdit: canEdit, req: req, actor: actor)
         let money = { (v: Int64) in t.locale.money(v, decimals: actor.org.moneyDecimals) }
         return req.page(title: c.number, crumbs: [Crumb(label: t("nav.contracts"), href: Paths.contracts), Crumb(label: c.number, href: nil)]) { ctx in
             var actions: [HNode] = []
@@ -205,6 +206,7 @@ struct ContractPages: RouteCollection {
                         H.el("dd", [.cls("num")], [H.text("\(money(c.margin)) (\(QuoteMath.percent(c.marginBasisPoints))%)")]),
                     ]),
                 ]),
+                plan(ctx),
                 files(ctx),
                 H.el("section", [.cls("card")], [
                     H.h2(t("history.title")),
@@ -246,9 +248,61 @@ struct ContractAPIController: RouteCollection {
         routes.patch("contracts", ":id", use: update)
         routes.post("contracts", ":id", "submit", use: submit)
         routes.post("contracts", ":id", "status", use: status)
+        routes.put("contracts", ":id", "plan", use: plan)
+        routes.get("contracts", ":id", "receivables", use: receivables)
+        routes.get("receivables", use: openReceivables)
+        routes.get("receivables", "aging", use: aging)
     }
 
     func service(_ req: Request) throws -> ContractService { ContractService(db: req.db, actor: try req.actor, now: req.now) }
+
+    static func receivableJSON(_ r: Receivable, today: String) -> JSONValue {
+        .object([("id", .string(r.id!.uuidString)), ("contractID", .string(r.contractID.uuidString)), ("customerID", .string(r.customerID.uuidString)),
+                 ("position", .int(r.position)), ("dueOn", .string(r.dueOn)), ("amount", .int(Int(r.amount))), ("received", .int(Int(r.received))),
+                 ("status", .string(r.status(today: today).rawValue))])
+    }
+
+    @Sendable func plan(req: Request) async throws -> Response {
+        let svc = try service(req)
+        let id = req.parameters.get("id", as: UUID.self)
+        _ = try await svc.get(id, for: .edit)
+        let plan: [Receivables.Instalment]
+        do { plan = try JSONDecoder().decode([Receivables.Instalment].self, from: Data(buffer: req.body.data ?? ByteBuffer())) } catch {
+            throw AppError.badRequest("error.badRequest")
+        }
+        return JSONResponse.ok(Self.json(try await svc.setPlan(id, plan)))
+    }
+
+    @Sendable func receivables(req: Request) async throws -> Response {
+        let actor = try req.actor
+        let svc = try service(req)
+        let c = try await svc.get(req.parameters.get("id", as: UUID.self))
+        let today = CalendarDate.of(req.now, in: actor.org.timeZone)
+        return JSONResponse.ok(.array(try await svc.receivables(c.id!).map { Self.receivableJSON($0, today: today) }))
+    }
+
+    @Sendable func openReceivables(req: Request) async throws -> Response {
+        let actor = try req.actor
+        let svc = ReceivableService(db: req.db, actor: actor, now: req.now)
+        var after: (String, UUID)?
+        if let due = try? req.query.get(String.self, at: "afterDue") {
+            guard CalendarDate.isValid(due), let raw = try? req.query.get(String.self, at: "afterID"), let id = UUID(uuidString: raw) else {
+                throw AppError.badRequest("error.badParameter")
+            }
+            after = (due, id)
+        }
+        let page = try await svc.open(overdue: (try? req.query.get(Bool.self, at: "overdue")) ?? false, after: after, limit: 100)
+        var pairs: [(String, JSONValue)] = [("items", .array(page.items.map { Self.receivableJSON($0, today: svc.today) }))]
+        if let n = page.next { pairs.append(("next", .object([("afterDue", .string(n.0)), ("afterID", .string(n.1.uuidString))]))) }
+        return JSONResponse.ok(.object(pairs))
+    }
+
+    @Sendable func aging(req: Request) async throws -> Response {
+        let a = try await ReceivableService(db: req.db, actor: try req.actor, now: req.now).aging()
+        return JSONResponse.ok(.array(Receivables.AgeBucket.allCases.map { b in
+            .object([("bucket", .string(b.rawValue)), ("count", .int(a.count[b] ?? 0)), ("owed", .int(Int(a.owed[b] ?? 0)))])
+        }))
+    }
 
     static func json(_ c: Contract, lines: [ContractLine]? = nil) -> JSONValue {
         var pairs: [(String, JSONValue)] = [

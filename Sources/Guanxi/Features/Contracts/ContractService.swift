@@ -196,6 +196,49 @@ struct ContractService {
         if next == .active, c.signedOn == nil { c.signedOn = CalendarDate.of(now, in: actor.org.timeZone) }
         try await c.save(on: db)
         try await Audit(actor: actor, db: db, now: now).event(Contract.entity, c.id!, .update, field: "status", old: before.rawValue, new: next.rawValue)
+        if next == .active { try await makeReceivables(c, actor: actor, now: now, on: db) }
+    }
+
+    /// The receivables of a contract that has just become active, in its activation's transaction: the
+    /// agreed plan, or one instalment of the whole total due 30 days after signing.
+    static func makeReceivables(_ c: Contract, actor: Actor, now: Date, on db: Database) async throws {
+        let signed = c.signedOn ?? CalendarDate.of(now, in: actor.org.timeZone)
+        let plan = c.plan ?? [Receivables.Instalment(dueOn: CalendarDate.adding(30, to: signed) ?? signed, amount: c.total)]
+        var batch = RowBatch(table: Receivable.schema, columns: ["id", "org_id", "contract_id", "customer_id", "position", "due_on", "amount", "received",
+                                                                 "is_void", "owner_id", "department_id", "created_at"])
+        for (i, p) in plan.enumerated() where p.amount > 0 {
+            batch.add([UUID.v7(at: now), actor.orgID, c.id!, c.settlementCustomerID ?? c.customerID, i + 1, p.dueOn, p.amount, Int64(0), false,
+                       c.ownerID, c.departmentID, now])
+        }
+        try await batch.insert(on: db)
+        try await Audit(actor: actor, db: db, now: now).event(Contract.entity, c.id!, .update, field: "receivables", new: "\(plan.count) · \(c.total)")
+    }
+
+    /// Sets a draft's receivable plan: instalments with due dates adding up to the total.
+    func setPlan(_ id: UUID?, _ plan: [Receivables.Instalment]) async throws -> Contract {
+        let c = try await get(id, for: .edit)
+        guard c.status == .draft else { throw AppError.conflict("error.contractNotDraft") }
+        var errors = FieldErrors()
+        switch Receivables.check(plan, total: c.total) {
+        case nil: break
+        case .empty?: errors.add("plan", "error.required")
+        case .tooMany?: errors.add("plan", "error.tooMany")
+        case .badDate(let i)?: errors.add("plan.\(i + 1).dueOn", "error.date")
+        case .badAmount(let i)?: errors.add("plan.\(i + 1).amount", "error.money")
+        case .sumMismatch?: errors.add("plan", "error.planSum")
+        }
+        guard errors.isEmpty else { throw AppError.invalid(errors) }
+        let before = c.planJSON ?? ""
+        c.planJSON = String(decoding: try JSONEncoder().encode(plan), as: UTF8.self)
+        try await db.writeTransaction { [actor, now] tx in
+            try await c.save(on: tx)
+            try await Audit(actor: actor, db: tx, now: now).event(Contract.entity, c.id!, .update, field: "plan", old: before, new: c.planJSON)
+        }
+        return c
+    }
+
+    func receivables(_ contractID: UUID) async throws -> [Receivable] {
+        try await actor.inOrg(Receivable.self, on: db).filter(\.$contractID == contractID).sort(\.$position).limit(500).all()
     }
 
     /// Complete or terminate an active contract, or void a draft.

@@ -147,9 +147,11 @@ struct LeadService {
             let found = try await matches(company: lead.company, person: lead.person, phone: lead.phone)
             if !found.isEmpty { throw LeadCollisionFound(matches: found) }
         }
-        try await db.writeTransaction { [actor, now, owner] tx in
-            if let owner { lead.ownerID = owner.id; lead.departmentID = owner.departmentID; lead.assignedAt = now }
-            if assignment == .rules { try await LeadRouter(orgID: actor.orgID, now: now).route(lead, on: tx) }
+        if let owner { lead.ownerID = owner.id; lead.departmentID = owner.departmentID; lead.assignedAt = now }
+        if assignment == .rules {
+            try await db.writeTransaction { [actor, now] tx in try await LeadRouter(orgID: actor.orgID, now: now).route(lead, on: tx) }
+        }
+        try await db.writeTransaction { [actor, now] tx in
             try await lead.create(on: tx)
             try await Audit(actor: actor, db: tx, now: now).created(Lead.entity, lead.id!, Self.values(lead, def))
             if let to = lead.ownerID, to != actor.userID {
@@ -345,7 +347,9 @@ struct LeadRouter {
     let now: Date
 
     /// Sets the lead's owner from the first matching rule, in turn; no match leaves it in the pool.
-    /// The turn counter is bumped before it is read, so two leads routed at once go to two people.
+    /// The turn is bumped and read in one statement, so two leads routed at once go to two people; run
+    /// it in a short transaction of its own where leads arrive in floods, so the rule's row is not held
+    /// while the lead is written.
     func route(_ lead: Lead, on db: Database) async throws {
         let rules = try await SystemAccess.inOrg(LeadRule.self, orgID, on: db).filter(\.$isActive == true).sort(\.$position).all()
         guard !rules.isEmpty, let sql = db as? any SQLDatabase else { return }
@@ -357,8 +361,7 @@ struct LeadRouter {
         guard let pick = LeadRouting.pick(rules.map(\.routing), source: lead.source, regionPath: path),
               let rule = rules.first(where: { $0.id!.uuidString == pick.ruleID }) else { return }
         struct Row: Decodable { let turn: Int }
-        try await sql.raw("UPDATE lead_rules SET turn = turn + 1 WHERE id = \(bind: rule.id!)").run()
-        let turn = try await sql.raw("SELECT turn FROM lead_rules WHERE id = \(bind: rule.id!)").first(decoding: Row.self)?.turn ?? 1
+        let turn = try await sql.raw("UPDATE lead_rules SET turn = turn + 1 WHERE id = \(bind: rule.id!) RETURNING turn").first(decoding: Row.self)?.turn ?? 1
         let users = rule.users
         let userID = users[((turn - 1) % users.count + users.count) % users.count]
         guard let user = try await SystemAccess.inOrg(User.self, orgID, on: db).filter(\.$id == userID).filter(\.$status == .active).first() else { return }

@@ -496,6 +496,29 @@ enum OpenAPI {
                            body: ["type": "object", "required": ["status"], "properties": ["status": ["type": "string", "enum": ["completed", "terminated", "void"]]]],
                            responses([("200", ok(ref("Contract")))], validation: true)),
             ],
+            "/api/v1/contracts/{id}/plan": [
+                "put": op("setContractPlan", "A draft's receivable plan: instalments (due date, amount in fen) adding up to the total", tag: "Contracts", params: [idParam],
+                          body: ["type": "array", "minItems": 1, "maxItems": 120, "items": ["type": "object", "required": ["dueOn", "amount"], "properties": [
+                              "dueOn": date, "amount": ["type": "integer", "minimum": 1]]]],
+                          responses([("200", ok(ref("Contract"))), ("409", ["description": "Not a draft", "content": json(ref("Error"))])], validation: true)),
+            ],
+            "/api/v1/contracts/{id}/receivables": [
+                "get": op("listContractReceivables", "The contract's instalments (made when it became active)", tag: "Contracts", params: [idParam],
+                          responses([("200", ok(["type": "array", "items": ref("Receivable")]))])),
+            ],
+            "/api/v1/receivables": [
+                "get": op("listReceivables", "Open instalments in your scope, earliest due first", tag: "Contracts", params: [
+                    query("overdue", ["type": "boolean"], "Only those past due"), query("afterDue", date, "next.afterDue of the previous page"),
+                    query("afterID", uuid, "next.afterID of the previous page")],
+                          responses([("200", ok(["type": "object", "required": ["items"], "properties": ["items": ["type": "array", "items": ref("Receivable")],
+                                                                                                        "next": ["type": "object", "properties": ["afterDue": date, "afterID": uuid]]]]))])),
+            ],
+            "/api/v1/receivables/aging": [
+                "get": op("receivablesAging", "What is owed per age bucket (账龄) in your scope", tag: "Contracts",
+                          responses([("200", ok(["type": "array", "items": ["type": "object", "properties": [
+                              "bucket": ["type": "string", "enum": .array(Receivables.AgeBucket.allCases.map { .string($0.rawValue) })], "count": ["type": "integer"],
+                              "owed": ["type": "integer"]]]]))])),
+            ],
             "/api/v1/quotes": [
                 "get": op("listQuotes", "Current versions of quotes in your data scope, newest first", tag: "Quotes", params: [
                     viewParam, query("status", ["type": "string", "enum": .array(Quote.Status.allCases.map { .string($0.rawValue) })], "Only this status"),
@@ -973,6 +996,10 @@ enum OpenAPI {
                     "quoteID": uuid, "title": ["type": "string", "maxLength": 100], "kind": ["type": "string", "enum": ["contract", "order"]],
                     "signedOn": ["type": "string"], "startsOn": ["type": "string"], "endsOn": ["type": "string"], "terms": ["type": "string", "maxLength": 4000],
                     "settlementCustomerID": ["type": "string"],
+                ]],
+                "Receivable": ["type": "object", "required": ["id", "contractID", "customerID", "position", "dueOn", "amount", "received", "status"], "properties": [
+                    "id": uuid, "contractID": uuid, "customerID": uuid, "position": ["type": "integer"], "dueOn": date, "amount": ["type": "integer"],
+                    "received": ["type": "integer"], "status": ["type": "string", "enum": .array(Receivables.Status.allCases.map { .string($0.rawValue) })],
                 ]],
                 "LeadPage": ["type": "object", "required": ["items"], "properties": [
                     "items": ["type": "array", "items": ref("Lead")], "nextCursor": nullableString,

@@ -22,6 +22,7 @@ enum Layout {
         NavItem(key: "nav.leads", href: Paths.leads, icon: "✦", visible: { $0.can(.view, .leads) }),
         NavItem(key: "nav.opportunities", href: Paths.opportunities, icon: "◈", visible: { $0.can(.view, .opportunities) }),
         NavItem(key: "nav.contracts", href: Paths.contracts, icon: "▤", visible: { $0.can(.view, .contracts) }),
+        NavItem(key: "nav.receivables", href: Paths.receivables, icon: "¤", visible: { $0.can(.view, .contracts) }),
         NavItem(key: "nav.quotes", href: Paths.quotes, icon: "¥", visible: { $0.can(.view, .quotes) }),
         NavItem(key: "nav.calendar", href: Paths.calendar, icon: "▣", visible: { $0.can(.view, .followUps) }),
         NavItem(key: "nav.tasks", href: Paths.tasks, icon: "☑", visible: { $0.can(.view, .tasks) }),
