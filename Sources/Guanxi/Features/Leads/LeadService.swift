@@ -37,12 +37,8 @@ struct LeadService {
         case .mine: b.filter(\.$ownerID == actor.userID)
         case .pool: b.filter(\.$ownerID == nil)
         case .team:
-            // Below a whole-company scope the team is what the scope shows; above it, my department tree.
             b.filter(\.$ownerID != nil)
-            if actor.policy.scope(for: .leads) == .all {
-                let tree = actor.scope.departmentTreeIDs.compactMap(UUID.init(uuidString:))
-                b.group(.or) { $0.filter(\.$ownerID == actor.userID).filter(\.$departmentID ~~ tree) }
-            }
+            actor.narrowToTeam(b)
         case .all: break
         }
         if let s = query.status { b.filter(\.$status == s.rawValue) }

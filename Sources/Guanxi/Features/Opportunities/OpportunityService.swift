@@ -121,10 +121,7 @@ struct OpportunityService {
     private func narrow(_ q: QueryBuilder<Opportunity>, _ view: View) {
         switch view {
         case .mine: q.filter(\.$ownerID == actor.userID)
-        case .team:
-            guard actor.policy.scope(for: .opportunities) == .all else { return }
-            let tree = actor.scope.departmentTreeIDs.compactMap(UUID.init(uuidString:))
-            q.group(.or) { $0.filter(\.$ownerID == actor.userID).filter(\.$departmentID ~~ tree) }
+        case .team: actor.narrowToTeam(q)
         case .all: break
         }
     }

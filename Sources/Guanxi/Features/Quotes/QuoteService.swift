@@ -75,11 +75,7 @@ struct QuoteService {
         if query.customerID == nil, query.opportunityID == nil {
             switch query.view {
             case .mine: q.filter(\.$ownerID == actor.userID)
-            case .team:
-                if actor.policy.scope(for: .quotes) == .all {
-                    let tree = actor.scope.departmentTreeIDs.compactMap(UUID.init(uuidString:))
-                    q.group(.or) { $0.filter(\.$ownerID == actor.userID).filter(\.$departmentID ~~ tree) }
-                }
+            case .team: actor.narrowToTeam(q)
             case .all: break
             }
         }

@@ -243,6 +243,17 @@ extension Actor {
         return joined
     }
 
+    /// "My team's" on top of the scope: below a whole-company scope the team is what the scope shows;
+    /// with one, my own records and those of my department tree.
+    func narrowToTeam<M: ScopedModel>(_ query: QueryBuilder<M>) {
+        guard policy.scope(for: M.module) == .all else { return }
+        let tree = scope_ids(scope.departmentTreeIDs)
+        query.group(.or) { or in
+            or.filter(.path(["owner_id"], schema: M.schema), .equal, .bind(userID))
+            or.filter(.path(["department_id"], schema: M.schema), .subset(inverse: false), .array(tree.map { .bind($0) }))
+        }
+    }
+
     /// The colleagues whose records the module's data scope shows this actor (themselves included):
     /// the rows of team reports and team calendars.
     func scopeUsers(_ module: Module, on db: Database) async throws -> [User] {
