@@ -99,7 +99,7 @@ struct WebFormPages: RouteCollection {
             ] }
             let snippet: HNode = record.map { f in
                 let url = base + Paths.publicForm(f.token)
-                let iframe = "<iframe src=\"\(url)\" style=\"width:100%;max-width:520px;height:640px;border:0\" title=\"\(f.heading)\"></iframe>"
+                let iframe = "<iframe src=\"\(url)\" style=\"width:100%;max-width:520px;height:640px;border:0\" title=\"\(H.escape(f.heading))\"></iframe>"
                 return H.el("section", [.cls("card"), .id("snippet")], [
                     H.h2(t("webForm.snippet")),
                     H.p(t("webForm.snippetHint"), cls: "muted"),
