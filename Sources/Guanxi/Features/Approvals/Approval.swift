@@ -166,7 +166,7 @@ struct ApprovalService {
             r.submitterID = actor.userID
             r.version = 0
             r.createdAt = now
-            try await write(r, state, on: tx)
+            try write(r, state)
             try await r.create(on: tx)
             try await tasks(r, state, link: link, on: tx)
             try await Audit(actor: actor, db: tx, now: now).event(doc.rawValue, recordID, .approve, field: "approval", new: state.status.rawValue)
@@ -206,7 +206,7 @@ struct ApprovalService {
                 case .resubmit: try ApprovalEngine.resubmit(state, by: actor.userID.uuidString, flow: steps, amount: r.amount, directory: dir)
                 }
             }
-            try await write(r, next, on: tx)
+            try write(r, next)
             try await r.save(on: tx)
             try await tasks(r, next, link: link, on: tx)
             try await ApprovalHooks.settled(r, next.status, actor: actor, now: now, on: tx)
@@ -229,7 +229,7 @@ struct ApprovalService {
         try await actor.inOrg(ApprovalRequest.self, on: db).filter(\.$submitterID == actor.userID).sort(\.$createdAt, .descending).limit(100).all()
     }
 
-    private func write(_ r: ApprovalRequest, _ state: ApprovalState, on db: Database) async throws {
+    private func write(_ r: ApprovalRequest, _ state: ApprovalState) throws {
         r.stateJSON = String(decoding: try JSONEncoder().encode(state), as: UTF8.self)
         r.status = state.status.rawValue
         r.version += 1

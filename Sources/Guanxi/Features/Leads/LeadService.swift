@@ -203,8 +203,9 @@ struct LeadService {
         guard let id, let lead = try await actor.inOrg(Lead.self, on: db).filter(\.$id == id).first() else { throw AppError.notFound }
         guard lead.ownerID == nil else { throw AppError.conflict("error.alreadyClaimed") }
         try await db.writeTransaction { [actor, now] tx in
-            let n = try await Self.setOwner(lead.id!, to: actor.userID, departmentID: actor.departmentID, onlyIfPooled: true, orgID: actor.orgID, now: now, on: tx)
-            guard n == 1 else { throw AppError.conflict("error.alreadyClaimed") }
+            guard try await Self.take(lead.id!, for: actor.userID, departmentID: actor.departmentID, orgID: actor.orgID, now: now, on: tx) else {
+                throw AppError.conflict("error.alreadyClaimed")
+            }
             try await Audit(actor: actor, db: tx, now: now).event(Lead.entity, lead.id!, .assign, field: "owner", old: nil, new: actor.userID.uuidString)
         }
         return try await get(lead.id)
@@ -267,17 +268,15 @@ struct LeadService {
         }
     }
 
-    static func setOwner(_ id: UUID, to user: UUID, departmentID: UUID?, onlyIfPooled: Bool, orgID: UUID, now: Date, on db: Database) async throws -> Int {
-        guard let sql = db as? any SQLDatabase else { return 0 }
-        struct Row: Decodable { let n: Int }
-        try await sql.raw("""
+    /// Takes a pooled lead for a user in one conditional statement: true when this call got it.
+    static func take(_ id: UUID, for user: UUID, departmentID: UUID?, orgID: UUID, now: Date, on db: Database) async throws -> Bool {
+        guard let sql = db as? any SQLDatabase else { return false }
+        struct Row: Decodable { let id: UUID }
+        return try await sql.raw("""
             UPDATE leads SET owner_id = \(bind: user), department_id = \(bind: departmentID), assigned_at = \(bind: now), updated_at = \(bind: now)
-            WHERE id = \(bind: id) AND org_id = \(bind: orgID) AND deleted_at IS NULL\(unsafeRaw: onlyIfPooled ? " AND owner_id IS NULL" : "")
-            """).run()
-        // Whether the row now belongs to the user: the conditional update either took it or someone else had.
-        let row = try await sql.raw("SELECT COUNT(*) AS n FROM leads WHERE id = \(bind: id) AND owner_id = \(bind: user) AND assigned_at = \(bind: now)")
-            .first(decoding: Row.self)
-        return row?.n ?? 0
+            WHERE id = \(bind: id) AND org_id = \(bind: orgID) AND deleted_at IS NULL AND owner_id IS NULL
+            RETURNING id
+            """).first(decoding: Row.self) != nil
     }
 
     // MARK: follow-ups
