@@ -38,6 +38,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: AttachmentAPIController())
     try api.register(collection: ApprovalAPIController())
     try api.register(collection: ContractAPIController())
+    try api.register(collection: ProductImportAPIController())
     try api.register(collection: PlanAPIController())
     try api.register(collection: ActivityAPIController())
 
@@ -90,6 +91,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: ApprovalPages())
     try signedIn.register(collection: ContractPages())
     try signedIn.register(collection: ReceivablePages())
+    try signedIn.register(collection: ProductImportPages())
     try signedIn.register(collection: LeadPages())
     try signedIn.register(collection: LeadRulePages())
     try signedIn.register(collection: WebFormPages())

@@ -88,6 +88,7 @@ struct ProductPages: RouteCollection {
             return H.group([
                 H.div("page-head", H.h1(t("nav.products")), H.div("actions",
                     actor.can(.export, .products) ? H.a(URLQuery.build(Paths.products + "/export", base), t("action.export"), cls: "btn") : H.empty,
+                    actor.can(.import, .products) ? H.a(Paths.products + "/import", t("productImport.title"), cls: "btn") : H.empty,
                     actor.isAdmin ? H.a(Paths.products + "/settings", t("product.settings"), cls: "btn") : H.empty,
                     newButton)),
                 H.div("split", treeNav, H.div("split-main",

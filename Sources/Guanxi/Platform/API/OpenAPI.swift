@@ -519,6 +519,17 @@ enum OpenAPI {
                               "bucket": ["type": "string", "enum": .array(Receivables.AgeBucket.allCases.map { .string($0.rawValue) })], "count": ["type": "integer"],
                               "owed": ["type": "integer"]]]]))])),
             ],
+            "/api/v1/products/import": [
+                "post": .object([
+                    ("operationId", "importProducts"),
+                    ("summary", "Import products from .xlsx or .csv (multipart, field file): the header names the fields; all rows or none, with every row's errors as rows.N.field"),
+                    ("tags", ["Products"]),
+                    ("parameters", [query("confirmDuplicates", ["type": "boolean"], "Import names that already exist where the policy only warns")]),
+                    ("requestBody", ["required": true, "content": ["multipart/form-data": ["schema": [
+                        "type": "object", "required": ["file"], "properties": ["file": ["type": "string", "format": "binary"]]]]]]),
+                    ("responses", responses([("201", ok(["type": "object", "properties": ["created": ["type": "integer"]]], "Imported"))], validation: true)),
+                ]),
+            ],
             "/api/v1/quotes": [
                 "get": op("listQuotes", "Current versions of quotes in your data scope, newest first", tag: "Quotes", params: [
                     viewParam, query("status", ["type": "string", "enum": .array(Quote.Status.allCases.map { .string($0.rawValue) })], "Only this status"),

@@ -135,8 +135,8 @@ struct BearerAuthMiddleware: AsyncMiddleware {
 /// The API reads JSON only: any other body on a write gets 415 rather than a guess.
 struct JSONBodyMiddleware: AsyncMiddleware {
     func respond(to req: Request, chainingTo next: AsyncResponder) async throws -> Response {
-        // Files are the one thing sent as multipart, to /api/v1/attachments.
-        let fileUpload = req.headers.contentType?.type == "multipart" && req.url.path == "/api/v1/attachments"
+        // Files are the one thing sent as multipart: attachments and product imports.
+        let fileUpload = req.headers.contentType?.type == "multipart" && ["/api/v1/attachments", "/api/v1/products/import"].contains(req.url.path)
         if [.POST, .PUT, .PATCH].contains(req.method), let type = req.headers.contentType, type != .json, !fileUpload,
            req.body.data?.readableBytes ?? 1 > 0 {
             throw AppError.unsupportedMediaType
