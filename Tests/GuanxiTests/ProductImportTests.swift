@@ -67,4 +67,20 @@ import VaporTesting
             #expect(try await Product.query(on: app.db).filter(\.$name == "路由器").count() == 1)
         }
     }
+
+    /// A body whose part has no headers crashed the multipart parser (and with it the server) before
+    /// anyone was asked who they are; it is refused first now.
+    @Test func aMalformedMultipartBodyIsRefusedNotFatal() async throws {
+        try await withGuanxi { app, _ in
+            var headers = HTTPHeaders()
+            headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=f013")
+            for path in ["/products/import", "/customers/import", "/attachments", "/api/v1/products/import", "/login"] {
+                let res = try await app.testing().sendRequest(.POST, path, headers: headers, body: ByteBuffer(string: "--f013\r\n\u{1A}garbage--f013--\r\n"))
+                #expect(res.status == .badRequest, "\(path): \(res.status)")
+            }
+            #expect(MultipartGuardMiddleware.wellFormed(Data("--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--b--\r\n".utf8), boundary: "b"))
+            #expect(!MultipartGuardMiddleware.wellFormed(Data("--b\r\nno headers--b--".utf8), boundary: "b"))
+            #expect(!MultipartGuardMiddleware.wellFormed(Data("--b\r\nContent-Disposition: x\r\n\r\n1".utf8), boundary: "b"))
+        }
+    }
 }

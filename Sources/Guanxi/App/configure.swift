@@ -60,6 +60,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.middleware = Middlewares()
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(AppErrorMiddleware())
+    app.middleware.use(MultipartGuardMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: publicDirectory(app), defaultFile: nil))
 
     if settings.runJobs { app.lifecycle.use(JobsLifecycle()) }

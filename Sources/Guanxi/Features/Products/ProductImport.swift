@@ -100,11 +100,11 @@ struct ProductImportPages: RouteCollection {
 
     @Sendable func upload(req: Request) async throws -> Response {
         let actor = try req.actor
-        let up = try req.content.decode(Upload.self)
-        guard let file = up.file, file.data.readableBytes > 0 else { return try render(req, errors: [], message: "error.fileMissing", status: .unprocessableEntity) }
+        let up = try? req.content.decode(Upload.self)
+        guard let file = up?.file, file.data.readableBytes > 0 else { return try render(req, errors: [], message: "error.fileMissing", status: .unprocessableEntity) }
         do {
             let n = try await ProductImport(db: req.db, actor: actor, now: req.now)
-                .run(Data(buffer: file.data), fileName: file.filename, confirmDuplicates: up.confirmDuplicates == "1")
+                .run(Data(buffer: file.data), fileName: file.filename, confirmDuplicates: up?.confirmDuplicates == "1")
             return req.redirect(Paths.products, flash: Flash(.success, n == 1 ? "productImport.doneOne" : "productImport.done"))
         } catch let f as ProductImport.Failed {
             return try render(req, errors: f.errors, message: nil, status: .unprocessableEntity)
@@ -152,7 +152,8 @@ struct ProductImportAPIController: RouteCollection {
         try actor.require(.import, .products)
         guard req.headers.contentType?.type == "multipart" else { throw AppError.unsupportedMediaType }
         struct Upload: Content { var file: File? }
-        guard let file = try req.content.decode(Upload.self).file, file.data.readableBytes > 0 else {
+        // A multipart body without parts (or a broken one) is a missing file, not a server error.
+        guard let file = (try? req.content.decode(Upload.self))?.file, file.data.readableBytes > 0 else {
             var e = FieldErrors()
             e.add("file", "error.fileMissing")
             throw AppError.invalid(e)

@@ -136,8 +136,8 @@ struct AttachmentAPIController: RouteCollection {
         let svc = try service(req)
         try await svc.authorize(entity, id, .edit)
         guard req.headers.contentType?.type == "multipart" else { throw AppError.unsupportedMediaType }
-        let upload = try req.content.decode(Upload.self)
-        let a = try await svc.attach(entity, id, fileName: upload.file?.filename, data: upload.file.map { Data(buffer: $0.data) } ?? Data())
+        let upload = try? req.content.decode(Upload.self)
+        let a = try await svc.attach(entity, id, fileName: upload?.file?.filename, data: upload?.file.map { Data(buffer: $0.data) } ?? Data())
         return JSONResponse.ok(Self.json(a), status: .created)
     }
 

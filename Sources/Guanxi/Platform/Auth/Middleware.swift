@@ -144,3 +144,42 @@ struct JSONBodyMiddleware: AsyncMiddleware {
         return try await next.respond(to: req)
     }
 }
+
+/// Refuses multipart bodies whose parts are not shaped like parts (headers, a blank line, content)
+/// before anything parses them: the multipart parser crashes the process on some malformed bodies,
+/// and the CSRF check reads form fields from every posted body, signed in or not.
+struct MultipartGuardMiddleware: AsyncMiddleware {
+    /// The largest upload any route takes (the customer import's 25 MB).
+    static let maxSize = 26 * 1024 * 1024
+
+    func respond(to req: Request, chainingTo next: AsyncResponder) async throws -> Response {
+        guard req.method == .POST || req.method == .PUT || req.method == .PATCH, let type = req.headers.contentType, type.type == "multipart" else {
+            return try await next.respond(to: req)
+        }
+        guard let boundary = type.parameters["boundary"], !boundary.isEmpty else { throw AppError.badRequest() }
+        let body = try await req.body.collect(max: Self.maxSize).get() ?? ByteBuffer()
+        guard Self.wellFormed(Data(buffer: body), boundary: boundary) else { throw AppError.badRequest() }
+        return try await next.respond(to: req)
+    }
+
+    /// Every part between the first delimiter and the closing one starts on a new line and has its
+    /// headers ended by an empty line.
+    static func wellFormed(_ data: Data, boundary: String) -> Bool {
+        let delimiter = Data("--\(boundary)".utf8)
+        var parts: [Data] = []
+        var rest = data[...]
+        guard let first = rest.range(of: delimiter) else { return false }
+        rest = rest[first.upperBound...]
+        while let r = rest.range(of: delimiter) {
+            parts.append(Data(rest[rest.startIndex..<r.lowerBound]))
+            rest = rest[r.upperBound...]
+        }
+        // What follows the last delimiter must close the body.
+        guard rest.starts(with: Data("--".utf8)) else { return false }
+        let crlf = Data("\r\n".utf8), blank = Data("\r\n\r\n".utf8)
+        return parts.allSatisfy { p in
+            guard p.starts(with: crlf), let end = p.range(of: blank) else { return false }
+            return String(decoding: p[p.startIndex..<end.lowerBound], as: UTF8.self).lowercased().contains("content-disposition")
+        }
+    }
+}
