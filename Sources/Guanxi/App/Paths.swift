@@ -42,6 +42,13 @@ enum Paths {
     static let contracts = "/contracts"
     static let receivables = "/receivables"
     static func contract(_ id: UUID) -> String { "/contracts/\(id.uuidString)" }
+    static let payments = "/payments"
+    static func payment(_ id: UUID) -> String { "/payments/\(id.uuidString)" }
+    static let refunds = "/refunds"
+    static func refund(_ id: UUID) -> String { "/refunds/\(id.uuidString)" }
+    static let invoices = "/invoices"
+    static func invoice(_ id: UUID) -> String { "/invoices/\(id.uuidString)" }
+    static let collections = "/collections"
     static let approvals = "/approvals"
     static func approval(_ id: UUID) -> String { "/approvals/\(id.uuidString)" }
     static let adminApprovalFlows = "/admin/approval-flows"

@@ -56,6 +56,7 @@ enum Migrations {
         CreateAttachments(),
         CreateApprovals(),
         CreateContracts(),
+        CreateFinance(),
     ]
 }
 
@@ -1612,5 +1613,109 @@ struct CreateContracts: AsyncMigration {
         try await db.schema("receivables").delete()
         try await db.schema("contract_lines").delete()
         try await db.schema("contracts").delete()
+    }
+}
+
+struct CreateFinance: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        // What a contract has collected, refunded and invoiced, kept beside its total so the caps are one conditional UPDATE.
+        for f in ["received", "refunded", "invoiced"] {
+            try await db.raw("ALTER TABLE contracts ADD COLUMN \(f) BIGINT NOT NULL DEFAULT 0")
+        }
+        try await db.schema("organizations").field("finance_policy", .json).update()
+        try await db.schema("organizations").field("contract_template", .json).update()
+        try await db.schema("payments")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("number", .string, .required)
+            .field("customer_id", .uuid, .required, .references("customers", "id"))
+            .field("contract_id", .uuid)
+            .field("received_on", .string, .required)
+            .field("amount", .int64, .required)
+            .field("allocated", .int64, .required)
+            .field("refunded", .int64, .required)
+            .field("method", .string, .required)
+            .field("account", .string)
+            .field("reference", .string)
+            .field("note", .string)
+            .field("owner_id", .uuid, .required)
+            .field("department_id", .uuid)
+            .field("created_by", .uuid)
+            .field("created_at", .datetime, .required)
+            .create()
+        try await db.raw("CREATE UNIQUE INDEX payments_number ON payments (org_id, number)")
+        try await db.raw("CREATE INDEX payments_customer ON payments (org_id, customer_id, received_on)")
+        try await db.raw("CREATE INDEX payments_received ON payments (org_id, received_on, id)")
+        try await db.raw("CREATE INDEX payments_owner ON payments (org_id, owner_id, received_on)")
+        try await db.schema("payment_allocations")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("payment_id", .uuid, .required, .references("payments", "id"))
+            .field("receivable_id", .uuid, .required, .references("receivables", "id"))
+            .field("contract_id", .uuid, .required)
+            .field("customer_id", .uuid, .required)
+            .field("amount", .int64, .required)
+            .field("received_on", .string, .required)
+            .field("owner_id", .uuid, .required)
+            .field("department_id", .uuid)
+            .field("created_at", .datetime, .required)
+            .create()
+        try await db.raw("CREATE INDEX payment_allocations_payment ON payment_allocations (payment_id)")
+        try await db.raw("CREATE INDEX payment_allocations_receivable ON payment_allocations (receivable_id)")
+        try await db.raw("CREATE INDEX payment_allocations_contract ON payment_allocations (contract_id)")
+        try await db.raw("CREATE INDEX payment_allocations_period ON payment_allocations (org_id, received_on)")
+        try await db.schema("refunds")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("number", .string, .required)
+            .field("kind", .string, .required)
+            .field("status", .string, .required)
+            .field("customer_id", .uuid, .required, .references("customers", "id"))
+            .field("contract_id", .uuid)
+            .field("amount", .int64, .required)
+            .field("refunded_on", .string, .required)
+            .field("reason", .string, .required)
+            .field("sources", .string)
+            .field("owner_id", .uuid, .required)
+            .field("department_id", .uuid)
+            .field("created_by", .uuid)
+            .field("created_at", .datetime, .required)
+            .create()
+        try await db.raw("CREATE UNIQUE INDEX refunds_number ON refunds (org_id, number)")
+        try await db.raw("CREATE INDEX refunds_customer ON refunds (org_id, customer_id)")
+        try await db.raw("CREATE INDEX refunds_period ON refunds (org_id, refunded_on, id)")
+        try await db.schema("invoices")
+            .id()
+            .field("org_id", .uuid, .required, .references("organizations", "id"))
+            .field("number", .string, .required)
+            .field("kind", .string, .required)
+            .field("status", .string, .required)
+            .field("contract_id", .uuid, .required, .references("contracts", "id"))
+            .field("customer_id", .uuid, .required)
+            .field("buyer", .string, .required)
+            .field("tax_number", .string)
+            .field("amount", .int64, .required)
+            .field("issued_on", .string, .required)
+            .field("invoice_no", .string)
+            .field("note", .string)
+            .field("owner_id", .uuid, .required)
+            .field("department_id", .uuid)
+            .field("created_by", .uuid)
+            .field("created_at", .datetime, .required)
+            .create()
+        try await db.raw("CREATE UNIQUE INDEX invoices_number ON invoices (org_id, number)")
+        try await db.raw("CREATE INDEX invoices_contract ON invoices (contract_id)")
+        try await db.raw("CREATE INDEX invoices_customer ON invoices (org_id, customer_id)")
+        try await db.raw("CREATE INDEX invoices_period ON invoices (org_id, issued_on, id)")
+        // Contracts signed in a period, for the statistics.
+        try await db.raw("CREATE INDEX contracts_signed ON contracts (org_id, signed_on) WHERE deleted_at IS NULL")
+    }
+
+    func revert(on db: Database) async throws {
+        try await db.raw("DROP INDEX contracts_signed")
+        for t in ["invoices", "refunds", "payment_allocations", "payments"] { try await db.schema(t).delete() }
+        try await db.schema("organizations").deleteField("finance_policy").update()
+        try await db.schema("organizations").deleteField("contract_template").update()
+        for f in ["received", "refunded", "invoiced"] { try await db.schema("contracts").deleteField(FieldKey(stringLiteral: f)).update() }
     }
 }

@@ -173,3 +173,38 @@ public enum CalendarGrid {
         }
     }
 }
+
+extension Money {
+    /// 大写金额 as printed on contracts and invoices: 12345.67 yuan -> 壹万贰仟叁佰肆拾伍元陆角柒分, 100 -> 壹佰元整.
+    public static func chineseUpper(_ fen: Int64) -> String {
+        guard fen >= 0 else { return "负" + chineseUpper(0 - fen) }
+        let digits = Array("零壹贰叁肆伍陆柒捌玖").map(String.init)
+        let units = ["", "拾", "佰", "仟"], groups = ["", "万", "亿", "万亿", "亿亿"]
+        let powers = [1, 10, 100, 1000]
+        let yuan = fen / 100, jiao = Int(fen / 10 % 10), cents = Int(fen % 10)
+        var parts: [Int] = []
+        var y = yuan
+        while y > 0 { parts.append(Int(y % 10_000)); y /= 10_000 }
+        var s = "", gap = false
+        for gi in stride(from: parts.count - 1, through: 0, by: -1) {
+            let g = parts[gi]
+            if g == 0 { gap = !s.isEmpty; continue }
+            if !s.isEmpty, g < 1000 || gap { s += "零" }
+            var started = false, pendingZero = false
+            for pos in stride(from: 3, through: 0, by: -1) {
+                let d = g / powers[pos] % 10
+                if d == 0 { if started { pendingZero = true }; continue }
+                if pendingZero { s += "零"; pendingZero = false }
+                s += digits[d] + units[pos]
+                started = true
+            }
+            s += groups[min(gi, groups.count - 1)]
+            gap = false
+        }
+        if jiao == 0, cents == 0 { return (s.isEmpty ? "零" : s) + "元整" }
+        var out = s.isEmpty ? "" : s + "元"
+        if jiao > 0 { out += digits[jiao] + "角" } else if !s.isEmpty { out += "零" }
+        out += cents > 0 ? digits[cents] + "分" : "整"
+        return out
+    }
+}

@@ -9,6 +9,10 @@ enum ApprovalDocument: String, CaseIterable, Sendable {
     case quote
     /// A contract or sales order, before it becomes active.
     case contract
+    /// A refund of a prepayment or against a contract.
+    case refund
+    /// An invoice, before it is issued.
+    case invoice
 
     var labelKey: String { "approvalDocument.\(rawValue)" }
 }
@@ -148,11 +152,15 @@ struct ApprovalService {
     }
 
     /// Submits a document the caller has already checked the actor may change.
-    func submit(_ doc: ApprovalDocument, recordID: UUID, title: String, amount: Int64, link: String) async throws -> ApprovalRequest {
+    /// `mustApprove`: when no step of the flow applies, the submitter's supervisor decides instead of
+    /// the document passing at once (a contract over the credit limit).
+    func submit(_ doc: ApprovalDocument, recordID: UUID, title: String, amount: Int64, link: String, mustApprove: Bool = false) async throws -> ApprovalRequest {
         if let last = try await latest(doc, recordID: recordID), [.pending, .approved].contains(last.approvalStatus) {
             throw AppError.conflict(last.approvalStatus == .pending ? "error.approvalPending" : "error.approvalDone")
         }
-        let steps = try await flow(doc)
+        let configured = try await flow(doc)
+        let steps = mustApprove && !configured.contains(where: { ($0.minAmount ?? 0) <= amount })
+            ? [ApprovalStepDefinition(name: actor.t("approval.supervisorStep"), approvers: .supervisor)] : configured
         return try await db.writeTransaction { [actor, now] tx in
             let dir = try await directory(on: tx)
             let state = try await Self.engine { try ApprovalEngine.start(steps, submitter: actor.userID.uuidString, amount: amount, directory: dir) }

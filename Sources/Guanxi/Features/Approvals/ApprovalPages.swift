@@ -20,6 +20,8 @@ struct ApprovalPages: RouteCollection {
         switch ApprovalDocument(rawValue: r.documentType) {
         case .quote?: Paths.quote(r.recordID)
         case .contract?: Paths.contract(r.recordID)
+        case .refund?: Paths.refund(r.recordID)
+        case .invoice?: Paths.invoice(r.recordID)
         case nil: Paths.approvals
         }
     }

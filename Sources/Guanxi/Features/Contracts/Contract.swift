@@ -51,6 +51,10 @@ final class Contract: Model, @unchecked Sendable {
     @Field(key: "cost") var cost: Int64
     /// The receivable plan agreed while a draft (JSON instalments); the receivables are made from it on activation.
     @OptionalField(key: "plan") var planJSON: String?
+    /// Fen applied from payments, paid back against it, and invoiced (held from the invoice's request).
+    @Field(key: "received") var received: Int64
+    @Field(key: "refunded") var refunded: Int64
+    @Field(key: "invoiced") var invoiced: Int64
 
     // relationships
     @Field(key: "customer_id") var customerID: UUID

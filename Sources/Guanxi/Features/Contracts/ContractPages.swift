@@ -156,6 +156,7 @@ struct ContractPages: RouteCollection {
         let history = try await Audit.history(entity: Contract.entity, module: .contracts, id: c.id!, actor: actor, on: req.db)
         let files = try await AttachmentViews.card(Contract.entity, c.id!, back: Paths.contract(c.id!), canEdit: canEdit, req: req, actor: actor)
         let plan = try await ReceivablePages.card(c, canEdit: canEdit, req: req, actor: actor)
+        let moneyCard = try await FinanceCards.contract(c, req: req, actor: actor)
         let money = { (v: Int64) in t.locale.money(v, decimals: actor.org.moneyDecimals) }
         return req.page(title: c.number, crumbs: [Crumb(label: t("nav.contracts"), href: Paths.contracts), Crumb(label: c.number, href: nil)]) { ctx in
             var actions: [HNode] = []
@@ -163,6 +164,7 @@ struct ContractPages: RouteCollection {
                 actions.append(H.a(Paths.contract(c.id!) + "/edit", t("action.edit"), cls: "btn"))
                 actions.append(Forms.postButton(Paths.contract(c.id!) + "/submit", label: t("contract.submit"), csrf: ctx.csrf, cls: "btn btn-primary"))
             }
+            if actor.can(.print, .contracts) { actions.append(H.a(Paths.contract(c.id!) + "/print", t("quote.print"), cls: "btn")) }
             if canEdit {
                 for next in Contract.Status.allCases where c.status.canMove(to: next) {
                     actions.append(Forms.form(Paths.contract(c.id!) + "/status", csrf: ctx.csrf, cls: "inline", [
@@ -207,6 +209,7 @@ struct ContractPages: RouteCollection {
                     ]),
                 ]),
                 plan(ctx),
+                moneyCard(ctx),
                 files(ctx),
                 H.el("section", [.cls("card")], [
                     H.h2(t("history.title")),

@@ -143,6 +143,11 @@ struct ContractService {
             return l
         }
         c.cost = lines.reduce(0) { $0 + $1.cost }
+        let policy = try await Organization.find(actor.orgID, on: db)?.financePolicy ?? FinancePolicy()
+        if policy.credit == .block, try await Self.overCredit(c, policy: policy, lock: false, actor: actor, on: db) { throw AppError.conflict("error.creditLimit") }
+        c.received = 0
+        c.refunded = 0
+        c.invoiced = 0
         try await db.writeTransaction { [actor, now] tx in
             c.number = try await Numbering.next(.contract, orgID: actor.orgID, timeZone: actor.org.timeZone, now: now, on: tx)
             try await c.create(on: tx)
@@ -175,12 +180,47 @@ struct ContractService {
         let c = try await get(id, for: .edit)
         guard c.status == .draft else { throw AppError.conflict("error.contractNotDraft") }
         let customer = try await actor.inOrg(Customer.self, on: db).filter(\.$id == c.customerID).first()?.name ?? ""
+        let policy = try await Organization.find(actor.orgID, on: db)?.financePolicy ?? FinancePolicy()
         try await db.writeTransaction { [actor, now] tx in
+            let over = try await Self.overCredit(c, policy: policy, lock: true, actor: actor, on: tx)
+            if over, policy.credit == .block { throw AppError.conflict("error.creditLimit") }
+            let title = "\(c.number) · \(customer)" + (over ? " · \(actor.t("contract.overCredit"))" : "")
             let r = try await ApprovalService(db: tx, actor: actor, now: now)
-                .submit(.contract, recordID: c.id!, title: "\(c.number) · \(customer)", amount: c.total, link: Paths.contract(c.id!))
+                .submit(.contract, recordID: c.id!, title: title, amount: c.total, link: Paths.contract(c.id!), mustApprove: over)
             try await Self.settle(c, r.approvalStatus, actor: actor, now: now, on: tx)
         }
         return c
+    }
+
+    /// What the settlement customer owes and has committed: unpaid instalments, plus contracts waiting
+    /// for approval (they will owe their total once active).
+    static func openBalance(payer: UUID, excluding: UUID?, actor: Actor, on db: Database) async throws -> Int64 {
+        guard let sql = db as? any SQLDatabase else { return 0 }
+        struct Row: Decodable { let n: Int64? }
+        let owed = try await sql.raw("""
+            SELECT CAST(SUM(amount - received) AS BIGINT) AS n FROM receivables
+            WHERE org_id = \(bind: actor.orgID) AND customer_id = \(bind: payer) AND is_void = false AND received < amount
+            """).first(decoding: Row.self)?.n ?? 0
+        let pending = try await sql.raw("""
+            SELECT CAST(SUM(total) AS BIGINT) AS n FROM contracts
+            WHERE org_id = \(bind: actor.orgID) AND status = 'pendingApproval' AND deleted_at IS NULL AND id <> \(bind: excluding ?? UUID())
+              AND (settlement_customer_id = \(bind: payer) OR (settlement_customer_id IS NULL AND customer_id = \(bind: payer)))
+            """).first(decoding: Row.self)?.n ?? 0
+        return owed + pending
+    }
+
+    /// Whether the contract would take its settlement customer over the credit limit (CUS-11, CTR-05).
+    /// With `lock`, the customer's row is locked first (PostgreSQL; SQLite has one writer at a time), so
+    /// two contracts for the same payer submitted at once are checked one after the other.
+    static func overCredit(_ c: Contract, policy: FinancePolicy, lock: Bool, actor: Actor, on db: Database) async throws -> Bool {
+        guard policy.credit != .off else { return false }
+        let payer = c.settlementCustomerID ?? c.customerID
+        if lock, !db.isSQLite, let sql = db as? any SQLDatabase {
+            try await sql.raw("SELECT id FROM customers WHERE id = \(bind: payer) FOR UPDATE").run()
+        }
+        guard let limit = try await actor.inOrg(Customer.self, on: db).filter(\.$id == payer).first()?.creditLimit, limit > 0 else { return false }
+        let open = try await openBalance(payer: payer, excluding: c.id, actor: actor, on: db)
+        return !Collections.withinCredit(limit: limit, open: open, adding: c.total)
     }
 
     /// Where the approval leaves the contract: pending, active once approved, back to draft otherwise.
@@ -272,6 +312,12 @@ enum ApprovalHooks {
         case .contract?:
             guard let c = try await actor.inOrg(Contract.self, on: db).filter(\.$id == r.recordID).first() else { return }
             try await ContractService.settle(c, status, actor: actor, now: now, on: db)
+        case .refund?:
+            guard let f = try await actor.inOrg(Refund.self, on: db).filter(\.$id == r.recordID).first() else { return }
+            try await RefundService.settle(f, status, actor: actor, now: now, on: db)
+        case .invoice?:
+            guard let inv = try await actor.inOrg(Invoice.self, on: db).filter(\.$id == r.recordID).first() else { return }
+            try await InvoiceService.settle(inv, status, actor: actor, now: now, on: db)
         case .quote?, nil:
             break
         }

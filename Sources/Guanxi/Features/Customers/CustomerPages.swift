@@ -269,6 +269,7 @@ struct CustomerPages: RouteCollection {
         let teamPanel = try await TeamPages.panel(customer: c, req: req, actor: actor)
         let opportunityPanel = try await OpportunityViews.panel(customer: c, req: req, actor: actor)
         let quotePanel = try await QuoteViews.card(customerID: c.id, req: req, actor: actor)
+        let moneyPanel = try await FinanceCards.customer(c, req: req, actor: actor)
         let editable = (try? await actor.find(Customer.self, c.id, for: .edit, on: req.db)) != nil
         let files = try await AttachmentViews.card(Customer.entity, c.id!, back: Paths.customer(c.id!), canEdit: editable, req: req, actor: actor)
         let t = actor.t
@@ -312,6 +313,7 @@ struct CustomerPages: RouteCollection {
                                                                      methods: methods, contacts: contacts, templates: templates, actor: actor, ctx: ctx) : H.empty,
                 opportunityPanel(ctx),
                 quotePanel(ctx),
+                moneyPanel(ctx),
                 files(ctx),
                 H.el("section", [.cls("card"), .id("profile")], [H.div("fact-grid", profile)]),
                 ContactViews.section(customer: c, contacts: contacts, actor: actor, ctx: ctx),

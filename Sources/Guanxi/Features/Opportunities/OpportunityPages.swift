@@ -528,6 +528,7 @@ struct OpportunityNames {
 
     static func users(_ ids: [UUID], on db: Database, orgID: UUID) async throws -> [UUID: String] { try await names("users", ids, on: db, orgID: orgID) }
     static func customers(_ ids: [UUID], on db: Database, orgID: UUID) async throws -> [UUID: String] { try await names("customers", ids, on: db, orgID: orgID) }
+    static func departments(_ ids: [UUID], on db: Database, orgID: UUID) async throws -> [UUID: String] { try await names("departments", ids, on: db, orgID: orgID) }
     static func products(_ ids: [UUID], on db: Database, orgID: UUID) async throws -> [UUID: String] { try await names("products", ids, on: db, orgID: orgID) }
 }
 

@@ -23,6 +23,8 @@ final class Organization: Model, @unchecked Sendable {
     @OptionalField(key: "protection") var protection: ProtectionPolicy?
     @OptionalField(key: "product_policy") var productPolicy: ProductPolicy?
     @OptionalField(key: "quote_template") var quoteTemplate: QuoteTemplate?
+    @OptionalField(key: "finance_policy") var financePolicy: FinancePolicy?
+    @OptionalField(key: "contract_template") var contractTemplate: QuoteTemplate?
     /// How many days before a contact's birthday its owner is reminded (CON-03); nil for three.
     @OptionalField(key: "birthday_days_ahead") var birthdayDaysAhead: Int?
 

@@ -12,7 +12,10 @@ enum OpenAPI {
                      "description": "REST/JSON API of Guanxi. Authenticate with a personal token from your profile page: `Authorization: Bearer gx_…`. Every call has the same permissions and data scope as the pages."],
             "servers": [["url": "/"]],
             "security": [["bearerAuth": []]],
-            "paths": paths,
+            "paths": {
+                guard case .object(let base) = paths else { return paths }
+                return .object(base + financePaths)
+            }(),
             "components": components,
         ]
     }
@@ -918,7 +921,7 @@ enum OpenAPI {
         guard case .object(let base) = baseSchemas else { return baseSchemas }
         return [
             "securitySchemes": ["bearerAuth": ["type": "http", "scheme": "bearer"]],
-            "schemas": .object(base + entitySchemas()),
+            "schemas": .object(base + entitySchemas() + financeSchemas),
         ]
     }
 

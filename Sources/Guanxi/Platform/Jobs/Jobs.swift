@@ -50,6 +50,10 @@ enum Jobs {
             let sent = try await TaskReminder(db: ctx.db, now: ctx.now).run()
             ctx.logger.info("task reminders: \(sent) sent")
         },
+        ScheduledJob(name: "receivable-reminders", every: 3600) { ctx in
+            let sent = try await ReceivableReminder(db: ctx.db, now: ctx.now).run()
+            ctx.logger.info("receivable reminders: \(sent) sent")
+        },
         ScheduledJob(name: "birthday-reminders", every: 3600) { ctx in
             let sent = try await BirthdayReminder(db: ctx.db, now: ctx.now).run()
             ctx.logger.info("birthday reminders: \(sent) sent")

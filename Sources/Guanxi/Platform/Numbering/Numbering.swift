@@ -30,6 +30,9 @@ enum DocumentType: String, CaseIterable, Sendable {
     case product
     case quote
     case contract
+    case payment
+    case refund
+    case invoice
 
     var labelKey: String { "doc.\(rawValue)" }
 
@@ -39,6 +42,9 @@ enum DocumentType: String, CaseIterable, Sendable {
         case .product: NumberFormat(prefix: "CP", datePart: .none, width: 5, reset: .never)
         case .quote: NumberFormat(prefix: "BJ", datePart: .yyyyMM, width: 4, reset: .monthly)
         case .contract: NumberFormat(prefix: "HT", datePart: .yyyyMM, width: 4, reset: .monthly)
+        case .payment: NumberFormat(prefix: "HK", datePart: .yyyyMM, width: 4, reset: .monthly)
+        case .refund: NumberFormat(prefix: "TK", datePart: .yyyyMM, width: 4, reset: .monthly)
+        case .invoice: NumberFormat(prefix: "FP", datePart: .yyyyMM, width: 4, reset: .monthly)
         }
     }
 }

@@ -1,0 +1,186 @@
+import Fluent
+import Foundation
+import GuanxiCore
+import SQLKit
+import Vapor
+
+/// Contract and collection statistics (CTR-06, CTR-09, FIN-09): per person or department over a
+/// period — new contracts (count, amount, margin), what fell due, what came in, what went back,
+/// what was invoiced — and what is still to invoice today. Each figure is one grouped query over
+/// the actor's scope, served by the period indexes.
+struct CollectionStats {
+    let db: Database
+    let actor: Actor
+
+    enum Grouping: String, CaseIterable, Sendable {
+        case owner, department
+        var column: String { rawValue == "owner" ? "owner_id" : "department_id" }
+    }
+
+    struct Row: Equatable, Sendable {
+        var key: UUID?
+        var newCount = 0
+        var newAmount: Int64 = 0
+        var margin: Int64 = 0
+        var due: Int64 = 0
+        var received: Int64 = 0
+        var refunded: Int64 = 0
+        var invoiced: Int64 = 0
+        var toInvoice: Int64 = 0
+
+        static let figures = ["newCount", "newAmount", "margin", "due", "received", "refunded", "invoiced", "toInvoice"]
+
+        func value(_ figure: String) -> Int64 {
+            switch figure {
+            case "newCount": Int64(newCount)
+            case "newAmount": newAmount
+            case "margin": margin
+            case "due": due
+            case "received": received
+            case "refunded": refunded
+            case "invoiced": invoiced
+            default: toInvoice
+            }
+        }
+    }
+
+    /// Figures per person or department for the days `from`…`to` (yyyy-MM-dd, both included), largest collections first.
+    func run(from: String, to: String, by g: Grouping) async throws -> (rows: [Row], total: Row) {
+        guard let sql = db as? any SQLDatabase else { return ([], Row()) }
+        struct R: Decodable { let k: UUID?; let n: Int?; let a: Int64?; let b: Int64? }
+        let col = g.column
+        var out: [UUID?: Row] = [:]
+        func each(_ q: SQLQueryString, _ apply: (inout Row, R) -> Void) async throws {
+            for r in try await sql.raw(q).all(decoding: R.self) { apply(&out[r.k, default: Row(key: r.k)], r) }
+        }
+        try await each("""
+            SELECT \(ident: col) AS k, COUNT(*) AS n, CAST(SUM(total) AS BIGINT) AS a, CAST(SUM(subtotal - cost) AS BIGINT) AS b FROM contracts
+            WHERE \(try actor.scopeSQL(Contract.self)) AND deleted_at IS NULL AND status IN ('active', 'completed', 'terminated')
+              AND signed_on >= \(bind: from) AND signed_on <= \(bind: to) GROUP BY \(ident: col)
+            """) { $0.newCount = $1.n ?? 0; $0.newAmount = $1.a ?? 0; $0.margin = $1.b ?? 0 }
+        try await each("""
+            SELECT \(ident: col) AS k, CAST(SUM(amount) AS BIGINT) AS a FROM receivables
+            WHERE \(try actor.scopeSQL(Receivable.self, shares: false)) AND is_void = false AND due_on >= \(bind: from) AND due_on <= \(bind: to) GROUP BY \(ident: col)
+            """) { $0.due = $1.a ?? 0 }
+        try await each("""
+            SELECT \(ident: col) AS k, CAST(SUM(amount) AS BIGINT) AS a FROM payment_allocations
+            WHERE \(try actor.scopeSQL(PaymentAllocation.self, shares: false)) AND received_on >= \(bind: from) AND received_on <= \(bind: to) GROUP BY \(ident: col)
+            """) { $0.received = $1.a ?? 0 }
+        try await each("""
+            SELECT \(ident: col) AS k, CAST(SUM(amount) AS BIGINT) AS a FROM refunds
+            WHERE \(try actor.scopeSQL(Refund.self)) AND status = 'approved' AND refunded_on >= \(bind: from) AND refunded_on <= \(bind: to) GROUP BY \(ident: col)
+            """) { $0.refunded = $1.a ?? 0 }
+        try await each("""
+            SELECT \(ident: col) AS k, CAST(SUM(amount) AS BIGINT) AS a FROM invoices
+            WHERE \(try actor.scopeSQL(Invoice.self)) AND status = 'issued' AND issued_on >= \(bind: from) AND issued_on <= \(bind: to) GROUP BY \(ident: col)
+            """) { $0.invoiced = $1.a ?? 0 }
+        try await each("""
+            SELECT \(ident: col) AS k, CAST(SUM(total - invoiced) AS BIGINT) AS a FROM contracts
+            WHERE \(try actor.scopeSQL(Contract.self)) AND deleted_at IS NULL AND status IN ('active', 'completed') AND invoiced < total GROUP BY \(ident: col)
+            """) { $0.toInvoice = $1.a ?? 0 }
+        let rows = out.values.sorted { ($0.received, $0.newAmount, $0.key?.uuidString ?? "") > ($1.received, $1.newAmount, $1.key?.uuidString ?? "") }
+        var total = Row()
+        for r in rows {
+            total.newCount += r.newCount; total.newAmount += r.newAmount; total.margin += r.margin; total.due += r.due
+            total.received += r.received; total.refunded += r.refunded; total.invoiced += r.invoiced; total.toInvoice += r.toInvoice
+        }
+        return (rows, total)
+    }
+
+    /// Money received per period bucket (day, week, month, year) between the dates.
+    func receivedTrend(_ g: Stats.Granularity, from: String, to: String) async throws -> [(String, Int64)] {
+        guard let sql = db as? any SQLDatabase else { return [] }
+        struct R: Decodable { let k: String?; let a: Int64? }
+        return try await sql.raw("""
+            SELECT \(Stats.period(day: "received_on", g, db: db)) AS k, CAST(SUM(amount) AS BIGINT) AS a FROM payment_allocations
+            WHERE \(try actor.scopeSQL(PaymentAllocation.self, shares: false)) AND received_on >= \(bind: from) AND received_on <= \(bind: to)
+            GROUP BY 1 ORDER BY 1
+            """).all(decoding: R.self).map { ($0.k ?? "", $0.a ?? 0) }
+    }
+
+    func labels(_ rows: [Row], by g: Grouping) async throws -> [UUID: String] {
+        let ids = rows.compactMap(\.key)
+        return g == .owner ? try await OpportunityNames.users(ids, on: db, orgID: actor.orgID)
+            : try await OpportunityNames.departments(ids, on: db, orgID: actor.orgID)
+    }
+}
+
+/// /collections: the statistics page with its charts, its CSV, and the same figures for the API.
+struct CollectionPages: RouteCollection {
+    func boot(routes: RoutesBuilder) throws {
+        routes.get("collections", use: page)
+        routes.get("collections.csv", use: csv)
+    }
+
+    static func params(_ req: Request, actor: Actor) throws -> (Stats.Range, CollectionStats.Grouping) {
+        let range = try Stats.Range.parse(req, actor: actor)
+        let by = try Check.clean(try? req.query.get(String.self, at: "by")).map { raw -> CollectionStats.Grouping in
+            guard let g = CollectionStats.Grouping(rawValue: raw) else { throw AppError.badRequest("error.badParameter") }
+            return g
+        } ?? .owner
+        return (range, by)
+    }
+
+    @Sendable func page(req: Request) async throws -> Response {
+        let actor = try req.actor
+        try actor.require(.view, .contracts)
+        let t = actor.t
+        let (range, by) = try Self.params(req, actor: actor)
+        let stats = CollectionStats(db: req.db, actor: actor)
+        let result = try await stats.run(from: range.fromText, to: range.toText, by: by)
+        let trend = try await stats.receivedTrend(range.granularity, from: range.fromText, to: range.toText)
+        let labels = try await stats.labels(result.rows, by: by)
+        let money = FinanceViews.money(actor)
+        let yuan = { (v: Int64) in Double(v) / pow(10, Double(actor.org.moneyDecimals)) }
+        let name = { (r: CollectionStats.Row) in r.key.flatMap { labels[$0] } ?? t("stats.none") }
+        let base = range.queryItems + [("by", by.rawValue)]
+        return req.page(title: t("nav.collections"), crumbs: [Crumb(label: t("nav.contracts"), href: Paths.contracts), Crumb(label: t("nav.collections"), href: nil)]) { _ in
+            let cells = { (r: CollectionStats.Row) -> [HNode] in
+                CollectionStats.Row.figures.map { f in H.span("num", f == "newCount" ? String(r.newCount) : money(r.value(f))) }
+            }
+            let table = Tables.table(([by == .owner ? t("contract.owner") : t("entity.department")] + CollectionStats.Row.figures.map { t("collections.\($0)") })
+                .map { Tables.Column($0) },
+                rows: result.rows.map { [H.text(name($0))] + cells($0) } + (result.rows.isEmpty ? [] : [[H.span("strong", t("collections.total"))] + cells(result.total)]),
+                sort: nil, descending: false, link: { _, _ in "" }, empty: Tables.emptyState(t("collections.empty"), hint: nil))
+            let received = Array(result.rows.prefix(15)).map { Charts.Point(label: name($0), value: yuan($0.received)) }
+            let signed = Array(result.rows.sorted { $0.newAmount > $1.newAmount }.prefix(15)).map { Charts.Point(label: name($0), value: yuan($0.newAmount)) }
+            return H.group([
+                H.div("page-head", H.h1(t("nav.collections")), H.div("actions", H.a(URLQuery.build(Paths.collections + ".csv", base), t("stats.csv"), cls: "btn"))),
+                Stats.toolbar(range, action: Paths.collections, extra: [
+                    H.el("select", [.name("by"), A("aria-label", t("collections.by"))], CollectionStats.Grouping.allCases.map { g in
+                        H.el("option", [.value(g.rawValue), .flag("selected", g == by)], [H.text(t("collections.by.\(g.rawValue)"))])
+                    }),
+                ], t: t),
+                H.el("section", [.cls("card"), .id("collections")], [table]),
+                H.div("chart-grid", [
+                    H.el("section", [.cls("card chart-card")], [H.h2(t("collections.receivedTrend")),
+                                                                Charts.bar(trend.map { Charts.Point(label: $0.0, value: yuan($0.1)) }, title: t("collections.receivedTrend"))]),
+                    H.el("section", [.cls("card chart-card")], [H.h2(t("collections.receivedBy")), Charts.bar(received, title: t("collections.receivedBy"))]),
+                    H.el("section", [.cls("card chart-card")], [H.h2(t("collections.signedBy")), Charts.bar(signed, title: t("collections.signedBy"))]),
+                ]),
+            ])
+        }
+    }
+
+    @Sendable func csv(req: Request) async throws -> Response {
+        let actor = try req.actor
+        try actor.require(.export, .contracts)
+        let t = actor.t
+        let (range, by) = try Self.params(req, actor: actor)
+        let stats = CollectionStats(db: req.db, actor: actor)
+        let result = try await stats.run(from: range.fromText, to: range.toText, by: by)
+        let labels = try await stats.labels(result.rows, by: by)
+        let sink = try TableExport.Sink(.csv)
+        sink.add([by == .owner ? t("contract.owner") : t("entity.department")] + CollectionStats.Row.figures.map { t("collections.\($0)") })
+        let plain = { (v: Int64) in Money.plain(v, decimals: actor.org.moneyDecimals) }
+        let lines = result.rows.map { ($0.key.flatMap { labels[$0] } ?? t("stats.none"), $0) } + [(t("collections.total"), result.total)]
+        for (label, r) in lines {
+            sink.add([label] + CollectionStats.Row.figures.map { $0 == "newCount" ? String(r.newCount) : plain(r.value($0)) })
+        }
+        let file = try sink.finish()
+        try await req.db.writeTransaction { tx in
+            try await Audit(actor: actor, db: tx, now: req.now).event(Contract.entity, actor.orgID, .export, field: "collections", new: "\(range.fromText)…\(range.toText) \(by.rawValue)")
+        }
+        return try await TableExport.download(req, file: file, name: t("nav.collections"), format: .csv)
+    }
+}
