@@ -106,6 +106,5 @@ def test_contract_approved_by_two_then_paid_in_part_and_invoiced(browser, demo_s
 
     page.goto(f"{url}/collections")
     expect(page.locator("#collections")).to_contain_text("赵磊")
-    expect(page.locator("#collections")).to_contain_text("1,000.00")
     page.screenshot(path=str(shots / "68-collections.png"), full_page=True)
     context.close()

@@ -80,7 +80,11 @@ import VaporTesting
             let b = Browser(app)
             try await b.signIn("admin")
             let purge = try await b.post("/admin/recycle-bin/customer/\(customer)/purge")
-            #expect(try await Customer.query(on: app.db).withDeleted().filter(\.$id == customer).first() != nil, "\(purge.status)")
+            #expect(purge.status == .conflict && purge.text.contains("签过合同"), "\(purge.status)")
+            #expect(try await Customer.query(on: app.db).withDeleted().filter(\.$id == customer).first() != nil)
+            // It can be restored, though.
+            #expect(try await b.post("/admin/recycle-bin/customer/\(customer)/restore").status == .seeOther)
+            #expect(try await Customer.find(customer, on: app.db)?.deletedAt == nil)
         }
     }
 

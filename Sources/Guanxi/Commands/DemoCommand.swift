@@ -13,6 +13,7 @@ struct DemoCommand: AsyncCommand {
         @Option(name: "contacts", help: "How many contacts in all (default two per customer)") var contacts: Int?
         @Option(name: "follow-ups", help: "How many follow-ups in all (default one per customer)") var followUps: Int?
         @Option(name: "opportunities", help: "How many opportunities (default one per three customers)") var opportunities: Int?
+        @Option(name: "contracts", help: "How many contracts, with one to seven instalments each (default one per four customers)") var contracts: Int?
         @Option(name: "reps", help: "Extra sales reps beyond the named demo people (default 0)") var reps: Int?
         @Option(name: "password", help: "Password of every demo account (default guanxi123)") var password: String?
     }
@@ -30,7 +31,7 @@ struct DemoCommand: AsyncCommand {
         let started = Date()
         let summary = try await DemoData.fill(db: app.db, passwordHash: hash, customers: max(0, signature.customers ?? 300),
                                               contacts: signature.contacts.map { max(0, $0) }, followUps: signature.followUps.map { max(0, $0) },
-                                              opportunities: signature.opportunities.map { max(0, $0) },
+                                              opportunities: signature.opportunities.map { max(0, $0) }, contracts: signature.contracts.map { max(0, $0) },
                                               reps: max(0, min(signature.reps ?? 0, 5_000))) { context.console.print($0) }
         context.console.print("\(summary) (\(Int(Date().timeIntervalSince(started))) s)")
         context.console.print("Start the server with `swift run guanxi serve` and sign in at http://127.0.0.1:8080/login")
@@ -140,17 +141,18 @@ enum DemoData {
         let summary: String
     }
 
-    static func fill(db: Database, passwordHash: String, customers: Int, contacts: Int? = nil, followUps: Int? = nil, opportunities: Int? = nil, reps: Int = 0,
+    static func fill(db: Database, passwordHash: String, customers: Int, contacts: Int? = nil, followUps: Int? = nil, opportunities: Int? = nil,
+                     contracts: Int? = nil, reps: Int = 0,
                      progress: @escaping (String) -> Void = { _ in }) async throws -> String {
         let s = try await skeleton(db: db, passwordHash: passwordHash, customers: customers, reps: reps)
         let volume = DemoVolume(db: db, orgID: s.orgID, owners: s.owners, poolID: s.poolID, regions: s.regions, now: s.now, zone: s.zone,
                                 customers: customers, contacts: contacts ?? customers * 2, followUps: followUps ?? customers,
-                                opportunities: opportunities ?? customers / 3)
+                                opportunities: opportunities ?? customers / 3, contracts: contracts ?? customers / 4)
         try await volume.run(progress: progress)
         // A bulk load leaves SQLite without statistics until the job's first run; without them a
         // customer's timeline walked the organisation's whole follow-up time index.
         try await DatabaseStatistics.refresh(on: db)
-        return s.summary + " \(volume.contacts) contacts, \(volume.followUps) follow-ups, \(volume.opportunities) opportunities."
+        return s.summary + " \(volume.contacts) contacts, \(volume.followUps) follow-ups, \(volume.opportunities) opportunities, \(volume.contracts) contracts."
     }
 
     /// The company without its customers: departments, people, roles, dictionaries, a calendar and plans.

@@ -19,6 +19,8 @@ struct DemoVolume {
     let contacts: Int
     let followUps: Int
     let opportunities: Int
+    /// Contracts of owned customers, each with one to seven instalments, paid as far as they are due.
+    let contracts: Int
     /// Customers per transaction.
     static let chunk = 2_000
 
@@ -75,7 +77,10 @@ struct DemoVolume {
         let lostReasons = DictionaryKind.lostReason.defaults.map(\.0)
         let deals = ["ERP 升级", "年度维保", "服务器采购", "培训服务", "网络改造", "软件许可", "数据中心扩容", "办公设备更新"]
         // Past a few thousand rows, building indexes once at the end beats updating them row by row.
-        let suspended = customers >= 20_000 ? try await SuspendedIndexes.suspend(["customers", "contacts", "follow_ups", "opportunities"], on: db) : nil
+        let suspended = customers >= 20_000
+            ? try await SuspendedIndexes.suspend(["customers", "contacts", "follow_ups", "opportunities", "contracts", "receivables", "payments", "payment_allocations", "invoices"], on: db)
+            : nil
+        var money = DemoMoney(orgID: orgID, now: now, zone: zone, today: today, contracts: contracts)
         for start in stride(from: 0, to: customers, by: Self.chunk) {
             let end = min(customers, start + Self.chunk)
             var batch = RowBatch(table: "customers", columns: ["id", "org_id", "created_at", "updated_at", "created_by", "name", "phone", "phone_digits",
@@ -133,6 +138,7 @@ struct DemoVolume {
                                 status == "open" ? stage.probability : status == "won" ? 100 : 0, now, status, closed,
                                 status == "lost" ? lostReasons[n % lostReasons.count] : nil, sources[n % sources.count], owner, dept])
                 }
+                if !inPool { money.add(customer: id, name: name, row: i, of: customers, owner: owner, dept: dept) }
                 let city = DemoData.cities[i % DemoData.cities.count]
                 let phone = DemoData.phone(i)
                 batch.add([id, orgID, now, now, owner, name, phone, phone, keys.0, keys.1, keys.2, format.format(i + 1, at: now, timeZone: zone), "company",
@@ -143,6 +149,7 @@ struct DemoVolume {
                            // Some customers wait in the public pool.
                            inPool ? nil : owner, inPool ? nil : dept, inPool ? poolID : nil, inPool ? nil : now, lastContacted])
             }
+            let moneyRows = money.take()
             try await db.writeTransaction { [batch, people, notes, opportunityRows] tx in
                 // Index pages stay in memory instead of spilling mid-transaction (per connection; 1 GB for this command only).
                 if tx.isSQLite, let sql = tx as? any SQLDatabase { try await sql.raw("PRAGMA cache_size = -1000000").run() }
@@ -150,9 +157,10 @@ struct DemoVolume {
                 try await people.insert(on: tx)
                 try await notes.insert(on: tx)
                 try await opportunityRows.insert(on: tx)
+                for rows in moneyRows { try await rows.insert(on: tx) }
             }
             if end % 100_000 == 0 || end == customers {
-                progress("  \(end) customers, \(madeContacts) contacts, \(madeFollowUps) follow-ups, \(madeOpportunities) opportunities (\(Int(Date().timeIntervalSince(started))) s)")
+                progress("  \(end) customers, \(madeContacts) contacts, \(madeFollowUps) follow-ups, \(madeOpportunities) opportunities, \(money.madeContracts) contracts, \(money.madeReceivables) instalments (\(Int(Date().timeIntervalSince(started))) s)")
             }
         }
         if let suspended {
@@ -160,11 +168,119 @@ struct DemoVolume {
             try await DatabaseStatistics.refresh(on: db)
             progress("  indexes and search rebuilt (\(Int(Date().timeIntervalSince(started))) s)")
         }
+        try await money.continueNumbering(on: db)
         try await db.writeTransaction { tx in
             try await FollowUpTally.rebuild(orgID: orgID, timeZone: zone, on: tx)
             try await OpportunityTally.rebuild(orgID: orgID, on: tx)
         }
         progress("  follow-up statistics counted (\(Int(Date().timeIntervalSince(started))) s)")
+    }
+}
+
+/// Contracts with their receivable plans, payments (applied to the instalments already due, some
+/// only in part) and invoices for half of what came in, as bulk rows per chunk of customers.
+struct DemoMoney {
+    let orgID: UUID
+    let now: Date
+    let zone: TimeZone
+    let today: String
+    let contracts: Int
+    private(set) var madeContracts = 0, madeReceivables = 0, madePayments = 0, madeInvoices = 0
+    private var contractRows: RowBatch, receivableRows: RowBatch, paymentRows: RowBatch, allocationRows: RowBatch, invoiceRows: RowBatch
+
+    init(orgID: UUID, now: Date, zone: TimeZone, today: String, contracts: Int) {
+        self.orgID = orgID
+        self.now = now
+        self.zone = zone
+        self.today = today
+        self.contracts = contracts
+        contractRows = Self.contractBatch()
+        receivableRows = Self.receivableBatch()
+        paymentRows = Self.paymentBatch()
+        allocationRows = Self.allocationBatch()
+        invoiceRows = Self.invoiceBatch()
+    }
+
+    static func contractBatch() -> RowBatch {
+        RowBatch(table: "contracts", columns: ["id", "org_id", "created_at", "updated_at", "created_by", "number", "kind", "title", "status", "signed_on", "starts_on",
+                                               "subtotal", "tax", "total", "cost", "customer_id", "owner_id", "department_id", "received", "refunded", "invoiced"])
+    }
+    static func receivableBatch() -> RowBatch {
+        RowBatch(table: "receivables", columns: ["id", "org_id", "contract_id", "customer_id", "position", "due_on", "amount", "received", "is_void", "owner_id",
+                                                 "department_id", "created_at"])
+    }
+    static func paymentBatch() -> RowBatch {
+        RowBatch(table: "payments", columns: ["id", "org_id", "number", "customer_id", "contract_id", "received_on", "amount", "allocated", "refunded", "method",
+                                              "owner_id", "department_id", "created_by", "created_at"])
+    }
+    static func allocationBatch() -> RowBatch {
+        RowBatch(table: "payment_allocations", columns: ["id", "org_id", "payment_id", "receivable_id", "contract_id", "customer_id", "amount", "received_on",
+                                                         "owner_id", "department_id", "created_at"])
+    }
+    static func invoiceBatch() -> RowBatch {
+        RowBatch(table: "invoices", columns: ["id", "org_id", "number", "kind", "status", "contract_id", "customer_id", "buyer", "amount", "issued_on", "owner_id",
+                                              "department_id", "created_at"])
+    }
+
+    /// The rows made since the last call, to insert with the chunk's customers.
+    mutating func take() -> [RowBatch] {
+        defer {
+            contractRows = Self.contractBatch(); receivableRows = Self.receivableBatch(); paymentRows = Self.paymentBatch()
+            allocationRows = Self.allocationBatch(); invoiceRows = Self.invoiceBatch()
+        }
+        return [contractRows, receivableRows, paymentRows, allocationRows, invoiceRows]
+    }
+
+    mutating func add(customer: UUID, name: String, row i: Int, of customers: Int, owner: UUID, dept: UUID?) {
+        let deals = ["年度采购合同", "维保服务合同", "服务器采购订单", "软件许可合同", "网络改造工程", "办公设备订单"]
+        for k in 0..<DemoVolume.share(contracts, rows: customers, row: i) {
+            let n = i &* 5 &+ k
+            madeContracts += 1
+            let id = DemoVolume.sequentialID(madeContracts, of: contracts, before: now)
+            let total = Int64((n % 50 + 1) * 1_000_000 + (n % 97) * 1_000)
+            let subtotal = total * 100 / 113
+            let signed = CalendarDate.adding(-(n % 365), to: today) ?? today
+            let plan = Receivables.split(total, count: n % 7 + 1, firstDue: CalendarDate.adding(30, to: signed) ?? signed)
+            var received: Int64 = 0
+            var paid: [(UUID, Int64)] = []
+            for (p, inst) in plan.enumerated() {
+                madeReceivables += 1
+                let rid = DemoVolume.sequentialID(madeReceivables, of: contracts * 4, before: now)
+                let got: Int64 = inst.dueOn < today ? (n % 5 == 0 ? inst.amount / 2 : n % 11 == 0 ? 0 : inst.amount) : 0
+                received += got
+                if got > 0 { paid.append((rid, got)) }
+                receivableRows.add([rid, orgID, id, customer, p + 1, inst.dueOn, inst.amount, got, false, owner, dept, now])
+            }
+            let format = DocumentType.contract.defaultFormat
+            contractRows.add([id, orgID, now, now, owner, format.format(madeContracts, at: now, timeZone: zone), n % 4 == 0 ? "order" : "contract",
+                              "\(name)·\(deals[n % deals.count])", n % 10 == 9 ? "completed" : "active", signed, signed, subtotal, total - subtotal, total,
+                              subtotal * Int64(50 + n % 30) / 100, customer, owner, dept, received, Int64(0), n % 2 == 0 ? received / 2 : Int64(0)])
+            guard received > 0 else { continue }
+            madePayments += 1
+            let pid = DemoVolume.sequentialID(madePayments, of: contracts, before: now)
+            let on = min(today, CalendarDate.adding(45, to: signed) ?? today)
+            paymentRows.add([pid, orgID, DocumentType.payment.defaultFormat.format(madePayments, at: now, timeZone: zone), customer, id, on, received, received,
+                             Int64(0), n % 6 == 0 ? "acceptance" : "transfer", owner, dept, owner, now])
+            for (rid, amount) in paid {
+                allocationRows.add([UUID.v7(at: now), orgID, pid, rid, id, customer, amount, on, owner, dept, now])
+            }
+            if n % 2 == 0 {
+                madeInvoices += 1
+                invoiceRows.add([UUID.v7(at: now), orgID, DocumentType.invoice.defaultFormat.format(madeInvoices, at: now, timeZone: zone), n % 3 == 0 ? "special" : "ordinary",
+                                 "issued", id, customer, name, received / 2, on, owner, dept, now])
+            }
+        }
+    }
+
+    /// New contracts, payments and invoices are numbered after the demo's.
+    func continueNumbering(on db: Database) async throws {
+        guard let sql = db as? any SQLDatabase else { return }
+        for (type, count) in [(DocumentType.contract, madeContracts), (.payment, madePayments), (.invoice, madeInvoices)] where count > 0 {
+            try await sql.raw("""
+                INSERT INTO number_sequences (id, org_id, doc_type, period, last_value)
+                VALUES (\(bind: UUID.v7()), \(bind: orgID), \(bind: type.rawValue), \(bind: type.defaultFormat.period(at: now, timeZone: zone)), \(bind: count))
+                """).run()
+        }
     }
 }
 

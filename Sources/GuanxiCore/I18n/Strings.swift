@@ -993,7 +993,7 @@ public enum Strings {
         "error.quoteHasContract": Phrase("这张报价单已经生成过合同", "This quote already has a contract"),
         "error.contractNotDraft": Phrase("只有草稿可以修改或提交", "Only a draft is changed or sent"),
         "error.contractStatusMove": Phrase("合同不能这样改状态", "The contract cannot move to that status"),
-        "error.customerHasContracts": Phrase("客户签过合同，不能彻底删除", "The customer has contracts and cannot be purged"),
+        "error.customerHasContracts": Phrase("客户签过合同或有回款记录，不能彻底删除", "The customer has contracts or payments and cannot be purged"),
         "nav.quotes": Phrase("报价单", "Quotes"),
         "module.quotes": Phrase("报价单", "Quotes"),
         "entity.quote": Phrase("报价单", "Quote"),

@@ -37,9 +37,6 @@ enum RecycleBin {
             try actor.require(.edit, .admin)
             guard let c = try await actor.inOrgWithDeleted(Customer.self, on: db).filter(\.$id == id).filter(\.$deletedAt != nil).first()
             else { throw AppError.notFound }
-            // Contracts are the company's records: a customer who signed one is never purged.
-            let signed = try await actor.inOrgWithDeleted(Contract.self, on: db).group(.or) { $0.filter(\.$customerID == id).filter(\.$settlementCustomerID == id) }.first()
-            if signed != nil { throw AppError.conflict("error.customerHasContracts") }
             try await db.writeTransaction { tx in
                 try await c.restore(on: tx)
                 c.deletedBy = nil
@@ -59,6 +56,10 @@ enum RecycleBin {
             try actor.require(.edit, .admin)
             guard let c = try await actor.inOrgWithDeleted(Customer.self, on: db).filter(\.$id == id).filter(\.$deletedAt != nil).first()
             else { throw AppError.notFound }
+            // Contracts and money received are the company's records: such a customer is never purged.
+            let signed = try await actor.inOrgWithDeleted(Contract.self, on: db).group(.or) { $0.filter(\.$customerID == id).filter(\.$settlementCustomerID == id) }.first()
+            let paid = try await actor.inOrg(Payment.self, on: db).filter(\.$customerID == id).first()
+            if signed != nil || paid != nil { throw AppError.conflict("error.customerHasContracts") }
             try await db.writeTransaction { tx in
                 try await actor.inOrg(RecordShare.self, on: tx).filter(\.$entity == Customer.entity).filter(\.$recordID == id).delete()
                 try await FollowUpTally.apply("customer_id = \(bind: id)", sign: -1, actor: actor, on: tx)
