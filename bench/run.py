@@ -54,6 +54,7 @@ def generate(binary, env, args):
         f"{args.opportunities if args.opportunities is not None else 'default'} opportunities, {args.reps} extra reps")
     started = time.time()
     extra = ["--opportunities", str(args.opportunities)] if args.opportunities is not None else []
+    extra += ["--contracts", str(args.contracts)] if args.contracts is not None else []
     subprocess.run([str(binary), "demo", "--customers", str(args.customers), "--contacts", str(args.contacts),
                     "--follow-ups", str(args.follow_ups), "--reps", str(args.reps)] + extra, env=env, check=True)
     return time.time() - started
@@ -74,10 +75,13 @@ class Client:
         self.opener.open(self.base + "/login", body).read()
         return "; ".join(f"{c.name}={c.value}" for c in self.jar)
 
-    def api(self, token, path, body=None):
-        req = urllib.request.Request(self.base + path, data=body, headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    def api(self, token, path, body=None, method=None):
+        data = json.dumps(body, ensure_ascii=False).encode() if body is not None and not isinstance(body, bytes) else body
+        req = urllib.request.Request(self.base + path, data=data, method=method,
+                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
         with urllib.request.urlopen(req) as res:
-            return json.loads(res.read())
+            raw = res.read()
+            return json.loads(raw) if raw else None
 
 
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
@@ -126,6 +130,48 @@ def run_wrk(base, path, script, args):
     out = subprocess.run(cmd, capture_output=True, text=True).stdout
     os.unlink(f.name)
     return parse_wrk(out), out
+
+
+def timed(label, calls):
+    """Sequential calls of one request: a row like wrk's from the measured seconds of each."""
+    seconds, errors = [], 0
+    for call in calls:
+        started = time.time()
+        try:
+            call()
+        except Exception as e:  # noqa: BLE001 - an error is counted, the run goes on
+            errors += 1
+            log(f"{label}: {e}")
+        seconds.append(time.time() - started)
+    seconds.sort()
+    pick = lambda q: round(seconds[min(len(seconds) - 1, int(q * len(seconds)))] * 1000, 1) if seconds else None
+    return {"scenario": label, "path": "", "rps": round(len(seconds) / sum(seconds), 1) if seconds else 0, "p50_ms": pick(0.5), "p99_ms": pick(0.99),
+            "errors": errors, "requests": len(seconds)}
+
+
+def time_money(base, binary, env, count):
+    """#6's figures, as an administrator: activating contracts with 24 instalments (each one
+    transaction with its approval check and receivables), and the aging over every instalment."""
+    token = subprocess.run([str(binary), "create-token", "--account", "admin", "--name", "bench-money"], env=env,
+                           capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
+    client = Client(base)
+    call = lambda method, path, body=None: client.api(token, path, method=method, body=body)
+    stamp = time.strftime("%H%M%S")
+    product = call("POST", "/api/v1/products", {"name": f"基准测试产品{stamp}", "listPrice": 100000, "costPrice": 60000})["id"]
+    customer = call("POST", "/api/v1/customers?force=true", {"name": f"基准测试客户{stamp}有限公司"})["id"]
+    drafts = []
+    for _ in range(count):
+        quote = call("POST", "/api/v1/quotes", {"title": "基准", "customerID": customer, "lines": [{"productID": product, "quantity": 24, "taxRate": 1300}]})["id"]
+        call("POST", f"/api/v1/quotes/{quote}/status", {"status": "sent"})
+        call("POST", f"/api/v1/quotes/{quote}/status", {"status": "accepted"})
+        contract = call("POST", "/api/v1/contracts", {"quoteID": quote})
+        total, n = contract["total"], 24
+        plan = [{"dueOn": f"{2027 + (m // 12)}-{m % 12 + 1:02d}-15", "amount": total // n + (1 if m < total % n else 0)} for m in range(n)]
+        call("PUT", f"/api/v1/contracts/{contract['id']}/plan", plan)
+        drafts.append(contract["id"])
+    rows = [timed("contract activation, 24 instalments", [lambda c=c: call("POST", f"/api/v1/contracts/{c}/submit") for c in drafts]),
+            timed("receivables aging, all (API, admin)", [lambda: call("GET", "/api/v1/receivables/aging") for _ in range(20)])]
+    return rows
 
 
 def time_import(base, rows, account="zhang.wei"):
@@ -200,6 +246,12 @@ def scenarios(client, token, cookie, args):
         ("opportunity funnel: team (API)", "/api/v1/opportunities/funnel?view=team", lua(headers=api)),
         ("opportunity forecast: team (API)", "/api/v1/opportunities/forecast?view=team", lua(headers=api)),
         ("opportunity list: team", "/opportunities?view=team", lua(headers=web)),
+        ("contracts: list", "/contracts", lua(headers=web)),
+        ("receivables: overdue", "/receivables?overdue=1", lua(headers=web)),
+        ("receivables aging (API)", "/api/v1/receivables/aging", lua(headers=api)),
+        ("collection statistics: year (API)", "/api/v1/collections", lua(headers=api)),
+        ("customer money (API)", f"/api/v1/customers/{first}/finance", lua(headers=api, paths=[f"/api/v1/customers/{i}/finance" for i in ids[:200]])),
+        ("record a payment (POST)", "/api/v1/payments", lua("POST", api, json.dumps({"customerID": first, "amount": 10000, "apply": "none"}))),
     ]
 
 
@@ -218,6 +270,7 @@ def main():
     p.add_argument("--contacts", type=int, default=None, help="default 3 per customer")
     p.add_argument("--follow-ups", type=int, default=None, help="default 10 per customer")
     p.add_argument("--opportunities", type=int, default=None, help="default a third of the customers (data sets made before opportunities have none)")
+    p.add_argument("--contracts", type=int, default=None, help="default a quarter of the customers, one to seven instalments each")
     p.add_argument("--reps", type=int, default=200)
     p.add_argument("--duration", type=int, default=10, help="seconds per scenario")
     p.add_argument("--connections", type=int, default=16)
@@ -244,7 +297,8 @@ def main():
 
     ensure_wrk()
     binary = build(args.build)
-    size = f"{args.customers}-{args.contacts}-{args.follow_ups}-{args.reps}" + (f"-o{args.opportunities}" if args.opportunities is not None else "")
+    size = f"{args.customers}-{args.contacts}-{args.follow_ups}-{args.reps}" + (f"-o{args.opportunities}" if args.opportunities is not None else "") \
+        + f"-c{args.contracts if args.contracts is not None else args.customers // 4}"
     data = Path(args.data) if args.data else BENCH / "data" / (size + ("-postgres" if args.postgres else ""))
     env = dict(os.environ, GUANXI_DATA_DIR=str(data), GUANXI_PORT=str(args.port), GUANXI_JOBS="0")
     env.pop("GUANXI_DATABASE_URL", None)
@@ -288,6 +342,10 @@ def main():
             print(f"{name:40} {r['rps']:>9.0f} {r['p50_ms'] or 0:>7.1f}ms {r['p99_ms'] or 0:>7.1f}ms {r['errors']:>7} {r['rss_mb'] or 0:>8.0f}", flush=True)
             if r["requests"] == 0:
                 print(raw, file=sys.stderr)
+        for r in time_money(base, binary, env, 5 if args.smoke else 30):
+            r["rss_mb"] = rss_mb(server.pid)["VmRSS"]
+            results.append(r)
+            print(f"{r['scenario']:40} {r['rps']:>9.0f} {r['p50_ms'] or 0:>7.1f}ms {r['p99_ms'] or 0:>7.1f}ms {r['errors']:>7} {r['rss_mb'] or 0:>8.0f}", flush=True)
         imported = time_import(base, args.import_rows) if args.import_rows else None
         peak = rss_mb(server.pid)["VmHWM"]
     finally:
@@ -299,7 +357,7 @@ def main():
     report = {
         "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "machine": f"{os.cpu_count()} cores, {cpu}", "database": "postgres" if args.postgres else "sqlite",
         "build": args.build, "customers": args.customers, "contacts": args.contacts, "follow_ups": args.follow_ups, "reps": args.reps,
-        "opportunities": args.opportunities,
+        "opportunities": args.opportunities, "contracts": args.contracts if args.contracts is not None else args.customers // 4,
         "duration_s": args.duration, "connections": args.connections, "generation_s": round(generated, 1) if generated else None,
         "peak_rss_mb": peak, "results": results, "import": imported,
     }
