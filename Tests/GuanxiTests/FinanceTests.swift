@@ -278,3 +278,52 @@ import VaporTesting
         }
     }
 }
+
+@Suite struct ContractFrameworkTests {
+    struct Made: Decodable { var id: UUID }
+    struct ContractJSON: Decodable { var id: UUID; var number: String; var status: String; var total: Int64; var parentID: UUID?; var quoteID: UUID?; var title: String }
+    struct ShareJSON: Decodable { var userID: UUID; var level: String }
+
+    @Test func contractsAreCopiedCalledOffFromAFrameworkAndShared() async throws {
+        try await withGuanxi { app, _ in
+            let w = try await World.build(app)
+            let qs = try await FinanceTests.quotes(app, w, count: 2)
+            let rep1 = APIClient(app: app, token: World.token("rep1"))
+            let framework = try await rep1.send(.POST, "/api/v1/contracts", json: #"{"quoteID":"\#(qs[0])","title":"2027 年度框架协议"}"#).json(ContractJSON.self)
+            // A call-off names the framework; a framework of another customer, itself or a call-off is refused.
+            let callOff = try await rep1.send(.POST, "/api/v1/contracts", json: #"{"quoteID":"\#(qs[1])","parentID":"\#(framework.id)"}"#).json(ContractJSON.self)
+            #expect(callOff.parentID == framework.id)
+            #expect(try await rep1.send(.PATCH, "/api/v1/contracts/\(framework.id)", json: #"{"parentID":"\#(callOff.id)"}"#).status == .unprocessableEntity)
+            #expect(try await rep1.send(.PATCH, "/api/v1/contracts/\(framework.id)", json: #"{"parentID":"\#(framework.id)"}"#).status == .unprocessableEntity)
+            struct Page: Decodable { var items: [ContractJSON] }
+            #expect(try await rep1.get("/api/v1/contracts?parent=\(framework.id)").json(Page.self).items.map(\.id) == [callOff.id])
+            // A copy: a new draft with the lines, no quote, still under the framework.
+            let copy = try await rep1.send(.POST, "/api/v1/contracts/\(callOff.id)/copy")
+            #expect(copy.status == .created)
+            let c = try copy.json(ContractJSON.self)
+            #expect(c.status == "draft" && c.quoteID == nil && c.parentID == framework.id && c.total == callOff.total && c.number != callOff.number)
+            #expect(try await ContractLine.query(on: app.db).filter(\.$contractID == c.id).count() == 1)
+            #expect(try await rep1.get("/api/v1/contracts?parent=\(framework.id)").json(Page.self).items.count == 2)
+            // Shared with rep2 for reading: rep2 sees it and its call-offs' parent page, cannot change it.
+            let rep2 = APIClient(app: app, token: World.token("rep2"))
+            #expect(try await rep2.get("/api/v1/contracts/\(framework.id)").status == .notFound)
+            let shared = try await rep1.send(.POST, "/api/v1/contracts/\(framework.id)/shares", json: #"{"userIDs":["\#(w.users["rep2"]!)"],"level":"read"}"#)
+            #expect(try shared.json([ShareJSON].self).map(\.level) == ["read"])
+            #expect(try await rep2.get("/api/v1/contracts/\(framework.id)").status == .ok)
+            #expect(try await rep2.send(.PATCH, "/api/v1/contracts/\(framework.id)", json: #"{"title":"改"}"#).status == .forbidden)
+            #expect(try await rep2.send(.POST, "/api/v1/contracts/\(framework.id)/shares", json: #"{"userIDs":["\#(w.users["lead"]!)"],"level":"read"}"#).status == .forbidden)
+            #expect(try await rep1.send(.DELETE, "/api/v1/contracts/\(framework.id)/shares/\(w.users["rep2"]!)").status == .noContent)
+            #expect(try await rep2.get("/api/v1/contracts/\(framework.id)").status == .notFound)
+            // The pages: the framework lists its call-offs, the copy button and the sharing card.
+            let b = Browser(app)
+            try await b.signIn("rep1")
+            let page = try await b.get("/contracts/\(framework.id)")
+            #expect(page.text.contains("call-offs") && page.text.contains(callOff.number) && page.text.contains("/copy") && page.text.contains("id=\"shares\""))
+            #expect(try await b.post("/contracts/\(framework.id)/copy").status == .seeOther)
+            #expect(try await b.post("/contracts/\(framework.id)/shares", [("userID", w.users["rep2"]!.uuidString), ("level", "edit")]).status == .seeOther)
+            #expect(try await rep2.send(.PATCH, "/api/v1/contracts/\(framework.id)", json: #"{"title":"改"}"#).status == .ok)
+            let audit = try await AuditEntry.query(on: app.db).filter(\.$recordID == framework.id).filter(\.$field == "share").count()
+            #expect(audit == 3)
+        }
+    }
+}

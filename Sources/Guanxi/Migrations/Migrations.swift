@@ -1707,12 +1707,17 @@ struct CreateFinance: AsyncMigration {
         try await db.raw("CREATE INDEX invoices_contract ON invoices (contract_id)")
         try await db.raw("CREATE INDEX invoices_customer ON invoices (org_id, customer_id)")
         try await db.raw("CREATE INDEX invoices_period ON invoices (org_id, issued_on, id)")
+        // Call-offs of a framework contract (CTR-03).
+        try await db.schema("contracts").field("parent_id", .uuid).update()
+        try await db.raw("CREATE INDEX contracts_parent ON contracts (parent_id) WHERE parent_id IS NOT NULL")
         // Contracts signed in a period, for the statistics.
         try await db.raw("CREATE INDEX contracts_signed ON contracts (org_id, signed_on) WHERE deleted_at IS NULL")
     }
 
     func revert(on db: Database) async throws {
         try await db.raw("DROP INDEX contracts_signed")
+        try await db.raw("DROP INDEX contracts_parent")
+        try await db.schema("contracts").deleteField("parent_id").update()
         for t in ["invoices", "refunds", "payment_allocations", "payments"] { try await db.schema(t).delete() }
         try await db.schema("organizations").deleteField("finance_policy").update()
         try await db.schema("organizations").deleteField("contract_template").update()

@@ -62,6 +62,8 @@ final class Contract: Model, @unchecked Sendable {
     @OptionalField(key: "settlement_customer_id") var settlementCustomerID: UUID?
     @OptionalField(key: "opportunity_id") var opportunityID: UUID?
     @OptionalField(key: "quote_id") var quoteID: UUID?
+    /// The framework contract this one calls off (框架合同, CTR-03).
+    @OptionalField(key: "parent_id") var parentID: UUID?
     @Field(key: "owner_id") var ownerID: UUID
     @OptionalField(key: "department_id") var departmentID: UUID?
 

@@ -15,6 +15,7 @@ struct ContractPages: RouteCollection {
         routes.post("contracts", ":id", "edit", use: update)
         routes.post("contracts", ":id", "submit", use: submit)
         routes.post("contracts", ":id", "status", use: status)
+        routes.post("contracts", ":id", "copy", use: copy)
     }
 
     func service(_ req: Request) throws -> ContractService { ContractService(db: req.db, actor: try req.actor, now: req.now) }
@@ -76,7 +77,7 @@ struct ContractPages: RouteCollection {
 
     static func input(_ form: [String: String]) -> ContractService.Input {
         .init(title: form["title"], kind: form["kind"], signedOn: form["signedOn"] ?? "", startsOn: form["startsOn"] ?? "", endsOn: form["endsOn"] ?? "",
-              terms: form["terms"] ?? "", settlementCustomerID: form["settlementCustomerID"] ?? "")
+              terms: form["terms"] ?? "", settlementCustomerID: form["settlementCustomerID"] ?? "", parentID: form["parentID"] ?? "")
     }
 
     @Sendable func create(req: Request) async throws -> Response {
@@ -96,7 +97,7 @@ struct ContractPages: RouteCollection {
     @Sendable func editForm(req: Request) async throws -> Response {
         let c = try await service(req).get(req.parameters.get("id", as: UUID.self), for: .edit)
         let values = ["title": c.title, "kind": c.kind.rawValue, "signedOn": c.signedOn ?? "", "startsOn": c.startsOn ?? "", "endsOn": c.endsOn ?? "",
-                      "terms": c.terms ?? "", "settlementCustomerID": c.settlementCustomerID?.uuidString ?? ""]
+                      "terms": c.terms ?? "", "settlementCustomerID": c.settlementCustomerID?.uuidString ?? "", "parentID": c.parentID?.uuidString ?? ""]
         return try await render(req, contract: c, quote: nil, values: values, errors: [:])
     }
 
@@ -118,6 +119,12 @@ struct ContractPages: RouteCollection {
         let title = contract.map { "\($0.number) · \(t("action.edit"))" } ?? t("contract.new")
         let action = contract.map { Paths.contract($0.id!) + "/edit" } ?? Paths.contracts
         let customers = try await actor.query(Customer.self, .view, on: req.db).sort(\.$name).limit(500).all()
+        // Framework contracts of the same customer this one may call off.
+        let customerID = contract?.customerID ?? quote?.customerID
+        let frameworks = try await customerID.asyncMap { id in
+            try await actor.query(Contract.self, .view, on: req.db).filter(\.$customerID == id).filter(\.$parentID == nil).filter(\.$status != .void)
+                .sort(\.$id, .descending).limit(100).all().filter { $0.id != contract?.id }
+        } ?? []
         return req.page(status, title: title, crumbs: [Crumb(label: t("nav.contracts"), href: Paths.contracts), Crumb(label: title, href: nil)]) { ctx in
             let err = { (k: String) in errors[k].map { t($0) } }
             return H.group([
@@ -134,7 +141,9 @@ struct ContractPages: RouteCollection {
                         Forms.input("startsOn", label: t("contract.startsOn"), value: values["startsOn"], error: err("startsOn"), type: "date"),
                         Forms.input("endsOn", label: t("contract.endsOn"), value: values["endsOn"], error: err("endsOn"), type: "date"),
                         Forms.select("settlementCustomerID", label: t("customer.settlementCustomer"), options: customers.map { .init(value: $0.id!.uuidString, label: $0.name) },
-                                     selected: values["settlementCustomerID"], error: err("settlementCustomerID"), blank: t("contract.sameCustomer")))),
+                                     selected: values["settlementCustomerID"], error: err("settlementCustomerID"), blank: t("contract.sameCustomer")),
+                        Forms.select("parentID", label: t("contract.parent"), options: frameworks.map { .init(value: $0.id!.uuidString, label: "\($0.number) · \($0.title)") },
+                                     selected: values["parentID"], error: err("parentID"), blank: t("contract.noParent")))),
                     H.div("card form-card wide", Forms.textarea("terms", label: t("contract.terms"), value: values["terms"], error: err("terms"), rows: 5)),
                     Forms.actions(Forms.submit(t("action.save")), H.a(contract.map { Paths.contract($0.id!) } ?? quote.map { Paths.quote($0.id!) } ?? Paths.contracts,
                                                                       t("action.cancel"), cls: "btn")),
@@ -157,6 +166,12 @@ struct ContractPages: RouteCollection {
         let files = try await AttachmentViews.card(Contract.entity, c.id!, back: Paths.contract(c.id!), canEdit: canEdit, req: req, actor: actor)
         let plan = try await ReceivablePages.card(c, canEdit: canEdit, req: req, actor: actor)
         let moneyCard = try await FinanceCards.contract(c, req: req, actor: actor)
+        let parent = try await c.parentID.asyncMap { id in try await actor.inOrg(Contract.self, on: req.db).filter(\.$id == id).first() } ?? nil
+        var childQuery = ContractService.ListQuery()
+        childQuery.parentID = c.id
+        childQuery.limit = 100
+        let children = c.parentID == nil ? try await service(req).list(childQuery).items : []
+        let shares = try await SharePages.panel(.contracts, id: c.id!, owner: c.ownerID, canShare: canEdit, req: req, actor: actor)
         let money = { (v: Int64) in t.locale.money(v, decimals: actor.org.moneyDecimals) }
         return req.page(title: c.number, crumbs: [Crumb(label: t("nav.contracts"), href: Paths.contracts), Crumb(label: c.number, href: nil)]) { ctx in
             var actions: [HNode] = []
@@ -165,6 +180,7 @@ struct ContractPages: RouteCollection {
                 actions.append(Forms.postButton(Paths.contract(c.id!) + "/submit", label: t("contract.submit"), csrf: ctx.csrf, cls: "btn btn-primary"))
             }
             if actor.can(.print, .contracts) { actions.append(H.a(Paths.contract(c.id!) + "/print", t("quote.print"), cls: "btn")) }
+            if actor.can(.create, .contracts) { actions.append(Forms.postButton(Paths.contract(c.id!) + "/copy", label: t("action.copy"), csrf: ctx.csrf)) }
             if canEdit {
                 for next in Contract.Status.allCases where c.status.canMove(to: next) {
                     actions.append(Forms.form(Paths.contract(c.id!) + "/status", csrf: ctx.csrf, cls: "inline", [
@@ -192,6 +208,7 @@ struct ContractPages: RouteCollection {
                     H.el("dt", [], [H.text(t("contract.period"))]), H.el("dd", [], [H.text("\(c.startsOn ?? "—") ~ \(c.endsOn ?? "—")")]),
                     H.el("dt", [], [H.text(t("contract.owner"))]), H.el("dd", [], [H.text(owners[c.ownerID] ?? "")]),
                     H.el("dt", [], [H.text(t("entity.quote"))]), H.el("dd", [], [c.quoteID.map { H.a(Paths.quote($0), t("contract.openQuote")) } ?? H.text("—")]),
+                    H.el("dt", [], [H.text(t("contract.parent"))]), H.el("dd", [], [parent.map { H.a(Paths.contract($0.id!), "\($0.number) · \($0.title)") } ?? H.text("—")]),
                     H.el("dt", [], [H.text(t("contract.terms"))]), H.el("dd", [.cls("prewrap")], [H.text(c.terms ?? "—")]),
                 ])]),
                 H.el("section", [.cls("card")], [
@@ -210,6 +227,16 @@ struct ContractPages: RouteCollection {
                 ]),
                 plan(ctx),
                 moneyCard(ctx),
+                children.isEmpty ? H.empty : H.el("section", [.cls("card"), .id("call-offs")], [
+                    H.h2(t("contract.callOffs")),
+                    Tables.table([t("contract.number"), t("contract.title"), t("contract.status"), t("contract.total"), t("collections.received")].map { Tables.Column($0) },
+                                 rows: children.map { k in [H.a(Paths.contract(k.id!), k.number), H.text(k.title), Self.badge(k, t: t), H.span("num", money(k.total)),
+                                                            H.span("num", money(k.received - k.refunded))] }
+                                     + [[H.span("strong", t("collections.total")), H.empty, H.empty, H.span("num strong", money(children.filter { $0.status != .void }.reduce(0) { $0 + $1.total })),
+                                         H.span("num", money(children.reduce(0) { $0 + $1.received - $1.refunded }))]],
+                                 sort: nil, descending: false, link: { _, _ in "" }, empty: H.empty),
+                ]),
+                shares(ctx),
                 files(ctx),
                 H.el("section", [.cls("card")], [
                     H.h2(t("history.title")),
@@ -229,6 +256,11 @@ struct ContractPages: RouteCollection {
         } catch let e as AppError where e.status == .conflict {
             return req.redirect(id.map(Paths.contract) ?? Paths.contracts, flash: Flash(.error, e.messageKey))
         }
+    }
+
+    @Sendable func copy(req: Request) async throws -> Response {
+        let c = try await service(req).copy(req.parameters.get("id", as: UUID.self))
+        return req.redirect(Paths.contract(c.id!), flash: Flash(.success, "contract.copied"))
     }
 
     @Sendable func status(req: Request) async throws -> Response {
@@ -252,6 +284,7 @@ struct ContractAPIController: RouteCollection {
         routes.post("contracts", ":id", "submit", use: submit)
         routes.post("contracts", ":id", "status", use: status)
         routes.put("contracts", ":id", "plan", use: plan)
+        routes.post("contracts", ":id", "copy", use: copyContract)
         routes.get("contracts", ":id", "receivables", use: receivables)
         routes.get("receivables", use: openReceivables)
         routes.get("receivables", "aging", use: aging)
@@ -315,7 +348,10 @@ struct ContractAPIController: RouteCollection {
             ("margin", .int(Int(c.margin))),
         ]
         for (k, v) in [("signedOn", c.signedOn), ("startsOn", c.startsOn), ("endsOn", c.endsOn), ("terms", c.terms)] { if let v { pairs.append((k, .string(v))) } }
-        for (k, v) in [("settlementCustomerID", c.settlementCustomerID), ("opportunityID", c.opportunityID), ("quoteID", c.quoteID)] {
+        pairs.append(("received", .int(Int(c.received))))
+        pairs.append(("refunded", .int(Int(c.refunded))))
+        pairs.append(("invoiced", .int(Int(c.invoiced))))
+        for (k, v) in [("settlementCustomerID", c.settlementCustomerID), ("opportunityID", c.opportunityID), ("quoteID", c.quoteID), ("parentID", c.parentID)] {
             if let v { pairs.append((k, .string(v.uuidString))) }
         }
         if let lines {
@@ -337,9 +373,11 @@ struct ContractAPIController: RouteCollection {
         var endsOn: String?
         var terms: String?
         var settlementCustomerID: String?
+        var parentID: String?
 
         var input: ContractService.Input {
-            .init(title: title, kind: kind, signedOn: signedOn, startsOn: startsOn, endsOn: endsOn, terms: terms, settlementCustomerID: settlementCustomerID)
+            .init(title: title, kind: kind, signedOn: signedOn, startsOn: startsOn, endsOn: endsOn, terms: terms, settlementCustomerID: settlementCustomerID,
+                  parentID: parentID)
         }
     }
 
@@ -352,6 +390,10 @@ struct ContractAPIController: RouteCollection {
         if let raw = try? req.query.get(String.self, at: "customer") {
             guard let id = UUID(uuidString: raw) else { throw AppError.badRequest("error.badParameter") }
             q.customerID = id
+        }
+        if let raw = try? req.query.get(String.self, at: "parent") {
+            guard let id = UUID(uuidString: raw) else { throw AppError.badRequest("error.badParameter") }
+            q.parentID = id
         }
         if let raw = try? req.query.get(String.self, at: "cursor") {
             guard let id = UUID(uuidString: raw) else { throw AppError.badRequest("error.badParameter") }
@@ -383,6 +425,12 @@ struct ContractAPIController: RouteCollection {
         _ = try await svc.get(id, for: .edit)
         let b = try req.content.decode(Body.self)
         return JSONResponse.ok(Self.json(try await svc.update(id, b.input)))
+    }
+
+    @Sendable func copyContract(req: Request) async throws -> Response {
+        let svc = try service(req)
+        let c = try await svc.copy(req.parameters.get("id", as: UUID.self))
+        return JSONResponse.ok(Self.json(c, lines: try await svc.lines(c.id!)), status: .created)
     }
 
     @Sendable func submit(req: Request) async throws -> Response {

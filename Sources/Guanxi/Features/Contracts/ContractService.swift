@@ -13,6 +13,7 @@ struct ContractService {
     struct ListQuery: Sendable {
         var status: Contract.Status?
         var customerID: UUID?
+        var parentID: UUID?
         var cursor: UUID?
         var limit = 50
     }
@@ -21,6 +22,7 @@ struct ContractService {
         let b = try actor.query(Contract.self, .view, on: db)
         if let s = q.status { b.filter(\.$status == s) }
         if let c = q.customerID { b.filter(\.$customerID == c) }
+        if let p = q.parentID { b.filter(\.$parentID == p) }
         if let c = q.cursor { b.filter(\.$id < c) }
         let limit = max(1, min(q.limit, 200))
         let rows = try await b.sort(\.$id, .descending).limit(limit + 1).all()
@@ -44,6 +46,7 @@ struct ContractService {
         var endsOn: String?
         var terms: String?
         var settlementCustomerID: String?
+        var parentID: String?
     }
 
     private struct Valid {
@@ -54,10 +57,11 @@ struct ContractService {
         var endsOn: String??
         var terms: String??
         var settlement: UUID??
+        var parent: UUID??
     }
 
     /// Checks what was given; nil fields stay as they are.
-    private func validate(_ i: Input, current: Contract?, into errors: inout FieldErrors) async throws -> Valid {
+    private func validate(_ i: Input, current: Contract?, customerID: UUID, into errors: inout FieldErrors) async throws -> Valid {
         var v = Valid()
         if let t = i.title { v.title = Check.required(t, "title", max: 100, into: &errors) }
         if let k = i.kind {
@@ -78,7 +82,26 @@ struct ContractService {
         if let raw = i.settlementCustomerID {
             v.settlement = .some(try await actor.visibleCustomer(raw, field: "settlementCustomerID", into: &errors, on: db))
         }
+        if let raw = i.parentID {
+            v.parent = .some(try await framework(raw, for: current, customerID: customerID, into: &errors))
+        }
         return v
+    }
+
+    /// A framework contract the contract may call off: one the actor sees, of the same customer, not
+    /// itself a call-off (one level, so no cycles), not void.
+    private func framework(_ raw: String, for current: Contract?, customerID: UUID, into errors: inout FieldErrors) async throws -> UUID? {
+        guard let raw = Check.clean(raw) else { return nil }
+        guard let id = UUID(uuidString: raw), id != current?.id,
+              let p = try await actor.query(Contract.self, .view, on: db).filter(\.$id == id).first(),
+              p.customerID == customerID, p.parentID == nil, p.status != .void else {
+            errors.add("parentID", "error.invalidOption")
+            return nil
+        }
+        if let current, try await actor.inOrg(Contract.self, on: db).filter(\.$parentID == current.id!).first() != nil {
+            errors.add("parentID", "error.contractHasCallOffs")
+        }
+        return id
     }
 
     private func apply(_ v: Valid, to c: Contract) {
@@ -89,6 +112,7 @@ struct ContractService {
         if let d = v.endsOn { c.endsOn = d }
         if let t = v.terms { c.terms = t }
         if let s = v.settlement { c.settlementCustomerID = s }
+        if let p = v.parent { c.parentID = p }
     }
 
     /// A draft contract from an accepted quote: its lines, prices and totals as agreed, the products'
@@ -102,7 +126,7 @@ struct ContractService {
         var i = input
         if Check.clean(i.title) == nil { i.title = quote.title }
         if i.kind == nil { i.kind = Contract.Kind.contract.rawValue }
-        let v = try await validate(i, current: nil, into: &errors)
+        let v = try await validate(i, current: nil, customerID: quote.customerID, into: &errors)
         guard errors.isEmpty else { throw AppError.invalid(errors) }
         let quoteLines = try await actor.inOrg(QuoteLine.self, on: db).filter(\.$quoteID == quote.id!).sort(\.$position).all()
         let costs = Dictionary(uniqueKeysWithValues: try await actor.inOrgWithDeleted(Product.self, on: db)
@@ -157,12 +181,71 @@ struct ContractService {
         return c
     }
 
+    /// A new draft like the contract (CTR-03): its lines as agreed, terms, plan and framework, without
+    /// the quote, numbered afresh; the copy belongs to whoever makes it.
+    func copy(_ id: UUID?) async throws -> Contract {
+        try actor.require(.create, .contracts)
+        let from = try await get(id)
+        let fromLines = try await lines(from.id!)
+        let c = Contract()
+        c.id = UUID.v7(at: now)
+        c.orgID = actor.orgID
+        c.createdBy = actor.userID
+        c.status = .draft
+        c.kind = from.kind
+        c.title = String((from.title + actor.t("contract.copySuffix")).prefix(100))
+        c.customerID = from.customerID
+        c.settlementCustomerID = from.settlementCustomerID
+        c.opportunityID = from.opportunityID
+        c.parentID = from.parentID
+        c.ownerID = actor.userID
+        c.departmentID = actor.departmentID
+        c.startsOn = from.startsOn
+        c.endsOn = from.endsOn
+        c.terms = from.terms
+        c.planJSON = from.planJSON
+        c.subtotal = from.subtotal
+        c.tax = from.tax
+        c.total = from.total
+        c.cost = from.cost
+        c.received = 0
+        c.refunded = 0
+        c.invoiced = 0
+        let lines: [ContractLine] = fromLines.map { f in
+            let l = ContractLine()
+            l.id = UUID.v7(at: now)
+            l.orgID = actor.orgID
+            l.contractID = c.id!
+            l.position = f.position
+            l.productID = f.productID
+            l.productName = f.productName
+            l.quantity = f.quantity
+            l.unit = f.unit
+            l.price = f.price
+            l.discount = f.discount
+            l.taxRate = f.taxRate
+            l.net = f.net
+            l.tax = f.tax
+            l.unitCost = f.unitCost
+            return l
+        }
+        try await db.writeTransaction { [actor, now] tx in
+            c.number = try await Numbering.next(.contract, orgID: actor.orgID, timeZone: actor.org.timeZone, now: now, on: tx)
+            try await c.create(on: tx)
+            try await lines.create(on: tx)
+            let audit = Audit(actor: actor, db: tx, now: now)
+            try await audit.created(Contract.entity, c.id!, Self.values(c))
+            try await audit.event(Contract.entity, c.id!, .update, field: "copiedFrom", new: from.number)
+        }
+        return c
+    }
+
     /// Changes a draft's terms and dates.
     func update(_ id: UUID?, _ input: Input) async throws -> Contract {
         let c = try await get(id, for: .edit)
         guard c.status == .draft else { throw AppError.conflict("error.contractNotDraft") }
         var errors = FieldErrors()
-        let v = try await validate(input, current: c, into: &errors)
+        let v = try await validate(input, current: c, customerID: c.customerID, into: &errors)
         guard errors.isEmpty else { throw AppError.invalid(errors) }
         let before = Self.values(c)
         apply(v, to: c)
@@ -301,7 +384,7 @@ struct ContractService {
     static func values(_ c: Contract) -> FieldValues {
         ["number": c.number, "kind": c.kind.rawValue, "title": c.title, "status": c.status.rawValue, "signedOn": c.signedOn ?? "",
          "startsOn": c.startsOn ?? "", "endsOn": c.endsOn ?? "", "terms": c.terms ?? "", "total": String(c.total), "cost": String(c.cost),
-         "settlementCustomer": c.settlementCustomerID?.uuidString ?? "", "owner": c.ownerID.uuidString]
+         "settlementCustomer": c.settlementCustomerID?.uuidString ?? "", "owner": c.ownerID.uuidString, "parent": c.parentID?.uuidString ?? ""]
     }
 }
 

@@ -7,31 +7,40 @@ import Vapor
 struct SharePages: RouteCollection {
     func boot(routes: RoutesBuilder) throws {
         routes.get("shares", use: overview)
-        routes.post("customers", ":id", "shares", use: share)
-        routes.post("customers", ":id", "shares", ":user", "revoke", use: revoke)
+        for target in ShareTarget.allCases {
+            routes.post(.constant(target.rawValue), ":id", "shares") { req in try await share(req, target) }
+            routes.post(.constant(target.rawValue), ":id", "shares", ":user", "revoke") { req in try await revoke(req, target) }
+        }
     }
 
-    func service(_ req: Request) throws -> ShareService { ShareService(db: req.db, actor: try req.actor, now: req.now) }
+    func service(_ req: Request, _ target: ShareTarget = .customers) throws -> ShareService {
+        ShareService(db: req.db, actor: try req.actor, now: req.now, target: target)
+    }
 
     /// The card on the customer 360 view.
     static func panel(customer c: Customer, req: Request, actor: Actor) async throws -> (PageContext) -> HNode {
-        let shares = try await ShareService(db: req.db, actor: actor, now: req.now).shares(of: c.id!)
-        let canShare = c.ownerID == actor.userID || actor.can(.assign, .customers)
+        try await panel(.customers, id: c.id!, owner: c.ownerID, canShare: c.ownerID == actor.userID || actor.can(.assign, .customers), req: req, actor: actor)
+    }
+
+    /// The sharing card of a customer or a contract.
+    static func panel(_ target: ShareTarget, id: UUID, owner: UUID?, canShare: Bool, req: Request, actor: Actor) async throws -> (PageContext) -> HNode {
+        let shares = try await ShareService(db: req.db, actor: actor, now: req.now, target: target).shares(of: id)
         let users = canShare ? try await actor.activeColleagues(on: req.db) : []
+        let base = target.path(id) + "/shares"
         return { ctx in
             let t = ctx.t
             if shares.isEmpty && !canShare { return H.empty }
             let rows: [[HNode]] = shares.map { s in
                 [H.text(s.userName), H.text(t("share.level.\(s.record.level.rawValue)")), H.text(ctx.dateTime(s.record.createdAt)),
-                 canShare ? Forms.postButton(Paths.customerShareRevoke(c.id!, s.record.userID), label: t("action.revoke"), csrf: ctx.csrf,
+                 canShare ? Forms.postButton(base + "/\(s.record.userID.uuidString)/revoke", label: t("action.revoke"), csrf: ctx.csrf,
                                              cls: "btn btn-small btn-danger") : H.empty]
             }
             return H.el("section", [.cls("card"), .id("shares")], [
                 H.h2(t("share.title")),
                 Tables.table([t("share.user"), t("share.levelLabel"), t("history.at"), ""].map { Tables.Column($0) }, rows: rows, sort: nil,
                              descending: false, link: { _, _ in "" }, empty: H.p(t("share.none"), cls: "muted")),
-                canShare ? Forms.form(Paths.customerShares(c.id!), csrf: ctx.csrf, cls: "form inline-form", [
-                    Forms.select("userID", label: t("share.with"), options: users.filter { $0.id != c.ownerID }.map { .init(value: $0.id.uuidString, label: $0.name) },
+                canShare ? Forms.form(base, csrf: ctx.csrf, cls: "form inline-form", [
+                    Forms.select("userID", label: t("share.with"), options: users.filter { $0.id != owner }.map { .init(value: $0.id.uuidString, label: $0.name) },
                                  selected: nil, error: nil, required: true, blank: "—"),
                     Forms.select("level", label: t("share.levelLabel"), options: [RecordShare.Level.read, .edit].map { .init(value: $0.rawValue, label: t("share.level.\($0.rawValue)")) },
                                  selected: "read", error: nil),
@@ -41,25 +50,25 @@ struct SharePages: RouteCollection {
         }
     }
 
-    @Sendable func share(req: Request) async throws -> Response {
+    func share(_ req: Request, _ target: ShareTarget) async throws -> Response {
         let id = req.parameters.get("id", as: UUID.self) ?? UUID()
         guard let user = try parseID(try? req.content.get(String.self, at: "userID"), "userID"),
               let level = (try? req.content.get(String.self, at: "level")).flatMap(RecordShare.Level.init(rawValue:)) else {
             throw AppError.badRequest("error.badParameter")
         }
         do {
-            try await service(req).share(id, with: [user], level: level)
-            return req.redirect(Paths.customer(id) + "#shares", flash: Flash(.success, "flash.saved"))
+            try await service(req, target).share(id, with: [user], level: level)
+            return req.redirect(target.path(id) + "#shares", flash: Flash(.success, "flash.saved"))
         } catch let e as AppError where e.status == .unprocessableEntity {
-            return req.redirect(Paths.customer(id) + "#shares", flash: Flash(.error, e.fields.values.first ?? e.messageKey))
+            return req.redirect(target.path(id) + "#shares", flash: Flash(.error, e.fields.values.first ?? e.messageKey))
         }
     }
 
-    @Sendable func revoke(req: Request) async throws -> Response {
+    func revoke(_ req: Request, _ target: ShareTarget) async throws -> Response {
         let id = req.parameters.get("id", as: UUID.self) ?? UUID()
         guard let user = req.parameters.get("user", as: UUID.self) else { throw AppError.notFound }
-        try await service(req).revoke(id, userID: user)
-        return req.redirect(Paths.customer(id) + "#shares", flash: Flash(.success, "flash.saved"))
+        try await service(req, target).revoke(id, userID: user)
+        return req.redirect(target.path(id) + "#shares", flash: Flash(.success, "flash.saved"))
     }
 
     @Sendable func overview(req: Request) async throws -> Response {
@@ -93,35 +102,38 @@ struct SharePages: RouteCollection {
 /// /api/v1/customers/{id}/shares
 struct ShareAPIController: RouteCollection {
     func boot(routes: RoutesBuilder) throws {
-        routes.get("customers", ":id", "shares", use: index)
-        routes.post("customers", ":id", "shares", use: create)
-        routes.delete("customers", ":id", "shares", ":user", use: delete)
+        for target in ShareTarget.allCases {
+            routes.get(.constant(target.rawValue), ":id", "shares") { req in try await index(req, target) }
+            routes.post(.constant(target.rawValue), ":id", "shares") { req in try await create(req, target) }
+            routes.delete(.constant(target.rawValue), ":id", "shares", ":user") { req in try await delete(req, target) }
+        }
     }
 
     struct ShareDTO: Content { var userID: UUID; var userName: String; var level: String; var createdAt: Date }
     struct NewShare: Content { var userIDs: [UUID]; var level: String }
 
-    func service(_ req: Request) throws -> ShareService { ShareService(db: req.db, actor: try req.actor, now: req.now) }
+    func service(_ req: Request, _ target: ShareTarget) throws -> ShareService { ShareService(db: req.db, actor: try req.actor, now: req.now, target: target) }
 
-    @Sendable func index(req: Request) async throws -> [ShareDTO] {
+    func index(_ req: Request, _ target: ShareTarget) async throws -> [ShareDTO] {
         guard let id = req.parameters.get("id", as: UUID.self) else { throw AppError.notFound }
-        return try await service(req).shares(of: id).map { ShareDTO(userID: $0.record.userID, userName: $0.userName, level: $0.record.level.rawValue, createdAt: $0.record.createdAt) }
+        return try await service(req, target).shares(of: id)
+            .map { ShareDTO(userID: $0.record.userID, userName: $0.userName, level: $0.record.level.rawValue, createdAt: $0.record.createdAt) }
     }
 
-    @Sendable func create(req: Request) async throws -> [ShareDTO] {
+    func create(_ req: Request, _ target: ShareTarget) async throws -> [ShareDTO] {
         let body = try req.content.decode(NewShare.self)
         guard let level = RecordShare.Level(rawValue: body.level) else {
             var e = FieldErrors()
             e.add("level", "error.invalidOption")
             throw AppError.invalid(e)
         }
-        try await service(req).share(req.parameters.get("id", as: UUID.self), with: body.userIDs, level: level)
-        return try await index(req: req)
+        try await service(req, target).share(req.parameters.get("id", as: UUID.self), with: body.userIDs, level: level)
+        return try await index(req, target)
     }
 
-    @Sendable func delete(req: Request) async throws -> HTTPStatus {
+    func delete(_ req: Request, _ target: ShareTarget) async throws -> HTTPStatus {
         guard let user = req.parameters.get("user", as: UUID.self) else { throw AppError.notFound }
-        try await service(req).revoke(req.parameters.get("id", as: UUID.self), userID: user)
+        try await service(req, target).revoke(req.parameters.get("id", as: UUID.self), userID: user)
         return .noContent
     }
 }

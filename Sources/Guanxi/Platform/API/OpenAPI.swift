@@ -479,7 +479,8 @@ enum OpenAPI {
             "/api/v1/contracts": [
                 "get": op("listContracts", "Contracts and sales orders in your data scope, newest first", tag: "Contracts", params: [
                     query("status", ["type": "string", "enum": .array(Contract.Status.allCases.map { .string($0.rawValue) })], "Only this status"),
-                    query("customer", uuid, "Only this customer's"), query("cursor", uuid, "nextCursor of the previous page")],
+                    query("customer", uuid, "Only this customer's"), query("parent", uuid, "Only call-offs of this framework contract"),
+                    query("cursor", uuid, "nextCursor of the previous page")],
                           responses([("200", ok(["type": "object", "required": ["items"], "properties": ["items": ["type": "array", "items": ref("Contract")], "nextCursor": uuid]]))])),
                 "post": op("createContract", "A draft contract from an accepted quote (lines, prices and totals as quoted; costs at today's cost prices)", tag: "Contracts",
                            body: ref("ContractInput"), responses([("201", ok(ref("Contract"), "Created")),
@@ -489,6 +490,24 @@ enum OpenAPI {
                 "get": op("getContract", "One contract with its lines", tag: "Contracts", params: [idParam], responses([("200", ok(ref("Contract")))])),
                 "patch": op("updateContract", "Change a draft's title, kind, dates, terms or settlement customer", tag: "Contracts", params: [idParam], body: ref("ContractInput"),
                             responses([("200", ok(ref("Contract"))), ("409", ["description": "Not a draft", "content": json(ref("Error"))])], validation: true)),
+            ],
+            "/api/v1/contracts/{id}/copy": [
+                "post": op("copyContract", "A new draft like the contract: lines, terms, plan and framework, without the quote", tag: "Contracts", params: [idParam],
+                           responses([("201", ok(ref("Contract"), "Copied"))])),
+            ],
+            "/api/v1/contracts/{id}/shares": [
+                "get": op("listContractShares", "Who a contract is shared with", tag: "Sharing", params: [idParam],
+                          responses([("200", ok(["type": "array", "items": ref("Share")]))])),
+                "post": op("shareContract", "Share a contract (whoever may change it); an existing share changes level", tag: "Sharing", params: [idParam],
+                           body: ["type": "object", "required": ["userIDs", "level"], "properties": [
+                               "userIDs": ["type": "array", "minItems": 1, "maxItems": 100, "items": ["type": "string", "format": "uuid"]],
+                               "level": ["type": "string", "enum": ["read", "edit"]]]],
+                           responses([("200", ok(["type": "array", "items": ref("Share")]))], validation: true)),
+            ],
+            "/api/v1/contracts/{id}/shares/{user}": [
+                "delete": op("revokeContractShare", "Stop sharing a contract with someone", tag: "Sharing",
+                             params: [idParam, ["name": "user", "in": "path", "required": true, "schema": ["type": "string", "format": "uuid"]]],
+                             responses([("204", ["description": "Revoked"])])),
             ],
             "/api/v1/contracts/{id}/submit": [
                 "post": op("submitContract", "Send a draft through the contract approval flow; active at once when no step applies", tag: "Contracts", params: [idParam],
@@ -1000,7 +1019,8 @@ enum OpenAPI {
                 "Contract": ["type": "object", "required": ["id", "number", "kind", "title", "status", "customerID", "ownerID", "subtotal", "tax", "total", "cost", "margin"], "properties": [
                     "id": uuid, "number": ["type": "string"], "kind": ["type": "string", "enum": ["contract", "order"]], "title": ["type": "string"],
                     "status": ["type": "string", "enum": .array(Contract.Status.allCases.map { .string($0.rawValue) })], "customerID": uuid, "ownerID": uuid,
-                    "settlementCustomerID": uuid, "opportunityID": uuid, "quoteID": uuid, "signedOn": date, "startsOn": date, "endsOn": date, "terms": ["type": "string"],
+                    "settlementCustomerID": uuid, "opportunityID": uuid, "quoteID": uuid, "parentID": uuid, "signedOn": date, "startsOn": date, "endsOn": date, "terms": ["type": "string"],
+                    "received": ["type": "integer"], "refunded": ["type": "integer"], "invoiced": ["type": "integer"],
                     "subtotal": ["type": "integer"], "tax": ["type": "integer"], "total": ["type": "integer"], "cost": ["type": "integer"], "margin": ["type": "integer"],
                     "lines": ["type": "array", "items": ["type": "object", "properties": [
                         "productID": uuid, "productName": ["type": "string"], "quantity": ["type": "integer"], "price": ["type": "integer"], "discount": ["type": "integer"],
@@ -1009,7 +1029,7 @@ enum OpenAPI {
                 "ContractInput": ["type": "object", "properties": [
                     "quoteID": uuid, "title": ["type": "string", "maxLength": 100], "kind": ["type": "string", "enum": ["contract", "order"]],
                     "signedOn": ["type": "string"], "startsOn": ["type": "string"], "endsOn": ["type": "string"], "terms": ["type": "string", "maxLength": 4000],
-                    "settlementCustomerID": ["type": "string"],
+                    "settlementCustomerID": ["type": "string"], "parentID": ["type": "string"],
                 ]],
                 "Receivable": ["type": "object", "required": ["id", "contractID", "customerID", "position", "dueOn", "amount", "received", "status"], "properties": [
                     "id": uuid, "contractID": uuid, "customerID": uuid, "position": ["type": "integer"], "dueOn": date, "amount": ["type": "integer"],
