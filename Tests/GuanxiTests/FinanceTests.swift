@@ -327,3 +327,56 @@ import VaporTesting
         }
     }
 }
+
+/// Payments, invoices, refunds and contracts follow each user's data scope, in lists and by id.
+@Suite struct FinanceScopeMatrixTests {
+    struct Item: Decodable { var id: UUID; var customerID: UUID }
+    struct Page: Decodable { var items: [Item] }
+
+    @Test func everyFinanceListAndRecordFollowsTheScope() async throws {
+        try await withGuanxi { app, clock in
+            let w = try await World.build(app)
+            let admin = APIClient(app: app, token: World.token("admin"))
+            var records: [String: [String: UUID]] = [:]
+            for (key, customerID) in w.customers where key != "other" {
+                let customer = try #require(try await Customer.find(customerID, on: app.db))
+                let c = Contract()
+                c.id = UUID.v7(at: clock.now)
+                c.orgID = w.orgID
+                c.number = "HT-\(key)"
+                c.kind = .contract
+                c.title = "合同-\(key)"
+                c.status = .active
+                c.subtotal = 88_496; c.tax = 11_504; c.total = 100_000; c.cost = 50_000
+                c.received = 0; c.refunded = 0; c.invoiced = 0
+                c.customerID = customerID
+                c.ownerID = customer.ownerID!
+                c.departmentID = customer.departmentID
+                try await c.create(on: app.db)
+                let pay = try await admin.send(.POST, "/api/v1/payments", json: #"{"customerID":"\#(customerID)","amount":5000,"apply":"none"}"#)
+                let inv = try await admin.send(.POST, "/api/v1/invoices", json: #"{"contractID":"\#(c.id!)","amount":1000}"#)
+                let ref = try await admin.send(.POST, "/api/v1/refunds", json: #"{"kind":"prepayment","customerID":"\#(customerID)","amount":100,"reason":"多付"}"#)
+                #expect(pay.status == .created && inv.status == .created && ref.status == .created, "\(key): \(pay.text) \(inv.text) \(ref.text)")
+                records[key] = ["payments": try pay.json(Item.self).id, "invoices": try inv.json(Item.self).id, "refunds": try ref.json(Item.self).id, "contracts": c.id!]
+            }
+            for (account, expected) in World.visibility {
+                let api = APIClient(app: app, token: World.token(account))
+                for kind in ["payments", "invoices", "refunds", "contracts"] {
+                    let list = try await api.get("/api/v1/\(kind)")
+                    #expect(list.status == .ok, "\(account) \(kind)")
+                    let seen = Set(try list.json(Page.self).items.compactMap { w.key(of: $0.customerID) })
+                    #expect(seen == expected.subtracting(["other"]), "\(account) \(kind): \(seen.sorted()) ≠ \(expected.sorted())")
+                    for (key, ids) in records {
+                        let one = try await api.get("/api/v1/\(kind)/\(ids[kind]!)")
+                        #expect(one.status == (expected.contains(key) ? .ok : .notFound), "\(account) \(kind)/\(key): \(one.status)")
+                    }
+                }
+                // The statistics count only what the scope holds: one contract of 1,000 yuan per visible customer.
+                struct Stats: Decodable { struct Row: Decodable { var toInvoice: Int64 }; var total: Row }
+                let stats = try await api.get("/api/v1/collections")
+                if account == "outsider" { #expect(try stats.json(Stats.self).total.toInvoice == 0); continue }
+                #expect(try stats.json(Stats.self).total.toInvoice == Int64(expected.count) * 99_000, "\(account) statistics")
+            }
+        }
+    }
+}

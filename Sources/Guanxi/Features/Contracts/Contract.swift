@@ -106,6 +106,24 @@ final class ContractLine: Model, @unchecked Sendable {
 
     init() {}
 
+    /// A contract's line as a quote's or another contract's line has it, with the cost per unit given.
+    init(orgID: UUID, contractID: UUID, as line: any PrintableLine, unitCost: Int64, at now: Date) {
+        id = UUID.v7(at: now)
+        self.orgID = orgID
+        self.contractID = contractID
+        position = line.position
+        productID = line.productID
+        productName = line.productName
+        quantity = line.quantity
+        unit = line.unit
+        price = line.price
+        discount = line.discount
+        taxRate = line.taxRate
+        net = line.net
+        tax = line.tax
+        self.unitCost = unitCost
+    }
+
     var cost: Int64 { unitCost * quantity }
 }
 

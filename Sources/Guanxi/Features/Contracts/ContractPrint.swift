@@ -38,44 +38,11 @@ struct ContractPrintPages: RouteCollection {
         let values = ["company": actor.org.name, "customer": customer, "number": c.number, "date": c.signedOn ?? "　　年　月　日",
                       "startsOn": c.startsOn ?? "—", "endsOn": c.endsOn ?? "—", "total": money(c.total), "totalUpper": Money.chineseUpper(c.total),
                       "owner": owner, "terms": c.terms ?? ""]
-        let paragraphs = { (text: String) in QuoteTemplate.fill(text, values).split(separator: "\n", omittingEmptySubsequences: false).map { H.p(String($0)) } }
         try await req.db.writeTransaction { tx in
             try await Audit(actor: actor, db: tx, now: req.now).event(Contract.entity, c.id!, .export, field: "print", new: c.number)
         }
-        let html = H.el("html", [A("lang", actor.locale.htmlLang)], [
-            H.el("head", [], [
-                H.void("meta", [A("charset", "utf-8")]),
-                H.el("title", [], [H.text("\(template.title) \(c.number)")]),
-                H.void("link", [A("rel", "stylesheet"), .href("/css/print.css")]),
-            ]),
-            H.el("body", [.cls("print quote-print")], [
-                H.div("no-print print-bar", H.a(Paths.contract(c.id!), t("action.back"), cls: "btn"), H.span("muted", t("quote.printHint"))),
-                H.el("article", [.cls("quote-sheet")], [
-                    H.el("h1", [], [H.text(template.title)]),
-                    H.p("\(t("contract.number")) \(c.number) · \(t(c.kind.labelKey))", cls: "quote-meta"),
-                    H.div("quote-header", paragraphs(template.header)),
-                    H.el("table", [.cls("quote-table")], [
-                        H.el("thead", [], [H.el("tr", [], ["#", t("entity.product"), t("opportunity.quantity"), t("product.unit"), t("opportunity.unitPrice"),
-                                                           t("quote.discount"), t("quote.taxRate"), t("quote.lineTotal")].map { H.el("th", [], [H.text($0)]) })]),
-                        H.el("tbody", [], lines.map { l in H.el("tr", [], [
-                            H.el("td", [], [H.text(String(l.position))]), H.el("td", [], [H.text(l.productName)]),
-                            H.el("td", [.cls("num")], [H.text(String(l.quantity))]), H.el("td", [], [H.text(l.unit ?? "")]),
-                            H.el("td", [.cls("num")], [H.text(money(l.price))]), H.el("td", [.cls("num")], [H.text(QuoteMath.percent(l.discount) + "%")]),
-                            H.el("td", [.cls("num")], [H.text(QuoteMath.percent(l.taxRate) + "%")]), H.el("td", [.cls("num")], [H.text(money(l.net + l.tax))]),
-                        ]) }),
-                        H.el("tfoot", [], [
-                            H.el("tr", [], [H.el("td", [A("colspan", "7")], [H.text(t("quote.subtotal"))]), H.el("td", [.cls("num")], [H.text(money(c.subtotal))])]),
-                            H.el("tr", [], [H.el("td", [A("colspan", "7")], [H.text(t("quote.tax"))]), H.el("td", [.cls("num")], [H.text(money(c.tax))])]),
-                            H.el("tr", [.cls("grand")], [H.el("td", [A("colspan", "7")], [H.text(t("contract.total"))]), H.el("td", [.cls("num")], [H.text(money(c.total))])]),
-                        ]),
-                    ]),
-                    H.div("quote-footer", paragraphs(template.footer)),
-                ]),
-            ]),
-        ])
-        var headers = HTTPHeaders()
-        headers.contentType = .html
-        return Response(status: .ok, headers: headers, body: .init(string: "<!DOCTYPE html>" + H.render(html)))
+        return PrintSheet.response(.init(template: template, values: values, meta: "\(t("contract.number")) \(c.number) · \(t(c.kind.labelKey))", back: Paths.contract(c.id!),
+                                         lines: lines, subtotal: c.subtotal, tax: c.tax, total: c.total, totalLabel: t("contract.total")), actor: actor)
     }
 
     @Sendable func templateForm(req: Request) async throws -> Response {

@@ -148,24 +148,7 @@ struct ContractService {
         c.title = ""
         c.kind = .contract
         apply(v, to: c)
-        let lines: [ContractLine] = quoteLines.map { q in
-            let l = ContractLine()
-            l.id = UUID.v7(at: now)
-            l.orgID = actor.orgID
-            l.contractID = c.id!
-            l.position = q.position
-            l.productID = q.productID
-            l.productName = q.productName
-            l.quantity = q.quantity
-            l.unit = q.unit
-            l.price = q.price
-            l.discount = q.discount
-            l.taxRate = q.taxRate
-            l.net = q.net
-            l.tax = q.tax
-            l.unitCost = costs[q.productID] ?? 0
-            return l
-        }
+        let lines = quoteLines.map { ContractLine(orgID: actor.orgID, contractID: c.id!, as: $0, unitCost: costs[$0.productID] ?? 0, at: now) }
         c.cost = lines.reduce(0) { $0 + $1.cost }
         let policy = try await Organization.find(actor.orgID, on: db)?.financePolicy ?? FinancePolicy()
         if policy.credit == .block, try await Self.overCredit(c, policy: policy, lock: false, actor: actor, on: db) { throw AppError.conflict("error.creditLimit") }
@@ -211,24 +194,7 @@ struct ContractService {
         c.received = 0
         c.refunded = 0
         c.invoiced = 0
-        let lines: [ContractLine] = fromLines.map { f in
-            let l = ContractLine()
-            l.id = UUID.v7(at: now)
-            l.orgID = actor.orgID
-            l.contractID = c.id!
-            l.position = f.position
-            l.productID = f.productID
-            l.productName = f.productName
-            l.quantity = f.quantity
-            l.unit = f.unit
-            l.price = f.price
-            l.discount = f.discount
-            l.taxRate = f.taxRate
-            l.net = f.net
-            l.tax = f.tax
-            l.unitCost = f.unitCost
-            return l
-        }
+        let lines = fromLines.map { ContractLine(orgID: actor.orgID, contractID: c.id!, as: $0, unitCost: $0.unitCost, at: now) }
         try await db.writeTransaction { [actor, now] tx in
             c.number = try await Numbering.next(.contract, orgID: actor.orgID, timeZone: actor.org.timeZone, now: now, on: tx)
             try await c.create(on: tx)

@@ -117,10 +117,7 @@ struct PaymentService {
         guard errors.isEmpty, let customerID, let method else { throw AppError.invalid(errors) }
         let auto = i.apply == .auto
 
-        let owner: (UUID, UUID?) = if let contract { (contract.ownerID, contract.departmentID) } else {
-            try await actor.inOrg(Customer.self, on: db).filter(\.$id == customerID).first().flatMap { c in c.ownerID.map { ($0, c.departmentID) } }
-                ?? (actor.userID, actor.departmentID)
-        }
+        let owner = try await actor.financeOwner(contract: contract, customerID: customerID, on: db)
         let p = Payment()
         p.id = UUID.v7(at: now)
         p.orgID = actor.orgID

@@ -59,10 +59,7 @@ struct RefundService {
         if !CalendarDate.isValid(on) { errors.add("refundedOn", "error.date") }
         let reason = Check.required(i.reason, "reason", max: 500, into: &errors)
         guard errors.isEmpty, let kind, let customerID else { throw AppError.invalid(errors) }
-        let owner: (UUID, UUID?) = if let contract { (contract.ownerID, contract.departmentID) } else {
-            try await actor.inOrg(Customer.self, on: db).filter(\.$id == customerID).first().flatMap { c in c.ownerID.map { ($0, c.departmentID) } }
-                ?? (actor.userID, actor.departmentID)
-        }
+        let owner = try await actor.financeOwner(contract: contract, customerID: customerID, on: db)
         let r = Refund()
         r.id = UUID.v7(at: now)
         r.orgID = actor.orgID

@@ -401,44 +401,11 @@ struct QuotePages: RouteCollection {
         let money = { (v: Int64) in t.locale.money(v, decimals: actor.org.moneyDecimals) }
         let values = ["company": actor.org.name, "customer": customer, "number": q.number, "version": String(q.version), "date": q.quotedOn,
                       "validUntil": q.validUntil ?? "—", "total": money(q.total), "owner": owner, "terms": q.terms ?? ""]
-        let paragraphs = { (text: String) in QuoteTemplate.fill(text, values).split(separator: "\n", omittingEmptySubsequences: false).map { H.p(String($0)) } }
         try await req.db.writeTransaction { tx in
             try await Audit(actor: actor, db: tx, now: req.now).event(Quote.entity, q.id!, .export, field: "print", new: "\(q.number) v\(q.version)")
         }
-        let html = H.el("html", [A("lang", actor.locale.htmlLang)], [
-            H.el("head", [], [
-                H.void("meta", [A("charset", "utf-8")]),
-                H.el("title", [], [H.text("\(template.title) \(q.number)")]),
-                H.void("link", [A("rel", "stylesheet"), .href("/css/print.css")]),
-            ]),
-            H.el("body", [.cls("print quote-print")], [
-                H.div("no-print print-bar", H.a(Paths.quote(q.id!), t("action.back"), cls: "btn"), H.span("muted", t("quote.printHint"))),
-                H.el("article", [.cls("quote-sheet")], [
-                    H.el("h1", [], [H.text(template.title)]),
-                    H.p("\(t("quote.number")) \(q.number) v\(q.version) · \(t("quote.quotedOn")) \(q.quotedOn)", cls: "quote-meta"),
-                    H.div("quote-header", paragraphs(template.header)),
-                    H.el("table", [.cls("quote-table")], [
-                        H.el("thead", [], [H.el("tr", [], ["#", t("entity.product"), t("opportunity.quantity"), t("product.unit"), t("opportunity.unitPrice"),
-                                                           t("quote.discount"), t("quote.taxRate"), t("quote.lineTotal")].map { H.el("th", [], [H.text($0)]) })]),
-                        H.el("tbody", [], lines.map { l in H.el("tr", [], [
-                            H.el("td", [], [H.text(String(l.position))]), H.el("td", [], [H.text(l.productName)]),
-                            H.el("td", [.cls("num")], [H.text(String(l.quantity))]), H.el("td", [], [H.text(l.unit ?? "")]),
-                            H.el("td", [.cls("num")], [H.text(money(l.price))]), H.el("td", [.cls("num")], [H.text(QuoteMath.percent(l.discount) + "%")]),
-                            H.el("td", [.cls("num")], [H.text(QuoteMath.percent(l.taxRate) + "%")]), H.el("td", [.cls("num")], [H.text(money(l.net + l.tax))]),
-                        ]) }),
-                        H.el("tfoot", [], [
-                            H.el("tr", [], [H.el("td", [A("colspan", "7")], [H.text(t("quote.subtotal"))]), H.el("td", [.cls("num")], [H.text(money(q.subtotal))])]),
-                            H.el("tr", [], [H.el("td", [A("colspan", "7")], [H.text(t("quote.tax"))]), H.el("td", [.cls("num")], [H.text(money(q.tax))])]),
-                            H.el("tr", [.cls("grand")], [H.el("td", [A("colspan", "7")], [H.text(t("quote.total"))]), H.el("td", [.cls("num")], [H.text(money(q.total))])]),
-                        ]),
-                    ]),
-                    H.div("quote-footer", paragraphs(template.footer)),
-                ]),
-            ]),
-        ])
-        var headers = HTTPHeaders()
-        headers.contentType = .html
-        return Response(status: .ok, headers: headers, body: .init(string: "<!DOCTYPE html>" + H.render(html)))
+        return PrintSheet.response(.init(template: template, values: values, meta: "\(t("quote.number")) \(q.number) v\(q.version) · \(t("quote.quotedOn")) \(q.quotedOn)",
+                                         back: Paths.quote(q.id!), lines: lines, subtotal: q.subtotal, tax: q.tax, total: q.total, totalLabel: t("quote.total")), actor: actor)
     }
 
     // MARK: template
