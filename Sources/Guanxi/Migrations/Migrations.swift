@@ -1707,6 +1707,8 @@ struct CreateFinance: AsyncMigration {
         try await db.raw("CREATE INDEX invoices_contract ON invoices (contract_id)")
         try await db.raw("CREATE INDEX invoices_customer ON invoices (org_id, customer_id)")
         try await db.raw("CREATE INDEX invoices_period ON invoices (org_id, issued_on, id)")
+        // Contracts a customer pays for (the credit check, the 360 view).
+        try await db.raw("CREATE INDEX contracts_settlement ON contracts (org_id, settlement_customer_id) WHERE settlement_customer_id IS NOT NULL")
         // Call-offs of a framework contract (CTR-03).
         try await db.schema("contracts").field("parent_id", .uuid).update()
         try await db.raw("CREATE INDEX contracts_parent ON contracts (parent_id) WHERE parent_id IS NOT NULL")
@@ -1717,6 +1719,7 @@ struct CreateFinance: AsyncMigration {
     func revert(on db: Database) async throws {
         try await db.raw("DROP INDEX contracts_signed")
         try await db.raw("DROP INDEX contracts_parent")
+        try await db.raw("DROP INDEX contracts_settlement")
         try await db.schema("contracts").deleteField("parent_id").update()
         for t in ["invoices", "refunds", "payment_allocations", "payments"] { try await db.schema(t).delete() }
         try await db.schema("organizations").deleteField("finance_policy").update()

@@ -158,4 +158,10 @@ final class Receivable: Model, @unchecked Sendable {
 extension Receivable: ScopedModel {
     static let module: Module = .contracts
     static let entity = "receivable"
+    /// Instalments follow their contract's owner; nobody shares one by one.
+    static let shareable = false
+
+    /// `is_void = false` written out, not bound: SQLite uses a partial index (`WHERE is_void = false`)
+    /// only when the query's own text implies it.
+    static var open: DatabaseQuery.Filter { .sql(embed: "\(ident: schema).\(ident: "is_void") = false AND \(ident: schema).\(ident: "received") < \(ident: schema).\(ident: "amount")") }
 }

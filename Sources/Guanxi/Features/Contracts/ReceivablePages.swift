@@ -15,8 +15,7 @@ struct ReceivableService {
     /// Open instalments (not void, not fully received) in the actor's scope, earliest due first;
     /// `overdue` keeps those already past due.
     func open(overdue: Bool, after: (String, UUID)?, limit: Int = 50) async throws -> (items: [Receivable], next: (String, UUID)?) {
-        let b = try actor.query(Receivable.self, .view, on: db).filter(\.$isVoid == false)
-            .filter(.sql(embed: "\(ident: Receivable.schema).\(ident: "received") < \(ident: Receivable.schema).\(ident: "amount")"))
+        let b = try actor.query(Receivable.self, .view, on: db).filter(Receivable.open)
         if overdue { b.filter(\.$dueOn < today) }
         if let (due, id) = after {
             b.group(.or) { or in

@@ -66,6 +66,7 @@ final class PaymentAllocation: Model, @unchecked Sendable {
 extension PaymentAllocation: ScopedModel {
     static let module: Module = .contracts
     static let entity = "paymentAllocation"
+    static let shareable = false
 }
 
 /// Money paid back (退款, CTR-08 / FIN-02): out of the customer's prepayments, or against a contract

@@ -70,8 +70,7 @@ struct PaymentService {
 
     /// Open instalments the actor may see, earliest due first: a contract's, or all of a customer's.
     func open(customerID: UUID, contractID: UUID?) async throws -> [Receivable] {
-        let b = try actor.query(Receivable.self, .view, on: db).filter(\.$customerID == customerID).filter(\.$isVoid == false)
-            .filter(.sql(embed: "\(ident: Receivable.schema).\(ident: "received") < \(ident: Receivable.schema).\(ident: "amount")"))
+        let b = try actor.query(Receivable.self, .view, on: db).filter(\.$customerID == customerID).filter(Receivable.open)
         if let c = contractID { b.filter(\.$contractID == c) }
         return try await b.sort(\.$dueOn).sort(\.$position).limit(500).all()
     }

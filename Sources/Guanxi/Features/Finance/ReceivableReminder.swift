@@ -14,9 +14,8 @@ struct ReceivableReminder {
             let days = (org.financePolicy ?? FinancePolicy()).reminderDays
             let today = CalendarDate.of(now, in: org.zone)
             let until = CalendarDate.adding(days, to: today) ?? today
-            let due = try await SystemAccess.inOrg(Receivable.self, org.id!, on: db).filter(\.$isVoid == false)
+            let due = try await SystemAccess.inOrg(Receivable.self, org.id!, on: db).filter(Receivable.open)
                 .filter(\.$dueOn >= today).filter(\.$dueOn <= until)
-                .filter(.sql(embed: "\(ident: Receivable.schema).\(ident: "received") < \(ident: Receivable.schema).\(ident: "amount")"))
                 .limit(10_000).all()
             guard !due.isEmpty else { continue }
             let numbers = Dictionary(uniqueKeysWithValues: try await SystemAccess.inOrg(Contract.self, org.id!, on: db)

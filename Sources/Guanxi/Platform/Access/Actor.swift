@@ -123,7 +123,13 @@ protocol ScopedModel: OrgScoped {
     static var module: Module { get }
     /// The entity key used in audit entries, shares and the recycle bin.
     static var entity: String { get }
+    /// Whether records can be shared one by one; the scope of those that cannot skips the share lookup.
+    static var shareable: Bool { get }
     var orgID: UUID { get }
+}
+
+extension ScopedModel {
+    static var shareable: Bool { true }
 }
 
 /// Records that go to the recycle bin (Fluent's `deleted_at` timestamp). Their scoped queries also
@@ -176,7 +182,7 @@ extension Actor {
             """)
         return query.group(.or) { or in
             or.filter(owner, .equal, .bind(userID))
-            or.filter(shared)
+            if M.shareable { or.filter(shared) }
             if M.self == Customer.self {
                 // The secondary owner and the customer's sales team work on it like the owner.
                 or.filter(.sql(embed: "\(ident: M.schema).\(ident: "secondary_owner_id") = \(bind: userID)"))
@@ -212,7 +218,7 @@ extension Actor {
         try require(.view, M.module)
         let t = alias ?? M.schema
         var parts: [SQLQueryString] = ["\(ident: t).\(ident: "owner_id") = \(bind: userID)"]
-        if shares {
+        if shares, M.shareable {
             parts.append("\(ident: t).\(ident: "id") IN (SELECT record_id FROM record_shares WHERE user_id = \(bind: userID) AND entity = \(bind: M.entity))")
         }
         if M.self == Customer.self {
