@@ -253,8 +253,8 @@ struct ContractService {
         let pending = try await sql.raw("""
             SELECT CAST(SUM(total) AS BIGINT) AS n FROM contracts
             WHERE org_id = \(bind: actor.orgID) AND status = 'pendingApproval' AND deleted_at IS NULL AND id <> \(bind: excluding ?? UUID())
-              AND id IN (SELECT id FROM contracts WHERE org_id = \(bind: actor.orgID) AND settlement_customer_id = \(bind: payer)
-                         UNION SELECT id FROM contracts WHERE org_id = \(bind: actor.orgID) AND customer_id = \(bind: payer) AND settlement_customer_id IS NULL)
+              AND id IN (SELECT id FROM contracts WHERE org_id = \(bind: actor.orgID) AND deleted_at IS NULL AND settlement_customer_id = \(bind: payer)
+                         UNION SELECT id FROM contracts WHERE org_id = \(bind: actor.orgID) AND deleted_at IS NULL AND customer_id = \(bind: payer) AND settlement_customer_id IS NULL)
             """).first(decoding: Row.self)?.n ?? 0
         return owed + pending
     }

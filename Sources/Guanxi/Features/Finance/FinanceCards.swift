@@ -73,8 +73,8 @@ enum FinanceCards {
         if let r = try await sql.raw("""
             SELECT COUNT(*) AS n, CAST(SUM(total) AS BIGINT) AS a, CAST(SUM(received - refunded) AS BIGINT) AS b, CAST(SUM(invoiced) AS BIGINT) AS c FROM contracts
             WHERE \(try actor.scopeSQL(Contract.self)) AND deleted_at IS NULL AND status IN ('active', 'completed', 'terminated')
-              AND id IN (SELECT id FROM contracts WHERE org_id = \(bind: actor.orgID) AND customer_id = \(bind: customerID)
-                         UNION SELECT id FROM contracts WHERE org_id = \(bind: actor.orgID) AND settlement_customer_id = \(bind: customerID))
+              AND id IN (SELECT id FROM contracts WHERE org_id = \(bind: actor.orgID) AND deleted_at IS NULL AND customer_id = \(bind: customerID)
+                         UNION SELECT id FROM contracts WHERE org_id = \(bind: actor.orgID) AND deleted_at IS NULL AND settlement_customer_id = \(bind: customerID))
             """).first(decoding: R.self) {
             f.contracts = r.n ?? 0; f.amount = r.a ?? 0; f.received = r.b ?? 0; f.invoiced = r.c ?? 0
         }

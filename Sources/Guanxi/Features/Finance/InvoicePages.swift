@@ -161,7 +161,13 @@ struct InvoicePages: RouteCollection {
                 H.el("section", [.cls("card")], [
                     H.h2(t("history.title")),
                     HistoryView.render(history, ctx: ctx, label: { k in t("invoice.\(k)") }, display: { k, v in
-                        k == "amount" ? (v.flatMap { Int64($0) }.map(money) ?? "") : k == "status" ? (v.flatMap(Invoice.Status.init).map { t($0.labelKey) } ?? v ?? "") : (v ?? "")
+                        switch k {
+                        case "amount": v.flatMap { Int64($0) }.map(money) ?? ""
+                        case "status": v.flatMap(Invoice.Status.init).map { t($0.labelKey) } ?? v ?? ""
+                        case "kind": v.flatMap(Invoice.Kind.init).map { t($0.labelKey) } ?? v ?? ""
+                        case "contract": contract?.number ?? v ?? ""
+                        default: v ?? ""
+                        }
                     }),
                 ]),
             ])

@@ -196,7 +196,13 @@ struct PaymentPages: RouteCollection {
                 H.el("section", [.cls("card")], [
                     H.h2(t("history.title")),
                     HistoryView.render(history, ctx: ctx, label: { k in t("payment.\(k)") }, display: { k, v in
-                        ["amount", "allocated"].contains(k) ? (v.flatMap { Int64($0) }.map(money) ?? "") : (v ?? "")
+                        switch k {
+                        case "amount", "allocated": v.flatMap { Int64($0) }.map(money) ?? ""
+                        case "customer": customer
+                        case "contract": v.flatMap(UUID.init(uuidString:)).flatMap { numbers[$0] } ?? (v ?? "")
+                        case "method": v.flatMap(Payment.Method.init).map { t($0.labelKey) } ?? (v ?? "")
+                        default: v ?? ""
+                        }
                     }),
                 ]),
             ])

@@ -127,7 +127,14 @@ struct RefundPages: RouteCollection {
                 H.el("section", [.cls("card")], [
                     H.h2(t("history.title")),
                     HistoryView.render(history, ctx: ctx, label: { k in t("refund.\(k)") }, display: { k, v in
-                        k == "amount" ? (v.flatMap { Int64($0) }.map(money) ?? "") : k == "status" ? (v.flatMap(Refund.Status.init).map { t($0.labelKey) } ?? v ?? "") : (v ?? "")
+                        switch k {
+                        case "amount": v.flatMap { Int64($0) }.map(money) ?? ""
+                        case "status": v.flatMap(Refund.Status.init).map { t($0.labelKey) } ?? v ?? ""
+                        case "kind": v.flatMap(Refund.Kind.init).map { t($0.labelKey) } ?? v ?? ""
+                        case "customer": customer
+                        case "contract": contract?.number ?? v ?? ""
+                        default: v ?? ""
+                        }
                     }),
                 ]),
             ])
