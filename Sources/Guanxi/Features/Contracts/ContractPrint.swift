@@ -57,11 +57,7 @@ struct ContractPrintPages: RouteCollection {
         try actor.require(.edit, .admin)
         let form = try req.content.decode(QuotePages.TemplateForm.self)
         let new = QuoteTemplate(title: Check.clean(form.title) ?? "", header: form.header ?? "", footer: form.footer ?? "")
-        var errors = FieldErrors()
-        if new.title.isEmpty || new.title.count > 40 { errors.add("title", "error.required") }
-        if new.header.count > 2000 { errors.add("header", "error.tooLong") }
-        if new.footer.count > 2000 { errors.add("footer", "error.tooLong") }
-        guard errors.isEmpty else { return renderTemplate(req, form, errors: errors.messages, status: .unprocessableEntity) }
+        guard new.problems.isEmpty else { return renderTemplate(req, form, errors: new.problems.messages, status: .unprocessableEntity) }
         guard let org = try await Organization.find(actor.orgID, on: req.db) else { throw AppError.notFound }
         let old = org.contractTemplate ?? .contractDefault
         if old != new {
@@ -76,21 +72,9 @@ struct ContractPrintPages: RouteCollection {
     }
 
     private func renderTemplate(_ req: Request, _ form: QuotePages.TemplateForm, errors: [String: String], status: HTTPResponseStatus = .ok) -> Response {
-        let t = req.pageContext.t
-        return req.page(status, title: t("contract.template"), crumbs: [Crumb(label: t("nav.contracts"), href: Paths.contracts), Crumb(label: t("contract.template"), href: nil)]) { ctx in
-            H.group([
-                H.div("page-head", H.h1(t("contract.template"))),
-                H.p(t("quote.templateHint", QuoteTemplate.contractPlaceholders.map { "{{\($0)}}" }.joined(separator: " ")), cls: "muted"),
-                Forms.errorSummary(errors, t: t),
-                Forms.form(Paths.contracts + "/template", csrf: ctx.csrf, [
-                    H.div("card form-card wide",
-                          Forms.input("title", label: t("quote.templateTitle"), value: form.title, error: errors["title"].map { t($0) }, required: true, extra: [A("maxlength", "40")]),
-                          Forms.textarea("header", label: t("quote.templateHeader"), value: form.header, error: errors["header"].map { t($0) }, rows: 4),
-                          Forms.textarea("footer", label: t("quote.templateFooter"), value: form.footer, error: errors["footer"].map { t($0) }, rows: 8)),
-                    Forms.actions(Forms.submit(t("action.save"))),
-                ]),
-            ])
-        }
+        PrintSheet.templateForm(req, form, errors: errors, status: status, action: Paths.contracts + "/template", titleKey: "contract.template",
+                                crumb: Crumb(label: req.pageContext.t("nav.contracts"), href: Paths.contracts), placeholders: QuoteTemplate.contractPlaceholders,
+                                footerRows: 8)
     }
 
     // MARK: finance settings

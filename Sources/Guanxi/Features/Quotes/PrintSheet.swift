@@ -74,4 +74,24 @@ enum PrintSheet {
         headers.contentType = .html
         return Response(status: .ok, headers: headers, body: .init(string: "<!DOCTYPE html>" + H.render(html)))
     }
+
+    /// The administrator's editor of a print template: title, header and footer with their placeholders.
+    static func templateForm(_ req: Request, _ form: QuotePages.TemplateForm, errors: [String: String], status: HTTPResponseStatus, action: String,
+                             titleKey: String, crumb: Crumb, placeholders: [String], footerRows: Int) -> Response {
+        let t = req.pageContext.t
+        return req.page(status, title: t(titleKey), crumbs: [crumb, Crumb(label: t(titleKey), href: nil)]) { ctx in
+            H.group([
+                H.div("page-head", H.h1(t(titleKey))),
+                H.p(t("quote.templateHint", placeholders.map { "{{\($0)}}" }.joined(separator: " ")), cls: "muted"),
+                Forms.errorSummary(errors, t: t),
+                Forms.form(action, csrf: ctx.csrf, [
+                    H.div("card form-card wide",
+                          Forms.input("title", label: t("quote.templateTitle"), value: form.title, error: errors["title"].map { t($0) }, required: true, extra: [A("maxlength", "40")]),
+                          Forms.textarea("header", label: t("quote.templateHeader"), value: form.header, error: errors["header"].map { t($0) }, rows: 4),
+                          Forms.textarea("footer", label: t("quote.templateFooter"), value: form.footer, error: errors["footer"].map { t($0) }, rows: footerRows)),
+                    Forms.actions(Forms.submit(t("action.save"))),
+                ]),
+            ])
+        }
+    }
 }

@@ -112,6 +112,15 @@ struct QuoteTemplate: Codable, Sendable, Equatable {
 
     static let placeholders = ["company", "customer", "number", "version", "date", "validUntil", "total", "owner", "terms"]
 
+    /// What is wrong with a template an administrator saves.
+    var problems: FieldErrors {
+        var errors = FieldErrors()
+        if title.isEmpty || title.count > 40 { errors.add("title", "error.required") }
+        if header.count > 2000 { errors.add("header", "error.tooLong") }
+        if footer.count > 2000 { errors.add("footer", "error.tooLong") }
+        return errors
+    }
+
     /// Fills the placeholders; unknown ones stay as typed.
     static func fill(_ text: String, _ values: [String: String]) -> String {
         var out = text

@@ -434,21 +434,8 @@ struct QuotePages: RouteCollection {
     }
 
     private func renderTemplate(_ req: Request, _ form: TemplateForm, errors: [String: String], status: HTTPResponseStatus = .ok) -> Response {
-        let t = req.pageContext.t
-        return req.page(status, title: t("quote.template"), crumbs: [Crumb(label: t("nav.quotes"), href: Paths.quotes), Crumb(label: t("quote.template"), href: nil)]) { ctx in
-            H.group([
-                H.div("page-head", H.h1(t("quote.template"))),
-                H.p(t("quote.templateHint", QuoteTemplate.placeholders.map { "{{\($0)}}" }.joined(separator: " ")), cls: "muted"),
-                Forms.errorSummary(errors, t: t),
-                Forms.form(Paths.quotes + "/template", csrf: ctx.csrf, [
-                    H.div("card form-card wide",
-                          Forms.input("title", label: t("quote.templateTitle"), value: form.title, error: errors["title"].map { t($0) }, required: true, extra: [A("maxlength", "40")]),
-                          Forms.textarea("header", label: t("quote.templateHeader"), value: form.header, error: errors["header"].map { t($0) }, rows: 4),
-                          Forms.textarea("footer", label: t("quote.templateFooter"), value: form.footer, error: errors["footer"].map { t($0) }, rows: 5)),
-                    Forms.actions(Forms.submit(t("action.save"))),
-                ]),
-            ])
-        }
+        PrintSheet.templateForm(req, form, errors: errors, status: status, action: Paths.quotes + "/template", titleKey: "quote.template",
+                                crumb: Crumb(label: req.pageContext.t("nav.quotes"), href: Paths.quotes), placeholders: QuoteTemplate.placeholders, footerRows: 5)
     }
 }
 

@@ -368,11 +368,7 @@ struct QuoteService {
 
     func saveTemplate(_ new: QuoteTemplate) async throws {
         try actor.require(.edit, .admin)
-        var errors = FieldErrors()
-        if new.title.isEmpty || new.title.count > 40 { errors.add("title", "error.required") }
-        if new.header.count > 2000 { errors.add("header", "error.tooLong") }
-        if new.footer.count > 2000 { errors.add("footer", "error.tooLong") }
-        guard errors.isEmpty else { throw AppError.invalid(errors) }
+        guard new.problems.isEmpty else { throw AppError.invalid(new.problems) }
         guard let org = try await Organization.find(actor.orgID, on: db) else { throw AppError.notFound }
         let old = org.quoteTemplate ?? QuoteTemplate()
         guard old != new else { return }
