@@ -77,6 +77,20 @@ struct ErrorJSON: Decodable {
         }
     }
 
+    @Test func anOverloadIsAnsweredBusyNotAsABug() async throws {
+        try await withGuanxi { app, _ in
+            // What a request meets when every database connection stays taken for the whole wait.
+            app.get("busy-probe") { _ -> String in throw ConnectionPoolTimeoutError.connectionRequestTimeout }
+            var h = HTTPHeaders()
+            h.replaceOrAdd(name: .accept, value: "application/json")
+            let json = try await app.testing().sendRequest(.GET, "/busy-probe", headers: h)
+            #expect(json.status == .serviceUnavailable && json.headers.first(name: .retryAfter) == "5")
+            #expect(try json.content.decode(ErrorJSON.self).code == "busy")
+            let page = try await app.testing().sendRequest(.GET, "/busy-probe")
+            #expect(page.status == .serviceUnavailable && page.body.string.contains("系统繁忙"))
+        }
+    }
+
     @Test func keysetPagesWalkEveryRowOnce() async throws {
         try await withGuanxi { app, _ in
             _ = try await World.build(app)

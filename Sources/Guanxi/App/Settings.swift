@@ -29,6 +29,9 @@ public struct Settings: Sendable {
     public var mail: MailSettings?
     /// The address people open Guanxi at, for links in mail (GUANXI_PUBLIC_URL, e.g. https://crm.example.com).
     public var publicURL: String?
+    /// How long a request waits for a PostgreSQL connection before it is answered 503 (GUANXI_DB_POOL_TIMEOUT).
+    /// The tests raise it: there eighty suites share two cores with the database.
+    public var databasePoolTimeout: TimeInterval = 30
 
     public struct LockoutSettings: Sendable {
         public var maxFailures: Int = 5
@@ -71,6 +74,7 @@ public struct Settings: Sendable {
         settings.secureCookies = env["GUANXI_SECURE_COOKIES"] == "1"
         settings.runJobs = env["GUANXI_JOBS"] != "0"
         if let tick = env["GUANXI_JOB_TICK"].flatMap(Double.init), tick >= 0.1 { settings.jobTick = tick }
+        if let wait = env["GUANXI_DB_POOL_TIMEOUT"].flatMap(Double.init), wait >= 1 { settings.databasePoolTimeout = wait }
         if let scale = env["GUANXI_JOB_PERIOD_SCALE"].flatMap(Double.init), scale > 0 { settings.jobPeriodScale = scale }
         settings.mail = MailSettings.parse(url: env["GUANXI_SMTP_URL"], from: env["GUANXI_SMTP_FROM"])
         settings.publicURL = env["GUANXI_PUBLIC_URL"].flatMap { $0.isEmpty ? nil : String($0.trimmingCharacters(in: CharacterSet(charactersIn: "/"))) }

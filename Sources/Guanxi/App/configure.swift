@@ -29,7 +29,8 @@ public func configure(_ app: Application, settings: Settings) async throws {
         var config = try SQLPostgresConfiguration(url: url)
         config.searchPath = nil
         // A burst of writes on one row (a numbering sequence) queues for connections; wait rather than fail after 10 s.
-        app.databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(30), sqlLogLevel: .debug), as: .psql)
+        app.databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: 4,
+                                    connectionPoolTimeout: .milliseconds(Int64(settings.databasePoolTimeout * 1000)), sqlLogLevel: .debug), as: .psql)
     }
     if case .sqlite = settings.database {
         // WAL lets pages read while a write is in progress (it stays set in the file). The rest is per

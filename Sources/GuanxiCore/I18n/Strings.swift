@@ -117,6 +117,7 @@ public enum Strings {
         "error.assignNotAllowed": Phrase("你没有分配客户给他人的权限", "You may not give customers to others"),
         "error.badParameter": Phrase("参数不正确", "A parameter is not valid"),
         "error.badRequest": Phrase("请求格式不正确", "The request could not be read"),
+        "error.busy": Phrase("系统繁忙，请几秒后再试", "Guanxi is busy; try again in a few seconds"),
         "error.csrf": Phrase("页面已过期，请刷新后重试", "The page expired; reload it and try again"),
         "error.cycle": Phrase("不能选择自己或自己的下级", "That would make it its own parent"),
         "error.decimals": Phrase("请选择 0–6", "Choose 0–6"),

@@ -64,6 +64,7 @@ func withGuanxi(_ body: (Application, TestClock) async throws -> Void) async thr
     do {
         var settings = Settings(database: db, dataDirectory: NSTemporaryDirectory(), passwordCost: 4, clock: { clock.now })
         settings.autoMigrate = true
+        settings.databasePoolTimeout = 300
         try await configure(app, settings: settings)
         try await body(app, clock)
     } catch {

@@ -164,9 +164,7 @@ struct WebFormIntake {
             try await Audit(orgID: form.orgID, actorID: nil, actorName: "网站表单 Web form · \(form.name)", db: tx, now: now)
                 .created(Lead.entity, lead.id!, LeadService.values(lead, Lead.definition))
             if let owner = lead.ownerID { try await LeadRouter.notify(lead, to: owner, by: form.name, on: tx, now: now) }
-        }
-        // The form's counter, in a statement of its own: a flood does not queue behind one row for the whole lead.
-        try await db.writeTransaction { tx in
+            // The form's counter comes last, so a flood queues on its row only for the commit.
             try await (tx as? any SQLDatabase)?.raw("UPDATE web_forms SET submissions = submissions + 1 WHERE id = \(bind: form.id!)").run()
         }
         return .created(lead)

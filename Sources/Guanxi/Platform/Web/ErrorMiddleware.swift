@@ -22,6 +22,10 @@ struct AppErrorMiddleware: AsyncMiddleware {
             appError = AppError(status: e.status, code: code(for: e.status), messageKey: key(for: e.status))
         case is DecodingError:
             appError = .badRequest("error.badRequest")
+        case is ConnectionPoolTimeoutError:
+            // Every database connection stayed busy for the whole wait: an overload, not a bug.
+            req.logger.warning("no database connection within the pool timeout: \(req.method) \(req.url.path)")
+            appError = AppError(status: .serviceUnavailable, code: "busy", messageKey: "error.busy")
         default:
             req.logger.report(error: error)
             appError = AppError(status: .internalServerError, code: "internal", messageKey: "error.internal")
@@ -33,6 +37,7 @@ struct AppErrorMiddleware: AsyncMiddleware {
             let res = Response(status: appError.status)
             try? res.content.encode(body, as: .json)
             if appError.status == .unauthorized { res.headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer") }
+            if appError.status == .serviceUnavailable { res.headers.replaceOrAdd(name: .retryAfter, value: "5") }
             return res
         }
         return req.page(appError.status, title: req.pageContext.t("error.title.\(titleKey(appError.status))")) { ctx in
@@ -64,6 +69,7 @@ struct AppErrorMiddleware: AsyncMiddleware {
         case 415: "unsupported_media_type"
         case 422: "validation_failed"
         case 429: "too_many_requests"
+        case 503: "busy"
         case 500...: "internal"
         default: "bad_request"
         }
