@@ -108,3 +108,42 @@ def test_contract_approved_by_two_then_paid_in_part_and_invoiced(browser, demo_s
     expect(page.locator("#collections")).to_contain_text("赵磊")
     page.screenshot(path=str(shots / "68-collections.png"), full_page=True)
     context.close()
+
+
+def test_contract_without_a_quote_with_a_custom_field(browser, demo_server, shots):
+    url = demo_server
+    # The administrator gives contracts a project number, shown in the list.
+    context, admin = person(browser, url, "admin")
+    admin.goto(f"{url}/admin/custom-fields")
+    admin.click("nav.tabs a:has-text('合同')")
+    admin.fill("#f-label", "项目编号")
+    admin.fill("#f-labelEn", "Project")
+    admin.select_option("#f-kind", "text")
+    admin.click("section.card button:has-text('新建')")
+    expect(admin.locator(".flash-success")).to_be_visible()
+    context.close()
+
+    # The rep starts a contract from a customer's money card, with a line of its own.
+    context, page = person(browser, url, "zhao.lei")
+    page.goto(f"{url}/customers")
+    page.locator("table.data tbody tr a").first.click()
+    page.click("a:has-text('新建合同')")
+    page.fill("#f-title", "年度维保服务")
+    page.select_option("#f-lines\\.1\\.productID", index=1)
+    page.fill("#f-lines\\.1\\.quantity", "三")
+    page.fill("#f-cf_xmbh", "WB-2026-07")
+    page.click("button:has-text('保存')")
+    # A typing mistake: the error sits by the line, what was typed stays.
+    expect(page.locator("#f-lines\\.1\\.quantity")).to_have_value("三")
+    expect(page.locator("#f-cf_xmbh")).to_have_value("WB-2026-07")
+    page.screenshot(path=str(shots / "69-contract-own-lines-error.png"), full_page=True)
+    page.fill("#f-lines\\.1\\.quantity", "3")
+    page.click("button:has-text('保存')")
+    expect(page.locator(".flash-success")).to_be_visible()
+    expect(page.locator("dl.facts")).to_contain_text(["WB-2026-07"])
+    expect(page.locator("table.data").first).to_contain_text("3")
+    page.screenshot(path=str(shots / "70-contract-own-lines.png"), full_page=True)
+    page.goto(f"{url}/contracts")
+    expect(page.locator("table.data thead")).to_contain_text("项目编号")
+    expect(page.locator("table.data tbody")).to_contain_text("WB-2026-07")
+    context.close()

@@ -57,6 +57,7 @@ enum Migrations {
         CreateApprovals(),
         CreateContracts(),
         CreateFinance(),
+        UpdateContractAddCustom(),
     ]
 }
 
@@ -1731,5 +1732,16 @@ struct CreateFinance: AsyncMigration {
         try await db.schema("organizations").deleteField("finance_policy").update()
         try await db.schema("organizations").deleteField("contract_template").update()
         for f in ["received", "refunded", "invoiced"] { try await db.schema("contracts").deleteField(FieldKey(stringLiteral: f)).update() }
+    }
+}
+
+/// Custom fields on contracts and orders (PLT-13 for CTR-01).
+struct UpdateContractAddCustom: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("contracts").field("custom", .string).update()
+    }
+
+    func revert(on db: Database) async throws {
+        try await db.schema("contracts").deleteField("custom").update()
     }
 }

@@ -981,6 +981,8 @@ public enum Strings {
         "contract.owner": Phrase("负责人", "Owner"),
         "contract.lines": Phrase("合同明细", "Lines"),
         "contract.new": Phrase("生成合同", "Make a contract"),
+        "contract.newOwn": Phrase("新建合同", "New contract"),
+        "error.contractLinesFromQuote": Phrase("合同明细来自报价，不能在此修改", "The lines come from the quote and cannot change here"),
         "contract.fromQuote": Phrase("从报价单 {0} 生成：明细、价格和金额按报价，成本按产品当前成本价", "From quote {0}: lines, prices and totals as quoted, costs at today's cost prices"),
         "contract.sameCustomer": Phrase("同签约客户", "The customer itself"),
         "contract.submit": Phrase("提交审批", "Send for approval"),

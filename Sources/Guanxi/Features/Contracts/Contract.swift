@@ -3,7 +3,8 @@ import Foundation
 import GuanxiCore
 
 /// A contract or sales order (合同 / 订单, CTR-01): one entity, `kind` tells which. Made from an
-/// accepted quote, its lines keep the price agreed and the cost at signing, so the gross margin holds.
+/// accepted quote or with lines of its own, its lines keep the price agreed and the cost at signing,
+/// so the gross margin holds.
 final class Contract: Model, @unchecked Sendable {
     static let schema = "contracts"
 
@@ -55,6 +56,8 @@ final class Contract: Model, @unchecked Sendable {
     @Field(key: "received") var received: Int64
     @Field(key: "refunded") var refunded: Int64
     @Field(key: "invoiced") var invoiced: Int64
+    /// The administrator's custom fields (JSON of canonical text).
+    @OptionalField(key: "custom") var custom: String?
 
     // relationships
     @Field(key: "customer_id") var customerID: UUID
@@ -79,9 +82,12 @@ final class Contract: Model, @unchecked Sendable {
     var marginBasisPoints: Int { subtotal == 0 ? 0 : Int((margin * 10_000) / subtotal) }
 }
 
-extension Contract: ScopedModel, SoftDeleted {
+extension Contract: ScopedModel, SoftDeleted, HasCustomFields {
     static let module: Module = .contracts
     static let entity = "contract"
+    /// Contracts declare their core fields by hand (lines, money, approval); the declaration carries
+    /// the organisation's custom fields, so forms, pages, the API and field rules treat them as for customers.
+    static let definition = EntityDefinition<Contract>(entity: entity, module: .contracts, labelKey: "entity.contract", fields: [])
 }
 
 /// A line of a contract: the quote's line as agreed, with the product's cost at signing.

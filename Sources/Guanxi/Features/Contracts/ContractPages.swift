@@ -43,11 +43,17 @@ struct ContractPages: RouteCollection {
         let customers = try await OpportunityNames.customers(page.items.map(\.customerID), on: req.db, orgID: actor.orgID)
         let owners = try await OpportunityNames.users(page.items.map(\.ownerID), on: req.db, orgID: actor.orgID)
         let money = { (v: Int64) in t.locale.money(v, decimals: actor.org.moneyDecimals) }
+        // The administrator's custom fields marked "listed" are columns too.
+        let def = actor.definition(Contract.definition)
+        let listed = def.fields.filter { $0.listed && def.rule($0, for: actor) != .hidden }
+        let lookups = try await Lookups.load(def, records: page.items, actor: actor, on: req.db)
         return req.page(title: t("nav.contracts"), crumbs: [Crumb(label: t("nav.contracts"), href: nil)]) { _ in
             let rows: [[HNode]] = page.items.map { c in [
                 H.a(Paths.contract(c.id!), c.number, cls: "strong"), H.text(c.title), H.a(Paths.customer(c.customerID), customers[c.customerID] ?? ""),
                 H.text(t(c.kind.labelKey)), Self.badge(c, t: t), H.span("num", money(c.total)), H.text(c.signedOn ?? "—"), H.text(owners[c.ownerID] ?? ""),
-            ] }
+            ] + listed.map { f in
+                H.text(def.rule(f, for: actor) == .masked ? (f.read(c).map(Masking.mask) ?? "") : FieldCodec.display(f, f.read(c), lookups: lookups, t: t, decimals: actor.org.moneyDecimals))
+            } }
             let filter = H.el("form", [A("method", "get"), .cls("search-form")], [
                 H.el("select", [.name("status"), A("aria-label", t("contract.status"))],
                      [H.el("option", [.value("")], [H.text(t("contract.anyStatus"))])] + Contract.Status.allCases.map { s in
@@ -55,86 +61,131 @@ struct ContractPages: RouteCollection {
                      }),
                 H.el("button", [.type("submit"), .cls("btn")], [H.text(t("action.search"))]),
             ])
+            let newContract = actor.can(.create, .contracts) ? H.a(Paths.contracts + "/new", t("contract.newOwn"), cls: "btn btn-primary") : H.empty
             return H.group([
-                H.div("page-head", H.h1(t("nav.contracts"))),
+                H.div("page-head", H.h1(t("nav.contracts")), H.div("actions", newContract)),
                 filter,
-                Tables.table([t("contract.number"), t("contract.title"), t("entity.customer"), t("contract.kind"), t("contract.status"), t("contract.total"),
-                              t("contract.signedOn"), t("contract.owner")].map { Tables.Column($0) },
+                Tables.table(([t("contract.number"), t("contract.title"), t("entity.customer"), t("contract.kind"), t("contract.status"), t("contract.total"),
+                               t("contract.signedOn"), t("contract.owner")] + listed.map { $0.title(t) }).map { Tables.Column($0) },
                              rows: rows, sort: nil, descending: false, link: { _, _ in "" },
-                             empty: Tables.emptyState(t("contract.emptyTitle"), hint: t("contract.emptyHint"), action: H.a(Paths.quotes, t("nav.quotes"), cls: "btn"))),
+                             empty: Tables.emptyState(t("contract.emptyTitle"), hint: t("contract.emptyHint"),
+                                                      action: H.group([newContract, H.a(Paths.quotes, t("nav.quotes"), cls: "btn")]))),
                 Tables.pager(first: q.cursor == nil ? nil : Paths.contracts,
                              next: page.next.map { URLQuery.build(Paths.contracts, [("status", q.status?.rawValue), ("cursor", $0.uuidString)]) }, t: t),
             ])
         }
     }
 
+    /// A contract from an accepted quote (`?quote=`), or with lines of its own for a customer (`?customer=`).
     @Sendable func newForm(req: Request) async throws -> Response {
         let actor = try req.actor
         try actor.require(.create, .contracts)
-        let quote = try await actor.find(Quote.self, try? req.query.get(UUID.self, at: "quote"), for: .view, on: req.db)
-        return try await render(req, contract: nil, quote: quote, values: ["title": quote.title, "kind": "contract"], errors: [:])
+        if let quoteID = try? req.query.get(UUID.self, at: "quote") {
+            let quote = try await actor.find(Quote.self, quoteID, for: .view, on: req.db)
+            return try await render(req, contract: nil, quote: quote, values: .init(header: ["title": quote.title, "kind": "contract"]), errors: [:])
+        }
+        var header = ["kind": "contract", "signedOn": CalendarDate.of(req.now, in: actor.org.timeZone)]
+        if let raw = try? req.query.get(String.self, at: "customer"), UUID(uuidString: raw) != nil { header["customerID"] = raw }
+        return try await render(req, contract: nil, quote: nil, values: .init(header: header), errors: [:])
     }
 
-    static func input(_ form: [String: String]) -> ContractService.Input {
-        .init(title: form["title"], kind: form["kind"], signedOn: form["signedOn"] ?? "", startsOn: form["startsOn"] ?? "", endsOn: form["endsOn"] ?? "",
-              terms: form["terms"] ?? "", settlementCustomerID: form["settlementCustomerID"] ?? "", parentID: form["parentID"] ?? "")
+    /// The form's fields; line rows only where the contract has lines of its own.
+    static func input(_ values: QuotePages.FormValues, withLines: Bool, req: Request, actor: Actor) -> ContractService.Input {
+        let h = values.header
+        return .init(title: h["title"], kind: h["kind"], signedOn: h["signedOn"] ?? "", startsOn: h["startsOn"] ?? "", endsOn: h["endsOn"] ?? "",
+                     terms: h["terms"] ?? "", settlementCustomerID: h["settlementCustomerID"] ?? "", parentID: h["parentID"] ?? "",
+                     customerID: h["customerID"], lines: withLines ? values.lineInputs : nil,
+                     custom: actor.definition(Contract.definition).input(form: h, actor: actor))
     }
 
     @Sendable func create(req: Request) async throws -> Response {
         let actor = try req.actor
-        let form = try req.content.decode([String: String].self)
-        let quote = try await actor.find(Quote.self, form["quoteID"].flatMap(UUID.init(uuidString:)), for: .view, on: req.db)
+        let values = QuotePages.FormValues(form: try req.content.decode([String: String].self))
+        let quote = try await values.header["quoteID"].flatMap(UUID.init(uuidString:)).asyncMap { id in
+            try await actor.find(Quote.self, id, for: .view, on: req.db)
+        }
         do {
-            let c = try await service(req).createFromQuote(quote.id, Self.input(form))
+            let input = Self.input(values, withLines: quote == nil, req: req, actor: actor)
+            let svc = try service(req)
+            let c = if let quote { try await svc.createFromQuote(quote.id, input) } else { try await svc.create(input, apiUnits: false) }
             return req.redirect(Paths.contract(c.id!), flash: Flash(.success, "flash.saved"))
         } catch let e as AppError where e.status == .unprocessableEntity {
-            return try await render(req, contract: nil, quote: quote, values: form, errors: e.fields, status: .unprocessableEntity)
+            return try await render(req, contract: nil, quote: quote, values: values, errors: e.fields, status: .unprocessableEntity)
         } catch let e as AppError where e.status == .conflict {
-            return req.redirect(Paths.quote(quote.id!), flash: Flash(.error, e.messageKey))
+            return req.redirect(quote.map { Paths.quote($0.id!) } ?? Paths.contracts, flash: Flash(.error, e.messageKey))
         }
     }
 
     @Sendable func editForm(req: Request) async throws -> Response {
-        let c = try await service(req).get(req.parameters.get("id", as: UUID.self), for: .edit)
-        let values = ["title": c.title, "kind": c.kind.rawValue, "signedOn": c.signedOn ?? "", "startsOn": c.startsOn ?? "", "endsOn": c.endsOn ?? "",
+        let actor = try req.actor
+        let svc = try service(req)
+        let c = try await svc.get(req.parameters.get("id", as: UUID.self), for: .edit)
+        var header = ["title": c.title, "kind": c.kind.rawValue, "signedOn": c.signedOn ?? "", "startsOn": c.startsOn ?? "", "endsOn": c.endsOn ?? "",
                       "terms": c.terms ?? "", "settlementCustomerID": c.settlementCustomerID?.uuidString ?? "", "parentID": c.parentID?.uuidString ?? ""]
-        return try await render(req, contract: c, quote: nil, values: values, errors: [:])
+        for f in actor.definition(Contract.definition).fields { header[f.key] = FieldCodec.formText(f, f.read(c), decimals: actor.org.moneyDecimals) }
+        let lines = c.quoteID == nil ? QuotePages.FormValues.rows(try await svc.lines(c.id!), decimals: actor.org.moneyDecimals) : []
+        return try await render(req, contract: c, quote: nil, values: .init(header: header, lines: lines), errors: [:])
     }
 
     @Sendable func update(req: Request) async throws -> Response {
+        let actor = try req.actor
         let c = try await service(req).get(req.parameters.get("id", as: UUID.self), for: .edit)
-        let form = try req.content.decode([String: String].self)
+        let values = QuotePages.FormValues(form: try req.content.decode([String: String].self))
         do {
-            _ = try await service(req).update(c.id, Self.input(form))
+            _ = try await service(req).update(c.id, Self.input(values, withLines: c.quoteID == nil, req: req, actor: actor), apiUnits: false)
             return req.redirect(Paths.contract(c.id!), flash: Flash(.success, "flash.saved"))
         } catch let e as AppError where e.status == .unprocessableEntity {
-            return try await render(req, contract: c, quote: nil, values: form, errors: e.fields, status: .unprocessableEntity)
+            return try await render(req, contract: c, quote: nil, values: values, errors: e.fields, status: .unprocessableEntity)
+        } catch let e as AppError where e.status == .conflict {
+            return req.redirect(Paths.contract(c.id!), flash: Flash(.error, e.messageKey))
         }
     }
 
-    private func render(_ req: Request, contract: Contract?, quote: Quote?, values: [String: String], errors: [String: String],
+    private func render(_ req: Request, contract: Contract?, quote: Quote?, values form: QuotePages.FormValues, errors: [String: String],
                         status: HTTPResponseStatus = .ok) async throws -> Response {
         let actor = try req.actor
         let t = actor.t
-        let title = contract.map { "\($0.number) · \(t("action.edit"))" } ?? t("contract.new")
+        let values = form.header
+        let def = actor.definition(Contract.definition)
+        let choices = try await FormChoices.load(def, actor: actor, on: req.db)
+        let title = contract.map { "\($0.number) · \(t("action.edit"))" } ?? t(quote == nil ? "contract.newOwn" : "contract.new")
         let action = contract.map { Paths.contract($0.id!) + "/edit" } ?? Paths.contracts
         let customers = try await actor.query(Customer.self, .view, on: req.db).sort(\.$name).limit(500).all()
+        // Lines of its own: a new contract without a quote, or a draft that never had one (a copy, say).
+        let ownLines = quote == nil && contract?.quoteID == nil
+        let catalogue = ownLines && actor.can(.view, .products)
+            ? try await actor.inOrg(Product.self, on: req.db).filter(\.$status == "onSale").sort(\.$name).limit(500).all() : []
+        let customerID = contract?.customerID ?? quote?.customerID ?? values["customerID"].flatMap(UUID.init(uuidString:))
+        let customer = try await customerID.asyncMap { id in try await actor.query(Customer.self, .view, on: req.db).filter(\.$id == id).first() } ?? nil
         // Framework contracts of the same customer this one may call off.
-        let customerID = contract?.customerID ?? quote?.customerID
         let frameworks = try await customerID.asyncMap { id in
             try await actor.query(Contract.self, .view, on: req.db).filter(\.$customerID == id).filter(\.$parentID == nil).filter(\.$status != .void)
                 .sort(\.$id, .descending).limit(100).all().filter { $0.id != contract?.id }
         } ?? []
         return req.page(status, title: title, crumbs: [Crumb(label: t("nav.contracts"), href: Paths.contracts), Crumb(label: title, href: nil)]) { ctx in
             let err = { (k: String) in errors[k].map { t($0) } }
+            // A new contract without a quote names its customer; otherwise the customer is fixed.
+            let customerControl: HNode = contract == nil && quote == nil
+                ? (customer.map { c in
+                    Forms.fieldWrap("customerID", label: t("entity.customer"), required: true, error: err("customerID"), H.group([
+                        H.void("input", [.type("hidden"), .name("customerID"), .value(c.id!.uuidString)]), H.a(Paths.customer(c.id!), c.name, cls: "strong"),
+                    ]))
+                } ?? Forms.select("customerID", label: t("entity.customer"), options: customers.map { .init(value: $0.id!.uuidString, label: $0.name) },
+                                  selected: values["customerID"], error: err("customerID"), required: true, blank: "—"))
+                : H.empty
+            let customControls = def.customKeys.compactMap { key in def.field(key) }.map { f in
+                EntityViews.control(f, in: def, actor: actor, value: values[f.key], error: errors[f.key], choices: choices, t: t)
+            }
             return H.group([
                 H.div("page-head", H.h1(title)),
                 quote.map { q in H.p(t("contract.fromQuote", "\(q.number) v\(q.version)"), cls: "muted") } ?? H.empty,
                 Forms.errorSummary(errors, t: t),
                 Forms.form(action, csrf: ctx.csrf, [
                     quote.map { H.void("input", [.type("hidden"), .name("quoteID"), .value($0.id!.uuidString)]) } ?? H.empty,
-                    H.div("card form-card wide", H.div("grid-form",
-                        Forms.input("title", label: t("contract.title"), value: values["title"], error: err("title"), required: true, extra: [A("maxlength", "100")]),
+                    H.div("card form-card wide", H.div("grid-form", [
+                        Forms.input("title", label: t("contract.title"), value: values["title"], error: err("title"), required: true, autofocus: contract == nil,
+                                    extra: [A("maxlength", "100")]),
+                        customerControl,
                         Forms.select("kind", label: t("contract.kind"), options: Contract.Kind.allCases.map { .init(value: $0.rawValue, label: t($0.labelKey)) },
                                      selected: values["kind"], error: err("kind")),
                         Forms.input("signedOn", label: t("contract.signedOn"), value: values["signedOn"], error: err("signedOn"), type: "date"),
@@ -143,7 +194,9 @@ struct ContractPages: RouteCollection {
                         Forms.select("settlementCustomerID", label: t("customer.settlementCustomer"), options: customers.map { .init(value: $0.id!.uuidString, label: $0.name) },
                                      selected: values["settlementCustomerID"], error: err("settlementCustomerID"), blank: t("contract.sameCustomer")),
                         Forms.select("parentID", label: t("contract.parent"), options: frameworks.map { .init(value: $0.id!.uuidString, label: "\($0.number) · \($0.title)") },
-                                     selected: values["parentID"], error: err("parentID"), blank: t("contract.noParent")))),
+                                     selected: values["parentID"], error: err("parentID"), blank: t("contract.noParent")),
+                    ] + customControls)),
+                    ownLines ? QuotePages.lineEditor(form.lines, errors: errors, catalogue: catalogue, t: t) : H.empty,
                     H.div("card form-card wide", Forms.textarea("terms", label: t("contract.terms"), value: values["terms"], error: err("terms"), rows: 5)),
                     Forms.actions(Forms.submit(t("action.save")), H.a(contract.map { Paths.contract($0.id!) } ?? quote.map { Paths.quote($0.id!) } ?? Paths.contracts,
                                                                       t("action.cancel"), cls: "btn")),
@@ -173,6 +226,8 @@ struct ContractPages: RouteCollection {
         let children = c.parentID == nil ? try await service(req).list(childQuery).items : []
         let shares = try await SharePages.panel(.contracts, id: c.id!, owner: c.ownerID, canShare: canEdit, req: req, actor: actor)
         let money = { (v: Int64) in t.locale.money(v, decimals: actor.org.moneyDecimals) }
+        let def = actor.definition(Contract.definition)
+        let lookups = try await Lookups.load(def, records: [c], history: history, actor: actor, on: req.db)
         return req.page(title: c.number, crumbs: [Crumb(label: t("nav.contracts"), href: Paths.contracts), Crumb(label: c.number, href: nil)]) { ctx in
             var actions: [HNode] = []
             if canEdit, c.status == .draft {
@@ -210,7 +265,7 @@ struct ContractPages: RouteCollection {
                     H.el("dt", [], [H.text(t("entity.quote"))]), H.el("dd", [], [c.quoteID.map { H.a(Paths.quote($0), t("contract.openQuote")) } ?? H.text("—")]),
                     H.el("dt", [], [H.text(t("contract.parent"))]), H.el("dd", [], [parent.map { H.a(Paths.contract($0.id!), "\($0.number) · \($0.title)") } ?? H.text("—")]),
                     H.el("dt", [], [H.text(t("contract.terms"))]), H.el("dd", [.cls("prewrap")], [H.text(c.terms ?? "—")]),
-                ])]),
+                ]), def.customKeys.isEmpty ? H.empty : EntityViews.facts(def, keys: def.customKeys, record: c, actor: actor, lookups: lookups, t: t)]),
                 H.el("section", [.cls("card")], [
                     H.h2(t("contract.lines")),
                     Tables.table(["#", t("entity.product"), t("opportunity.quantity"), t("product.unit"), t("opportunity.unitPrice"), t("quote.discount"),
@@ -240,8 +295,11 @@ struct ContractPages: RouteCollection {
                 files(ctx),
                 H.el("section", [.cls("card")], [
                     H.h2(t("history.title")),
-                    HistoryView.render(history, ctx: ctx, label: { k in k == "attachments" ? t("attachment.title") : t("contract.\(k)") }, display: { k, v in
-                        k == "status" ? (v.flatMap(Contract.Status.init).map { t($0.labelKey) } ?? "") : k == "total" || k == "cost" ? (v.flatMap { Int64($0) }.map(money) ?? "") : (v ?? "")
+                    HistoryView.render(history, ctx: ctx, label: { k in
+                        k == "attachments" ? t("attachment.title") : def.field(k).map { $0.title(t) } ?? t("contract.\(k)")
+                    }, display: { k, v in
+                        if let f = def.field(k) { return FieldCodec.display(f, v, lookups: lookups, t: t, decimals: actor.org.moneyDecimals) }
+                        return k == "status" ? (v.flatMap(Contract.Status.init).map { t($0.labelKey) } ?? "") : k == "total" || k == "cost" ? (v.flatMap { Int64($0) }.map(money) ?? "") : (v ?? "")
                     }),
                 ]),
             ])
@@ -306,7 +364,7 @@ struct ContractAPIController: RouteCollection {
         do { plan = try JSONDecoder().decode([Receivables.Instalment].self, from: Data(buffer: req.body.data ?? ByteBuffer())) } catch {
             throw AppError.badRequest("error.badRequest")
         }
-        return JSONResponse.ok(Self.json(try await svc.setPlan(id, plan)))
+        return JSONResponse.ok(Self.json(actor: try req.actor, try await svc.setPlan(id, plan)))
     }
 
     @Sendable func receivables(req: Request) async throws -> Response {
@@ -340,7 +398,7 @@ struct ContractAPIController: RouteCollection {
         }))
     }
 
-    static func json(_ c: Contract, lines: [ContractLine]? = nil) -> JSONValue {
+    static func json(actor: Actor, _ c: Contract, lines: [ContractLine]? = nil) -> JSONValue {
         var pairs: [(String, JSONValue)] = [
             ("id", .string(c.id!.uuidString)), ("number", .string(c.number)), ("kind", .string(c.kind.rawValue)), ("title", .string(c.title)),
             ("status", .string(c.status.rawValue)), ("customerID", .string(c.customerID.uuidString)), ("ownerID", .string(c.ownerID.uuidString)),
@@ -354,6 +412,8 @@ struct ContractAPIController: RouteCollection {
         for (k, v) in [("settlementCustomerID", c.settlementCustomerID), ("opportunityID", c.opportunityID), ("quoteID", c.quoteID), ("parentID", c.parentID)] {
             if let v { pairs.append((k, .string(v.uuidString))) }
         }
+        // Custom fields as the contract's declaration shows them to this actor (hidden ones absent).
+        if case .object(let custom) = actor.definition(Contract.definition).json(c, id: c.id!, actor: actor) { pairs += custom.filter { $0.0 != "id" } }
         if let lines {
             pairs.append(("lines", .array(lines.map { l in .object([
                 ("productID", .string(l.productID.uuidString)), ("productName", .string(l.productName)), ("quantity", .int(Int(l.quantity))),
@@ -366,6 +426,7 @@ struct ContractAPIController: RouteCollection {
 
     struct Body: Content {
         var quoteID: UUID?
+        var customerID: String?
         var title: String?
         var kind: String?
         var signedOn: String?
@@ -374,14 +435,23 @@ struct ContractAPIController: RouteCollection {
         var terms: String?
         var settlementCustomerID: String?
         var parentID: String?
+        var lines: [QuoteAPIController.LineBody]?
 
-        var input: ContractService.Input {
-            .init(title: title, kind: kind, signedOn: signedOn, startsOn: startsOn, endsOn: endsOn, terms: terms, settlementCustomerID: settlementCustomerID,
-                  parentID: parentID)
+        static let keys: Set<String> = ["quoteID", "customerID", "title", "kind", "signedOn", "startsOn", "endsOn", "terms", "settlementCustomerID", "parentID", "lines"]
+
+        /// The body's fields, with its custom fields read through the contract's declaration (other keys are errors).
+        static func input(_ req: Request, actor: Actor) throws -> (Body, ContractService.Input) {
+            let b = try req.content.decode(Body.self)
+            guard let object = try req.content.decode(JSONInput.self).object else { throw AppError.badRequest() }
+            let custom = actor.definition(Contract.definition).input(json: object, actor: actor, extraKeys: keys)
+            return (b, .init(title: b.title, kind: b.kind, signedOn: b.signedOn, startsOn: b.startsOn, endsOn: b.endsOn, terms: b.terms,
+                             settlementCustomerID: b.settlementCustomerID, parentID: b.parentID, customerID: b.customerID,
+                             lines: b.lines.map { $0.map(\.input) }, custom: custom))
         }
     }
 
     @Sendable func index(req: Request) async throws -> Response {
+        let actor = try req.actor
         var q = ContractService.ListQuery()
         if let s = try? req.query.get(String.self, at: "status") {
             guard let st = Contract.Status(rawValue: s) else { throw AppError.badRequest("error.badParameter") }
@@ -400,41 +470,41 @@ struct ContractAPIController: RouteCollection {
             q.cursor = id
         }
         let page = try await service(req).list(q)
-        var pairs: [(String, JSONValue)] = [("items", .array(page.items.map { Self.json($0) }))]
+        var pairs: [(String, JSONValue)] = [("items", .array(page.items.map { Self.json(actor: actor, $0) }))]
         if let n = page.next { pairs.append(("nextCursor", .string(n.uuidString))) }
         return JSONResponse.ok(.object(pairs))
     }
 
     @Sendable func create(req: Request) async throws -> Response {
         try (try req.actor).require(.create, .contracts)
-        let b = try req.content.decode(Body.self)
+        let (b, input) = try Body.input(req, actor: try req.actor)
         let svc = try service(req)
-        let c = try await svc.createFromQuote(b.quoteID, b.input)
-        return JSONResponse.ok(Self.json(c, lines: try await svc.lines(c.id!)), status: .created)
+        let c = if let quote = b.quoteID { try await svc.createFromQuote(quote, input) } else { try await svc.create(input, apiUnits: true) }
+        return JSONResponse.ok(Self.json(actor: try req.actor, c, lines: try await svc.lines(c.id!)), status: .created)
     }
 
     @Sendable func show(req: Request) async throws -> Response {
         let svc = try service(req)
         let c = try await svc.get(req.parameters.get("id", as: UUID.self))
-        return JSONResponse.ok(Self.json(c, lines: try await svc.lines(c.id!)))
+        return JSONResponse.ok(Self.json(actor: try req.actor, c, lines: try await svc.lines(c.id!)))
     }
 
     @Sendable func update(req: Request) async throws -> Response {
         let svc = try service(req)
         let id = req.parameters.get("id", as: UUID.self)
         _ = try await svc.get(id, for: .edit)
-        let b = try req.content.decode(Body.self)
-        return JSONResponse.ok(Self.json(try await svc.update(id, b.input)))
+        let (_, input) = try Body.input(req, actor: try req.actor)
+        return JSONResponse.ok(Self.json(actor: try req.actor, try await svc.update(id, input, apiUnits: true)))
     }
 
     @Sendable func copyContract(req: Request) async throws -> Response {
         let svc = try service(req)
         let c = try await svc.copy(req.parameters.get("id", as: UUID.self))
-        return JSONResponse.ok(Self.json(c, lines: try await svc.lines(c.id!)), status: .created)
+        return JSONResponse.ok(Self.json(actor: try req.actor, c, lines: try await svc.lines(c.id!)), status: .created)
     }
 
     @Sendable func submit(req: Request) async throws -> Response {
-        JSONResponse.ok(Self.json(try await service(req).submit(req.parameters.get("id", as: UUID.self))))
+        JSONResponse.ok(Self.json(actor: try req.actor, try await service(req).submit(req.parameters.get("id", as: UUID.self))))
     }
 
     @Sendable func status(req: Request) async throws -> Response {
@@ -442,6 +512,6 @@ struct ContractAPIController: RouteCollection {
         let svc = try service(req)
         let id = req.parameters.get("id", as: UUID.self)
         _ = try await svc.get(id, for: .edit)
-        return JSONResponse.ok(Self.json(try await svc.setStatus(id, try req.content.decode(S.self).status)))
+        return JSONResponse.ok(Self.json(actor: try req.actor, try await svc.setStatus(id, try req.content.decode(S.self).status)))
     }
 }

@@ -3,8 +3,8 @@ import Foundation
 import GuanxiCore
 import SQLKit
 
-/// Contracts: made from an accepted quote, sent through the contract approval flow, active once
-/// approved, then completed, terminated or (while a draft) voided.
+/// Contracts: made from an accepted quote or with lines of their own, sent through the contract
+/// approval flow, active once approved, then completed, terminated or (while a draft) voided.
 struct ContractService {
     let db: Database
     let actor: Actor
@@ -47,6 +47,11 @@ struct ContractService {
         var terms: String?
         var settlementCustomerID: String?
         var parentID: String?
+        /// A contract without a quote: its customer (on creation) and its lines (nil keeps a draft's lines).
+        var customerID: String?
+        var lines: [QuoteService.LineInput]?
+        /// Custom field values, read through the contract's declaration.
+        var custom = EntityInput()
     }
 
     private struct Valid {
@@ -58,6 +63,7 @@ struct ContractService {
         var terms: String??
         var settlement: UUID??
         var parent: UUID??
+        var custom = EntityInput()
     }
 
     /// Checks what was given; nil fields stay as they are.
@@ -85,6 +91,11 @@ struct ContractService {
         if let raw = i.parentID {
             v.parent = .some(try await framework(raw, for: current, customerID: customerID, into: &errors))
         }
+        let def = actor.definition(Contract.definition)
+        v.custom = i.custom
+        try await def.validateReferences(&v.custom, actor: actor, on: db)
+        def.requireCustom(&v.custom, record: current, actor: actor)
+        for (key, message) in v.custom.errors.messages { errors.add(key, message) }
         return v
     }
 
@@ -113,6 +124,68 @@ struct ContractService {
         if let t = v.terms { c.terms = t }
         if let s = v.settlement { c.settlementCustomerID = s }
         if let p = v.parent { c.parentID = p }
+        actor.definition(Contract.definition).apply(v.custom, to: c)
+    }
+
+    /// What the products cost per unit today (deleted products keep theirs).
+    private func unitCosts(_ productIDs: [UUID]) async throws -> [UUID: Int64] {
+        Dictionary(uniqueKeysWithValues: try await actor.inOrgWithDeleted(Product.self, on: db)
+            .filter(\.$id ~~ Array(Set(productIDs))).all().map { ($0.id!, $0.costPrice ?? 0) })
+    }
+
+    /// Checked line rows as contract lines with today's cost prices, and the totals they make.
+    private func contractLines(_ rows: [QuoteService.LineInput], customerID: UUID?, contractID: UUID, apiUnits: Bool,
+                               into errors: inout FieldErrors) async throws -> [ContractLine] {
+        try actor.require(.view, .products)
+        let checked = try await QuoteService(db: db, actor: actor, now: now).checkLines(rows, customerID: customerID, apiUnits: apiUnits, into: &errors)
+        guard errors.isEmpty else { return [] }
+        for (n, l) in checked.enumerated() { l.position = n + 1 }
+        let costs = try await unitCosts(checked.map(\.productID))
+        return checked.map { ContractLine(orgID: actor.orgID, contractID: contractID, as: $0, unitCost: costs[$0.productID] ?? 0, at: now) }
+    }
+
+    private static func total(_ c: Contract, _ lines: [ContractLine]) {
+        c.subtotal = lines.reduce(0) { $0 + $1.net }
+        c.tax = lines.reduce(0) { $0 + $1.tax }
+        c.total = c.subtotal + c.tax
+        c.cost = lines.reduce(0) { $0 + $1.cost }
+    }
+
+    /// A draft contract with lines of its own, for a customer the actor sees: prices from the price
+    /// strategy where none is given, the floor policy as for quotes, the products' cost prices of today.
+    /// The maker owns it.
+    func create(_ input: Input, apiUnits: Bool) async throws -> Contract {
+        try actor.require(.create, .contracts)
+        var errors = FieldErrors()
+        var customer: Customer?
+        if let raw = Check.clean(input.customerID) {
+            if let id = UUID(uuidString: raw), actor.can(.view, .customers) {
+                customer = try await actor.query(Customer.self, .view, on: db).filter(\.$id == id).first()
+            }
+            if customer == nil { errors.add("customerID", "error.invalidOption") }
+        } else {
+            errors.add("customerID", "error.required")
+        }
+        var i = input
+        if i.title == nil { i.title = "" }
+        if i.kind == nil { i.kind = Contract.Kind.contract.rawValue }
+        let v = try await validate(i, current: nil, customerID: customer?.id ?? UUID.zero, into: &errors)
+        let c = Contract()
+        c.id = UUID.v7(at: now)
+        let lines = try await contractLines(input.lines ?? [], customerID: customer?.id, contractID: c.id!, apiUnits: apiUnits, into: &errors)
+        guard errors.isEmpty, let customer else { throw AppError.invalid(errors) }
+        c.orgID = actor.orgID
+        c.createdBy = actor.userID
+        c.status = .draft
+        c.customerID = customer.id!
+        c.ownerID = actor.userID
+        c.departmentID = actor.departmentID
+        c.title = ""
+        c.kind = .contract
+        apply(v, to: c)
+        Self.total(c, lines)
+        try await insert(c, lines: lines)
+        return c
     }
 
     /// A draft contract from an accepted quote: its lines, prices and totals as agreed, the products'
@@ -121,6 +194,7 @@ struct ContractService {
         try actor.require(.create, .contracts)
         let quote = try await actor.find(Quote.self, quoteID, for: .view, on: db)
         guard quote.status == .accepted else { throw AppError.conflict("error.quoteNotAccepted") }
+        if input.lines != nil { throw AppError.invalid({ var e = FieldErrors(); e.add("lines", "error.contractLinesFromQuote"); return e }()) }
         if try await actor.inOrg(Contract.self, on: db).filter(\.$quoteID == quote.id!).first() != nil { throw AppError.conflict("error.quoteHasContract") }
         var errors = FieldErrors()
         var i = input
@@ -129,8 +203,7 @@ struct ContractService {
         let v = try await validate(i, current: nil, customerID: quote.customerID, into: &errors)
         guard errors.isEmpty else { throw AppError.invalid(errors) }
         let quoteLines = try await actor.inOrg(QuoteLine.self, on: db).filter(\.$quoteID == quote.id!).sort(\.$position).all()
-        let costs = Dictionary(uniqueKeysWithValues: try await actor.inOrgWithDeleted(Product.self, on: db)
-            .filter(\.$id ~~ Array(Set(quoteLines.map(\.productID)))).all().map { ($0.id!, $0.costPrice ?? 0) })
+        let costs = try await unitCosts(quoteLines.map(\.productID))
         let c = Contract()
         c.id = UUID.v7(at: now)
         c.orgID = actor.orgID
@@ -150,6 +223,13 @@ struct ContractService {
         apply(v, to: c)
         let lines = quoteLines.map { ContractLine(orgID: actor.orgID, contractID: c.id!, as: $0, unitCost: costs[$0.productID] ?? 0, at: now) }
         c.cost = lines.reduce(0) { $0 + $1.cost }
+        try await insert(c, lines: lines)
+        return c
+    }
+
+    /// Numbers and saves a new draft with its lines; under the "block" credit policy a draft that would
+    /// already take the payer over the limit is refused.
+    private func insert(_ c: Contract, lines: [ContractLine]) async throws {
         let policy = try await Organization.find(actor.orgID, on: db)?.financePolicy ?? FinancePolicy()
         if policy.credit == .block, try await Self.overCredit(c, policy: policy, lock: false, actor: actor, on: db) { throw AppError.conflict("error.creditLimit") }
         c.received = 0
@@ -161,7 +241,6 @@ struct ContractService {
             try await lines.create(on: tx)
             try await Audit(actor: actor, db: tx, now: now).created(Contract.entity, c.id!, Self.values(c))
         }
-        return c
     }
 
     /// A new draft like the contract (CTR-03): its lines as agreed, terms, plan and framework, without
@@ -206,22 +285,48 @@ struct ContractService {
         return c
     }
 
-    /// Changes a draft's terms and dates.
-    func update(_ id: UUID?, _ input: Input) async throws -> Contract {
+    /// Changes a draft's terms, dates and custom fields, and the lines of one made without a quote
+    /// (a quote's lines stay as agreed). New lines that change the total drop a plan that no longer adds up.
+    func update(_ id: UUID?, _ input: Input, apiUnits: Bool) async throws -> Contract {
         let c = try await get(id, for: .edit)
         guard c.status == .draft else { throw AppError.conflict("error.contractNotDraft") }
         var errors = FieldErrors()
         let v = try await validate(input, current: c, customerID: c.customerID, into: &errors)
+        var lines: [ContractLine]?
+        if let rows = input.lines {
+            if c.quoteID != nil {
+                errors.add("lines", "error.contractLinesFromQuote")
+            } else {
+                lines = try await contractLines(rows, customerID: c.customerID, contractID: c.id!, apiUnits: apiUnits, into: &errors)
+            }
+        }
         guard errors.isEmpty else { throw AppError.invalid(errors) }
         let before = Self.values(c)
+        let oldLines = lines == nil ? [] : try await self.lines(c.id!)
         apply(v, to: c)
+        if let lines {
+            Self.total(c, lines)
+            if let plan = c.plan, Receivables.check(plan, total: c.total) != nil { c.planJSON = nil }
+        }
         let after = Self.values(c)
-        guard before != after else { return c }
-        try await db.writeTransaction { [actor, now] tx in
+        let linesChanged = lines.map { Self.describe($0) != Self.describe(oldLines) } ?? false
+        guard before != after || linesChanged else { return c }
+        try await db.writeTransaction { [actor, now, oldLines, lines] tx in
             try await c.save(on: tx)
-            try await Audit(actor: actor, db: tx, now: now).updated(Contract.entity, c.id!, before: before, after: after)
+            if let lines, linesChanged {
+                try await actor.inOrg(ContractLine.self, on: tx).filter(\.$contractID == c.id!).delete()
+                try await lines.create(on: tx)
+            }
+            let audit = Audit(actor: actor, db: tx, now: now)
+            try await audit.updated(Contract.entity, c.id!, before: before, after: after)
+            if linesChanged { try await audit.event(Contract.entity, c.id!, .update, field: "lines", old: Self.describe(oldLines), new: Self.describe(lines ?? [])) }
         }
         return c
+    }
+
+    /// Lines as the history shows them.
+    static func describe(_ lines: [ContractLine]) -> String {
+        lines.map { "\($0.productName) × \($0.quantity) @ \($0.price) −\($0.discount)bp +\($0.taxRate)bp" }.joined(separator: "; ")
     }
 
     /// Sends a draft through the contract approval flow; a flow with no step for its amount makes it active at once.
@@ -351,7 +456,8 @@ struct ContractService {
     static func values(_ c: Contract) -> FieldValues {
         ["number": c.number, "kind": c.kind.rawValue, "title": c.title, "status": c.status.rawValue, "signedOn": c.signedOn ?? "",
          "startsOn": c.startsOn ?? "", "endsOn": c.endsOn ?? "", "terms": c.terms ?? "", "total": String(c.total), "cost": String(c.cost),
-         "settlementCustomer": c.settlementCustomerID?.uuidString ?? "", "owner": c.ownerID.uuidString, "parent": c.parentID?.uuidString ?? ""]
+         "settlementCustomer": c.settlementCustomerID?.uuidString ?? "", "owner": c.ownerID.uuidString, "parent": c.parentID?.uuidString ?? "",
+         "plan": c.planJSON ?? ""].merging(c.customValues) { a, _ in a }
     }
 }
 

@@ -114,6 +114,7 @@ enum FinanceCards {
             let limit = customer.creditLimit.flatMap { $0 > 0 ? $0 : nil }
             return H.el("section", [.cls("card"), .id("customer-money")], [
                 H.div("card-head", H.h2(t("customer.money")), canEdit ? H.div("actions",
+                    actor.can(.create, .contracts) ? H.a(URLQuery.build(Paths.contracts + "/new", [("customer", customer.id!.uuidString)]), t("contract.newOwn"), cls: "btn btn-small") : H.empty,
                     H.a(URLQuery.build(Paths.payments + "/new", [("customer", customer.id!.uuidString)]), t("payment.new"), cls: "btn btn-small"),
                     f.prepayment > 0 ? H.a(URLQuery.build(Paths.refunds + "/new", [("kind", "prepayment"), ("customer", customer.id!.uuidString)]), t("refund.new"), cls: "btn btn-small") : H.empty)
                     : H.empty),

@@ -93,6 +93,11 @@ struct QuoteAPIController: RouteCollection {
         var price: Int64?
         var discount: Int?
         var taxRate: Int?
+
+        var input: QuoteService.LineInput {
+            .init(productID: productID, quantity: quantity.map(String.init), unit: unit, price: price.map(String.init),
+                  discount: discount.map(String.init), taxRate: taxRate.map(String.init))
+        }
     }
 
     struct Body: Content {
@@ -107,8 +112,7 @@ struct QuoteAPIController: RouteCollection {
 
         var input: QuoteService.Input {
             .init(customerID: customerID, opportunityID: opportunityID, title: title, quotedOn: quotedOn, validUntil: validUntil, terms: terms, ownerID: ownerID,
-                  lines: (lines ?? []).map { .init(productID: $0.productID, quantity: $0.quantity.map(String.init), unit: $0.unit, price: $0.price.map(String.init),
-                                                   discount: $0.discount.map(String.init), taxRate: $0.taxRate.map(String.init)) })
+                  lines: (lines ?? []).map(\.input))
         }
     }
 

@@ -114,9 +114,19 @@ struct QuotePages: RouteCollection {
 
         var input: QuoteService.Input {
             .init(customerID: header["customerID"], opportunityID: header["opportunityID"], title: header["title"], quotedOn: header["quotedOn"],
-                  validUntil: header["validUntil"], terms: header["terms"], ownerID: header["ownerID"],
-                  lines: lines.map { .init(productID: $0["productID"], quantity: $0["quantity"], unit: $0["unit"], price: $0["price"],
-                                           discount: $0["discount"], taxRate: $0["taxRate"]) })
+                  validUntil: header["validUntil"], terms: header["terms"], ownerID: header["ownerID"], lines: lineInputs)
+        }
+
+        var lineInputs: [QuoteService.LineInput] {
+            lines.map { .init(productID: $0["productID"], quantity: $0["quantity"], unit: $0["unit"], price: $0["price"], discount: $0["discount"], taxRate: $0["taxRate"]) }
+        }
+
+        /// Rows of saved lines as the form shows them (prices in yuan, rates in percent).
+        static func rows(_ lines: [any PrintableLine], decimals: Int) -> [[String: String]] {
+            lines.map {
+                ["productID": $0.productID.uuidString, "quantity": String($0.quantity), "unit": $0.unit ?? "",
+                 "price": Money.plain($0.price, decimals: decimals), "discount": QuoteMath.percent($0.discount), "taxRate": QuoteMath.percent($0.taxRate)]
+            }
         }
     }
 
@@ -158,10 +168,7 @@ struct QuotePages: RouteCollection {
         let lines = try await svc.lines(q.id!)
         let header = ["customerID": q.customerID.uuidString, "opportunityID": q.opportunityID?.uuidString ?? "", "title": q.title, "quotedOn": q.quotedOn,
                       "validUntil": q.validUntil ?? "", "terms": q.terms ?? "", "ownerID": q.ownerID.uuidString]
-        return try await render(req, record: q, values: FormValues(header: header, lines: lines.map {
-            ["productID": $0.productID.uuidString, "quantity": String($0.quantity), "unit": $0.unit ?? "",
-             "price": Money.plain($0.price, decimals: actor.org.moneyDecimals), "discount": QuoteMath.percent($0.discount), "taxRate": QuoteMath.percent($0.taxRate)]
-        }), errors: [:])
+        return try await render(req, record: q, values: FormValues(header: header, lines: FormValues.rows(lines, decimals: actor.org.moneyDecimals)), errors: [:])
     }
 
     @Sendable func update(req: Request) async throws -> Response {
@@ -191,7 +198,6 @@ struct QuotePages: RouteCollection {
         } ?? []
         let title = record.map { "\($0.number) v\($0.version)" } ?? t("quote.new")
         let action = record.map { Paths.quote($0.id!) + "/edit" } ?? Paths.quotes
-        let rows = values.lines + Array(repeating: [:], count: max(3, 8 - values.lines.count))
         return req.page(status, title: title, crumbs: [Crumb(label: t("nav.quotes"), href: Paths.quotes), Crumb(label: title, href: nil)]) { ctx in
             let v = { (k: String) in values.header[k] }
             let e = { (k: String) in errors[k].map { t($0) } }
@@ -211,51 +217,58 @@ struct QuotePages: RouteCollection {
                 Forms.input("validUntil", label: t("quote.validUntil"), value: v("validUntil"), error: e("validUntil"), type: "date"),
                 Forms.select("ownerID", label: t("quote.owner"), options: people.map { .init(value: $0.id!.uuidString, label: $0.name) },
                              selected: v("ownerID") ?? actor.userID.uuidString, error: e("ownerID")))
-            let lineRows: [HNode] = rows.enumerated().map { i, row in
-                let n = i + 1
-                func cell(_ field: String, _ label: String, size: Int, inputmode: String? = nil) -> HNode {
-                    let key = "lines.\(n).\(field)"
-                    return H.el("td", [], [H.void("input", [.name(key), .id("f-\(key)"), .value(row[field]), A("aria-label", "\(label) \(n)"), A("size", String(size)),
-                                                            A("inputmode", inputmode), A("aria-invalid", errors[key] == nil ? nil : "true")]),
-                                           errors[key].map { H.p(t($0), cls: "error") } ?? H.empty])
-                }
-                let productKey = "lines.\(n).productID"
-                return H.el("tr", [], [
-                    H.el("td", [.cls("num")], [H.text(String(n))]),
-                    H.el("td", [], [H.el("select", [.name(productKey), .id("f-\(productKey)"), A("aria-label", "\(t("entity.product")) \(n)"),
-                                                    A("aria-invalid", errors[productKey] == nil ? nil : "true")],
-                                         [H.el("option", [.value("")], [H.text("—")])] + catalogue.map { p in
-                                             H.el("option", [.value(p.id!.uuidString), .flag("selected", row["productID"]?.uppercased() == p.id!.uuidString)],
-                                                  [H.text("\(p.code) \(p.name)")])
-                                         }),
-                                    errors[productKey].map { H.p(t($0), cls: "error") } ?? H.empty]),
-                    cell("quantity", t("opportunity.quantity"), size: 5, inputmode: "numeric"),
-                    cell("unit", t("product.unit"), size: 4),
-                    cell("price", t("opportunity.unitPrice"), size: 10, inputmode: "decimal"),
-                    cell("discount", t("quote.discount"), size: 4, inputmode: "decimal"),
-                    cell("taxRate", t("quote.taxRate"), size: 4, inputmode: "decimal"),
-                ])
-            }
             return H.group([
                 H.div("page-head", H.h1(title)),
                 Forms.errorSummary(errors, t: t),
                 Forms.form(action, csrf: ctx.csrf, [
                     H.div("card form-card wide", header),
-                    H.el("section", [.cls("card")], [
-                        H.h2(t("quote.lines")),
-                        H.p(t("quote.linesHint"), cls: "muted small"),
-                        errors["lines"].map { H.p(t($0), cls: "error") } ?? H.empty,
-                        H.div("table-wrap", H.el("table", [.cls("data quote-lines")], [
-                            H.el("thead", [], [H.el("tr", [], ["#", t("entity.product"), t("opportunity.quantity"), t("product.unit"), t("opportunity.unitPrice"),
-                                                               t("quote.discount") + " %", t("quote.taxRate") + " %"].map { H.el("th", [], [H.text($0)]) })]),
-                            H.el("tbody", [], lineRows),
-                        ])),
-                    ]),
+                    Self.lineEditor(values.lines, errors: errors, catalogue: catalogue, t: t),
                     H.div("card form-card wide", Forms.textarea("terms", label: t("quote.terms"), value: v("terms"), error: e("terms"), rows: 4)),
                     Forms.actions(Forms.submit(t("action.save")), H.a(record.map { Paths.quote($0.id!) } ?? Paths.quotes, t("action.cancel"), cls: "btn")),
                 ]),
             ])
         }
+    }
+
+    /// The line rows of a quote form, and of a contract made without a quote: product, quantity, unit,
+    /// price, discount and tax rate per row, with empty rows to add more.
+    static func lineEditor(_ lines: [[String: String]], errors: [String: String], catalogue: [Product], t: Translator) -> HNode {
+        let rows = lines + Array(repeating: [:], count: max(3, 8 - lines.count))
+        let lineRows: [HNode] = rows.enumerated().map { i, row in
+            let n = i + 1
+            func cell(_ field: String, _ label: String, size: Int, inputmode: String? = nil) -> HNode {
+                let key = "lines.\(n).\(field)"
+                return H.el("td", [], [H.void("input", [.name(key), .id("f-\(key)"), .value(row[field]), A("aria-label", "\(label) \(n)"), A("size", String(size)),
+                                                        A("inputmode", inputmode), A("aria-invalid", errors[key] == nil ? nil : "true")]),
+                                       errors[key].map { H.p(t($0), cls: "error") } ?? H.empty])
+            }
+            let productKey = "lines.\(n).productID"
+            return H.el("tr", [], [
+                H.el("td", [.cls("num")], [H.text(String(n))]),
+                H.el("td", [], [H.el("select", [.name(productKey), .id("f-\(productKey)"), A("aria-label", "\(t("entity.product")) \(n)"),
+                                                A("aria-invalid", errors[productKey] == nil ? nil : "true")],
+                                     [H.el("option", [.value("")], [H.text("—")])] + catalogue.map { p in
+                                         H.el("option", [.value(p.id!.uuidString), .flag("selected", row["productID"]?.uppercased() == p.id!.uuidString)],
+                                              [H.text("\(p.code) \(p.name)")])
+                                     }),
+                                errors[productKey].map { H.p(t($0), cls: "error") } ?? H.empty]),
+                cell("quantity", t("opportunity.quantity"), size: 5, inputmode: "numeric"),
+                cell("unit", t("product.unit"), size: 4),
+                cell("price", t("opportunity.unitPrice"), size: 10, inputmode: "decimal"),
+                cell("discount", t("quote.discount"), size: 4, inputmode: "decimal"),
+                cell("taxRate", t("quote.taxRate"), size: 4, inputmode: "decimal"),
+            ])
+        }
+        return H.el("section", [.cls("card")], [
+            H.h2(t("quote.lines")),
+            H.p(t("quote.linesHint"), cls: "muted small"),
+            errors["lines"].map { H.p(t($0), cls: "error") } ?? H.empty,
+            H.div("table-wrap", H.el("table", [.cls("data quote-lines")], [
+                H.el("thead", [], [H.el("tr", [], ["#", t("entity.product"), t("opportunity.quantity"), t("product.unit"), t("opportunity.unitPrice"),
+                                                   t("quote.discount") + " %", t("quote.taxRate") + " %"].map { H.el("th", [], [H.text($0)]) })]),
+                H.el("tbody", [], lineRows),
+            ])),
+        ])
     }
 
     // MARK: detail

@@ -304,8 +304,18 @@ struct QuoteService {
             : try await actor.assignee(ownerRaw.flatMap(UUID.init(uuidString:)) ?? (ownerRaw == nil ? nil : UUID.zero), module: .quotes, on: db)
         if owner == nil { errors.add("ownerID", "error.assignNotAllowed") }
 
-        // Lines: blank rows (no product) are ignored; at least one line.
-        let given = input.lines.filter { Check.clean($0.productID) != nil }
+        let lines = try await checkLines(input.lines, customerID: customer?.id, apiUnits: apiUnits, into: &errors)
+        guard errors.isEmpty, let customer, let owner else { throw AppError.invalid(errors) }
+        return Draft(customer: customer, opportunityID: opportunityID, title: title, quotedOn: quotedOn, validUntil: validUntil, terms: terms,
+                     owner: owner, lines: lines)
+    }
+
+    /// Checks line rows as typed (form) or sent (API) against the catalogue, the price strategy and
+    /// the floor policy. Blank rows (no product) are ignored; at least one line. Field errors name
+    /// lines `lines.<n>.<field>`, counting from 1 among the lines that name a product. Contracts
+    /// made without a quote check their lines here too.
+    func checkLines(_ rows: [LineInput], customerID: UUID?, apiUnits: Bool, into errors: inout FieldErrors) async throws -> [QuoteLine] {
+        let given = rows.filter { Check.clean($0.productID) != nil }
         if given.isEmpty { errors.add("lines", "error.quoteNoLines") }
         if given.count > 500 { errors.add("lines", "error.tooManyLines") }
         let ids = Set(given.compactMap { Check.clean($0.productID).flatMap(UUID.init(uuidString:)) })
@@ -328,7 +338,7 @@ struct QuoteService {
                 price = apiUnits ? Int64(raw) : Money.parse(raw, decimals: actor.org.moneyDecimals)
                 if price.map({ $0 < 0 || $0 > 900_000_000_000 }) ?? true { errors.add("\(key).price", "error.money"); continue }
             } else {
-                price = try await pricing.price(pid, customerID: customer?.id, unit: unit)?.price
+                price = try await pricing.price(pid, customerID: customerID, unit: unit)?.price
                 if price == nil { errors.add("\(key).price", "error.noPrice"); continue }
             }
             func rate(_ raw: String?, _ field: String) -> Int? {
@@ -355,9 +365,7 @@ struct QuoteService {
             line.belowFloor = check == .flagged
             lines.append(line)
         }
-        guard errors.isEmpty, let customer, let owner else { throw AppError.invalid(errors) }
-        return Draft(customer: customer, opportunityID: opportunityID, title: title, quotedOn: quotedOn, validUntil: validUntil, terms: terms,
-                     owner: owner, lines: lines)
+        return lines
     }
 
     // MARK: print template

@@ -482,13 +482,13 @@ enum OpenAPI {
                     query("customer", uuid, "Only this customer's"), query("parent", uuid, "Only call-offs of this framework contract"),
                     query("cursor", uuid, "nextCursor of the previous page")],
                           responses([("200", ok(["type": "object", "required": ["items"], "properties": ["items": ["type": "array", "items": ref("Contract")], "nextCursor": uuid]]))])),
-                "post": op("createContract", "A draft contract from an accepted quote (lines, prices and totals as quoted; costs at today's cost prices)", tag: "Contracts",
+                "post": op("createContract", "A draft contract from an accepted quote (quoteID: lines, prices and totals as quoted), or for a customer with lines of its own (customerID and lines: prices from the price strategy where none is given); costs at today's cost prices. Custom fields travel under their keys", tag: "Contracts",
                            body: ref("ContractInput"), responses([("201", ok(ref("Contract"), "Created")),
                                                                   ("409", ["description": "The quote is not accepted or already has a contract", "content": json(ref("Error"))])], validation: true)),
             ],
             "/api/v1/contracts/{id}": [
                 "get": op("getContract", "One contract with its lines", tag: "Contracts", params: [idParam], responses([("200", ok(ref("Contract")))])),
-                "patch": op("updateContract", "Change a draft's title, kind, dates, terms or settlement customer", tag: "Contracts", params: [idParam], body: ref("ContractInput"),
+                "patch": op("updateContract", "Change a draft's title, kind, dates, terms, settlement customer, framework or custom fields; the lines of one made without a quote", tag: "Contracts", params: [idParam], body: ref("ContractInput"),
                             responses([("200", ok(ref("Contract"))), ("409", ["description": "Not a draft", "content": json(ref("Error"))])], validation: true)),
             ],
             "/api/v1/contracts/{id}/copy": [
@@ -805,8 +805,8 @@ enum OpenAPI {
                           responses([("200", ok(["type": "array", "items": ref("FollowUpTemplate")]))])),
             ],
             "/api/v1/custom-fields": [
-                "get": op("listCustomFields", "Custom fields of customers and contacts (administrators)", tag: "Administration",
-                          params: [query("entity", ["type": "string", "enum": ["customer", "contact"]], "Only this entity's fields")],
+                "get": op("listCustomFields", "Custom fields of customers, contacts, products and contracts (administrators)", tag: "Administration",
+                          params: [query("entity", customFieldEntity, "Only this entity's fields")],
                           responses([("200", ok(["type": "array", "items": ref("CustomField")]))])),
                 "post": op("createCustomField", "Add a custom field; values then travel under its key in the entity's bodies", tag: "Administration",
                            body: ref("CustomFieldCreate"), responses([("201", ok(ref("CustomField"), "Created"))], validation: true)),
@@ -852,6 +852,7 @@ enum OpenAPI {
     static let planPeriod: JSONValue = ["type": "string", "enum": .array(PlanPeriod.allCases.map { .string($0.rawValue) })]
     static let taskPriority: JSONValue = ["type": "string", "enum": .array(TaskPriority.allCases.map { .string($0.rawValue) })]
     static let relationKind: JSONValue = ["type": "string", "enum": .array(ContactRelation.Kind.allCases.map { .string($0.rawValue) })]
+    static let customFieldEntity: JSONValue = ["type": "string", "enum": .array(CustomFieldService.entities.map { .string($0) })]
     static let customFieldKind: JSONValue = ["type": "string", "enum": .array(CustomFieldDefinition.Kind.allCases.map { .string($0.rawValue) })]
     static let nullableUUID: JSONValue = ["type": "string", "format": "uuid", "nullable": true]
     static let nullableString: JSONValue = ["type": "string", "nullable": true]
@@ -1029,7 +1030,8 @@ enum OpenAPI {
                 "ContractInput": ["type": "object", "properties": [
                     "quoteID": uuid, "title": ["type": "string", "maxLength": 100], "kind": ["type": "string", "enum": ["contract", "order"]],
                     "signedOn": ["type": "string"], "startsOn": ["type": "string"], "endsOn": ["type": "string"], "terms": ["type": "string", "maxLength": 4000],
-                    "settlementCustomerID": ["type": "string"], "parentID": ["type": "string"],
+                    "settlementCustomerID": ["type": "string"], "parentID": ["type": "string"], "customerID": ["type": "string"],
+                    "lines": ["type": "array", "maxItems": 500, "items": ref("QuoteLineInput")],
                 ]],
                 "Receivable": ["type": "object", "required": ["id", "contractID", "customerID", "position", "dueOn", "amount", "received", "status"], "properties": [
                     "id": uuid, "contractID": uuid, "customerID": uuid, "position": ["type": "integer"], "dueOn": date, "amount": ["type": "integer"],
@@ -1206,12 +1208,12 @@ enum OpenAPI {
                     "fromContactID": uuid, "toContactID": uuid, "kind": relationKind, "notes": ["type": "string", "maxLength": 200],
                 ]],
                 "CustomField": ["type": "object", "required": ["id", "entity", "key", "label", "kind", "required", "listed", "isActive"], "properties": [
-                    "id": uuid, "entity": ["type": "string", "enum": ["customer", "contact"]], "key": ["type": "string"], "label": ["type": "string"],
+                    "id": uuid, "entity": customFieldEntity, "key": ["type": "string"], "label": ["type": "string"],
                     "labelEn": nullableString, "kind": customFieldKind, "required": ["type": "boolean"], "listed": ["type": "boolean"],
                     "isActive": ["type": "boolean"], "dictionary": ["type": "string", "nullable": true, "description": "the dictionary list of an option field"],
                 ]],
                 "CustomFieldCreate": ["type": "object", "required": ["entity", "label", "kind"], "properties": [
-                    "entity": ["type": "string", "enum": ["customer", "contact"]], "label": ["type": "string", "minLength": 1, "maxLength": 30],
+                    "entity": customFieldEntity, "label": ["type": "string", "minLength": 1, "maxLength": 30],
                     "labelEn": ["type": "string", "maxLength": 50], "kind": customFieldKind,
                     "key": ["type": "string", "pattern": "^(cf_)?[a-z0-9_]{1,30}$", "description": "generated from the label when absent"],
                     "required": ["type": "boolean"], "listed": ["type": "boolean"],

@@ -9,7 +9,7 @@ struct CustomFieldService {
     let now: Date
 
     /// The entities that take custom fields.
-    static let entities = [Customer.entity, Contact.entity, Product.entity]
+    static let entities = [Customer.entity, Contact.entity, Product.entity, Contract.entity]
     static let maxPerEntity = 50
 
     struct Input: Sendable {
