@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import GuanxiCore
+import SQLKit
 import Testing
 import Vapor
 import VaporTesting
@@ -75,6 +76,10 @@ import VaporTesting
             // Then straight to the third instalment, by hand.
             let p2 = try await rep1.send(.POST, "/api/v1/payments", json: #"{"contractID":"\#(c.id)","amount":200000,"allocations":[{"receivableID":"\#(plan[2].id)","amount":150000}]}"#)
             #expect(try p2.json(PaymentJSON.self).unapplied == 50_000)
+            // The aging tallies follow every partial payment exactly.
+            let tallied = try await Self.tallies(app)
+            let counted = try await Self.counted(app)
+            #expect(!tallied.isEmpty && tallied == counted)
             // More than is owed: the rest is the customer's prepayment.
             let p3 = try await rep1.send(.POST, "/api/v1/payments", json: #"{"contractID":"\#(c.id)","amount":6000000,"method":"cash"}"#).json(PaymentJSON.self)
             let owedBefore = c.total - 300_001 - 150_000
@@ -121,7 +126,24 @@ import VaporTesting
             #expect(payments.reduce(Int64(0)) { $0 + $1.unapplied } == 30 * 199_999 - c.total)
             #expect(try #require(try await Contract.find(c.id, on: app.db)).received == c.total)
             #expect(Set(payments.map(\.number)).count == 30)
+            let tallied = try await Self.tallies(app), counted = try await Self.counted(app)
+            #expect(tallied == counted)
         }
+    }
+
+    struct Day: Decodable, Hashable { let due_on: String; let owner_id: UUID; let n: Int64; let owed: Int64 }
+
+    /// The aging tallies, days that still owe something.
+    static func tallies(_ app: Application) async throws -> Set<Day> {
+        Set(try await (app.db as! any SQLDatabase).raw("SELECT due_on, owner_id, n, owed FROM receivable_days WHERE n <> 0 OR owed <> 0").all(decoding: Day.self))
+    }
+
+    /// The same figures counted from the instalments themselves.
+    static func counted(_ app: Application) async throws -> Set<Day> {
+        Set(try await (app.db as! any SQLDatabase).raw("""
+            SELECT due_on, owner_id, COUNT(*) AS n, CAST(SUM(amount - received) AS BIGINT) AS owed FROM receivables
+            WHERE is_void = false AND received < amount GROUP BY due_on, owner_id
+            """).all(decoding: Day.self))
     }
 
     @Test func refundsHoldTheMoneyAndAnswerToTheirApproval() async throws {

@@ -172,6 +172,7 @@ struct DemoVolume {
         try await db.writeTransaction { tx in
             try await FollowUpTally.rebuild(orgID: orgID, timeZone: zone, on: tx)
             try await OpportunityTally.rebuild(orgID: orgID, on: tx)
+            try await ReceivableTally.rebuild(orgID: orgID, on: tx)
         }
         progress("  follow-up statistics counted (\(Int(Date().timeIntervalSince(started))) s)")
     }

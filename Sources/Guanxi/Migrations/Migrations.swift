@@ -58,6 +58,7 @@ enum Migrations {
         CreateContracts(),
         CreateFinance(),
         UpdateContractAddCustom(),
+        CreateReceivableDays(),
     ]
 }
 

@@ -406,6 +406,7 @@ struct ContractService {
                        c.ownerID, c.departmentID, now])
         }
         try await batch.insert(on: db)
+        try await ReceivableTally.add("contract_id = \(bind: c.id!)", orgID: actor.orgID, on: db)
         try await Audit(actor: actor, db: db, now: now).event(Contract.entity, c.id!, .update, field: "receivables", new: "\(plan.count) · \(c.total)")
     }
 

@@ -33,7 +33,7 @@ struct ReceivableService {
         var count: [Receivables.AgeBucket: Int] = [:]
     }
 
-    /// What is still owed per age bucket, summed in the database over the actor's scope.
+    /// What is still owed per age bucket over the actor's scope, from the daily tallies (`ReceivableTally`).
     func aging() async throws -> Aging {
         guard let sql = db as? any SQLDatabase else { return Aging() }
         let t = today
@@ -45,9 +45,9 @@ struct ReceivableService {
                         WHEN due_on >= \(bind: minus(60)) THEN 'days31to60'
                         WHEN due_on >= \(bind: minus(90)) THEN 'days61to90'
                         ELSE 'over90' END AS bucket,
-                   COUNT(*) AS n, CAST(SUM(amount - received) AS BIGINT) AS owed
-            FROM receivables
-            WHERE \(try actor.scopeSQL(Receivable.self)) AND is_void = false AND received < amount
+                   CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(owed) AS BIGINT) AS owed
+            FROM receivable_days
+            WHERE \(try actor.scopeSQL(Receivable.self, alias: "receivable_days", shares: false))
             GROUP BY 1
             """).all(decoding: Row.self)
         var out = Aging()

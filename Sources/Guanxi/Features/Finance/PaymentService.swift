@@ -201,7 +201,7 @@ struct PaymentService {
             UPDATE payments SET allocated = allocated + \(bind: sum)
             WHERE id = \(bind: p.id!) AND amount - allocated - refunded >= \(bind: sum) RETURNING id
             """).first() != nil else { throw AppError.conflict("error.prepaymentSpent") }
-        struct Hit: Decodable { let contract_id: UUID; let owner_id: UUID; let department_id: UUID? }
+        struct Hit: Decodable { let contract_id: UUID; let owner_id: UUID; let department_id: UUID?; let due_on: String; let amount: Int64; let received: Int64 }
         var perContract: [UUID: Int64] = [:]
         var batch = RowBatch(table: PaymentAllocation.schema, columns: ["id", "org_id", "payment_id", "receivable_id", "contract_id", "customer_id", "amount",
                                                                          "received_on", "owner_id", "department_id", "created_at"])
@@ -210,8 +210,10 @@ struct PaymentService {
                 UPDATE receivables SET received = received + \(bind: a.amount)
                 WHERE id = \(bind: a.receivableID) AND org_id = \(bind: actor.orgID) AND customer_id = \(bind: p.customerID)
                   AND is_void = false AND received + \(bind: a.amount) <= amount
-                RETURNING contract_id, owner_id, department_id
+                RETURNING contract_id, owner_id, department_id, due_on, amount, received
                 """).first(decoding: Hit.self) else { throw AppError.conflict("error.instalmentPaid") }
+            try await ReceivableTally.paid(a.amount, closed: hit.received == hit.amount, orgID: actor.orgID, dueOn: hit.due_on, ownerID: hit.owner_id,
+                                           departmentID: hit.department_id, on: db)
             perContract[hit.contract_id, default: 0] += a.amount
             batch.add([UUID.v7(at: now), actor.orgID, p.id!, a.receivableID, hit.contract_id, p.customerID, a.amount, p.receivedOn, hit.owner_id,
                        hit.department_id, now])
