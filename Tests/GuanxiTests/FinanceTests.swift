@@ -128,7 +128,25 @@ import VaporTesting
             #expect(Set(payments.map(\.number)).count == 30)
             let tallied = try await Self.tallies(app), counted = try await Self.counted(app)
             #expect(tallied == counted)
+            #expect(try await Self.moneyTalliesHold(app))
         }
+    }
+
+    struct MoneyDay: Decodable, Hashable {
+        let day: String; let owner_id: UUID; let new_n: Int64; let new_amount: Int64; let margin: Int64; let due: Int64; let received: Int64; let refunded: Int64; let invoiced: Int64
+    }
+
+    /// Whether the statistics' daily tallies, as kept write by write, equal a count made afresh from the records.
+    static func moneyTalliesHold(_ app: Application) async throws -> Bool {
+        let sql = app.db as! any SQLDatabase
+        let read = { try await Set(sql.raw("""
+            SELECT day, owner_id, new_n, new_amount, margin, due, received, refunded, invoiced FROM money_days
+            WHERE new_n <> 0 OR new_amount <> 0 OR margin <> 0 OR due <> 0 OR received <> 0 OR refunded <> 0 OR invoiced <> 0
+            """).all(decoding: MoneyDay.self)) }
+        let kept = try await read()
+        for org in try await Organization.query(on: app.db).all() { try await MoneyTally.rebuild(orgID: org.id!, on: app.db) }
+        let counted = try await read()
+        return !kept.isEmpty && kept == counted
     }
 
     struct Day: Decodable, Hashable { let due_on: String; let owner_id: UUID; let n: Int64; let owed: Int64 }
@@ -185,6 +203,11 @@ import VaporTesting
             #expect(ret.status == "pendingApproval")
             #expect(try await Contract.find(c.id, on: app.db)?.refunded == 200_000)
             #expect(try await APIClient(app: app, token: World.token("rep2")).get("/api/v1/refunds/\(ret.id)").status == .notFound)
+            // The statistics count the approved refund (not the one still waiting) on its day.
+            struct Stats: Decodable { struct Row: Decodable { var refunded: Int64; var received: Int64 }; var total: Row }
+            let stats = try await rep1.get("/api/v1/collections?from=2026-09-01&to=2026-09-30").json(Stats.self)
+            #expect(stats.total.refunded == 60_000 && stats.total.received == 500_000, "\(stats.total)")
+            #expect(try await Self.moneyTalliesHold(app))
         }
     }
 
@@ -224,6 +247,7 @@ import VaporTesting
             let stats = try await rep1.get("/api/v1/collections?from=2026-09-01&to=2026-09-30").json(Stats.self)
             #expect(stats.total.invoiced == c.total && stats.total.toInvoice == 0 && stats.total.newCount == 1 && stats.total.newAmount == c.total)
             #expect(try await APIClient(app: app, token: World.token("rep2")).get("/api/v1/collections").json(Stats.self).total.newCount == 0)
+            #expect(try await Self.moneyTalliesHold(app))
         }
     }
 

@@ -173,6 +173,7 @@ struct DemoVolume {
             try await FollowUpTally.rebuild(orgID: orgID, timeZone: zone, on: tx)
             try await OpportunityTally.rebuild(orgID: orgID, on: tx)
             try await ReceivableTally.rebuild(orgID: orgID, on: tx)
+            try await MoneyTally.rebuild(orgID: orgID, on: tx)
         }
         progress("  follow-up statistics counted (\(Int(Date().timeIntervalSince(started))) s)")
     }

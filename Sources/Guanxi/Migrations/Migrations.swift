@@ -59,6 +59,7 @@ enum Migrations {
         CreateFinance(),
         UpdateContractAddCustom(),
         CreateReceivableDays(),
+        CreateMoneyDays(),
     ]
 }
 

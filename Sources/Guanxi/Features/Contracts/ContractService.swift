@@ -391,7 +391,10 @@ struct ContractService {
         if next == .active, c.signedOn == nil { c.signedOn = CalendarDate.of(now, in: actor.org.timeZone) }
         try await c.save(on: db)
         try await Audit(actor: actor, db: db, now: now).event(Contract.entity, c.id!, .update, field: "status", old: before.rawValue, new: next.rawValue)
-        if next == .active { try await makeReceivables(c, actor: actor, now: now, on: db) }
+        if next == .active {
+            try await makeReceivables(c, actor: actor, now: now, on: db)
+            try await MoneyTally.activated(c, on: db)
+        }
     }
 
     /// The receivables of a contract that has just become active, in its activation's transaction: the

@@ -6,8 +6,8 @@ import Vapor
 
 /// Contract and collection statistics (CTR-06, CTR-09, FIN-09): per person or department over a
 /// period — new contracts (count, amount, margin), what fell due, what came in, what went back,
-/// what was invoiced — and what is still to invoice today. Each figure is one grouped query over
-/// the actor's scope, served by the period indexes.
+/// what was invoiced — and what is still to invoice today. The period figures come from the daily
+/// tallies (`MoneyTally`) in one grouped query over the actor's people and departments.
 struct CollectionStats {
     let db: Database
     let actor: Actor
@@ -53,27 +53,20 @@ struct CollectionStats {
         func each(_ q: SQLQueryString, _ apply: (inout Row, R) -> Void) async throws {
             for r in try await sql.raw(q).all(decoding: R.self) { apply(&out[r.k, default: Row(key: r.k)], r) }
         }
-        try await each("""
-            SELECT \(ident: col) AS k, COUNT(*) AS n, CAST(SUM(total) AS BIGINT) AS a, CAST(SUM(subtotal - cost) AS BIGINT) AS b FROM contracts
-            WHERE \(try actor.scopeSQL(Contract.self)) AND deleted_at IS NULL AND status IN ('active', 'completed', 'terminated')
-              AND signed_on >= \(bind: from) AND signed_on <= \(bind: to) GROUP BY \(ident: col)
-            """) { $0.newCount = $1.n ?? 0; $0.newAmount = $1.a ?? 0; $0.margin = $1.b ?? 0 }
-        try await each("""
-            SELECT \(ident: col) AS k, CAST(SUM(amount) AS BIGINT) AS a FROM receivables
-            WHERE \(try actor.scopeSQL(Receivable.self, shares: false)) AND is_void = false AND due_on >= \(bind: from) AND due_on <= \(bind: to) GROUP BY \(ident: col)
-            """) { $0.due = $1.a ?? 0 }
-        try await each("""
-            SELECT \(ident: col) AS k, CAST(SUM(amount) AS BIGINT) AS a FROM payment_allocations
-            WHERE \(try actor.scopeSQL(PaymentAllocation.self, shares: false)) AND received_on >= \(bind: from) AND received_on <= \(bind: to) GROUP BY \(ident: col)
-            """) { $0.received = $1.a ?? 0 }
-        try await each("""
-            SELECT \(ident: col) AS k, CAST(SUM(amount) AS BIGINT) AS a FROM refunds
-            WHERE \(try actor.scopeSQL(Refund.self)) AND status = 'approved' AND refunded_on >= \(bind: from) AND refunded_on <= \(bind: to) GROUP BY \(ident: col)
-            """) { $0.refunded = $1.a ?? 0 }
-        try await each("""
-            SELECT \(ident: col) AS k, CAST(SUM(amount) AS BIGINT) AS a FROM invoices
-            WHERE \(try actor.scopeSQL(Invoice.self)) AND status = 'issued' AND issued_on >= \(bind: from) AND issued_on <= \(bind: to) GROUP BY \(ident: col)
-            """) { $0.invoiced = $1.a ?? 0 }
+        struct T: Decodable { let k: UUID?; let new_n: Int64?; let new_amount: Int64?; let margin: Int64?; let due: Int64?; let received: Int64?; let refunded: Int64?; let invoiced: Int64? }
+        let sums = SQLQueryString(MoneyTally.measures.map { "CAST(SUM(\($0)) AS BIGINT) AS \($0)" }.joined(separator: ", "))
+        for r in try await sql.raw("""
+            SELECT \(ident: col) AS k, \(sums) FROM money_days
+            WHERE \(try actor.scopeSQL(Contract.self, alias: "money_days", shares: false)) AND day >= \(bind: from) AND day <= \(bind: to)
+            GROUP BY \(ident: col)
+            """).all(decoding: T.self) {
+            // "No department" is a key of zeros in the tallies.
+            let key = r.k == FollowUpTally.noDepartment ? nil : r.k
+            var row = out[key, default: Row(key: key)]
+            row.newCount += Int(r.new_n ?? 0); row.newAmount += r.new_amount ?? 0; row.margin += r.margin ?? 0; row.due += r.due ?? 0
+            row.received += r.received ?? 0; row.refunded += r.refunded ?? 0; row.invoiced += r.invoiced ?? 0
+            out[key] = row
+        }
         try await each("""
             SELECT \(ident: col) AS k, CAST(SUM(total - invoiced) AS BIGINT) AS a FROM contracts
             WHERE \(try actor.scopeSQL(Contract.self)) AND deleted_at IS NULL AND status IN ('active', 'completed') AND invoiced < total GROUP BY \(ident: col)
@@ -92,8 +85,8 @@ struct CollectionStats {
         guard let sql = db as? any SQLDatabase else { return [] }
         struct R: Decodable { let k: String?; let a: Int64? }
         return try await sql.raw("""
-            SELECT \(Stats.period(day: "received_on", g, db: db)) AS k, CAST(SUM(amount) AS BIGINT) AS a FROM payment_allocations
-            WHERE \(try actor.scopeSQL(PaymentAllocation.self, shares: false)) AND received_on >= \(bind: from) AND received_on <= \(bind: to)
+            SELECT \(Stats.period(day: "day", g, db: db)) AS k, CAST(SUM(received) AS BIGINT) AS a FROM money_days
+            WHERE \(try actor.scopeSQL(Contract.self, alias: "money_days", shares: false)) AND day >= \(bind: from) AND day <= \(bind: to) AND received <> 0
             GROUP BY 1 ORDER BY 1
             """).all(decoding: R.self).map { ($0.k ?? "", $0.a ?? 0) }
     }

@@ -119,7 +119,10 @@ struct InvoiceService {
         try await inv.save(on: db)
         let audit = Audit(actor: actor, db: db, now: now)
         try await audit.event(Invoice.entity, inv.id!, .update, field: "status", old: before.rawValue, new: next.rawValue)
-        if next == .issued { try await audit.event(Contract.entity, inv.contractID, .update, field: "invoiced", new: "\(inv.number) · \(inv.amount)") }
+        if next == .issued {
+            try await MoneyTally.add(.init(invoiced: inv.amount), day: inv.issuedOn, ownerID: inv.ownerID, departmentID: inv.departmentID, orgID: inv.orgID, on: db)
+            try await audit.event(Contract.entity, inv.contractID, .update, field: "invoiced", new: "\(inv.number) · \(inv.amount)")
+        }
     }
 
     /// 红冲: an issued invoice is voided and its amount may be invoiced again.
@@ -135,6 +138,7 @@ struct InvoiceService {
                 UPDATE invoices SET status = 'void' WHERE id = \(bind: inv.id!) AND status = 'issued' RETURNING id
                 """).first() != nil else { throw AppError.conflict("error.invoiceNotIssued") }
             try await Self.release(inv, on: tx)
+            try await MoneyTally.add(.init(invoiced: -inv.amount), day: inv.issuedOn, ownerID: inv.ownerID, departmentID: inv.departmentID, orgID: inv.orgID, on: tx)
             try await Audit(actor: actor, db: tx, now: now).event(Invoice.entity, inv.id!, .update, field: "status", old: "issued", new: "void · \(why)")
         }
         inv.status = .void

@@ -214,6 +214,7 @@ struct PaymentService {
                 """).first(decoding: Hit.self) else { throw AppError.conflict("error.instalmentPaid") }
             try await ReceivableTally.paid(a.amount, closed: hit.received == hit.amount, orgID: actor.orgID, dueOn: hit.due_on, ownerID: hit.owner_id,
                                            departmentID: hit.department_id, on: db)
+            try await MoneyTally.add(.init(received: a.amount), day: p.receivedOn, ownerID: hit.owner_id, departmentID: hit.department_id, orgID: actor.orgID, on: db)
             perContract[hit.contract_id, default: 0] += a.amount
             batch.add([UUID.v7(at: now), actor.orgID, p.id!, a.receivableID, hit.contract_id, p.customerID, a.amount, p.receivedOn, hit.owner_id,
                        hit.department_id, now])

@@ -135,6 +135,9 @@ struct RefundService {
         r.status = next
         try await r.save(on: db)
         try await Audit(actor: actor, db: db, now: now).event(Refund.entity, r.id!, .update, field: "status", old: before.rawValue, new: next.rawValue)
+        if next == .approved {
+            try await MoneyTally.add(.init(refunded: r.amount), day: r.refundedOn, ownerID: r.ownerID, departmentID: r.departmentID, orgID: r.orgID, on: db)
+        }
         if let c = r.contractID, next == .approved {
             try await Audit(actor: actor, db: db, now: now).event(Contract.entity, c, .update, field: "refunded", new: "\(r.number) · \(r.amount)")
         }
