@@ -45,6 +45,8 @@ func routes(_ app: Application) throws {
 
     // Public web-to-lead forms: no session, no CSRF (posted from other sites), limited per address.
     try app.register(collection: PublicFormController())
+    // Approving from the link in an email: the link's token stands in for the session and the CSRF token.
+    try app.register(collection: ApprovalMailPages())
 
     let web = app.grouped(WebSessionMiddleware()).grouped(SetupGateMiddleware())
     try web.register(collection: SetupPages())

@@ -60,6 +60,7 @@ enum Migrations {
         UpdateContractAddCustom(),
         CreateReceivableDays(),
         CreateMoneyDays(),
+        UpdateApprovalTaskAddMailToken(),
     ]
 }
 
@@ -1745,5 +1746,20 @@ struct UpdateContractAddCustom: AsyncMigration {
 
     func revert(on db: Database) async throws {
         try await db.schema("contracts").deleteField("custom").update()
+    }
+}
+
+/// Approving from the email copy: the token's hash and expiry on the approver's task, and the link the copy carries.
+struct UpdateApprovalTaskAddMailToken: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("approval_tasks").field("token_hash", .string).update()
+        try await db.schema("approval_tasks").field("token_expires_at", .datetime).update()
+        try await db.schema("notifications").field("mail_link", .string).update()
+    }
+
+    func revert(on db: Database) async throws {
+        try await db.schema("notifications").deleteField("mail_link").update()
+        try await db.schema("approval_tasks").deleteField("token_expires_at").update()
+        try await db.schema("approval_tasks").deleteField("token_hash").update()
     }
 }

@@ -68,6 +68,9 @@ final class ApprovalTask: Model, @unchecked Sendable {
     @Field(key: "org_id") var orgID: UUID
     @Field(key: "request_id") var requestID: UUID
     @Field(key: "user_id") var userID: UUID
+    /// The hash of the token in the approver's email link, and when the link stops working.
+    @OptionalField(key: "token_hash") var tokenHash: String?
+    @OptionalField(key: "token_expires_at") var tokenExpiresAt: Date?
 
     init() {}
 
@@ -249,10 +252,17 @@ struct ApprovalService {
         try await actor.inOrg(ApprovalTask.self, on: db).filter(\.$requestID == r.id!).delete()
         let waiting = state.waitingFor.compactMap(UUID.init(uuidString:))
         for u in waiting {
-            try await ApprovalTask(orgID: actor.orgID, requestID: r.id!, userID: u).create(on: db)
-            try await Notifier.send(UserNotification(orgID: actor.orgID, userID: u, kind: "approvalWaiting", messageKey: "notify.approvalWaiting",
-                                                     args: [actor.name, r.title], link: Paths.approval(r.id!),
-                                                     dedupeKey: "approval:\(r.id!.uuidString):\(r.version):\(u.uuidString)", at: now), on: db)
+            // The email copy links to a page that decides without signing in (ApprovalMailPages).
+            let token = Tokens.random()
+            let task = ApprovalTask(orgID: actor.orgID, requestID: r.id!, userID: u)
+            task.tokenHash = Tokens.hash(token)
+            task.tokenExpiresAt = now.addingTimeInterval(ApprovalMailPages.lifetime)
+            try await task.create(on: db)
+            let note = UserNotification(orgID: actor.orgID, userID: u, kind: "approvalWaiting", messageKey: "notify.approvalWaiting",
+                                        args: [actor.name, r.title], link: Paths.approval(r.id!),
+                                        dedupeKey: "approval:\(r.id!.uuidString):\(r.version):\(u.uuidString)", at: now)
+            note.mailLink = ApprovalMailPages.path(task.id!, token: token)
+            try await Notifier.send(note, on: db)
         }
         if state.status != .pending, r.submitterID != actor.userID {
             try await Notifier.send(UserNotification(orgID: actor.orgID, userID: r.submitterID, kind: "approvalDone", messageKey: "notify.approvalDone",

@@ -22,6 +22,8 @@ final class UserNotification: Model, @unchecked Sendable {
     @OptionalField(key: "mail_state") var mailState: MailState?
     @OptionalField(key: "mail_attempts") var mailAttempts: Int?
     @OptionalField(key: "mail_error") var mailError: String?
+    /// A link for the email copy only (an approval's signed link); dropped once the copy is sent or given up.
+    @OptionalField(key: "mail_link") var mailLink: String?
 
     enum MailState: String, Codable, Sendable { case queued, sent, failed }
 
@@ -60,6 +62,7 @@ enum Notifier {
         if try await User.query(on: db).filter(\.$id == n.userID).filter(\.$notifyByEmail == true).filter(\.$email != nil).count() > 0 {
             n.mailState = .queued
         }
+        if n.mailState != .queued { n.mailLink = nil }
         try await n.create(on: db)
         return true
     }

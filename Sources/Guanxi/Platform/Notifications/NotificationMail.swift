@@ -39,7 +39,7 @@ struct NotificationMailer {
         return try await db.writeTransaction { [dropped] tx in
             var sent = 0, failed = 0
             for n in dropped {
-                try await UserNotification.query(on: tx).filter(\.$id == n.id!).set(\.$mailState, to: nil).update()
+                try await UserNotification.query(on: tx).filter(\.$id == n.id!).set(\.$mailState, to: nil).set(\.$mailLink, to: nil).update()
             }
             for (n, error) in outcome {
                 if let error {
@@ -47,10 +47,12 @@ struct NotificationMailer {
                     let state: UserNotification.MailState = attempts >= Self.maxAttempts ? .failed : .queued
                     if state == .failed { failed += 1 }
                     try await UserNotification.query(on: tx).filter(\.$id == n.id!).set(\.$mailAttempts, to: attempts)
-                        .set(\.$mailError, to: String(error.prefix(500))).set(\.$mailState, to: state).update()
+                        .set(\.$mailError, to: String(error.prefix(500))).set(\.$mailState, to: state)
+                        .set(\.$mailLink, to: state == .failed ? nil : n.mailLink).update()
                 } else {
                     sent += 1
-                    try await UserNotification.query(on: tx).filter(\.$id == n.id!).set(\.$mailState, to: .sent).set(\.$mailError, to: nil).update()
+                    try await UserNotification.query(on: tx).filter(\.$id == n.id!).set(\.$mailState, to: .sent).set(\.$mailError, to: nil)
+                        .set(\.$mailLink, to: nil).update()
                 }
             }
             return (sent, failed)
@@ -61,7 +63,7 @@ struct NotificationMailer {
         let t = Translator(user.locale.flatMap(AppLocale.init(rawValue:)) ?? .zhHans)
         let text = n.text(t)
         var body = text
-        if let link = n.link { body += "\n\n" + (publicURL.map { $0 + link } ?? link) }
+        if let link = n.mailLink ?? n.link { body += "\n\n" + (publicURL.map { $0 + link } ?? link) }
         body += "\n\n— " + t("mail.footer", org?.title ?? "Guanxi")
         return MailMessage(to: email, subject: "[\(org?.title ?? "Guanxi")] \(text.prefix(120))", body: body)
     }
