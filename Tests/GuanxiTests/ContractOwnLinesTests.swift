@@ -86,6 +86,9 @@ import VaporTesting
             // Submitted with no flow, it is active at once with one instalment of its total.
             #expect(try await rep1.send(.POST, "/api/v1/contracts/\(c.id)/submit").json(ContractJSON.self).status == "active")
             #expect(try await Receivable.query(on: app.db).filter(\.$contractID == c.id).all().map(\.amount) == [15_526_200])
+            // Terminated, it has nothing left to invoice; the statistics' tallies agree with a fresh count.
+            #expect(try await rep1.send(.POST, "/api/v1/contracts/\(c.id)/status", json: #"{"status":"terminated"}"#).status == .ok)
+            #expect(try await FinanceTests.moneyTalliesHold(app))
             // The data scope holds.
             #expect(try await APIClient(app: app, token: World.token("rep2")).get("/api/v1/contracts/\(c.id)").status == .notFound)
             #expect(try await APIClient(app: app, token: World.token("outsider")).send(.POST, "/api/v1/contracts", json: #"""

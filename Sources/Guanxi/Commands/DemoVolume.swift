@@ -174,6 +174,7 @@ struct DemoVolume {
             try await OpportunityTally.rebuild(orgID: orgID, on: tx)
             try await ReceivableTally.rebuild(orgID: orgID, on: tx)
             try await MoneyTally.rebuild(orgID: orgID, on: tx)
+            try await InvoiceBalance.rebuild(orgID: orgID, on: tx)
         }
         progress("  follow-up statistics counted (\(Int(Date().timeIntervalSince(started))) s)")
     }

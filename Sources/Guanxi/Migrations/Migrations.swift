@@ -61,6 +61,7 @@ enum Migrations {
         CreateReceivableDays(),
         CreateMoneyDays(),
         UpdateApprovalTaskAddMailToken(),
+        CreateInvoiceBalances(),
     ]
 }
 

@@ -394,6 +394,7 @@ struct ContractService {
         if next == .active {
             try await makeReceivables(c, actor: actor, now: now, on: db)
             try await MoneyTally.activated(c, on: db)
+            try await InvoiceBalance.contract(c.id!, sign: 1, on: db)
         }
     }
 
@@ -452,6 +453,8 @@ struct ContractService {
         c.status = next
         try await db.writeTransaction { [actor, now] tx in
             try await c.save(on: tx)
+            // A terminated contract leaves what it had still to invoice (a completed one keeps it).
+            if next == .terminated { try await InvoiceBalance.contract(c.id!, sign: -1, on: tx) }
             try await Audit(actor: actor, db: tx, now: now).event(Contract.entity, c.id!, .update, field: "status", old: before.rawValue, new: next.rawValue)
         }
         return c

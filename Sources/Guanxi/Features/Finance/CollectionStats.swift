@@ -6,8 +6,8 @@ import Vapor
 
 /// Contract and collection statistics (CTR-06, CTR-09, FIN-09): per person or department over a
 /// period — new contracts (count, amount, margin), what fell due, what came in, what went back,
-/// what was invoiced — and what is still to invoice today. The period figures come from the daily
-/// tallies (`MoneyTally`) in one grouped query over the actor's people and departments.
+/// what was invoiced — and what is still to invoice today. The figures come from tallies kept with
+/// each write (`MoneyTally` per day, `InvoiceBalance` now), summed over the actor's people and departments.
 struct CollectionStats {
     let db: Database
     let actor: Actor
@@ -47,12 +47,9 @@ struct CollectionStats {
     /// Figures per person or department for the days `from`…`to` (yyyy-MM-dd, both included), largest collections first.
     func run(from: String, to: String, by g: Grouping) async throws -> (rows: [Row], total: Row) {
         guard let sql = db as? any SQLDatabase else { return ([], Row()) }
-        struct R: Decodable { let k: UUID?; let n: Int?; let a: Int64?; let b: Int64? }
+        struct R: Decodable { let k: UUID?; let a: Int64? }
         let col = g.column
         var out: [UUID?: Row] = [:]
-        func each(_ q: SQLQueryString, _ apply: (inout Row, R) -> Void) async throws {
-            for r in try await sql.raw(q).all(decoding: R.self) { apply(&out[r.k, default: Row(key: r.k)], r) }
-        }
         struct T: Decodable { let k: UUID?; let new_n: Int64?; let new_amount: Int64?; let margin: Int64?; let due: Int64?; let received: Int64?; let refunded: Int64?; let invoiced: Int64? }
         let sums = SQLQueryString(MoneyTally.measures.map { "CAST(SUM(\($0)) AS BIGINT) AS \($0)" }.joined(separator: ", "))
         for r in try await sql.raw("""
@@ -67,10 +64,13 @@ struct CollectionStats {
             row.received += r.received ?? 0; row.refunded += r.refunded ?? 0; row.invoiced += r.invoiced ?? 0
             out[key] = row
         }
-        try await each("""
-            SELECT \(ident: col) AS k, CAST(SUM(total - invoiced) AS BIGINT) AS a FROM contracts
-            WHERE \(try actor.scopeSQL(Contract.self)) AND deleted_at IS NULL AND status IN ('active', 'completed') AND invoiced < total GROUP BY \(ident: col)
-            """) { $0.toInvoice = $1.a ?? 0 }
+        for r in try await sql.raw("""
+            SELECT \(ident: col) AS k, CAST(SUM(to_invoice) AS BIGINT) AS a FROM invoice_balances
+            WHERE \(try actor.scopeSQL(Contract.self, alias: "invoice_balances", shares: false)) GROUP BY \(ident: col)
+            """).all(decoding: R.self) {
+            let key = r.k == FollowUpTally.noDepartment ? nil : r.k
+            out[key, default: Row(key: key)].toInvoice += r.a ?? 0
+        }
         let rows = out.values.sorted { ($0.received, $0.newAmount, $0.key?.uuidString ?? "") > ($1.received, $1.newAmount, $1.key?.uuidString ?? "") }
         var total = Row()
         for r in rows {

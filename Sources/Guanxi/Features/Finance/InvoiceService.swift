@@ -94,14 +94,25 @@ struct InvoiceService {
 
     static func hold(_ inv: Invoice, on db: Database) async throws {
         guard let sql = db as? any SQLDatabase else { return }
-        guard try await sql.raw("""
-            UPDATE contracts SET invoiced = invoiced + \(bind: inv.amount) WHERE id = \(bind: inv.contractID) AND invoiced + \(bind: inv.amount) <= total RETURNING id
-            """).first() != nil else { throw AppError.conflict("error.invoiceExceedsContract") }
+        guard let c = try await sql.raw("""
+            UPDATE contracts SET invoiced = invoiced + \(bind: inv.amount) WHERE id = \(bind: inv.contractID) AND invoiced + \(bind: inv.amount) <= total
+            RETURNING status, owner_id, department_id
+            """).first(decoding: Held.self) else { throw AppError.conflict("error.invoiceExceedsContract") }
+        if InvoiceBalance.counted.contains(c.status) {
+            try await InvoiceBalance.add(-inv.amount, ownerID: c.owner_id, departmentID: c.department_id, orgID: inv.orgID, on: db)
+        }
     }
+
+    private struct Held: Decodable { let status: String; let owner_id: UUID; let department_id: UUID? }
 
     static func release(_ inv: Invoice, on db: Database) async throws {
         guard let sql = db as? any SQLDatabase else { return }
-        try await sql.raw("UPDATE contracts SET invoiced = invoiced - \(bind: inv.amount) WHERE id = \(bind: inv.contractID)").run()
+        guard let c = try await sql.raw("""
+            UPDATE contracts SET invoiced = invoiced - \(bind: inv.amount) WHERE id = \(bind: inv.contractID) RETURNING status, owner_id, department_id
+            """).first(decoding: Held.self) else { return }
+        if InvoiceBalance.counted.contains(c.status) {
+            try await InvoiceBalance.add(inv.amount, ownerID: c.owner_id, departmentID: c.department_id, orgID: inv.orgID, on: db)
+        }
     }
 
     /// Issued once approved; cancelled (amount released) when rejected or withdrawn; held again when resubmitted.
