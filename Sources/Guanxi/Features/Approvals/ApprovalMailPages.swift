@@ -21,12 +21,12 @@ struct ApprovalMailPages: RouteCollection {
     /// The approver as an actor and the request, when the token is the task's and still good.
     private func resolve(_ req: Request, token: String?) async throws -> (ApprovalRequest, Actor) {
         guard let id = req.parameters.get("task", as: UUID.self), let token = Check.clean(token),
-              let task = try await ApprovalTask.query(on: req.db).filter(\.$id == id).first(),
+              let task = try await SystemAccess.approvalTask(id, on: req.db),
               let hash = task.tokenHash, Tokens.equal(hash, Tokens.hash(token)),
               let expires = task.tokenExpiresAt, expires > req.now,
-              let r = try await ApprovalRequest.query(on: req.db).filter(\.$id == task.requestID).filter(\.$orgID == task.orgID).first(),
               let actor = try await Actor.resolve(userID: task.userID, sessionID: nil, fallbackLocale: req.requestLocale, on: req.db),
-              actor.orgID == task.orgID
+              actor.orgID == task.orgID,
+              let r = try await actor.inOrg(ApprovalRequest.self, on: req.db).filter(\.$id == task.requestID).first()
         else { throw AppError.notFound }
         return (r, actor)
     }
@@ -63,7 +63,7 @@ struct ApprovalMailPages: RouteCollection {
     private func render(_ req: Request, _ r: ApprovalRequest, actor: Actor, token: String, comment: String?, error: String?,
                         status: HTTPResponseStatus = .ok) async throws -> Response {
         let t = actor.t
-        let submitter = try await User.query(on: req.db).filter(\.$id == r.submitterID).first()?.name ?? ""
+        let submitter = try await actor.inOrg(User.self, on: req.db).filter(\.$id == r.submitterID).first()?.name ?? ""
         let waiting = r.state?.waitingFor.contains(actor.userID.uuidString) ?? false
         let money = { (v: Int64) in t.locale.money(v, decimals: actor.org.moneyDecimals) }
         let action = req.url.path

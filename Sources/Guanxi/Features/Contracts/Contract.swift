@@ -72,6 +72,21 @@ final class Contract: Model, @unchecked Sendable {
 
     init() {}
 
+    /// A new draft of a customer's, owned as given, with no money on it yet.
+    init(draftOf customerID: UUID, ownerID: UUID, departmentID: UUID?, orgID: UUID, createdBy: UUID, at now: Date) {
+        id = UUID.v7(at: now)
+        self.orgID = orgID
+        self.createdBy = createdBy
+        status = .draft
+        kind = .contract
+        title = ""
+        self.customerID = customerID
+        self.ownerID = ownerID
+        self.departmentID = departmentID
+        subtotal = 0; tax = 0; total = 0; cost = 0
+        received = 0; refunded = 0; invoiced = 0
+    }
+
     var plan: [Receivables.Instalment]? {
         planJSON.flatMap { try? JSONDecoder().decode([Receivables.Instalment].self, from: Data($0.utf8)) }
     }

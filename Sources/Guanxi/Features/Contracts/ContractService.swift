@@ -170,18 +170,10 @@ struct ContractService {
         if i.title == nil { i.title = "" }
         if i.kind == nil { i.kind = Contract.Kind.contract.rawValue }
         let v = try await validate(i, current: nil, customerID: customer?.id ?? UUID.zero, into: &errors)
-        let c = Contract()
-        c.id = UUID.v7(at: now)
+        let c = Contract(draftOf: customer?.id ?? UUID.zero, ownerID: actor.userID, departmentID: actor.departmentID, orgID: actor.orgID,
+                         createdBy: actor.userID, at: now)
         let lines = try await contractLines(input.lines ?? [], customerID: customer?.id, contractID: c.id!, apiUnits: apiUnits, into: &errors)
-        guard errors.isEmpty, let customer else { throw AppError.invalid(errors) }
-        c.orgID = actor.orgID
-        c.createdBy = actor.userID
-        c.status = .draft
-        c.customerID = customer.id!
-        c.ownerID = actor.userID
-        c.departmentID = actor.departmentID
-        c.title = ""
-        c.kind = .contract
+        guard errors.isEmpty else { throw AppError.invalid(errors) }
         apply(v, to: c)
         Self.total(c, lines)
         try await insert(c, lines: lines)
@@ -204,22 +196,14 @@ struct ContractService {
         guard errors.isEmpty else { throw AppError.invalid(errors) }
         let quoteLines = try await actor.inOrg(QuoteLine.self, on: db).filter(\.$quoteID == quote.id!).sort(\.$position).all()
         let costs = try await unitCosts(quoteLines.map(\.productID))
-        let c = Contract()
-        c.id = UUID.v7(at: now)
-        c.orgID = actor.orgID
-        c.createdBy = actor.userID
-        c.status = .draft
-        c.customerID = quote.customerID
+        let c = Contract(draftOf: quote.customerID, ownerID: quote.ownerID, departmentID: quote.departmentID, orgID: actor.orgID,
+                         createdBy: actor.userID, at: now)
         c.opportunityID = quote.opportunityID
         c.quoteID = quote.id
-        c.ownerID = quote.ownerID
-        c.departmentID = quote.departmentID
         c.subtotal = quote.subtotal
         c.tax = quote.tax
         c.total = quote.total
         c.terms = quote.terms
-        c.title = ""
-        c.kind = .contract
         apply(v, to: c)
         let lines = quoteLines.map { ContractLine(orgID: actor.orgID, contractID: c.id!, as: $0, unitCost: costs[$0.productID] ?? 0, at: now) }
         c.cost = lines.reduce(0) { $0 + $1.cost }
@@ -232,9 +216,6 @@ struct ContractService {
     private func insert(_ c: Contract, lines: [ContractLine]) async throws {
         let policy = try await Organization.find(actor.orgID, on: db)?.financePolicy ?? FinancePolicy()
         if policy.credit == .block, try await Self.overCredit(c, policy: policy, lock: false, actor: actor, on: db) { throw AppError.conflict("error.creditLimit") }
-        c.received = 0
-        c.refunded = 0
-        c.invoiced = 0
         try await db.writeTransaction { [actor, now] tx in
             c.number = try await Numbering.next(.contract, orgID: actor.orgID, timeZone: actor.org.timeZone, now: now, on: tx)
             try await c.create(on: tx)
@@ -249,19 +230,13 @@ struct ContractService {
         try actor.require(.create, .contracts)
         let from = try await get(id)
         let fromLines = try await lines(from.id!)
-        let c = Contract()
-        c.id = UUID.v7(at: now)
-        c.orgID = actor.orgID
-        c.createdBy = actor.userID
-        c.status = .draft
+        let c = Contract(draftOf: from.customerID, ownerID: actor.userID, departmentID: actor.departmentID, orgID: actor.orgID,
+                         createdBy: actor.userID, at: now)
         c.kind = from.kind
         c.title = String((from.title + actor.t("contract.copySuffix")).prefix(100))
-        c.customerID = from.customerID
         c.settlementCustomerID = from.settlementCustomerID
         c.opportunityID = from.opportunityID
         c.parentID = from.parentID
-        c.ownerID = actor.userID
-        c.departmentID = actor.departmentID
         c.startsOn = from.startsOn
         c.endsOn = from.endsOn
         c.terms = from.terms
@@ -270,9 +245,6 @@ struct ContractService {
         c.tax = from.tax
         c.total = from.total
         c.cost = from.cost
-        c.received = 0
-        c.refunded = 0
-        c.invoiced = 0
         let lines = fromLines.map { ContractLine(orgID: actor.orgID, contractID: c.id!, as: $0, unitCost: $0.unitCost, at: now) }
         try await db.writeTransaction { [actor, now] tx in
             c.number = try await Numbering.next(.contract, orgID: actor.orgID, timeZone: actor.org.timeZone, now: now, on: tx)

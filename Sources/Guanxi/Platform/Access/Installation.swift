@@ -47,6 +47,12 @@ enum SystemAccess {
         try await WebForm.query(on: db).filter(\.$token == token).first()
     }
 
+    /// An approver's task by its id, whichever organisation it belongs to: the email link names it,
+    /// and the caller checks the link's token against the task before anything else.
+    static func approvalTask(_ id: UUID, on db: Database) async throws -> ApprovalTask? {
+        try await ApprovalTask.query(on: db).filter(\.$id == id).first()
+    }
+
     static func inOrg<M: OrgScoped>(_ type: M.Type, _ orgID: UUID, on db: Database) -> QueryBuilder<M> {
         let query = M.query(on: db).filter(.path(["org_id"], schema: M.schema), .equal, .bind(orgID))
         if M.self is any SoftDeleted.Type { query.filter(.path(["deleted_at"], schema: M.schema), .equal, .null) }
