@@ -90,7 +90,7 @@ struct ContractPages: RouteCollection {
     }
 
     /// The form's fields; line rows only where the contract has lines of its own.
-    static func input(_ values: QuotePages.FormValues, withLines: Bool, req: Request, actor: Actor) -> ContractService.Input {
+    static func input(_ values: QuotePages.FormValues, withLines: Bool, actor: Actor) -> ContractService.Input {
         let h = values.header
         return .init(title: h["title"], kind: h["kind"], signedOn: h["signedOn"] ?? "", startsOn: h["startsOn"] ?? "", endsOn: h["endsOn"] ?? "",
                      terms: h["terms"] ?? "", settlementCustomerID: h["settlementCustomerID"] ?? "", parentID: h["parentID"] ?? "",
@@ -105,7 +105,7 @@ struct ContractPages: RouteCollection {
             try await actor.find(Quote.self, id, for: .view, on: req.db)
         }
         do {
-            let input = Self.input(values, withLines: quote == nil, req: req, actor: actor)
+            let input = Self.input(values, withLines: quote == nil, actor: actor)
             let svc = try service(req)
             let c = if let quote { try await svc.createFromQuote(quote.id, input) } else { try await svc.create(input, apiUnits: false) }
             return req.redirect(Paths.contract(c.id!), flash: Flash(.success, "flash.saved"))
@@ -132,7 +132,7 @@ struct ContractPages: RouteCollection {
         let c = try await service(req).get(req.parameters.get("id", as: UUID.self), for: .edit)
         let values = QuotePages.FormValues(form: try req.content.decode([String: String].self))
         do {
-            _ = try await service(req).update(c.id, Self.input(values, withLines: c.quoteID == nil, req: req, actor: actor), apiUnits: false)
+            _ = try await service(req).update(c.id, Self.input(values, withLines: c.quoteID == nil, actor: actor), apiUnits: false)
             return req.redirect(Paths.contract(c.id!), flash: Flash(.success, "flash.saved"))
         } catch let e as AppError where e.status == .unprocessableEntity {
             return try await render(req, contract: c, quote: nil, values: values, errors: e.fields, status: .unprocessableEntity)
