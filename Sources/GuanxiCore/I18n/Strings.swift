@@ -1256,6 +1256,7 @@ public enum Strings {
         "error.contractHasCallOffs": Phrase("这份合同下已有下级合同，不能再挂到其他框架合同下", "This contract has call-offs of its own and cannot be one"),
         "contract.receivables": Phrase("生成应收", "Receivables made"),
         "contract.plan": Phrase("回款计划", "Receivable plan"),
+        "contract.planSummary": Phrase("{0} 期，共 {1}", "{0} instalments, {1} in all"),
         "contract.refunded": Phrase("退款", "Refunded"),
         "contract.settings": Phrase("财务设置", "Finance settings"),
         "contract.template": Phrase("合同打印模板", "Contract print template"),

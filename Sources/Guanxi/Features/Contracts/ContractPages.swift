@@ -212,10 +212,13 @@ struct ContractPages: RouteCollection {
         let c = try await svc.get(req.parameters.get("id", as: UUID.self))
         let lines = try await svc.lines(c.id!)
         let canEdit = (try? await svc.get(c.id, for: .edit)) != nil
-        let names = try await OpportunityNames.customers([c.customerID, c.settlementCustomerID].compactMap { $0 }, on: req.db, orgID: actor.orgID)
-        let owners = try await OpportunityNames.users([c.ownerID], on: req.db, orgID: actor.orgID)
-        let approval = try await ApprovalService(db: req.db, actor: actor, now: req.now).latest(.contract, recordID: c.id!)
         let history = try await Audit.history(entity: Contract.entity, module: .contracts, id: c.id!, actor: actor, on: req.db)
+        // Names for the record and for the people, customers and contracts its history mentions.
+        let mentioned = { (field: String) in history.filter { $0.field == field }.flatMap { [$0.oldValue, $0.newValue] }.compactMap { $0.flatMap(UUID.init(uuidString:)) } }
+        let names = try await OpportunityNames.customers([c.customerID, c.settlementCustomerID].compactMap { $0 } + mentioned("settlementCustomer"), on: req.db, orgID: actor.orgID)
+        let owners = try await OpportunityNames.users([c.ownerID] + mentioned("owner"), on: req.db, orgID: actor.orgID)
+        let frameworkNumbers = Dictionary(uniqueKeysWithValues: try await actor.inOrg(Contract.self, on: req.db).filter(\.$id ~~ mentioned("parent")).all().map { ($0.id!, $0.number) })
+        let approval = try await ApprovalService(db: req.db, actor: actor, now: req.now).latest(.contract, recordID: c.id!)
         let files = try await AttachmentViews.card(Contract.entity, c.id!, back: Paths.contract(c.id!), canEdit: canEdit, req: req, actor: actor)
         let plan = try await ReceivablePages.card(c, canEdit: canEdit, req: req, actor: actor)
         let moneyCard = try await FinanceCards.contract(c, req: req, actor: actor)
@@ -299,7 +302,20 @@ struct ContractPages: RouteCollection {
                         k == "attachments" ? t("attachment.title") : def.field(k).map { $0.title(t) } ?? t("contract.\(k)")
                     }, display: { k, v in
                         if let f = def.field(k) { return FieldCodec.display(f, v, lookups: lookups, t: t, decimals: actor.org.moneyDecimals) }
-                        return k == "status" ? (v.flatMap(Contract.Status.init).map { t($0.labelKey) } ?? "") : k == "total" || k == "cost" ? (v.flatMap { Int64($0) }.map(money) ?? "") : (v ?? "")
+                        let id = v.flatMap(UUID.init(uuidString:))
+                        switch k {
+                        case "status": return v.flatMap(Contract.Status.init).map { t($0.labelKey) } ?? ""
+                        case "kind": return v.flatMap(Contract.Kind.init).map { t($0.labelKey) } ?? ""
+                        case "total", "cost": return v.flatMap { Int64($0) }.map(money) ?? ""
+                        case "owner": return id.flatMap { owners[$0] } ?? ""
+                        case "settlementCustomer": return id.flatMap { names[$0] } ?? ""
+                        case "parent": return id.flatMap { frameworkNumbers[$0] } ?? ""
+                        case "plan":
+                            // The agreed instalments: how many, and their total.
+                            guard let v, !v.isEmpty, let plan = try? JSONDecoder().decode([Receivables.Instalment].self, from: Data(v.utf8)) else { return "" }
+                            return t("contract.planSummary", String(plan.count), money(plan.reduce(0) { $0 + $1.amount }))
+                        default: return v ?? ""
+                        }
                     }),
                 ]),
             ])
