@@ -66,6 +66,13 @@ enum Migrations {
 }
 
 extension Database {
+    /// Every organisation's id, read without the model (a migration sees the table as it is then):
+    /// tallies are counted for each when their table is made.
+    func organizationIDs() async throws -> [UUID] {
+        guard let sql = self as? any SQLDatabase else { return [] }
+        return try await sql.raw("SELECT id FROM organizations").all().map { try $0.decode(column: "id", as: UUID.self) }
+    }
+
     /// Runs DDL the schema builder cannot express (partial and composite indexes); same text on SQLite and PostgreSQL.
     func raw(_ sql: String) async throws {
         guard let sqlDB = self as? any SQLDatabase else { return }

@@ -51,10 +51,7 @@ struct CreateReceivableDays: AsyncMigration {
             .create()
         // The upserts' conflict target, and the aging read: an organisation's days, then who and where.
         try await db.raw("CREATE UNIQUE INDEX receivable_days_key ON receivable_days (org_id, due_on, owner_id, department_id)")
-        guard let sql = db as? any SQLDatabase else { return }
-        for row in try await sql.raw("SELECT id FROM organizations").all() {
-            try await ReceivableTally.rebuild(orgID: try row.decode(column: "id", as: UUID.self), on: db)
-        }
+        for id in try await db.organizationIDs() { try await ReceivableTally.rebuild(orgID: id, on: db) }
     }
 
     func revert(on db: Database) async throws {

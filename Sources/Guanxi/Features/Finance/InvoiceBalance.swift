@@ -50,10 +50,7 @@ struct CreateInvoiceBalances: AsyncMigration {
             .field("to_invoice", .int64, .required)
             .create()
         try await db.raw("CREATE UNIQUE INDEX invoice_balances_key ON invoice_balances (org_id, owner_id, department_id)")
-        guard let sql = db as? any SQLDatabase else { return }
-        for row in try await sql.raw("SELECT id FROM organizations").all() {
-            try await InvoiceBalance.rebuild(orgID: try row.decode(column: "id", as: UUID.self), on: db)
-        }
+        for id in try await db.organizationIDs() { try await InvoiceBalance.rebuild(orgID: id, on: db) }
     }
 
     func revert(on db: Database) async throws {

@@ -98,10 +98,7 @@ struct CreateMoneyDays: AsyncMigration {
         try await schema.create()
         // The upserts' conflict target, and the statistics' read: an organisation's days, then who and where.
         try await db.raw("CREATE UNIQUE INDEX money_days_key ON money_days (org_id, day, owner_id, department_id)")
-        guard let sql = db as? any SQLDatabase else { return }
-        for row in try await sql.raw("SELECT id FROM organizations").all() {
-            try await MoneyTally.rebuild(orgID: try row.decode(column: "id", as: UUID.self), on: db)
-        }
+        for id in try await db.organizationIDs() { try await MoneyTally.rebuild(orgID: id, on: db) }
     }
 
     func revert(on db: Database) async throws {
