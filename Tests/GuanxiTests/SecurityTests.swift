@@ -109,6 +109,13 @@ import VaporTesting
         }
     }
 
+    @Test func escapingLeavesPlainTextAloneAndEscapesMarkupInAnyScript() {
+        #expect(H.escape("北京华信科技 Ltd.") == "北京华信科技 Ltd.")
+        #expect(H.escape("") == "")
+        #expect(H.escape(#"<a href="x">张三 & '李四'</a>"#) == "&lt;a href=&quot;x&quot;&gt;张三 &amp; &#39;李四&#39;&lt;/a&gt;")
+        #expect(H.escape("😀<") == "😀&lt;")
+    }
+
     @Test func signOutEndsTheSession() async throws {
         try await withGuanxi { app, _ in
             _ = try await World.build(app)

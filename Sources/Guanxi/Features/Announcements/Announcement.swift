@@ -19,6 +19,10 @@ final class Announcement: Model, @unchecked Sendable {
 
     init() {}
 
+    var properties: [any AnyProperty] {
+        [$id, $orgID, $title, $body, $authorID, $authorName, $toEveryone, $publishedAt, $deletedAt]
+    }
+
     init(orgID: UUID, title: String, body: String, authorID: UUID, authorName: String, toEveryone: Bool, at: Date) {
         self.id = UUID.v7(at: at)
         self.orgID = orgID
@@ -44,6 +48,8 @@ final class AnnouncementRead: Model, @unchecked Sendable {
     @OptionalField(key: "read_at") var readAt: Date?
 
     init() {}
+
+    var properties: [any AnyProperty] { [$id, $orgID, $announcementID, $userID, $readAt] }
 
     init(orgID: UUID, announcementID: UUID, userID: UUID) {
         self.id = UUID.v7()

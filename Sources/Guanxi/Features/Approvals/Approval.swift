@@ -29,6 +29,8 @@ final class ApprovalFlow: Model, @unchecked Sendable {
 
     init() {}
 
+    var properties: [any AnyProperty] { [$id, $orgID, $documentType, $steps, $updatedAt] }
+
     var definition: [ApprovalStepDefinition] { (try? JSONDecoder().decode([ApprovalStepDefinition].self, from: Data(steps.utf8))) ?? [] }
 }
 
@@ -54,6 +56,11 @@ final class ApprovalRequest: Model, @unchecked Sendable {
 
     init() {}
 
+    var properties: [any AnyProperty] {
+        [$id, $orgID, $documentType, $recordID, $title, $amount, $submitterID, $status, $stateJSON, $version, $createdAt,
+         $updatedAt]
+    }
+
     var state: ApprovalState? { try? JSONDecoder().decode(ApprovalState.self, from: Data(stateJSON.utf8)) }
     var approvalStatus: ApprovalStatus { ApprovalStatus(rawValue: status) ?? .pending }
 }
@@ -73,6 +80,8 @@ final class ApprovalTask: Model, @unchecked Sendable {
     @OptionalField(key: "token_expires_at") var tokenExpiresAt: Date?
 
     init() {}
+
+    var properties: [any AnyProperty] { [$id, $orgID, $requestID, $userID, $tokenHash, $tokenExpiresAt] }
 
     init(orgID: UUID, requestID: UUID, userID: UUID) {
         self.id = UUID.v7()

@@ -41,6 +41,11 @@ final class Activity: Model, @unchecked Sendable {
 
     init() {}
 
+    var properties: [any AnyProperty] {
+        [$id, $orgID, $createdAt, $updatedAt, $deletedAt, $deletedBy, $kind, $title, $startsAt, $endsAt, $location, $notes,
+         $status, $ownerID, $departmentID, $customerID]
+    }
+
     init(orgID: UUID, kind: Kind, title: String, startsAt: Date, endsAt: Date, ownerID: UUID, departmentID: UUID?, now: Date) {
         self.id = UUID.v7(at: now)
         self.orgID = orgID

@@ -45,6 +45,12 @@ final class Contact: Model, HasCustomFields, @unchecked Sendable {
 
     init() {}
 
+    var properties: [any AnyProperty] {
+        [$id, $orgID, $createdAt, $updatedAt, $deletedAt, $deletedBy, $deletedWith, $name, $pinyin, $gender, $birthday,
+         $dept, $title, $role, $boss, $mobile, $officePhone, $homePhone, $custom, $phoneDigits, $fax, $email, $qq, $wechat,
+         $hobbies, $notes, $isPrimary, $customerID, $ownerID]
+    }
+
     init(orgID: UUID, customerID: UUID, ownerID: UUID?) {
         self.id = UUID.v7()
         self.orgID = orgID

@@ -30,6 +30,10 @@ final class ContactRelation: Model, @unchecked Sendable {
 
     init() {}
 
+    var properties: [any AnyProperty] {
+        [$id, $orgID, $createdAt, $createdBy, $kind, $notes, $customerID, $fromContactID, $toContactID]
+    }
+
     init(orgID: UUID, customerID: UUID, from: UUID, to: UUID, kind: Kind, notes: String?, createdBy: UUID) {
         self.id = UUID.v7()
         self.orgID = orgID

@@ -72,6 +72,12 @@ final class Contract: Model, @unchecked Sendable {
 
     init() {}
 
+    var properties: [any AnyProperty] {
+        [$id, $orgID, $createdAt, $updatedAt, $deletedAt, $deletedBy, $createdBy, $number, $kind, $title, $status,
+         $signedOn, $startsOn, $endsOn, $terms, $subtotal, $tax, $total, $cost, $planJSON, $received, $refunded, $invoiced,
+         $custom, $customerID, $settlementCustomerID, $opportunityID, $quoteID, $parentID, $ownerID, $departmentID]
+    }
+
     /// A new draft of a customer's, owned as given, with no money on it yet.
     init(draftOf customerID: UUID, ownerID: UUID, departmentID: UUID?, orgID: UUID, createdBy: UUID, at now: Date) {
         id = UUID.v7(at: now)
@@ -127,6 +133,11 @@ final class ContractLine: Model, @unchecked Sendable {
 
     init() {}
 
+    var properties: [any AnyProperty] {
+        [$id, $orgID, $contractID, $position, $productID, $productName, $quantity, $unit, $price, $discount, $taxRate, $net,
+         $tax, $unitCost]
+    }
+
     /// A contract's line as a quote's or another contract's line has it, with the cost per unit given.
     init(orgID: UUID, contractID: UUID, as line: any PrintableLine, unitCost: Int64, at now: Date) {
         id = UUID.v7(at: now)
@@ -170,6 +181,11 @@ final class Receivable: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
 
     init() {}
+
+    var properties: [any AnyProperty] {
+        [$id, $orgID, $contractID, $customerID, $position, $dueOn, $amount, $received, $isVoid, $ownerID, $departmentID,
+         $createdAt]
+    }
 
     func status(today: String) -> Receivables.Status {
         Receivables.status(amount: amount, received: received, dueOn: dueOn, today: today, void: isVoid)

@@ -70,6 +70,14 @@ final class Customer: Model, HasCustomFields, @unchecked Sendable {
 
     init() {}
 
+    var properties: [any AnyProperty] {
+        [$id, $orgID, $createdAt, $updatedAt, $deletedAt, $deletedBy, $createdBy, $name, $phone, $phoneDigits, $notes,
+         $number, $mnemonic, $pinyin, $nameKey, $shortName, $kind, $industry, $level, $category, $source, $status,
+         $creditRating, $creditLimit, $address, $postcode, $financePhone, $fax, $email, $website, $creditCode,
+         $registeredOn, $custom, $ownerID, $departmentID, $regionID, $parentID, $settlementCustomerID, $secondaryOwnerID,
+         $poolID, $claimedAt, $lastContactedAt, $lastDealAt, $isHot]
+    }
+
     init(orgID: UUID, name: String, phone: String?, ownerID: UUID?, departmentID: UUID?, createdBy: UUID?) {
         self.id = UUID.v7()
         self.orgID = orgID

@@ -34,6 +34,8 @@ final class CustomerMerge: Model, @unchecked Sendable {
     @OptionalField(key: "undone_at") var undoneAt: Date?
 
     init() {}
+
+    var properties: [any AnyProperty] { [$id, $orgID, $survivorID, $mergedID, $snapshot, $mergedBy, $mergedAt, $undoneAt] }
 }
 
 extension CustomerMerge: OrgScoped {}
@@ -85,9 +87,9 @@ struct MergeService {
         let def = actor.definition(Customer.definition)
         let before = def.values(survivor)
         // For each field the user picked "other", take the other customer's value.
-        var input = EntityInput()
-        for f in def.writableFields(for: actor) where choices[f.key] == "merged" { input.values[f.key] = f.read(merged) }
-        let actor = self.actor, now = self.now
+        var picked = EntityInput()
+        for f in def.writableFields(for: actor) where choices[f.key] == "merged" { picked.values[f.key] = f.read(merged) }
+        let actor = self.actor, now = self.now, input = picked
         return try await db.writeTransaction { tx in
             def.apply(input, to: survivor)
             if survivor.ownerID == nil { survivor.ownerID = merged.ownerID; survivor.departmentID = merged.departmentID }

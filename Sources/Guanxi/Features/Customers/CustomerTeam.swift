@@ -15,6 +15,8 @@ final class CustomerTeamMember: Model, @unchecked Sendable {
     @Field(key: "credit_percent") var creditPercent: Int
 
     init() {}
+
+    var properties: [any AnyProperty] { [$id, $orgID, $customerID, $userID, $isLeader, $creditPercent] }
 }
 
 extension CustomerTeamMember: OrgScoped {}
@@ -52,7 +54,7 @@ struct TeamService {
         guard errors.isEmpty else { throw AppError.invalid(errors) }
         let before = try await team(c.id)
         let names = try await NameLookup.load(for: [], orgID: actor.orgID, extraUsers: ids + before.map(\.userID), on: db).users
-        func text(_ list: [(UUID, Bool, Int)]) -> String {
+        @Sendable func text(_ list: [(UUID, Bool, Int)]) -> String {
             list.map { "\(names[$0.0] ?? "?")\($0.1 ? "★" : "") \($0.2)%" }.sorted().joined(separator: ", ")
         }
         let actor = self.actor, now = self.now

@@ -12,6 +12,8 @@ final class CustomerView: Model, @unchecked Sendable {
     @Field(key: "viewed_at") var viewedAt: Date
 
     init() {}
+
+    var properties: [any AnyProperty] { [$id, $orgID, $userID, $customerID, $viewedAt] }
 }
 
 extension CustomerView: OrgScoped {}

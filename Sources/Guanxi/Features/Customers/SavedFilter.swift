@@ -16,6 +16,8 @@ final class SavedFilter: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
 
     init() {}
+
+    var properties: [any AnyProperty] { [$id, $orgID, $userID, $entity, $name, $query, $createdAt] }
 }
 
 extension SavedFilter: OrgScoped {}

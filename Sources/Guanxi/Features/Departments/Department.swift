@@ -20,6 +20,8 @@ final class Department: Model, @unchecked Sendable {
 
     init() {}
 
+    var properties: [any AnyProperty] { [$id, $orgID, $createdAt, $updatedAt, $name, $parentID, $sortOrder, $isActive] }
+
     init(orgID: UUID, name: String, parentID: UUID?, sortOrder: Int = 0) {
         self.id = UUID.v7()
         self.orgID = orgID

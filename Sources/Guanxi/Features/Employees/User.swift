@@ -38,6 +38,11 @@ final class User: Model, @unchecked Sendable {
 
     init() {}
 
+    var properties: [any AnyProperty] {
+        [$id, $orgID, $createdAt, $updatedAt, $account, $name, $email, $mobile, $passwordHash, $status, $locale, $dashboard,
+         $notifyByEmail, $failedAttempts, $lockedUntil, $departmentID, $supervisorID]
+    }
+
     init(orgID: UUID, account: String, name: String, passwordHash: String, departmentID: UUID?, supervisorID: UUID?) {
         self.id = UUID.v7()
         self.orgID = orgID
@@ -63,6 +68,8 @@ final class UserRole: Model, @unchecked Sendable {
     @Field(key: "role_id") var roleID: UUID
 
     init() {}
+
+    var properties: [any AnyProperty] { [$id, $orgID, $userID, $roleID] }
 
     init(orgID: UUID, userID: UUID, roleID: UUID) {
         self.id = UUID.v7()

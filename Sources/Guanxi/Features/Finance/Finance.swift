@@ -34,6 +34,11 @@ final class Payment: Model, @unchecked Sendable {
 
     init() {}
 
+    var properties: [any AnyProperty] {
+        [$id, $orgID, $number, $customerID, $contractID, $receivedOn, $amount, $allocated, $refunded, $method, $account,
+         $reference, $note, $ownerID, $departmentID, $createdBy, $createdAt]
+    }
+
     /// Prepayment still to apply or refund.
     var unapplied: Int64 { amount - allocated - refunded }
 }
@@ -61,6 +66,11 @@ final class PaymentAllocation: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
 
     init() {}
+
+    var properties: [any AnyProperty] {
+        [$id, $orgID, $paymentID, $receivableID, $contractID, $customerID, $amount, $receivedOn, $ownerID, $departmentID,
+         $createdAt]
+    }
 }
 
 extension PaymentAllocation: ScopedModel {
@@ -102,6 +112,11 @@ final class Refund: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
 
     init() {}
+
+    var properties: [any AnyProperty] {
+        [$id, $orgID, $number, $kind, $status, $customerID, $contractID, $amount, $refundedOn, $reason, $sourcesJSON,
+         $ownerID, $departmentID, $createdBy, $createdAt]
+    }
 }
 
 extension Refund: ScopedModel {
@@ -148,6 +163,11 @@ final class Invoice: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
 
     init() {}
+
+    var properties: [any AnyProperty] {
+        [$id, $orgID, $number, $kind, $status, $contractID, $customerID, $buyer, $taxNumber, $amount, $issuedOn, $invoiceNo,
+         $note, $ownerID, $departmentID, $createdBy, $createdAt]
+    }
 }
 
 extension Invoice: ScopedModel {

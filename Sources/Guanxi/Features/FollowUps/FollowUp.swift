@@ -34,6 +34,11 @@ final class FollowUp: Model, @unchecked Sendable {
 
     init() {}
 
+    var properties: [any AnyProperty] {
+        [$id, $orgID, $createdAt, $updatedAt, $deletedAt, $deletedBy, $method, $content, $result, $happenedAt,
+         $nextContactOn, $nextPlan, $customerID, $contactID, $ownerID, $departmentID]
+    }
+
     init(orgID: UUID, customerID: UUID, ownerID: UUID, departmentID: UUID?, method: String, content: String, happenedAt: Date, now: Date) {
         self.id = UUID.v7(at: now)
         self.orgID = orgID
@@ -64,6 +69,8 @@ final class FollowUpComment: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
 
     init() {}
+
+    var properties: [any AnyProperty] { [$id, $orgID, $followUpID, $authorID, $authorName, $content, $createdAt] }
 
     init(orgID: UUID, followUpID: UUID, authorID: UUID, authorName: String, content: String, at: Date) {
         self.id = UUID.v7(at: at)

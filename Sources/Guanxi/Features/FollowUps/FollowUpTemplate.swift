@@ -15,6 +15,8 @@ final class FollowUpTemplate: Model, @unchecked Sendable {
 
     init() {}
 
+    var properties: [any AnyProperty] { [$id, $orgID, $createdAt, $name, $method, $content] }
+
     init(orgID: UUID, name: String, method: String?, content: String) {
         self.id = UUID.v7()
         self.orgID = orgID

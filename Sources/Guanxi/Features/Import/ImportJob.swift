@@ -43,6 +43,11 @@ final class ImportJob: Model, @unchecked Sendable {
 
     init() {}
 
+    var properties: [any AnyProperty] {
+        [$id, $orgID, $userID, $entity, $fileName, $filePath, $status, $mapping, $headers, $duplicateKeys, $duplicateMode,
+         $total, $created, $updated, $skipped, $errorList, $createdAt, $finishedAt]
+    }
+
     init(orgID: UUID, userID: UUID, entity: String, fileName: String, filePath: String, headers: [String], total: Int, at: Date) {
         self.id = UUID.v7(at: at)
         self.orgID = orgID

@@ -49,6 +49,12 @@ final class Lead: Model, HasCustomFields, @unchecked Sendable {
 
     init() {}
 
+    var properties: [any AnyProperty] {
+        [$id, $orgID, $createdAt, $updatedAt, $deletedAt, $deletedBy, $createdBy, $company, $person, $title, $phone,
+         $phoneDigits, $email, $need, $source, $regionID, $address, $status, $search, $custom, $ownerID, $departmentID,
+         $assignedAt, $lastContactedAt, $webFormID, $convertedAt, $customerID, $contactID, $opportunityID]
+    }
+
     init(orgID: UUID, createdBy: UUID?, now: Date) {
         self.id = UUID.v7(at: now)
         self.orgID = orgID
@@ -113,6 +119,10 @@ final class LeadFollowUp: Model, @unchecked Sendable {
 
     init() {}
 
+    var properties: [any AnyProperty] {
+        [$id, $orgID, $leadID, $method, $content, $happenedAt, $nextContactOn, $ownerID, $departmentID]
+    }
+
     init(orgID: UUID, leadID: UUID, ownerID: UUID, departmentID: UUID?, method: String, content: String, happenedAt: Date) {
         self.id = UUID.v7(at: happenedAt)
         self.orgID = orgID
@@ -144,6 +154,8 @@ final class LeadRule: Model, @unchecked Sendable {
     @Field(key: "is_active") var isActive: Bool
 
     init() {}
+
+    var properties: [any AnyProperty] { [$id, $orgID, $name, $position, $source, $regionID, $userIDs, $turn, $isActive] }
 
     init(orgID: UUID, name: String, position: Int) {
         self.id = UUID.v7()

@@ -34,6 +34,11 @@ final class WebForm: Model, @unchecked Sendable {
 
     init() {}
 
+    var properties: [any AnyProperty] {
+        [$id, $orgID, $createdAt, $updatedAt, $name, $token, $heading, $intro, $thankYou, $fields, $requiredFields, $source,
+         $ownerID, $rateLimit, $isActive, $submissions, $spamBlocked]
+    }
+
     init(orgID: UUID, name: String, token: String) {
         self.id = UUID.v7()
         self.orgID = orgID

@@ -25,6 +25,10 @@ final class DemandPlan: Model, @unchecked Sendable {
 
     init() {}
 
+    var properties: [any AnyProperty] {
+        [$id, $orgID, $opportunityID, $version, $title, $content, $status, $createdBy, $createdAt, $updatedAt, $confirmedAt]
+    }
+
     init(orgID: UUID, opportunityID: UUID, version: Int, title: String, content: String, by: UUID, at: Date) {
         self.id = UUID.v7(at: at)
         self.orgID = orgID

@@ -46,6 +46,12 @@ final class Opportunity: Model, HasCustomFields, @unchecked Sendable {
 
     init() {}
 
+    var properties: [any AnyProperty] {
+        [$id, $orgID, $createdAt, $updatedAt, $deletedAt, $deletedBy, $createdBy, $name, $customerID, $contactID, $amount,
+         $expectedCloseOn, $stageID, $probability, $stageChangedAt, $status, $closedOn, $lostReason, $closeNote, $source,
+         $competitors, $nextStep, $details, $custom, $ownerID, $departmentID]
+    }
+
     init(orgID: UUID, customerID: UUID, owner: UUID, departmentID: UUID?, stage: OpportunityStage, createdBy: UUID, now: Date) {
         self.id = UUID.v7(at: now)
         self.orgID = orgID
@@ -107,6 +113,8 @@ final class OpportunityStage: Model, @unchecked Sendable {
 
     init() {}
 
+    var properties: [any AnyProperty] { [$id, $orgID, $name, $nameEn, $probability, $sortOrder, $isActive] }
+
     init(orgID: UUID, name: String, nameEn: String?, probability: Int, sortOrder: Int) {
         self.id = UUID.v7()
         self.orgID = orgID
@@ -148,6 +156,10 @@ final class OpportunityStageChange: Model, @unchecked Sendable {
 
     init() {}
 
+    var properties: [any AnyProperty] {
+        [$id, $orgID, $opportunityID, $fromStageID, $toStageID, $fromStatus, $toStatus, $amount, $changedBy, $changedAt]
+    }
+
     init(_ o: Opportunity, fromStage: UUID?, fromStatus: OpportunityStatus?, by: UUID, at: Date) {
         self.id = UUID.v7(at: at)
         self.orgID = o.orgID
@@ -177,6 +189,8 @@ final class OpportunityLine: Model, @unchecked Sendable {
     @Field(key: "price") var price: Int64
 
     init() {}
+
+    var properties: [any AnyProperty] { [$id, $orgID, $opportunityID, $productID, $quantity, $unit, $price] }
 
     init(orgID: UUID, opportunityID: UUID, productID: UUID, quantity: Int64, unit: String?, price: Int64) {
         self.id = UUID.v7()

@@ -17,6 +17,8 @@ final class OpportunityContact: Model, @unchecked Sendable {
 
     init() {}
 
+    var properties: [any AnyProperty] { [$id, $orgID, $opportunityID, $contactID, $role] }
+
     init(orgID: UUID, opportunityID: UUID, contactID: UUID, role: String?) {
         self.id = UUID.v7()
         self.orgID = orgID

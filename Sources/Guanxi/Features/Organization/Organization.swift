@@ -30,6 +30,12 @@ final class Organization: Model, @unchecked Sendable {
 
     init() {}
 
+    var properties: [any AnyProperty] {
+        [$id, $createdAt, $updatedAt, $name, $systemTitle, $logoURL, $timeZone, $currency, $moneyDecimals,
+         $quantityDecimals, $priceDecimals, $protection, $productPolicy, $quoteTemplate, $financePolicy, $contractTemplate,
+         $birthdayDaysAhead]
+    }
+
     init(name: String, timeZone: String = "Asia/Shanghai", currency: String = "CNY") {
         self.id = UUID.v7()
         self.name = name

@@ -27,6 +27,11 @@ final class Plan: Model, @unchecked Sendable {
 
     init() {}
 
+    var properties: [any AnyProperty] {
+        [$id, $orgID, $createdAt, $updatedAt, $period, $startsOn, $summary, $review, $reviewedBy, $reviewedAt, $ownerID,
+         $departmentID]
+    }
+
     init(orgID: UUID, owner: User, period: PlanPeriod, startsOn: String, now: Date) {
         self.id = UUID.v7(at: now)
         self.orgID = orgID
@@ -56,6 +61,8 @@ final class PlanItem: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
 
     init() {}
+
+    var properties: [any AnyProperty] { [$id, $orgID, $planID, $text, $done, $doneAt, $addedBy, $createdAt] }
 
     init(orgID: UUID, planID: UUID, text: String, addedBy: UUID, now: Date) {
         self.id = UUID.v7(at: now)

@@ -22,6 +22,10 @@ final class ClaimRequest: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
 
     init() {}
+
+    var properties: [any AnyProperty] {
+        [$id, $orgID, $customerID, $requesterID, $reason, $status, $decidedBy, $decidedAt, $comment, $createdAt]
+    }
 }
 
 extension ClaimRequest: OrgScoped {}

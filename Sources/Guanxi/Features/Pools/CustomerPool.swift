@@ -17,6 +17,8 @@ final class CustomerPool: Model, @unchecked Sendable {
 
     init() {}
 
+    var properties: [any AnyProperty] { [$id, $orgID, $name, $summary, $settings, $isDefault, $sortOrder] }
+
     init(orgID: UUID, name: String, isDefault: Bool, sortOrder: Int, settings: PoolSettings = PoolSettings()) {
         self.id = UUID.v7()
         self.orgID = orgID

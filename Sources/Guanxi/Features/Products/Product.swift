@@ -35,6 +35,11 @@ final class Product: Model, HasCustomFields, @unchecked Sendable {
 
     init() {}
 
+    var properties: [any AnyProperty] {
+        [$id, $orgID, $createdAt, $updatedAt, $deletedAt, $deletedBy, $createdBy, $code, $name, $pinyin, $model, $unit,
+         $kind, $status, $categoryID, $listPrice, $maxPrice, $floorPrice, $costPrice, $details, $custom]
+    }
+
     init(orgID: UUID, createdBy: UUID?) {
         self.id = UUID.v7()
         self.orgID = orgID
@@ -90,6 +95,8 @@ final class ProductCategory: Model, @unchecked Sendable {
 
     init() {}
 
+    var properties: [any AnyProperty] { [$id, $orgID, $parentID, $name, $sortOrder] }
+
     init(orgID: UUID, parentID: UUID?, name: String, sortOrder: Int) {
         self.id = UUID.v7()
         self.orgID = orgID
@@ -115,6 +122,10 @@ final class ProductPrice: Model, @unchecked Sendable {
     @Field(key: "price") var price: Int64
 
     init() {}
+
+    var properties: [any AnyProperty] {
+        [$id, $orgID, $productID, $unit, $customerCategory, $customerLevel, $departmentID, $price]
+    }
 
     init(orgID: UUID, productID: UUID, rule: PriceRule) {
         self.id = UUID.v7()

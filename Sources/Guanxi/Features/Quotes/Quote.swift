@@ -52,6 +52,12 @@ final class Quote: Model, @unchecked Sendable {
 
     init() {}
 
+    var properties: [any AnyProperty] {
+        [$id, $orgID, $createdAt, $updatedAt, $deletedAt, $deletedBy, $createdBy, $number, $version, $isCurrent, $title,
+         $quotedOn, $validUntil, $terms, $status, $subtotal, $tax, $total, $belowFloor, $customerID, $opportunityID,
+         $ownerID, $departmentID]
+    }
+
     init(orgID: UUID, customerID: UUID, owner: User, createdBy: UUID, now: Date) {
         self.id = UUID.v7(at: now)
         self.orgID = orgID
@@ -100,6 +106,11 @@ final class QuoteLine: Model, @unchecked Sendable {
     @Field(key: "below_floor") var belowFloor: Bool
 
     init() {}
+
+    var properties: [any AnyProperty] {
+        [$id, $orgID, $quoteID, $position, $productID, $productName, $quantity, $unit, $price, $discount, $taxRate, $net,
+         $tax, $belowFloor]
+    }
 }
 
 extension QuoteLine: OrgScoped {}

@@ -21,6 +21,8 @@ final class Role: Model, @unchecked Sendable {
 
     init() {}
 
+    var properties: [any AnyProperty] { [$id, $orgID, $createdAt, $updatedAt, $name, $summary, $policy, $isSystem] }
+
     init(orgID: UUID, name: String, policy: RolePolicy, isSystem: Bool = false) {
         self.id = UUID.v7()
         self.orgID = orgID

@@ -25,6 +25,10 @@ final class TargetList: Model, @unchecked Sendable {
 
     init() {}
 
+    var properties: [any AnyProperty] {
+        [$id, $orgID, $name, $entity, $query, $memberCount, $refreshedAt, $ownerID, $departmentID, $createdAt]
+    }
+
     init(orgID: UUID, name: String, entity: String, query: String, owner: UUID, departmentID: UUID?, at: Date) {
         self.id = UUID.v7(at: at)
         self.orgID = orgID

@@ -36,6 +36,11 @@ final class TaskItem: Model, @unchecked Sendable {
 
     init() {}
 
+    var properties: [any AnyProperty] {
+        [$id, $orgID, $createdAt, $updatedAt, $deletedAt, $deletedBy, $title, $details, $dueOn, $priority, $status,
+         $completedAt, $review, $reviewedBy, $reviewedAt, $ownerID, $departmentID, $assignedBy, $customerID]
+    }
+
     init(orgID: UUID, title: String, ownerID: UUID, departmentID: UUID?, assignedBy: UUID, now: Date) {
         self.id = UUID.v7(at: now)
         self.orgID = orgID

@@ -22,6 +22,10 @@ final class Attachment: Model, @unchecked Sendable {
 
     init() {}
 
+    var properties: [any AnyProperty] {
+        [$id, $orgID, $entity, $recordID, $fileName, $contentType, $size, $uploadedBy, $createdAt]
+    }
+
     init(orgID: UUID, entity: String, recordID: UUID, fileName: String, contentType: String, size: Int, by: UUID, at: Date) {
         self.id = UUID.v7(at: at)
         self.orgID = orgID
@@ -48,6 +52,8 @@ final class AttachmentContent: Model, @unchecked Sendable {
     @Field(key: "data") var data: Data
 
     init() {}
+
+    var properties: [any AnyProperty] { [$id, $orgID, $data] }
 
     init(id: UUID, orgID: UUID, data: Data) {
         self.id = id

@@ -25,6 +25,10 @@ final class AuditEntry: Model, @unchecked Sendable {
 
     init() {}
 
+    var properties: [any AnyProperty] {
+        [$id, $orgID, $entity, $recordID, $action, $field, $oldValue, $newValue, $actorID, $actorName, $at]
+    }
+
     init(orgID: UUID, entity: String, recordID: UUID, action: Kind, field: String?, oldValue: String?, newValue: String?,
          actorID: UUID?, actorName: String, at: Date) {
         self.id = UUID.v7(at: at)
@@ -56,6 +60,8 @@ final class RecordShare: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
 
     init() {}
+
+    var properties: [any AnyProperty] { [$id, $orgID, $entity, $recordID, $userID, $level, $createdAt] }
 
     init(orgID: UUID, entity: String, recordID: UUID, userID: UUID, level: Level, at: Date) {
         self.id = UUID.v7(at: at)

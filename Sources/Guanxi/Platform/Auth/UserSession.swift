@@ -20,6 +20,10 @@ final class UserSession: Model, @unchecked Sendable {
 
     init() {}
 
+    var properties: [any AnyProperty] {
+        [$id, $orgID, $userID, $tokenHash, $ip, $userAgent, $createdAt, $lastSeenAt, $expiresAt, $revokedAt]
+    }
+
     init(orgID: UUID, userID: UUID, tokenHash: String, ip: String?, userAgent: String?, now: Date, lifetime: TimeInterval) {
         self.id = UUID.v7(at: now)
         self.orgID = orgID
@@ -50,6 +54,8 @@ final class ApiToken: Model, @unchecked Sendable {
 
     init() {}
 
+    var properties: [any AnyProperty] { [$id, $orgID, $userID, $name, $tokenHash, $prefix, $createdAt, $lastUsedAt, $revokedAt] }
+
     init(orgID: UUID, userID: UUID, name: String, tokenHash: String, prefix: String, now: Date) {
         self.id = UUID.v7(at: now)
         self.orgID = orgID
@@ -76,6 +82,8 @@ final class LoginRecord: Model, @unchecked Sendable {
     @Field(key: "at") var at: Date
 
     init() {}
+
+    var properties: [any AnyProperty] { [$id, $orgID, $userID, $account, $success, $reason, $ip, $userAgent, $at] }
 
     init(orgID: UUID?, userID: UUID?, account: String, success: Bool, reason: String?, ip: String?, userAgent: String?, at: Date) {
         self.id = UUID.v7(at: at)

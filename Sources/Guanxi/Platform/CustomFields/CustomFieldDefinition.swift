@@ -37,6 +37,11 @@ final class CustomFieldDefinition: Model, @unchecked Sendable {
 
     init() {}
 
+    var properties: [any AnyProperty] {
+        [$id, $orgID, $createdAt, $updatedAt, $entity, $key, $label, $labelEn, $kind, $required, $listed, $sortOrder,
+         $isActive]
+    }
+
     init(orgID: UUID, entity: String, key: String, label: String, labelEn: String?, kind: Kind, required: Bool, listed: Bool, sortOrder: Int) {
         self.id = UUID.v7()
         self.orgID = orgID

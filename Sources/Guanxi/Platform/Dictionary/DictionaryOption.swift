@@ -19,6 +19,8 @@ final class DictionaryOption: Model, @unchecked Sendable {
 
     init() {}
 
+    var properties: [any AnyProperty] { [$id, $orgID, $kind, $value, $label, $labelEn, $sortOrder, $color, $isActive] }
+
     init(orgID: UUID, kind: String, value: String, label: String, labelEn: String?, sortOrder: Int) {
         self.id = UUID.v7()
         self.orgID = orgID

@@ -16,6 +16,8 @@ final class JobLease: Model, @unchecked Sendable {
     @OptionalField(key: "last_run_at") var lastRunAt: Date?
 
     init() {}
+
+    var properties: [any AnyProperty] { [$id, $name, $holder, $expiresAt, $lastRunAt] }
 }
 
 /// What a job runs with: the database, the injected clock's "now", and the application's settings.

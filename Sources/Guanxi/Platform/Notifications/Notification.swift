@@ -29,6 +29,11 @@ final class UserNotification: Model, @unchecked Sendable {
 
     init() {}
 
+    var properties: [any AnyProperty] {
+        [$id, $orgID, $userID, $kind, $messageKey, $args, $link, $dedupeKey, $createdAt, $readAt, $mailState, $mailAttempts,
+         $mailError, $mailLink]
+    }
+
     init(orgID: UUID, userID: UUID, kind: String, messageKey: String, args: [String], link: String?, dedupeKey: String?, at: Date) {
         self.id = UUID.v7(at: at)
         self.orgID = orgID

@@ -14,6 +14,8 @@ final class NumberingRule: Model, @unchecked Sendable {
 
     init() {}
 
+    var properties: [any AnyProperty] { [$id, $orgID, $docType, $format] }
+
     init(orgID: UUID, docType: String, format: NumberFormat) {
         self.id = UUID.v7()
         self.orgID = orgID

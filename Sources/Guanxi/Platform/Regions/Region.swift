@@ -14,6 +14,8 @@ final class Region: Model, @unchecked Sendable {
 
     init() {}
 
+    var properties: [any AnyProperty] { [$id, $orgID, $parentID, $name, $sortOrder] }
+
     init(orgID: UUID, parentID: UUID?, name: String, sortOrder: Int) {
         self.id = UUID.v7()
         self.orgID = orgID
