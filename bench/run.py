@@ -234,6 +234,7 @@ def scenarios(client, token, cookie, args):
         ("search: substring 华信科技", f"/customers?q={q('华信科技')}", lua(headers=web)),
         ("search: pinyin initials bjhx", "/customers?q=bjhx", lua(headers=web)),
         ("search: phone digits 3800", "/customers?q=13800", lua(headers=web)),
+        ("contacts: list", "/contacts", lua(headers=web)),
         ("customer 360 view", f"/customers/{first}", lua(headers=web, paths=[f"/customers/{i}" for i in ids[:200]])),
         ("follow-up POST (API)", f"/api/v1/customers/{first}/follow-ups",
          lua("POST", api, follow_up, paths=[f"/api/v1/customers/{i}/follow-ups" for i in ids[:500]])),

