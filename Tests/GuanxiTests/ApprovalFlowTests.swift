@@ -76,6 +76,33 @@ import VaporTesting
         }
     }
 
+    @Test func whoStillWaitsOnAnAllOfStepIsNotToldAgainAndKeepsTheirLink() async throws {
+        try await withGuanxi { app, _ in
+            let w = try await World.build(app)
+            let (product, rep1) = try await setUp(app, w)
+            let q = try await quote(rep1, w, product, quantity: 2)
+            let r = try await rep1.send(.POST, "/api/v1/quotes/\(q)/approval").json(Req.self)
+            #expect(try await APIClient(app: app, token: World.token("lead")).send(.POST, "/api/v1/approvals/\(r.id)/approve", json: "{}").status == .ok)
+            func waitingNotes(_ who: String) async throws -> Int {
+                try await UserNotification.query(on: app.db).filter(\.$userID == w.users[who]!).filter(\.$kind == "approvalWaiting").count()
+            }
+            let directorTask = try #require(try await ApprovalTask.query(on: app.db).filter(\.$userID == w.users["director"]!).first())
+            #expect(try await waitingNotes("manager") == 1)
+            #expect(try await waitingNotes("director") == 1)
+            // The manager approves; the director, still waiting, hears nothing new and keeps the task (and its mailed link).
+            #expect(try await APIClient(app: app, token: World.token("manager")).send(.POST, "/api/v1/approvals/\(r.id)/approve", json: "{}").status == .ok)
+            let tasks = try await ApprovalTask.query(on: app.db).filter(\.$requestID == r.id).all()
+            #expect(tasks.map(\.id) == [directorTask.id])
+            #expect(tasks.first?.tokenHash == directorTask.tokenHash)
+            #expect(try await waitingNotes("director") == 1)
+            // A new round after a rejection tells everyone again.
+            #expect(try await APIClient(app: app, token: World.token("director")).send(.POST, "/api/v1/approvals/\(r.id)/reject", json: #"{"comment":"价格太低"}"#).status == .ok)
+            #expect(try await ApprovalTask.query(on: app.db).filter(\.$requestID == r.id).count() == 0)
+            #expect(try await rep1.send(.POST, "/api/v1/approvals/\(r.id)/resubmit").json(Req.self).waitingFor == [w.users["lead"]!.uuidString])
+            #expect(try await waitingNotes("lead") == 2)
+        }
+    }
+
     @Test func rejectNeedsAReasonAndTheSubmitterMayWithdrawOrResubmit() async throws {
         try await withGuanxi { app, _ in
             let w = try await World.build(app)

@@ -14,7 +14,7 @@ import VaporTesting
         defer { sink.stop() }
         try await withGuanxi { app, clock in
             let w = try await World.build(app)
-            app.settings.mail = MailSettings(host: "127.0.0.1", port: sink.port, username: "crm", password: "s3cret", fromAddress: "crm@guanxi.test", fromName: "关系 CRM")
+            app.settings.mail = sink.settings
             app.settings.publicURL = "https://crm.example.com"
             let mailer = { NotificationMailer(db: app.db, now: clock.now, mail: app.settings.mail!, publicURL: app.settings.publicURL, group: app.eventLoopGroup) }
             // The lead (rep1's supervisor) and the director want copies; contracts go to the lead, then to the director.

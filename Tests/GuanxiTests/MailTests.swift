@@ -34,6 +34,11 @@ final class SMTPSink: @unchecked Sendable {
         self.port = port
     }
 
+    /// Settings that send through this sink, with the account it expects.
+    var settings: MailSettings {
+        MailSettings(host: "127.0.0.1", port: port, username: "crm", password: "s3cret", fromAddress: "crm@guanxi.test", fromName: "关系 CRM")
+    }
+
     struct Received: Decodable { var from: String; var to: [String]; var data: String; var authenticated: Bool }
 
     /// Messages accepted so far, in order.
@@ -80,7 +85,7 @@ final class SMTPSink: @unchecked Sendable {
         defer { sink.stop() }
         try await withGuanxi { app, clock in
             let w = try await World.build(app)
-            app.settings.mail = MailSettings(host: "127.0.0.1", port: sink.port, username: "crm", password: "s3cret", fromAddress: "crm@guanxi.test", fromName: "关系 CRM")
+            app.settings.mail = sink.settings
             app.settings.publicURL = "https://crm.example.com"
             func mailer(_ settings: MailSettings? = nil) -> NotificationMailer {
                 NotificationMailer(db: app.db, now: clock.now, mail: settings ?? app.settings.mail!, publicURL: app.settings.publicURL, group: app.eventLoopGroup)

@@ -188,7 +188,7 @@ struct ApprovalService {
             r.createdAt = now
             try write(r, state)
             try await r.create(on: tx)
-            try await tasks(r, state, link: link, on: tx)
+            try await tasks(r, state, after: nil, link: link, on: tx)
             try await Audit(actor: actor, db: tx, now: now).event(doc.rawValue, recordID, .approve, field: "approval", new: state.status.rawValue)
             return r
         }
@@ -228,7 +228,7 @@ struct ApprovalService {
             }
             try write(r, next)
             try await r.save(on: tx)
-            try await tasks(r, next, link: link, on: tx)
+            try await tasks(r, next, after: state, link: link, on: tx)
             try await ApprovalHooks.settled(r, next.status, actor: actor, now: now, on: tx)
             let note = comment.flatMap { Check.clean($0) }.map { " · \($0)" } ?? ""
             try await Audit(actor: actor, db: tx, now: now).event(r.documentType, r.recordID, .approve, field: "approval",
@@ -256,11 +256,16 @@ struct ApprovalService {
         r.updatedAt = now
     }
 
-    /// Rewrites who is waiting and tells them; tells the submitter how it ended.
-    private func tasks(_ r: ApprovalRequest, _ state: ApprovalState, link: String, on db: Database) async throws {
-        try await actor.inOrg(ApprovalTask.self, on: db).filter(\.$requestID == r.id!).delete()
+    /// Rewrites who is waiting and tells the newcomers; tells the submitter how it ended. Those still
+    /// waiting on the same step keep their task, the link already mailed to them and their one notification.
+    private func tasks(_ r: ApprovalRequest, _ state: ApprovalState, after previous: ApprovalState?, link: String, on db: Database) async throws {
         let waiting = state.waitingFor.compactMap(UUID.init(uuidString:))
-        for u in waiting {
+        let before = previous.flatMap { $0.status == .pending && $0.current == state.current ? $0.waitingFor : nil } ?? []
+        let kept = Set(waiting).intersection(before.compactMap(UUID.init(uuidString:)))
+        let stale = actor.inOrg(ApprovalTask.self, on: db).filter(\.$requestID == r.id!)
+        if !kept.isEmpty { stale.filter(\.$userID !~ Array(kept)) }
+        try await stale.delete()
+        for u in waiting where !kept.contains(u) {
             // The email copy links to a page that decides without signing in (ApprovalMailPages).
             let token = Tokens.random()
             let task = ApprovalTask(orgID: actor.orgID, requestID: r.id!, userID: u)

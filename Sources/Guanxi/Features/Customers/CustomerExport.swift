@@ -36,9 +36,9 @@ struct CustomerExport {
             query.cursor = page.next
         } while query.cursor != nil
         let file = try sink.finish()
-        try await req.db.writeTransaction { [rows = sink.rows - 1] tx in
-            try await Audit(actor: actor, db: tx, now: req.now).event(Customer.entity, actor.orgID, .export, field: format.rawValue,
-                                                                       new: "\(rows) · q=\(query.q ?? "") owner=\(query.ownerID?.uuidString ?? "")")
+        let note = "\(sink.rows - 1) · q=\(query.q ?? "") owner=\(query.ownerID?.uuidString ?? "")"
+        try await req.db.writeTransaction { tx in
+            try await Audit(actor: actor, db: tx, now: req.now).event(Customer.entity, actor.orgID, .export, field: format.rawValue, new: note)
         }
         return try await TableExport.download(req, file: file, name: t("nav.customers"), format: format)
     }

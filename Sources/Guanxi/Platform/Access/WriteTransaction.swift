@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import SQLKit
+import FluentSQLiteDriver
 
 /// A first-come, first-served async mutex.
 actor AsyncLock {
@@ -31,6 +32,8 @@ enum SQLiteWrites {
     /// SQLite lets one writer in at a time, and a deferred transaction that reads before it writes can
     /// fail with SQLITE_BUSY instead of waiting. Taking this lock first makes writers queue instead.
     static let lock = AsyncLock()
+    /// Runs of a transaction that SQLite refused as busy before the refusal is reported.
+    static let attempts = 3
 }
 
 extension Database {
@@ -53,13 +56,23 @@ extension Database {
     }
 
     /// Every change goes through here: one transaction, queued behind other writers on SQLite.
+    /// A single write outside the queue (a sign-in record, a job's lease) may still commit between this
+    /// transaction's first read and its first write; SQLite then answers "busy" at once instead of
+    /// waiting, and the transaction, rolled back, is run again.
     func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (Database) async throws -> T) async throws -> T {
         guard isSQLite, !inTransaction else { return try await transaction(body) }
         await SQLiteWrites.lock.lock()
         do {
-            let result = try await transaction(body)
-            await SQLiteWrites.lock.unlock()
-            return result
+            var attempt = 1
+            while true {
+                do {
+                    let result = try await transaction(body)
+                    await SQLiteWrites.lock.unlock()
+                    return result
+                } catch let e as SQLiteError where [.busy, .busyInSnapshot].contains(e.reason) && attempt < SQLiteWrites.attempts {
+                    attempt += 1
+                }
+            }
         } catch {
             await SQLiteWrites.lock.unlock()
             throw error
