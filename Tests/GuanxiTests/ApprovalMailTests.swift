@@ -14,9 +14,8 @@ import VaporTesting
         defer { sink.stop() }
         try await withGuanxi { app, clock in
             let w = try await World.build(app)
-            app.settings.mail = sink.settings
-            app.settings.publicURL = "https://crm.example.com"
-            let mailer = { NotificationMailer(db: app.db, now: clock.now, mail: app.settings.mail!, publicURL: app.settings.publicURL, group: app.eventLoopGroup) }
+            sink.serve(app)
+            let mailer = { sink.mailer(app, clock) }
             // The lead (rep1's supervisor) and the director want copies; contracts go to the lead, then to the director.
             for who in ["lead", "director"] {
                 try await User.query(on: app.db).filter(\.$id == w.users[who]!).set(\.$email, to: "\(who)@example.com").set(\.$notifyByEmail, to: true).update()

@@ -39,6 +39,17 @@ final class SMTPSink: @unchecked Sendable {
         MailSettings(host: "127.0.0.1", port: port, username: "crm", password: "s3cret", fromAddress: "crm@guanxi.test", fromName: "关系 CRM")
     }
 
+    /// Sends the app's mail here, with links built on a public address.
+    func serve(_ app: Application) {
+        app.settings.mail = settings
+        app.settings.publicURL = "https://crm.example.com"
+    }
+
+    /// The mail job as it runs at the clock's time: through the app's settings unless others are given.
+    func mailer(_ app: Application, _ clock: TestClock, settings: MailSettings? = nil) -> NotificationMailer {
+        NotificationMailer(db: app.db, now: clock.now, mail: settings ?? app.settings.mail!, publicURL: app.settings.publicURL, group: app.eventLoopGroup)
+    }
+
     struct Received: Decodable { var from: String; var to: [String]; var data: String; var authenticated: Bool }
 
     /// Messages accepted so far, in order.
@@ -85,11 +96,8 @@ final class SMTPSink: @unchecked Sendable {
         defer { sink.stop() }
         try await withGuanxi { app, clock in
             let w = try await World.build(app)
-            app.settings.mail = sink.settings
-            app.settings.publicURL = "https://crm.example.com"
-            func mailer(_ settings: MailSettings? = nil) -> NotificationMailer {
-                NotificationMailer(db: app.db, now: clock.now, mail: settings ?? app.settings.mail!, publicURL: app.settings.publicURL, group: app.eventLoopGroup)
-            }
+            sink.serve(app)
+            func mailer(_ settings: MailSettings? = nil) -> NotificationMailer { sink.mailer(app, clock, settings: settings) }
             try await User.query(on: app.db).filter(\.$id == w.users["rep1"]!).set(\.$email, to: "rep1@example.com").update()
             try await User.query(on: app.db).filter(\.$id == w.users["rep2"]!).set(\.$email, to: "rep2@refused.example").set(\.$locale, to: "en").update()
             // Each person turns copies on for themself; without an address it is refused.
