@@ -12,6 +12,12 @@ import Testing
         #expect(e2["name"] == "error.tooLong")
     }
 
+    @Test func trimmingIsFoundationsWhitespaceAndNewlines() {
+        for text in ["", " ", "a", " a ", "\t\n北京\r\n", "\u{3000}全角空格\u{3000}", "\u{00A0}x\u{2029}", "a b", "\u{85}\u{2028} \u{200A}", "e\u{301} ", " \u{301}e"] {
+            #expect(Check.trim(text) == text.trimmingCharacters(in: .whitespacesAndNewlines), "\(text.unicodeScalars.map(\.value))")
+        }
+    }
+
     @Test func phones() {
         var e = FieldErrors()
         #expect(Check.phone("+86 (010) 6234-5678", "p", into: &e) != nil)

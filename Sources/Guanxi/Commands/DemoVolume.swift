@@ -115,7 +115,7 @@ struct DemoVolume {
                 for k in 0..<Self.share(contacts, rows: customers, row: i) {
                     let person = Self.personName(i &* 3 &+ k)
                     let pinyin = contactKeys[person] ?? {
-                        let p = Pinyin.full(person, personName: true) + " " + Pinyin.initials(person, personName: true)
+                        let p = Pinyin.searchKey(person, personName: true)
                         contactKeys[person] = p
                         return p
                     }()

@@ -17,9 +17,22 @@ public struct FieldErrors: Sendable, Equatable {
 public enum Check {
     /// Trims and collapses empty strings to nil.
     public static func clean(_ value: String?) -> String? {
-        guard let trimmed = value?.trimmingCharacters(in: .whitespacesAndNewlines), !trimmed.isEmpty else { return nil }
+        guard let trimmed = value.map(trim), !trimmed.isEmpty else { return nil }
         return trimmed
     }
+
+    /// Without leading and trailing white space and line breaks (`.whitespacesAndNewlines`); text that
+    /// has none is returned as it is.
+    public static func trim(_ value: String) -> String {
+        let scalars = value.unicodeScalars
+        guard let first = scalars.first, let last = scalars.last else { return value }
+        guard first.properties.isWhitespace || last.properties.isWhitespace else { return value }
+        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+              let end = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        return String(scalars[start...end])
+    }
+
+    private static let phoneCharacters = Set("0123456789+- ()")
 
     public static func required(_ value: String?, _ field: String, max: Int, into errors: inout FieldErrors) -> String {
         guard let v = clean(value) else {
@@ -39,9 +52,8 @@ public enum Check {
     /// Phone numbers as people type them: digits with optional +, spaces, dashes and brackets.
     public static func phone(_ value: String?, _ field: String, into errors: inout FieldErrors) -> String? {
         guard let v = clean(value) else { return nil }
-        let allowed = Set("0123456789+- ()")
         let digits = v.filter(\.isNumber)
-        if !v.allSatisfy({ allowed.contains($0) }) || digits.count < 3 || v.count > 32 {
+        if !v.allSatisfy({ phoneCharacters.contains($0) }) || digits.count < 3 || v.count > 32 {
             errors.add(field, "error.phone")
         }
         return v

@@ -22,54 +22,68 @@ public enum Pinyin {
         "区": "ou", "盖": "ge", "繁": "po", "缪": "miao", "尉": "yu", "乐": "yue", "翟": "zhai", "种": "chong",
     ]
 
-    // NSCache is thread-safe.
-    nonisolated(unsafe) private static let cache = NSCache<NSString, NSString>()
+    /// Characters that begin a word of `words`, so most positions skip building candidate words.
+    static let wordStarts = Set(words.keys.compactMap(\.first))
+
+    /// Syllables read so far, by scalar: ICU's transform is slow and names repeat the same few thousand characters.
+    nonisolated(unsafe) private static var cache: [UInt32: String] = [:]
+    private static let cacheLock = NSLock()
 
     /// The toneless syllable of one character, or nil when it is not Chinese.
     static func syllable(_ c: Character) -> String? {
-        guard c.unicodeScalars.contains(where: { (0x4E00...0x9FFF).contains($0.value) || (0x3400...0x4DBF).contains($0.value) }) else { return nil }
-        let key = String(c) as NSString
-        if let hit = cache.object(forKey: key) { return hit as String }
+        let scalars = c.unicodeScalars
+        guard scalars.contains(where: isHan) else { return nil }
+        let key: UInt32? = scalars.count == 1 ? scalars.first?.value : nil
+        if let key, let hit = cacheLock.withLock({ cache[key] }) { return hit.isEmpty ? nil : hit }
         let latin = String(c).applyingTransform(.mandarinToLatin, reverse: false)?
             .applyingTransform(.stripDiacritics, reverse: false)?.lowercased()
             .trimmingCharacters(in: .whitespaces)
-        guard let latin, !latin.isEmpty, latin.allSatisfy({ $0.isASCII && $0.isLetter }) else { return nil }
-        cache.setObject(latin as NSString, forKey: key)
-        return latin
+        let found = latin.flatMap { !$0.isEmpty && $0.allSatisfy({ $0.isASCII && $0.isLetter }) ? $0 : nil }
+        if let key { cacheLock.withLock { cache[key] = found ?? "" } }
+        return found
     }
 
-    /// One token per character: a pinyin syllable for Chinese, the lower-cased character for letters
-    /// and digits, nothing for punctuation and spaces.
-    public static func tokens(_ text: String, personName: Bool = false) -> [String] {
+    private static func isHan(_ s: Unicode.Scalar) -> Bool {
+        (0x4E00...0x9FFF).contains(s.value) || (0x3400...0x4DBF).contains(s.value)
+    }
+
+    /// Walks the text once, handing each indexed character's token to `emit`: a pinyin syllable for
+    /// Chinese, the lower-cased character for letters and digits; punctuation and spaces give nothing.
+    static func walk(_ text: String, personName: Bool, _ emit: (Character, String) -> Void) {
         let chars = Array(text)
-        var out: [String] = []
         var i = 0
         while i < chars.count {
             if personName, i == 0, let s = surnames[chars[0]] {
-                out.append(s)
+                emit(chars[0], s)
                 i += 1
                 continue
             }
-            var matched = false
-            for len in stride(from: min(3, chars.count - i), through: 2, by: -1) {
-                if let w = words[String(chars[i..<(i + len)])] {
-                    out += w
-                    i += len
-                    matched = true
-                    break
-                }
+            if wordStarts.contains(chars[i]), let (len, w) = word(at: i, in: chars) {
+                for (c, s) in zip(chars[i..<(i + len)], w) { emit(c, s) }
+                i += len
+                continue
             }
-            if matched { continue }
             let c = chars[i]
             if let s = syllable(c) {
-                out.append(s)
-            } else if c.isLetter || c.isNumber, c.isASCII {
-                out.append(String(c).lowercased())
+                emit(c, s)
             } else if c.isLetter || c.isNumber {
-                out.append(String(c).lowercased())
+                emit(c, String(c).lowercased())
             }
             i += 1
         }
+    }
+
+    private static func word(at i: Int, in chars: [Character]) -> (Int, [String])? {
+        for len in stride(from: min(3, chars.count - i), through: 2, by: -1) {
+            if let w = words[String(chars[i..<(i + len)])] { return (len, w) }
+        }
+        return nil
+    }
+
+    /// One token per indexed character (see `walk`).
+    public static func tokens(_ text: String, personName: Bool = false) -> [String] {
+        var out: [String] = []
+        walk(text, personName: personName) { _, s in out.append(s) }
         return out
     }
 
@@ -81,14 +95,18 @@ public enum Pinyin {
     /// Initials: 北京新能源 -> bjxny. Latin letters and digits are kept whole ("ABC科技" -> "abckj").
     public static func initials(_ text: String, personName: Bool = false) -> String {
         var out = ""
-        for (c, token) in zip(Array(text).filter { Pinyin.isIndexed($0) }, tokens(text, personName: personName)) {
-            out += c.isASCII ? token : String(token.prefix(1))
-        }
+        walk(text, personName: personName) { c, s in out += c.isASCII ? s : String(s.prefix(1)) }
         return out
     }
 
-    static func isIndexed(_ c: Character) -> Bool {
-        syllable(c) != nil || c.isLetter || c.isNumber
+    /// What search matches a name by: its full spelling and its initials, "beijingxinnengyuan bjxny".
+    public static func searchKey(_ text: String, personName: Bool = false) -> String {
+        var full = "", initials = ""
+        walk(text, personName: personName) { c, s in
+            full += s
+            initials += c.isASCII ? s : String(s.prefix(1))
+        }
+        return full + " " + initials
     }
 
     /// The mnemonic code (助记码) of a name: its initials in upper case, at most 20 characters.

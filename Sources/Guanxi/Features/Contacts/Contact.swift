@@ -61,7 +61,7 @@ final class Contact: Model, HasCustomFields, @unchecked Sendable {
     }
 
     func refreshSearchKeys() {
-        pinyin = Pinyin.full(name, personName: true) + " " + Pinyin.initials(name, personName: true)
+        pinyin = Pinyin.searchKey(name, personName: true)
         let digits = [mobile, officePhone, homePhone].compactMap { $0.map(Check.digits) }.filter { !$0.isEmpty }
         phoneDigits = digits.isEmpty ? nil : digits.joined(separator: " ")
     }

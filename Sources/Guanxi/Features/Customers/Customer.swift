@@ -99,7 +99,7 @@ final class Customer: Model, HasCustomFields, @unchecked Sendable {
     func refreshSearchKeys() {
         phoneDigits = phone.map(Check.digits)
         guard keyedName != name || pinyin == nil else { return }
-        pinyin = Pinyin.full(name) + " " + Pinyin.initials(name)
+        pinyin = Pinyin.searchKey(name)
         nameKey = NameKey.core(name)
         keyedName = name
     }

@@ -13,6 +13,8 @@ struct CustomerImport {
     let dataDirectory: String
     /// Customer fields with the organisation's custom fields, resolved once per import.
     let definition: EntityDefinition<Customer>
+    /// The fields this actor may fill, resolved once per import.
+    let writable: [EntityField<Customer>]
 
     init(db: Database, actor: Actor, now: Date, dataDirectory: String) {
         self.db = db
@@ -20,6 +22,7 @@ struct CustomerImport {
         self.now = now
         self.dataDirectory = dataDirectory
         self.definition = actor.definition(Customer.definition)
+        self.writable = definition.writableFields(for: actor)
     }
 
     static let maxRows = 200_000
@@ -108,7 +111,7 @@ struct CustomerImport {
         var owner: UUID?
         var input = EntityInput()
         for (i, key) in mapping.enumerated() where !key.isEmpty && i < cells.count {
-            var raw = cells[i].trimmingCharacters(in: .whitespacesAndNewlines)
+            var raw = Check.trim(cells[i])
             guard let f = definition.field(key) else { continue }
             if raw.isEmpty { continue }
             switch f.kind {
@@ -160,8 +163,8 @@ struct CustomerImport {
             }
             form[key] = raw
         }
-        var parsed = definition.input(form: form, actor: actor)
-        definition.requireCustom(&parsed, record: nil, actor: actor)
+        var parsed = definition.input(form: form, actor: actor, writable: writable)
+        definition.requireCustom(&parsed, record: nil, actor: actor, writable: writable)
         input.values = parsed.values
         for (k, v) in parsed.errors.messages { input.errors.add(k, v) }
         if input.value("name") == nil && input.errors["name"] == nil { input.errors.add("name", "error.required") }
@@ -183,7 +186,7 @@ struct CustomerImport {
         let l = try await lookups()
         let t = actor.t
         var p = Preview()
-        var seen: [String: Set<String>] = [:]
+        var inFile = FileDuplicates(keys: job.duplicateKeys)
         var batch: [(Int, EntityInput)] = []
         func flush() async throws {
             let dups = try await existing(batch.map(\.1), keys: job.duplicateKeys)
@@ -194,10 +197,7 @@ struct CustomerImport {
             let rowNumber = i + 2
             let (input, _) = convert(cells, mapping: job.mapping, lookups: l)
             var errors = input.errors.messages
-            for key in job.duplicateKeys {
-                guard let v = input.value(key).map({ key == "phone" ? Check.digits($0) : $0.uppercased() }), !v.isEmpty else { continue }
-                if seen[key, default: []].contains(v) { errors[key] = "error.duplicateInFile" } else { seen[key, default: []].insert(v) }
-            }
+            for key in inFile.repeated(input) { errors[key] = "error.duplicateInFile" }
             for (field, message) in errors.sorted(by: { $0.key < $1.key }) where p.errors.count < 1000 {
                 p.errors.append(.init(row: rowNumber, field: definition.field(field).map { $0.title(t) } ?? field, message: t(message)))
             }
@@ -210,6 +210,24 @@ struct CustomerImport {
     }
 
     // MARK: duplicates
+
+    /// Rows that repeat an earlier row of the same file on a duplicate key.
+    struct FileDuplicates {
+        let keys: [String]
+        private var seen: [String: Set<String>] = [:]
+
+        init(keys: [String]) { self.keys = keys }
+
+        /// The keys on which this row repeats an earlier one; remembers the row's values.
+        mutating func repeated(_ input: EntityInput) -> [String] {
+            var out: [String] = []
+            for key in keys {
+                guard let v = input.value(key).map({ key == "phone" ? Check.digits($0) : $0.uppercased() }), !v.isEmpty else { continue }
+                if !seen[key, default: []].insert(v).inserted { out.append(key) }
+            }
+            return out
+        }
+    }
 
     /// Existing customers (anywhere in the organisation) matching a batch on the chosen keys.
     func existing(_ inputs: [EntityInput], keys: [String], on conn: Database? = nil) async throws -> [Customer] {
@@ -236,10 +254,10 @@ struct CustomerImport {
     // MARK: committing
 
     /// Imports every row in one transaction: any failure leaves nothing behind. `progress` hears rows done.
+    /// The preview found no errors; a row that has one now (a user left, an option was switched off)
+    /// fails the import and rolls it back.
     func commit(_ job: ImportJob, progress: @escaping @Sendable (Int) -> Void = { _ in }) async throws -> (created: Int, updated: Int, skipped: Int) {
         try actor.require(.import, .customers)
-        let check = try await preview(job, sample: 0)
-        guard check.errors.isEmpty else { throw AppError.conflict("error.importHasErrors") }
         let data = try Data(contentsOf: URL(fileURLWithPath: job.filePath))
         let rows = Array(try Self.rows(of: data, fileName: job.fileName).dropFirst())
         let l = try await lookups()
@@ -248,33 +266,33 @@ struct CustomerImport {
         let mode = job.duplicateMode
         let keys = job.duplicateKeys
         let actor = self.actor, now = self.now
+        let batches = stride(from: 0, to: rows.count, by: 500).map { rows[$0..<min($0 + 500, rows.count)] }
+        let prepare = { @Sendable (slice: ArraySlice<[String]>) in
+            slice.map { self.prepare($0, mapping: job.mapping, lookups: l, owners: owners, me: me) }
+        }
         return try await db.writeTransaction { tx in
             var created = 0, updated = 0, skipped = 0, done = 0
+            var inFile = FileDuplicates(keys: keys)
             let audit = Audit(actor: actor, db: tx, now: now)
-            var index = 0
-            while index < rows.count {
-                let slice = rows[index..<min(index + 500, rows.count)]
-                index += slice.count
-                let converted = slice.map { self.convert($0, mapping: job.mapping, lookups: l) }
-                let dups = mode == .create ? [] : try await self.existing(converted.map(\.0), keys: keys, on: tx)
+            // The next batch is read while this one is written: two cores, half the wait.
+            var next = batches.first.map { slice in Task { prepare(slice) } }
+            defer { next?.cancel() }
+            for b in batches.indices {
+                let prepared = await next!.value
+                next = b + 1 < batches.count ? Task { [batches] in prepare(batches[b + 1]) } : nil
+                let dups = mode == .create ? [] : try await self.existing(prepared.map(\.input), keys: keys, on: tx)
                 var fresh: [Customer] = []
-                for (input, ownerID) in converted {
-                    guard input.errors.isEmpty else { throw AppError.conflict("error.importHasErrors") }
-                    if mode != .create, let existing = self.match(input, in: dups, keys: keys) {
+                for row in prepared {
+                    guard let c = row.customer, inFile.repeated(row.input).isEmpty else { throw AppError.conflict("error.importHasErrors") }
+                    if mode != .create, let existing = self.match(row.input, in: dups, keys: keys) {
                         if mode == .skip { skipped += 1; continue }
                         let before = definition.values(existing)
-                        definition.apply(input, to: existing)
+                        definition.apply(row.input, to: existing)
                         try await existing.save(on: tx)
                         try await audit.updated(Customer.entity, existing.id!, before: before, after: definition.values(existing))
                         updated += 1
                         continue
                     }
-                    let owner = ownerID.flatMap { owners[$0] } ?? me
-                    let c = Customer(orgID: actor.orgID, name: "", phone: nil, ownerID: owner?.id, departmentID: owner?.departmentID, createdBy: actor.userID)
-                    definition.apply(input, to: c)
-                    if Check.clean(c.mnemonic) == nil { c.mnemonic = Pinyin.mnemonic(c.name) }
-                    c.refreshSearchKeys()
-                    c.claimedAt = now
                     fresh.append(c)
                 }
                 if !fresh.isEmpty {
@@ -287,11 +305,29 @@ struct CustomerImport {
                     }.create(on: tx)
                     created += fresh.count
                 }
-                done += slice.count
+                done += prepared.count
                 progress(done)
             }
             return (created, updated, skipped)
         }
+    }
+
+    /// One file row read and, when it has no errors, made into the customer it would create.
+    struct PreparedRow: @unchecked Sendable {
+        let input: EntityInput
+        let customer: Customer?
+    }
+
+    func prepare(_ cells: [String], mapping: [String], lookups l: Lookups, owners: [UUID: User], me: User?) -> PreparedRow {
+        let (input, ownerID) = convert(cells, mapping: mapping, lookups: l)
+        guard input.errors.isEmpty else { return PreparedRow(input: input, customer: nil) }
+        let owner = ownerID.flatMap { owners[$0] } ?? me
+        let c = Customer(orgID: actor.orgID, name: "", phone: nil, ownerID: owner?.id, departmentID: owner?.departmentID, createdBy: actor.userID)
+        definition.apply(input, to: c)
+        if Check.clean(c.mnemonic) == nil { c.mnemonic = Pinyin.mnemonic(c.name) }
+        c.refreshSearchKeys()
+        c.claimedAt = now
+        return PreparedRow(input: input, customer: c)
     }
 }
 

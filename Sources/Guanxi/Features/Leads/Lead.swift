@@ -71,7 +71,7 @@ final class Lead: Model, HasCustomFields, @unchecked Sendable {
     func refreshSearchKeys() {
         phoneDigits = phone.map(Check.digits).flatMap { $0.isEmpty ? nil : $0 }
         let names = [company, person].compactMap { Check.clean($0) }
-        search = (names + names.map { Pinyin.full($0) + " " + Pinyin.initials($0) } + [phoneDigits ?? "", email ?? ""])
+        search = (names + names.map { Pinyin.searchKey($0) } + [phoneDigits ?? "", email ?? ""])
             .joined(separator: " ").lowercased()
     }
 }

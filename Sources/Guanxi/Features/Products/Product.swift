@@ -51,7 +51,7 @@ final class Product: Model, HasCustomFields, @unchecked Sendable {
     }
 
     func refreshSearchKeys() {
-        pinyin = Pinyin.full(name) + " " + Pinyin.initials(name)
+        pinyin = Pinyin.searchKey(name)
     }
 }
 

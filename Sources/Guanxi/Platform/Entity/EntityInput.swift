@@ -19,10 +19,11 @@ extension EntityDefinition {
     }
 
     /// Reads a posted form. Fields the actor may not write are not in the form and are ignored.
-    func input(form raw: [String: String], actor: Actor) -> EntityInput {
+    /// `writable` is `writableFields(for: actor)` when the caller reads many forms.
+    func input(form raw: [String: String], actor: Actor, writable: [EntityField<M>]? = nil) -> EntityInput {
         var input = EntityInput()
         let form = folded(raw)
-        for f in writableFields(for: actor) where form.keys.contains(f.key) {
+        for f in writable ?? writableFields(for: actor) where form.keys.contains(f.key) {
             let (value, error) = FieldCodec.parse(f, form: form[f.key], decimals: actor.org.moneyDecimals)
             if let error { input.errors.add(f.key, error) }
             input.values[f.key] = value
@@ -99,8 +100,8 @@ extension EntityDefinition {
     }
 
     /// Required custom fields must hold a value once the input is applied (core fields check their own).
-    func requireCustom(_ input: inout EntityInput, record: M?, actor: Actor) {
-        for f in writableFields(for: actor) where f.isCustom && f.required && input.errors[f.key] == nil {
+    func requireCustom(_ input: inout EntityInput, record: M?, actor: Actor, writable: [EntityField<M>]? = nil) {
+        for f in writable ?? writableFields(for: actor) where f.isCustom && f.required && input.errors[f.key] == nil {
             let value = input.has(f.key) ? input.value(f.key) : record.flatMap(f.read)
             if value?.isEmpty ?? true { input.errors.add(f.key, "error.required") }
         }
