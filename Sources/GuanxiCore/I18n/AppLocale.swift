@@ -47,11 +47,26 @@ public enum AppLocale: String, Codable, CaseIterable, Sendable {
 
     /// Date and time in the organisation's time zone, in the style each language expects.
     public func dateTime(_ date: Date, timeZone: TimeZone) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = timeZone
-        f.dateFormat = self == .zhHans ? "yyyy-MM-dd HH:mm" : "d MMM yyyy HH:mm"
-        return f.string(from: date)
+        DateTimeFormats.formatter(self, timeZone).string(from: date)
+    }
+}
+
+/// One formatter per language and time zone: making a DateFormatter costs more than using it.
+enum DateTimeFormats {
+    nonisolated(unsafe) private static var made: [String: DateFormatter] = [:]
+    private static let lock = NSLock()
+
+    static func formatter(_ locale: AppLocale, _ timeZone: TimeZone) -> DateFormatter {
+        let key = "\(locale.rawValue) \(timeZone.identifier)"
+        return lock.withLock {
+            if let f = made[key] { return f }
+            let f = DateFormatter()
+            f.locale = Locale(identifier: "en_US_POSIX")
+            f.timeZone = timeZone
+            f.dateFormat = locale == .zhHans ? "yyyy-MM-dd HH:mm" : "d MMM yyyy HH:mm"
+            made[key] = f
+            return f
+        }
     }
 }
 

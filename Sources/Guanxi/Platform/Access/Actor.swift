@@ -20,6 +20,8 @@ struct Actor: Sendable {
     let sessionID: UUID?
     /// The organisation's active custom fields (PLT-13), for entity declarations.
     let customFields: [CustomField]
+    /// Set per request by `serving(_:)`.
+    var memo: RequestMemo?
 
     struct OrgInfo: Sendable {
         let id: UUID
@@ -79,7 +81,8 @@ extension Actor {
                          moneyDecimals: org.moneyDecimals, logoURL: org.logoURL),
             locale: user.appLocale ?? fallbackLocale,
             sessionID: sessionID,
-            customFields: customFields
+            customFields: customFields,
+            memo: nil
         )
     }
 }
@@ -301,7 +304,8 @@ extension Actor {
             guard try await query(M.self, .view, on: db).filter(\._$id == id).first() != nil else { throw AppError.notFound }
             throw AppError.forbidden
         }
-        guard let record = try await query(M.self, action, on: db).filter(\._$id == id).first() else {
+        let found = try await memoized("find.\(M.schema).\(id).\(action)") { try await query(M.self, action, on: db).filter(\._$id == id).first() }
+        guard let record = found else {
             // Visible (a read share, a pool customer) but not this actor's to change.
             if action != .view, try await query(M.self, .view, on: db).filter(\._$id == id).first() != nil { throw AppError.forbidden }
             throw AppError.notFound
@@ -341,8 +345,10 @@ extension Actor {
     /// Active people of the organisation by name, for owner, share, team and assignee pickers.
     func activeColleagues(on db: Database) async throws -> [Colleague] {
         guard let sql = db as? any SQLDatabase else { return [] }
-        return try await sql.raw("""
-            SELECT id, name FROM users WHERE org_id = \(bind: orgID) AND status = \(bind: User.Status.active.rawValue) ORDER BY name LIMIT 1000
-            """).all(decoding: Colleague.self)
+        return try await memoized("colleagues") {
+            try await sql.raw("""
+                SELECT id, name FROM users WHERE org_id = \(bind: orgID) AND status = \(bind: User.Status.active.rawValue) ORDER BY name LIMIT 1000
+                """).all(decoding: Colleague.self)
+        }
     }
 }

@@ -117,9 +117,11 @@ struct DictionaryService {
     }
 
     func options(_ kind: DictionaryKind, includeInactive: Bool = false) async throws -> [DictionaryOption] {
-        let q = actor.inOrg(DictionaryOption.self, on: db).filter(\.$kind == kind.rawValue)
-        if !includeInactive { q.filter(\.$isActive == true) }
-        return try await q.sort(\.$sortOrder).sort(\.$label).all()
+        try await actor.memoized("dictionary.\(kind.rawValue).\(includeInactive)") {
+            let q = actor.inOrg(DictionaryOption.self, on: db).filter(\.$kind == kind.rawValue)
+            if !includeInactive { q.filter(\.$isActive == true) }
+            return try await q.sort(\.$sortOrder).sort(\.$label).all()
+        }
     }
 
     /// Every option of several kinds at once, keyed by kind then value, for rendering labels.
