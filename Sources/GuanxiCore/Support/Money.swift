@@ -106,7 +106,7 @@ public enum Birthdays {
 /// or an ISO 8601 instant with its own offset ("2026-11-23T01:30:00Z").
 public enum LocalTime {
     public static func parse(_ text: String, in zone: TimeZone) -> Date? {
-        let iso = ISO8601DateFormatter()
+        let iso = ISO8601.formatter
         if let d = iso.date(from: text) { return d }
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
@@ -207,4 +207,10 @@ extension Money {
         out += cents > 0 ? digits[cents] + "分" : "整"
         return out
     }
+}
+
+/// Instants as ISO 8601 text ("2026-11-23T01:30:00Z"). One shared formatter: it is thread-safe and
+/// costs more to make than to use.
+public enum ISO8601 {
+    nonisolated(unsafe) public static let formatter = ISO8601DateFormatter()
 }

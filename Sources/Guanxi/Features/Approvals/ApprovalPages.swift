@@ -239,7 +239,7 @@ struct ApprovalAPIController: RouteCollection {
                 if let c = d.comment { p.append(("comment", .string(c))) }
                 return .object(p)
             })),
-            ("createdAt", .string(ISO8601DateFormatter().string(from: r.createdAt))),
+            ("createdAt", .string(ISO8601.string(r.createdAt))),
         ])
     }
 

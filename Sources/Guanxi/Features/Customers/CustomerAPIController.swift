@@ -135,12 +135,8 @@ struct CustomerAPIController: RouteCollection {
     }
 }
 
-enum ISO8601 {
-    static func string(_ date: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f.string(from: date)
-    }
+extension ISO8601 {
+    static func string(_ date: Date) -> String { formatter.string(from: date) }
 }
 
 enum JSONResponse {

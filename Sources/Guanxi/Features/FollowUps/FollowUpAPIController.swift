@@ -112,7 +112,7 @@ struct FollowUpAPIController: RouteCollection {
         let b = try req.content.decode(FollowUpService.Input.self)
         let input = FollowUpService.Input(
             method: b.method ?? f.method, content: b.content ?? f.content, result: b.result ?? f.result,
-            happenedAt: b.happenedAt ?? ISO8601DateFormatter().string(from: f.happenedAt), nextContactOn: b.nextContactOn ?? f.nextContactOn,
+            happenedAt: b.happenedAt ?? ISO8601.string(f.happenedAt), nextContactOn: b.nextContactOn ?? f.nextContactOn,
             nextPlan: b.nextPlan ?? f.nextPlan, contactID: b.contactID ?? f.contactID?.uuidString, templateID: nil)
         return FollowUpDTO(try await service(req).update(f.id, input))
     }

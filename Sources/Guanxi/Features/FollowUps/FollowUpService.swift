@@ -128,7 +128,7 @@ struct FollowUpService {
     }
 
     static func values(_ f: FollowUp) -> FieldValues {
-        ["method": f.method, "content": f.content, "result": f.result ?? "", "happenedAt": ISO8601DateFormatter().string(from: f.happenedAt),
+        ["method": f.method, "content": f.content, "result": f.result ?? "", "happenedAt": ISO8601.string(f.happenedAt),
          "nextContactOn": f.nextContactOn ?? "", "nextPlan": f.nextPlan ?? "", "contact": f.contactID?.uuidString ?? ""]
     }
 

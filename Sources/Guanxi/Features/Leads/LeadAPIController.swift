@@ -29,13 +29,13 @@ struct LeadAPIController: RouteCollection {
     func service(_ req: Request) throws -> LeadService { LeadService(db: req.db, actor: try req.actor, now: req.now) }
 
     static func json(_ l: Lead, actor: Actor) -> JSONValue {
-        var extra: [(String, JSONValue)] = [("createdAt", .string(ISO8601DateFormatter().string(from: l.createdAt ?? Date())))]
+        var extra: [(String, JSONValue)] = [("createdAt", .string(ISO8601.string(l.createdAt ?? Date())))]
         for (key, id) in [("departmentID", l.departmentID), ("webFormID", l.webFormID), ("customerID", l.customerID),
                           ("contactID", l.contactID), ("opportunityID", l.opportunityID)] {
             if let id { extra.append((key, .string(id.uuidString))) }
         }
-        if let d = l.convertedAt { extra.append(("convertedAt", .string(ISO8601DateFormatter().string(from: d)))) }
-        if let d = l.lastContactedAt { extra.append(("lastContactedAt", .string(ISO8601DateFormatter().string(from: d)))) }
+        if let d = l.convertedAt { extra.append(("convertedAt", .string(ISO8601.string(d)))) }
+        if let d = l.lastContactedAt { extra.append(("lastContactedAt", .string(ISO8601.string(d)))) }
         return actor.definition(Lead.definition).json(l, id: l.id!, actor: actor, extra: extra)
     }
 
@@ -124,7 +124,7 @@ struct LeadAPIController: RouteCollection {
 
     static func followUpJSON(_ f: LeadFollowUp) -> JSONValue {
         var pairs: [(String, JSONValue)] = [("id", .string(f.id!.uuidString)), ("method", .string(f.method)), ("content", .string(f.content)),
-                                            ("happenedAt", .string(ISO8601DateFormatter().string(from: f.happenedAt))), ("ownerID", .string(f.ownerID.uuidString))]
+                                            ("happenedAt", .string(ISO8601.string(f.happenedAt))), ("ownerID", .string(f.ownerID.uuidString))]
         if let n = f.nextContactOn { pairs.append(("nextContactOn", .string(n))) }
         return .object(pairs)
     }

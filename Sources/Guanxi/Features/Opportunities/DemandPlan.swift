@@ -268,7 +268,7 @@ struct DemandPlanAPIController: RouteCollection {
     func service(_ req: Request) throws -> DemandPlanService { DemandPlanService(db: req.db, actor: try req.actor, now: req.now) }
 
     static func json(_ p: DemandPlan) -> JSONValue {
-        let iso = ISO8601DateFormatter()
+        let iso = ISO8601.formatter
         var pairs: [(String, JSONValue)] = [("id", .string(p.id!.uuidString)), ("opportunityID", .string(p.opportunityID.uuidString)), ("version", .int(p.version)),
                                             ("title", .string(p.title)), ("content", .string(p.content)), ("status", .string(p.status)),
                                             ("createdBy", .string(p.createdBy.uuidString)), ("createdAt", .string(iso.string(from: p.createdAt)))]

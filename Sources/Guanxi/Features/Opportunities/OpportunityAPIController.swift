@@ -33,7 +33,7 @@ struct OpportunityAPIController: RouteCollection {
     static func json(_ o: Opportunity, actor: Actor) -> JSONValue {
         var extra: [(String, JSONValue)] = [
             ("stageID", .string(o.stageID.uuidString)), ("status", .string(o.status)), ("probability", .int(o.probability)),
-            ("weightedAmount", .int(Int(o.weighted))), ("stageChangedAt", .string(ISO8601DateFormatter().string(from: o.stageChangedAt))),
+            ("weightedAmount", .int(Int(o.weighted))), ("stageChangedAt", .string(ISO8601.string(o.stageChangedAt))),
         ]
         if let c = o.contactID { extra.append(("contactID", .string(c.uuidString))) }
         if let d = o.closedOn { extra.append(("closedOn", .string(d))) }

@@ -166,7 +166,7 @@ struct TargetListAPIController: RouteCollection {
 
     static func json(_ l: TargetList) -> JSONValue {
         .object([("id", .string(l.id!.uuidString)), ("name", .string(l.name)), ("entity", .string(l.entity)), ("query", .string(l.query)),
-                 ("memberCount", .int(l.memberCount)), ("refreshedAt", .string(ISO8601DateFormatter().string(from: l.refreshedAt))),
+                 ("memberCount", .int(l.memberCount)), ("refreshedAt", .string(ISO8601.string(l.refreshedAt))),
                  ("ownerID", .string(l.ownerID.uuidString))])
     }
 

@@ -116,7 +116,7 @@ struct AttachmentAPIController: RouteCollection {
     static func json(_ a: Attachment) -> JSONValue {
         .object([("id", .string(a.id!.uuidString)), ("entity", .string(a.entity)), ("recordID", .string(a.recordID.uuidString)),
                  ("fileName", .string(a.fileName)), ("contentType", .string(a.contentType)), ("size", .int(a.size)),
-                 ("uploadedBy", .string(a.uploadedBy.uuidString)), ("createdAt", .string(ISO8601DateFormatter().string(from: a.createdAt)))])
+                 ("uploadedBy", .string(a.uploadedBy.uuidString)), ("createdAt", .string(ISO8601.string(a.createdAt)))])
     }
 
     static func target(_ req: Request) throws -> (String, UUID) {
