@@ -135,21 +135,22 @@ extension Lookups {
             }
         }
         var l = Lookups()
+        // Only ids and names are read from users, departments and customers: decoding whole rows was most of the cost.
         if !kinds.isEmpty {
             for o in try await actor.inOrg(DictionaryOption.self, on: db).filter(\.$kind ~~ Array(kinds)).all() { l.dictionary[o.kind, default: [:]][o.value] = o }
         }
         if !userIDs.isEmpty {
-            for u in try await actor.inOrg(User.self, on: db).filter(\.$id ~~ Array(userIDs)).all() { l.users[u.id!] = u.name }
+            for u in try await actor.inOrg(User.self, on: db).field(\.$id).field(\.$name).filter(\.$id ~~ Array(userIDs)).all() { l.users[u.id!] = u.name }
         }
         if !deptIDs.isEmpty {
-            for d in try await actor.inOrg(Department.self, on: db).filter(\.$id ~~ Array(deptIDs)).all() { l.departments[d.id!] = d.name }
+            for d in try await actor.inOrg(Department.self, on: db).field(\.$id).field(\.$name).filter(\.$id ~~ Array(deptIDs)).all() { l.departments[d.id!] = d.name }
         }
         if !regionIDs.isEmpty {
             l.regions = try await RegionService(db: db, actor: actor, now: Date()).paths()
         }
         if !customerIDs.isEmpty {
             // Names of related customers are shown even outside the viewer's scope; the link itself is checked when followed.
-            for c in try await actor.inOrg(Customer.self, on: db).filter(\.$id ~~ Array(customerIDs)).all() { l.customers[c.id!] = c.name }
+            for c in try await actor.inOrg(Customer.self, on: db).field(\.$id).field(\.$name).filter(\.$id ~~ Array(customerIDs)).all() { l.customers[c.id!] = c.name }
         }
         return l
     }
