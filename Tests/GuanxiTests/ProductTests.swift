@@ -43,6 +43,9 @@ import VaporTesting
             // Listing a category lists what is below it too; search by pinyin initials.
             #expect(try await b.get("/products?category=\(hardware.id!.uuidString)").text.contains("R740"))
             #expect(try await b.get("/products?q=jjfwq").text.contains("R740"))
+            // The filters name statuses and kinds in words, not as keys.
+            let filters = try await b.get("/products").text
+            #expect(filters.contains(">在售<") && filters.contains(">实物产品<") && !filters.contains("Optional("))
             #expect(!(try await b.get("/products?q=不存在的东西").text.contains("R740")))
 
             // Duplicate names warn by default: refused with the input kept, saved once confirmed.

@@ -159,7 +159,7 @@ struct ApprovalPages: RouteCollection {
                     return H.el("tr", [], [
                         H.el("td", [], [H.void("input", [.type("text"), .name("name\(i)"), .value(s?.name), A("maxlength", "30"), A("aria-label", t("approvalFlow.stepName"))])]),
                         H.el("td", [], [H.el("select", [.name("kind\(i)"), A("aria-label", t("approvalFlow.approvers"))],
-                            ["users", "supervisor", "role", "previousSupervisor"].map { k in
+                            ["users", "supervisor", "role", "previousSupervisor"].map { (k: String) in
                                 H.el("option", [.value(k), .flag("selected", s?.approvers.kind == k)], [H.text(t("approverRule.\(k)"))])
                             })]),
                         H.el("td", [], [H.el("select", [.name("target\(i)"), A("aria-label", t("approvalFlow.who"))],

@@ -175,7 +175,7 @@ struct PlanService {
         let text = raw == nil ? item.text : Check.required(raw, "text", max: 500, into: &errors)
         guard errors.isEmpty else { throw AppError.invalid(errors) }
         // The history reads "☐ text" → "☑ text", so a tick says which item it was.
-        func mark(_ done: Bool) -> String { (done ? "☑ " : "☐ ") + text }
+        @Sendable func mark(_ done: Bool) -> String { (done ? "☑ " : "☐ ") + text }
         let before = ["item": item.text, "done": mark(item.done)]
         item.text = text
         if let done, done != item.done {

@@ -91,10 +91,9 @@ struct ClaimRequestService {
         let actor = self.actor, now = self.now
         try await db.writeTransaction { tx in
             // Claim the decision first, so two approvers at once cannot both act.
-            let won = try await actor.inOrg(ClaimRequest.self, on: tx).filter(\.$id == id).filter(\.$status == .pending)
+            try await actor.inOrg(ClaimRequest.self, on: tx).filter(\.$id == id).filter(\.$status == .pending)
                 .set(\.$status, to: approve ? .approved : .rejected).set(\.$decidedBy, to: actor.userID).set(\.$decidedAt, to: now)
                 .set(\.$comment, to: Check.clean(comment)).update()
-            _ = won
             guard let fresh = try await actor.inOrg(ClaimRequest.self, on: tx).filter(\.$id == id).first(), fresh.decidedBy == actor.userID else {
                 throw AppError.conflict("claim.alreadyDecided")
             }

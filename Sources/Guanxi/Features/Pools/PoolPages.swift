@@ -253,7 +253,7 @@ struct PoolPages: RouteCollection {
         }
         let before = org.protection
         org.protection = policy
-        try await req.db.writeTransaction { tx in
+        try await req.db.writeTransaction { [policy] tx in
             try await org.save(on: tx)
             try await Audit(actor: actor, db: tx, now: req.now).updated("organization", org.id!,
                 before: ["protection": before.map { "\($0.maxCustomers.map(String.init) ?? "∞") \($0.maxByLevel)" } ?? ""],

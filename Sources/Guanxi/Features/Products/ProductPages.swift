@@ -74,11 +74,11 @@ struct ProductPages: RouteCollection {
                 query.categoryID.map { H.void("input", [.type("hidden"), .name("category"), .value($0.uuidString)]) } ?? H.empty,
                 H.void("input", [.type("search"), .name("q"), .value(query.q), A("placeholder", t("product.searchHint")), A("aria-label", t("action.search"))]),
                 H.el("select", [.name("status"), A("aria-label", t("product.status"))],
-                     [H.el("option", [.value("")], [H.text(t("product.anyStatus"))])] + ["onSale", "offSale"].map { s in
+                     [H.el("option", [.value("")], [H.text(t("product.anyStatus"))])] + ["onSale", "offSale"].map { (s: String) in
                          H.el("option", [.value(s), .flag("selected", query.status == s)], [H.text(t("productStatus.\(s)"))])
                      }),
                 H.el("select", [.name("kind"), A("aria-label", t("product.kind"))],
-                     [H.el("option", [.value("")], [H.text(t("product.anyKind"))])] + ["goods", "service"].map { k in
+                     [H.el("option", [.value("")], [H.text(t("product.anyKind"))])] + ["goods", "service"].map { (k: String) in
                          H.el("option", [.value(k), .flag("selected", query.kind == k)], [H.text(t("productKind.\(k)"))])
                      }),
                 H.el("button", [.type("submit"), .cls("btn")], [H.text(t("action.search"))]),
@@ -311,8 +311,8 @@ struct ProductPages: RouteCollection {
             query.cursor = page.next
         } while query.cursor != nil
         let file = try sink.finish()
-        try await req.db.writeTransaction { [rows = sink.rows - 1] tx in
-            try await Audit(actor: actor, db: tx, now: req.now).event(Product.entity, actor.orgID, .export, field: format.rawValue, new: "\(rows) · q=\(query.q ?? "")")
+        try await req.db.writeTransaction { [rows = sink.rows - 1, q = query.q] tx in
+            try await Audit(actor: actor, db: tx, now: req.now).event(Product.entity, actor.orgID, .export, field: format.rawValue, new: "\(rows) · q=\(q ?? "")")
         }
         return try await TableExport.download(req, file: file, name: t("nav.products"), format: format)
     }

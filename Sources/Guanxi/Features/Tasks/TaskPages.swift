@@ -230,7 +230,7 @@ struct TaskAPIController: RouteCollection {
     }
 
     @Sendable func show(req: Request) async throws -> TaskDTO {
-        TaskDTO(try await try req.actor.find(TaskItem.self, req.parameters.get("id", as: UUID.self), for: .view, on: req.db))
+        TaskDTO(try await req.actor.find(TaskItem.self, req.parameters.get("id", as: UUID.self), for: .view, on: req.db))
     }
 
     /// Moves the status; other fields are set when the task is made.

@@ -96,7 +96,7 @@ struct CustomFieldService {
         let j = up ? i - 1 : i + 1
         guard list.indices.contains(j) else { return }
         list.swapAt(i, j)
-        try await db.writeTransaction { tx in
+        try await db.writeTransaction { [list] tx in
             for (n, d) in list.enumerated() where d.sortOrder != n {
                 d.sortOrder = n
                 try await d.save(on: tx)

@@ -197,7 +197,7 @@ struct DictionaryService {
         let j = up ? i - 1 : i + 1
         guard list.indices.contains(j) else { return }
         list.swapAt(i, j)
-        try await db.writeTransaction { tx in
+        try await db.writeTransaction { [list] tx in
             for (n, o) in list.enumerated() where o.sortOrder != n {
                 o.sortOrder = n
                 try await o.save(on: tx)
