@@ -124,6 +124,14 @@ struct DictionaryService {
         }
     }
 
+    /// Every option of these kinds, switched off or not, in list order; once per reading request, as a
+    /// page's labels and its filter choices ask for the same kinds.
+    static func all(ofKinds kinds: Set<String>, actor: Actor, on db: Database) async throws -> [DictionaryOption] {
+        try await actor.memoized("dictionary.kinds.\(kinds.sorted().joined(separator: ","))") {
+            try await actor.inOrg(DictionaryOption.self, on: db).filter(\.$kind ~~ Array(kinds)).sort(\.$sortOrder).all()
+        }
+    }
+
     /// Every option of several kinds at once, keyed by kind then value, for rendering labels.
     func labels(_ kinds: [DictionaryKind]) async throws -> [String: [String: DictionaryOption]] {
         let rows = try await actor.inOrg(DictionaryOption.self, on: db).filter(\.$kind ~~ kinds.map(\.rawValue)).all()

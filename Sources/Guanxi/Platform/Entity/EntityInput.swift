@@ -137,7 +137,7 @@ extension Lookups {
         var l = Lookups()
         // Only ids and names are read from users, departments and customers: decoding whole rows was most of the cost.
         if !kinds.isEmpty {
-            for o in try await actor.inOrg(DictionaryOption.self, on: db).filter(\.$kind ~~ Array(kinds)).all() { l.dictionary[o.kind, default: [:]][o.value] = o }
+            for o in try await DictionaryService.all(ofKinds: kinds, actor: actor, on: db) { l.dictionary[o.kind, default: [:]][o.value] = o }
         }
         if !userIDs.isEmpty {
             for u in try await actor.inOrg(User.self, on: db).field(\.$id).field(\.$name).filter(\.$id ~~ Array(userIDs)).all() { l.users[u.id!] = u.name }

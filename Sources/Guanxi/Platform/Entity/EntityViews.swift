@@ -26,7 +26,7 @@ extension FormChoices {
             }
         }
         if !kinds.isEmpty {
-            for o in try await actor.inOrg(DictionaryOption.self, on: db).filter(\.$kind ~~ Array(kinds)).filter(\.$isActive == true).sort(\.$sortOrder).all() {
+            for o in try await DictionaryService.all(ofKinds: kinds, actor: actor, on: db) where o.isActive {
                 choices.dictionary[o.kind, default: []].append(o)
             }
         }
