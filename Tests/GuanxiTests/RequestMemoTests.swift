@@ -9,16 +9,16 @@ import Vapor
     @Test func eachKeyLoadsOnceAndARememberedNothingIsNotConfusedWithAMissingEntry() async throws {
         let memo = RequestMemo()
         let loads = NIOLockedValueBox(0)
-        let none: Int? = try await memo.value("a") { loads.withLockedValue { $0 += 1 }; return nil }
-        let again: Int? = try await memo.value("a") { loads.withLockedValue { $0 += 1 }; return 1 }
+        let none: Int? = await memo.value("a") { loads.withLockedValue { $0 += 1 }; return nil }
+        let again: Int? = await memo.value("a") { loads.withLockedValue { $0 += 1 }; return 1 }
         #expect(none == nil && again == nil)
         // A key never stored must load, not read as a stored nil.
-        let other: Int? = try await memo.value("b") { loads.withLockedValue { $0 += 1 }; return 7 }
+        let other: Int? = await memo.value("b") { loads.withLockedValue { $0 += 1 }; return 7 }
         #expect(other == 7)
         #expect(loads.withLockedValue { $0 } == 2)
         // A failed load is not remembered.
         await #expect(throws: AppError.self) { let _: Int = try await memo.value("c") { throw AppError.notFound } }
-        #expect(try await memo.value("c") { 3 } == 3)
+        #expect(await memo.value("c") { 3 } == 3)
     }
 
     @Test func onlyReadingRequestsRemember() async throws {

@@ -49,7 +49,7 @@ struct SavedFilterPages: RouteCollection {
         f.name = name
         f.query = query
         f.createdAt = req.now
-        try await f.create(on: req.db)
+        try await req.db.writeTransaction { tx in try await f.create(on: tx) }
         return req.redirect(Paths.customers + "?" + query, flash: Flash(.success, "flash.saved"))
     }
 
@@ -57,7 +57,7 @@ struct SavedFilterPages: RouteCollection {
         let actor = try req.actor
         guard let id = req.parameters.get("id", as: UUID.self),
               let f = try await actor.inOrg(SavedFilter.self, on: req.db).filter(\.$id == id).filter(\.$userID == actor.userID).first() else { throw AppError.notFound }
-        try await f.delete(on: req.db)
+        try await req.db.writeTransaction { tx in try await f.delete(on: tx) }
         return req.redirect(Paths.customers, flash: Flash(.success, "flash.deleted"))
     }
 }

@@ -77,7 +77,7 @@ struct ImportPages: RouteCollection {
         let preview = try await service(req).preview(job)
         job.errors = preview.errors
         job.status = .previewed
-        try await job.save(on: req.db)
+        try await req.db.writeTransaction { tx in try await job.save(on: tx) }
         return req.redirect(Paths.importJob(job.id!))
     }
 
@@ -85,7 +85,7 @@ struct ImportPages: RouteCollection {
         let job = try await job(req)
         guard job.status == .previewed, job.errors.isEmpty else { return req.redirect(Paths.importJob(job.id!), flash: Flash(.error, "error.importHasErrors")) }
         job.status = .running
-        try await job.save(on: req.db)
+        try await req.db.writeTransaction { tx in try await job.save(on: tx) }
         let svc = CustomerImport(db: req.application.longWorkDB, actor: try req.actor, now: req.now, dataDirectory: req.application.settings.dataDirectory)
         let progress = req.application.importProgress
         let app = req.application
@@ -103,7 +103,7 @@ struct ImportPages: RouteCollection {
                 job.errors = [.init(row: 0, field: "", message: (error as? AppError).map { Translator(svc.actor.locale)($0.messageKey) } ?? String(describing: error))]
             }
             job.finishedAt = app.now
-            try? await job.save(on: app.db)
+            try? await app.db.writeTransaction { tx in try await job.save(on: tx) }
             progress.clear(id)
         }
         return req.redirect(Paths.importJob(id))

@@ -55,7 +55,7 @@ struct NotificationPages: RouteCollection {
         else { throw AppError.notFound }
         if n.readAt == nil {
             n.readAt = req.now
-            try await n.save(on: req.db)
+            try await req.db.writeTransaction { tx in try await n.save(on: tx) }
         }
         return n
     }

@@ -119,6 +119,6 @@ struct ClaimRequestService {
         guard r.status == .pending else { throw AppError.conflict("claim.alreadyDecided") }
         r.status = .withdrawn
         r.decidedAt = now
-        try await r.save(on: db)
+        try await db.writeTransaction { tx in try await r.save(on: tx) }
     }
 }

@@ -27,28 +27,28 @@ struct AuthService {
             // Spend the same time as a real check so response times do not reveal which accounts exist.
             _ = try? await req.password.async.verify(password, created: req.application.dummyPasswordHash)
             try await LoginRecord(orgID: nil, userID: nil, account: String(account.prefix(64)), success: false, reason: "unknown",
-                                  ip: ip, userAgent: ua, at: now).create(on: db)
+                                  ip: ip, userAgent: ua, at: now).record(on: db)
             return .failed(messageKey: "login.failed")
         }
         var state = LockoutPolicy.State(failures: user.failedAttempts, lockedUntil: user.lockedUntil)
         if policy.isLocked(state, now: now) {
             try await LoginRecord(orgID: user.orgID, userID: user.id, account: account, success: false, reason: "locked",
-                                  ip: ip, userAgent: ua, at: now).create(on: db)
+                                  ip: ip, userAgent: ua, at: now).record(on: db)
             return .failed(messageKey: "login.locked")
         }
         let ok = (try? await req.password.async.verify(password, created: user.passwordHash)) ?? false
         guard ok, user.status == .active else {
             if ok {
                 try await LoginRecord(orgID: user.orgID, userID: user.id, account: account, success: false, reason: "disabled",
-                                      ip: ip, userAgent: ua, at: now).create(on: db)
+                                      ip: ip, userAgent: ua, at: now).record(on: db)
                 return .failed(messageKey: "login.disabled")
             }
             state = policy.afterFailure(state, now: now)
             user.failedAttempts = state.failures
             user.lockedUntil = state.lockedUntil
-            try await user.save(on: db)
+            try await db.writeTransaction { tx in try await user.save(on: tx) }
             try await LoginRecord(orgID: user.orgID, userID: user.id, account: account, success: false, reason: "password",
-                                  ip: ip, userAgent: ua, at: now).create(on: db)
+                                  ip: ip, userAgent: ua, at: now).record(on: db)
             return .failed(messageKey: policy.isLocked(state, now: now) ? "login.locked" : "login.failed")
         }
         let token = Tokens.random()
@@ -66,7 +66,9 @@ struct AuthService {
 
     func signOut() async throws {
         guard let token = req.cookies[AuthService.sessionCookie]?.string else { return }
-        try await UserSession.query(on: db).filter(\.$tokenHash == Tokens.hash(token)).set(\.$revokedAt, to: now).update()
+        try await db.writeTransaction { [now] tx in
+            try await UserSession.query(on: tx).filter(\.$tokenHash == Tokens.hash(token)).set(\.$revokedAt, to: now).update()
+        }
     }
 
     static let sessionCookie = "gx_session"
@@ -84,4 +86,12 @@ extension Application {
     /// A bcrypt hash at the configured cost, checked against for unknown accounts so that
     /// response times do not tell which accounts exist.
     var dummyPasswordHash: String { storage[DummyHashKey.self] ?? "" }
+}
+
+extension LoginRecord {
+    /// Written through the write queue: a sign-in during a long import waits its turn instead of
+    /// failing when SQLite's busy timeout runs out.
+    func record(on db: Database) async throws {
+        try await db.writeTransaction { tx in try await self.create(on: tx) }
+    }
 }
