@@ -267,7 +267,7 @@ struct CustomerImport {
         let keys = job.duplicateKeys
         let actor = self.actor, now = self.now
         let batches = stride(from: 0, to: rows.count, by: 500).map { rows[$0..<min($0 + 500, rows.count)] }
-        let prepare = { @Sendable (slice: ArraySlice<[String]>) in
+        let readBatch = { @Sendable (slice: ArraySlice<[String]>) in
             slice.map { self.prepare($0, mapping: job.mapping, lookups: l, owners: owners, me: me) }
         }
         return try await db.writeTransaction { tx in
@@ -275,11 +275,11 @@ struct CustomerImport {
             var inFile = FileDuplicates(keys: keys)
             let audit = Audit(actor: actor, db: tx, now: now)
             // The next batch is read while this one is written: two cores, half the wait.
-            var next = batches.first.map { slice in Task { prepare(slice) } }
+            var next = batches.first.map { slice in Task { readBatch(slice) } }
             defer { next?.cancel() }
             for b in batches.indices {
                 let prepared = await next!.value
-                next = b + 1 < batches.count ? Task { [batches] in prepare(batches[b + 1]) } : nil
+                next = b + 1 < batches.count ? Task { [batches] in readBatch(batches[b + 1]) } : nil
                 let dups = mode == .create ? [] : try await self.existing(prepared.map(\.input), keys: keys, on: tx)
                 var fresh: [Customer] = []
                 for row in prepared {

@@ -46,9 +46,12 @@ struct AuthService {
             state = policy.afterFailure(state, now: now)
             user.failedAttempts = state.failures
             user.lockedUntil = state.lockedUntil
-            try await db.writeTransaction { tx in try await user.save(on: tx) }
-            try await LoginRecord(orgID: user.orgID, userID: user.id, account: account, success: false, reason: "password",
-                                  ip: ip, userAgent: ua, at: now).record(on: db)
+            let record = LoginRecord(orgID: user.orgID, userID: user.id, account: account, success: false, reason: "password",
+                                     ip: ip, userAgent: ua, at: now)
+            try await db.writeTransaction { tx in
+                try await user.save(on: tx)
+                try await record.create(on: tx)
+            }
             return .failed(messageKey: policy.isLocked(state, now: now) ? "login.locked" : "login.failed")
         }
         let token = Tokens.random()

@@ -134,7 +134,7 @@ struct DictionaryService {
 
     /// Every option of several kinds at once, keyed by kind then value, for rendering labels.
     func labels(_ kinds: [DictionaryKind]) async throws -> [String: [String: DictionaryOption]] {
-        let rows = try await actor.inOrg(DictionaryOption.self, on: db).filter(\.$kind ~~ kinds.map(\.rawValue)).all()
+        let rows = try await Self.all(ofKinds: Set(kinds.map(\.rawValue)), actor: actor, on: db)
         var out: [String: [String: DictionaryOption]] = [:]
         for r in rows { out[r.kind, default: [:]][r.value] = r }
         return out
