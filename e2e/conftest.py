@@ -30,23 +30,32 @@ def start_server(port, demo=False):
     data = pathlib.Path(tempfile.mkdtemp()) / "data"
     args = [str(ROOT / "scripts" / "serve-test-instance.sh"), str(port), str(data)] + (["demo"] if demo else [])
     pid = int(subprocess.check_output(args, text=True).strip())
-    return pid, f"http://127.0.0.1:{port}"
+    return pid, f"http://127.0.0.1:{port}", data
+
+
+def stop_server(pid, data, name):
+    """Stops the server and keeps its log beside the screenshots: a 500 in a scenario is explained there."""
+    os.kill(pid, 15)
+    log = data / "server.log"
+    if log.exists():
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(log, SHOTS / f"server-{name}.log")
 
 
 @pytest.fixture(scope="session")
 def fresh_server():
     """An empty installation: the first visit shows the set-up page."""
-    pid, url = start_server(int(os.environ.get("GUANXI_E2E_PORT", "18180")))
+    pid, url, data = start_server(int(os.environ.get("GUANXI_E2E_PORT", "18180")))
     yield url
-    os.kill(pid, 15)
+    stop_server(pid, data, "fresh")
 
 
 @pytest.fixture(scope="session")
 def demo_server():
     """An installation filled by `guanxi demo`."""
-    pid, url = start_server(int(os.environ.get("GUANXI_E2E_DEMO_PORT", "18182")), demo=True)
+    pid, url, data = start_server(int(os.environ.get("GUANXI_E2E_DEMO_PORT", "18182")), demo=True)
     yield url
-    os.kill(pid, 15)
+    stop_server(pid, data, "demo")
 
 
 @pytest.fixture(scope="session")

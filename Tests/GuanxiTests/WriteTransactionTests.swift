@@ -27,6 +27,59 @@ import Testing
         }
     }
 
+    /// Another process holding SQLite's writer for a while (here a second connection, 300 ms): the
+    /// queued transaction, which has read and so cannot wait inside SQLite, pauses and runs again
+    /// instead of failing. With three immediate tries it failed as busy (a 500 in the browser lane).
+    @Test func aTransactionWaitsOutAWriterHeldOutsideTheQueue() async throws {
+        try await withGuanxi { app, _ in
+            guard app.db.isSQLite else { return }
+            let holding = NIOLockedValueBox(false)
+            let outside = Task {
+                try await app.db(.sqliteLongWork).transaction { tx in
+                    try await (tx as! any SQLDatabase).raw("INSERT INTO job_leases (id, name, holder, expires_at) VALUES (\(bind: UUID.v7()), 'outside', '', \(bind: Date()))").run()
+                    holding.withLockedValue { $0 = true }
+                    try await Task.sleep(for: .milliseconds(300))
+                }
+            }
+            while !holding.withLockedValue({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
+            try await app.db.writeTransaction { tx in
+                _ = try await JobLease.query(on: tx).count()
+                let lease = JobLease()
+                lease.id = UUID.v7()
+                lease.name = "queued"
+                lease.holder = ""
+                lease.expiresAt = Date()
+                try await lease.create(on: tx)
+            }
+            try await outside.value
+            #expect(try await JobLease.query(on: app.db).all().map(\.name).sorted() == ["outside", "queued"])
+        }
+    }
+
+    /// A job's lease and ANALYZE take their turn in the write queue rather than writing beside it.
+    @Test func jobLeasesAndStatisticsWaitForTheWriteQueue() async throws {
+        try await withGuanxi { app, _ in
+            guard app.db.isSQLite else { return }
+            await SQLiteWrites.lock.lock()
+            let done = NIOLockedValueBox(0)
+            let lease = Task {
+                _ = try await Jobs.acquire("queued-job", holder: "node", every: 60, now: Date(), on: app.db)
+                done.withLockedValue { $0 += 1 }
+            }
+            let statistics = Task {
+                try await DatabaseStatistics.refresh(on: app.db)
+                done.withLockedValue { $0 += 1 }
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(done.withLockedValue { $0 } == 0)
+            await SQLiteWrites.lock.unlock()
+            try await lease.value
+            try await statistics.value
+            #expect(done.withLockedValue { $0 } == 2)
+            #expect(try await JobLease.query(on: app.db).filter(\.$name == "queued-job").first()?.holder == "node")
+        }
+    }
+
     /// A failed sign-in is recorded through the write queue: while a long write (an import) holds
     /// SQLite's writer for longer than the busy timeout, the sign-in waits its turn instead of a 500.
     @Test func aSignInDuringALongWriteWaitsItsTurn() async throws {

@@ -32,8 +32,11 @@ enum SQLiteWrites {
     /// SQLite lets one writer in at a time, and a deferred transaction that reads before it writes can
     /// fail with SQLITE_BUSY instead of waiting. Taking this lock first makes writers queue instead.
     static let lock = AsyncLock()
-    /// Runs of a transaction that SQLite refused as busy before the refusal is reported.
-    static let attempts = 3
+    /// Pauses before each new run of a transaction that SQLite refused as busy, about five seconds in
+    /// all (SQLite's own busy timeout). A transaction that has read cannot wait inside SQLite for the
+    /// writer (it answers "busy" at once), so the wait is here: a write from outside the queue (another
+    /// process on the same file) may hold the writer for a while.
+    static let retryPauses: [Duration] = [5, 10, 20, 40, 80, 160, 320, 640, 1280, 2560].map { .milliseconds($0) }
 }
 
 extension Database {
@@ -56,21 +59,21 @@ extension Database {
     }
 
     /// Every change goes through here: one transaction, queued behind other writers on SQLite.
-    /// A single write outside the queue (a sign-in record, a job's lease) may still commit between this
-    /// transaction's first read and its first write; SQLite then answers "busy" at once instead of
-    /// waiting, and the transaction, rolled back, is run again.
+    /// A write outside the queue (another process on the same file) may still hold or have committed
+    /// SQLite's writer between this transaction's first read and its first write; SQLite then answers
+    /// "busy" at once instead of waiting, and the transaction, rolled back, is run again after a pause.
     func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (Database) async throws -> T) async throws -> T {
         guard isSQLite, !inTransaction else { return try await transaction(body) }
         await SQLiteWrites.lock.lock()
         do {
-            var attempt = 1
+            var pauses = SQLiteWrites.retryPauses[...]
             while true {
                 do {
                     let result = try await transaction(body)
                     await SQLiteWrites.lock.unlock()
                     return result
-                } catch let e as SQLiteError where [.busy, .busyInSnapshot].contains(e.reason) && attempt < SQLiteWrites.attempts {
-                    attempt += 1
+                } catch let e as SQLiteError where [.busy, .busyInSnapshot].contains(e.reason) && !pauses.isEmpty {
+                    try await Task.sleep(for: pauses.removeFirst())
                 }
             }
         } catch {

@@ -73,19 +73,22 @@ enum Jobs {
     ]
 
     /// Takes (or renews) the lease of a job for this node; true when this node may run it now.
-    /// One UPDATE … RETURNING decides, so two nodes asking at once cannot both win.
+    /// One UPDATE … RETURNING decides, so two nodes asking at once cannot both win. Written through the
+    /// write queue: on SQLite a lease written beside it made a request's transaction fail as busy.
     static func acquire(_ name: String, holder: String, every: TimeInterval, now: Date, on db: Database) async throws -> Bool {
-        guard let sql = db as? any SQLDatabase else { return false }
-        try await sql.raw("""
-            INSERT INTO job_leases (id, name, holder, expires_at) VALUES (\(bind: UUID.v7()), \(bind: name), '', \(bind: Date(timeIntervalSince1970: 0)))
-            ON CONFLICT (name) DO NOTHING
-            """).run()
-        let won = try await sql.raw("""
-            UPDATE job_leases SET holder = \(bind: holder), expires_at = \(bind: now.addingTimeInterval(every)), last_run_at = \(bind: now)
-            WHERE name = \(bind: name) AND expires_at <= \(bind: now)
-            RETURNING name
-            """).first()
-        return won != nil
+        try await db.writeTransaction { db in
+            guard let sql = db as? any SQLDatabase else { return false }
+            try await sql.raw("""
+                INSERT INTO job_leases (id, name, holder, expires_at) VALUES (\(bind: UUID.v7()), \(bind: name), '', \(bind: Date(timeIntervalSince1970: 0)))
+                ON CONFLICT (name) DO NOTHING
+                """).run()
+            let won = try await sql.raw("""
+                UPDATE job_leases SET holder = \(bind: holder), expires_at = \(bind: now.addingTimeInterval(every)), last_run_at = \(bind: now)
+                WHERE name = \(bind: name) AND expires_at <= \(bind: now)
+                RETURNING name
+                """).first()
+            return won != nil
+        }
     }
 
     /// Runs every job whose lease this node wins. Called by the ticker, and by tests with a moved clock.
@@ -127,10 +130,14 @@ struct JobsLifecycle: LifecycleHandler {
 
 enum DatabaseStatistics {
     /// Samples each index (analysis_limit keeps it to about a second on a 7 GB file); without these
-    /// statistics SQLite walked the whole follow-up time index for one customer's timeline.
+    /// statistics SQLite walked the whole follow-up time index for one customer's timeline. ANALYZE
+    /// writes its statistics, so it takes its turn in the write queue.
     static func refresh(on db: Database) async throws {
-        guard db.isSQLite, let sql = db as? any SQLDatabase else { return }
-        try await sql.raw("PRAGMA analysis_limit = 1000").run()
-        try await sql.raw("ANALYZE").run()
+        guard db.isSQLite else { return }
+        try await db.writeTransaction { db in
+            guard let sql = db as? any SQLDatabase else { return }
+            try await sql.raw("PRAGMA analysis_limit = 1000").run()
+            try await sql.raw("ANALYZE").run()
+        }
     }
 }
