@@ -236,7 +236,7 @@ struct DemoMoney {
 
     mutating func add(customer: UUID, name: String, row i: Int, of customers: Int, owner: UUID, dept: UUID?) {
         let deals = ["年度采购合同", "维保服务合同", "服务器采购订单", "软件许可合同", "网络改造工程", "办公设备订单"]
-        for k in 0..<DemoVolume.share(contracts, rows: customers, row: i) {
+        for _ in 0..<DemoVolume.share(contracts, rows: customers, row: i) {
             madeContracts += 1
             // The contract's own number drives its size, plan and payments, so they vary from one to the next.
             let n = madeContracts &* 7 &+ i

@@ -63,6 +63,7 @@ enum Migrations {
         UpdateApprovalTaskAddMailToken(),
         CreateInvoiceBalances(),
         CreateRecentIndexes(),
+        UpdateAccessVersionCoversChoices(),
     ]
 }
 
@@ -993,20 +994,7 @@ struct CreateAccessVersion: AsyncMigration {
 
     func prepare(on db: Database) async throws {
         try await db.raw("ALTER TABLE organizations ADD COLUMN access_version BIGINT NOT NULL DEFAULT 0")
-        if db.isSQLite {
-            for t in Self.tables {
-                for (event, row) in [("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")] {
-                    try await db.raw("""
-                        CREATE TRIGGER \(t)_access_\(event.lowercased()) AFTER \(event) ON \(t) BEGIN
-                        UPDATE organizations SET access_version = access_version + 1 WHERE id = \(row).org_id; END
-                        """)
-                }
-            }
-            try await db.raw("""
-                CREATE TRIGGER organizations_access AFTER UPDATE ON organizations WHEN NEW.access_version = OLD.access_version BEGIN
-                UPDATE organizations SET access_version = access_version + 1 WHERE id = NEW.id; END
-                """)
-        } else {
+        if !db.isSQLite {
             try await db.raw("""
                 CREATE FUNCTION bump_access_version() RETURNS trigger AS $$
                 BEGIN
@@ -1015,9 +1003,14 @@ struct CreateAccessVersion: AsyncMigration {
                   RETURN NULL;
                 END $$ LANGUAGE plpgsql
                 """)
-            for t in Self.tables {
-                try await db.raw("CREATE TRIGGER \(t)_access AFTER INSERT OR UPDATE OR DELETE ON \(t) FOR EACH ROW EXECUTE FUNCTION bump_access_version()")
-            }
+        }
+        try await Self.bump(on: Self.tables, db)
+        if db.isSQLite {
+            try await db.raw("""
+                CREATE TRIGGER organizations_access AFTER UPDATE ON organizations WHEN NEW.access_version = OLD.access_version BEGIN
+                UPDATE organizations SET access_version = access_version + 1 WHERE id = NEW.id; END
+                """)
+        } else {
             try await db.raw("""
                 CREATE FUNCTION bump_own_access_version() RETURNS trigger AS $$
                 BEGIN
@@ -1033,22 +1026,58 @@ struct CreateAccessVersion: AsyncMigration {
     }
 
     func revert(on db: Database) async throws {
+        try await Self.stopBumping(on: Self.tables, db)
         if db.isSQLite {
-            for t in Self.tables {
-                for event in ["insert", "update", "delete"] { try await db.raw("DROP TRIGGER IF EXISTS \(t)_access_\(event)") }
-            }
             try await db.raw("DROP TRIGGER IF EXISTS organizations_access")
         } else {
-            for t in Self.tables { try await db.raw("DROP TRIGGER IF EXISTS \(t)_access ON \(t)") }
             try await db.raw("DROP TRIGGER IF EXISTS organizations_access ON organizations")
             try await db.raw("DROP FUNCTION IF EXISTS bump_access_version()")
             try await db.raw("DROP FUNCTION IF EXISTS bump_own_access_version()")
         }
         try await db.raw("ALTER TABLE organizations DROP COLUMN access_version")
     }
+
+    /// Triggers that move the stamp on every insert, update and delete of these tables' rows.
+    static func bump(on tables: [String], _ db: Database) async throws {
+        for t in tables {
+            if db.isSQLite {
+                for (event, row) in [("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")] {
+                    try await db.raw("""
+                        CREATE TRIGGER \(t)_access_\(event.lowercased()) AFTER \(event) ON \(t) BEGIN
+                        UPDATE organizations SET access_version = access_version + 1 WHERE id = \(row).org_id; END
+                        """)
+                }
+            } else {
+                try await db.raw("CREATE TRIGGER \(t)_access AFTER INSERT OR UPDATE OR DELETE ON \(t) FOR EACH ROW EXECUTE FUNCTION bump_access_version()")
+            }
+        }
+    }
+
+    static func stopBumping(on tables: [String], _ db: Database) async throws {
+        for t in tables {
+            if db.isSQLite {
+                for event in ["insert", "update", "delete"] { try await db.raw("DROP TRIGGER IF EXISTS \(t)_access_\(event)") }
+            } else {
+                try await db.raw("DROP TRIGGER IF EXISTS \(t)_access ON \(t)")
+            }
+        }
+    }
 }
 
-/// A rep's own "due" list (待联系): their follow-ups by next contact date, not the whole organisation's.
+/// Dictionary options and regions move the access stamp too, so every reader of an organisation can
+/// share one copy of them while it stands still (`OrgShelf`).
+struct UpdateAccessVersionCoversChoices: AsyncMigration {
+    static let tables = ["dictionary_options", "regions"]
+
+    func prepare(on db: Database) async throws {
+        try await CreateAccessVersion.bump(on: Self.tables, db)
+    }
+
+    func revert(on db: Database) async throws {
+        try await CreateAccessVersion.stopBumping(on: Self.tables, db)
+    }
+}
+
 struct UpdateFollowUpAddDueIndex: AsyncMigration {
     func prepare(on db: Database) async throws {
         try await db.raw("CREATE INDEX follow_ups_owner_next ON follow_ups (org_id, owner_id, next_contact_on) WHERE deleted_at IS NULL AND next_contact_on IS NOT NULL")

@@ -20,8 +20,10 @@ struct Actor: Sendable {
     let sessionID: UUID?
     /// The organisation's active custom fields (PLT-13), for entity declarations.
     let customFields: [CustomField]
-    /// Set per request by `serving(_:)`.
+    /// Set per request by `serving(_:shelf:)`.
     var memo: RequestMemo?
+    /// The organisation's access stamp this actor was resolved under (set by `ActorCache`).
+    var accessVersion: Int64?
 
     struct OrgInfo: Sendable {
         let id: UUID
@@ -342,10 +344,23 @@ struct Colleague: Sendable, Decodable, Equatable {
 }
 
 extension Actor {
+    /// The name of every person (left or not) or every department of the organisation, by id, for
+    /// showing the names behind a page's ids; shared by the organisation's readers.
+    func names<M: OrgScoped>(of type: M.Type, on db: Database) async throws -> [UUID: String] {
+        guard let sql = db as? any SQLDatabase else { return [:] }
+        return try await shared("names.\(M.schema)") {
+            var names: [UUID: String] = [:]
+            for row in try await sql.raw("SELECT id, name FROM \(ident: M.schema) WHERE org_id = \(bind: orgID)").all(decoding: Colleague.self) {
+                names[row.id] = row.name
+            }
+            return names
+        }
+    }
+
     /// Active people of the organisation by name, for owner, share, team and assignee pickers.
     func activeColleagues(on db: Database) async throws -> [Colleague] {
         guard let sql = db as? any SQLDatabase else { return [] }
-        return try await memoized("colleagues") {
+        return try await shared("colleagues") {
             try await sql.raw("""
                 SELECT id, name FROM users WHERE org_id = \(bind: orgID) AND status = \(bind: User.Status.active.rawValue) ORDER BY name LIMIT 1000
                 """).all(decoding: Colleague.self)

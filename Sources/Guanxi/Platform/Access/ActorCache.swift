@@ -24,6 +24,8 @@ final class ActorCache: Sendable {
 
     private let entries = NIOLockedValueBox<[Key: Entry]>([:])
     private let capacity: Int
+    /// Copies of choices and names shared by readers, filed under the same stamp.
+    let shelf = OrgShelf()
 
     init(capacity: Int = 10_000) { self.capacity = capacity }
 
@@ -33,8 +35,9 @@ final class ActorCache: Sendable {
         guard let version = try await Self.version(orgID: orgID, on: db) else { return nil }
         let key = Key(userID: userID, sessionID: sessionID, locale: fallbackLocale)
         if let hit = entries.withLockedValue({ $0[key] }), hit.version == version { return hit.actor }
-        guard let actor = try await Actor.resolve(userID: userID, sessionID: sessionID, fallbackLocale: fallbackLocale, on: db),
+        guard var actor = try await Actor.resolve(userID: userID, sessionID: sessionID, fallbackLocale: fallbackLocale, on: db),
               actor.orgID == orgID else { return nil }
+        actor.accessVersion = version
         entries.withLockedValue { entries in
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
             entries[key] = Entry(version: version, actor: actor)

@@ -6,6 +6,10 @@ import NIOConcurrencyHelpers
 /// (GET, HEAD) get one: after a write in the same request a lookup must see the database again.
 final class RequestMemo: Sendable {
     private let box = NIOLockedValueBox<[String: any Sendable]>([:])
+    /// The organisation's shared copies, when the actor came with the stamp it was resolved under.
+    let shared: OrgShelf.Slot?
+
+    init(shared: OrgShelf.Slot? = nil) { self.shared = shared }
 
     func value<T: Sendable>(_ key: String, _ load: () async throws -> T) async rethrows -> T {
         // Unwrapped before the cast: a missing entry cast to an optional T would read as a stored nil.
@@ -23,10 +27,24 @@ extension Actor {
         return try await memo.value(key, load)
     }
 
-    /// This actor for one request: reading requests get a fresh memo, the cached actor keeps none.
-    func serving(_ method: HTTPMethod) -> Actor {
+    /// `load()` once per organisation while its access stamp stands still, for what depends only on
+    /// the tables that move the stamp; once per reading request without a stamp; every time on a write.
+    func shared<T: Sendable>(_ key: String, _ load: () async throws -> T) async rethrows -> T {
+        guard let memo else { return try await load() }
+        guard let slot = memo.shared else { return try await memo.value(key, load) }
+        return try await slot.shelf.value(org: slot.orgID, version: slot.version, key: key, load)
+    }
+
+    /// This actor for one request: reading requests get a fresh memo (and the organisation's shelf,
+    /// when the actor knows its stamp), the cached actor keeps none.
+    func serving(_ method: HTTPMethod, shelf: OrgShelf? = nil) -> Actor {
         var a = self
-        a.memo = method == .GET || method == .HEAD ? RequestMemo() : nil
+        guard method == .GET || method == .HEAD else { a.memo = nil; return a }
+        if let shelf, let accessVersion {
+            a.memo = RequestMemo(shared: OrgShelf.Slot(shelf: shelf, orgID: orgID, version: accessVersion))
+        } else {
+            a.memo = RequestMemo()
+        }
         return a
     }
 }

@@ -79,7 +79,7 @@ struct WebSessionMiddleware: AsyncMiddleware {
             session.lastSeenAt = now
             try await req.db.writeIfIdle { [session] db in try await session.save(on: db) }
         }
-        req.storage[ActorKey.self] = actor.serving(req.method)
+        req.storage[ActorKey.self] = actor.serving(req.method, shelf: req.application.actorCache.shelf)
         req.storage[UnreadKey.self] = try await Notifier.unreadCount(userID: actor.userID, on: req.db)
     }
 }
@@ -127,7 +127,7 @@ struct BearerAuthMiddleware: AsyncMiddleware {
             token.lastUsedAt = now
             try await req.db.writeIfIdle { [token] db in try await token.save(on: db) }
         }
-        req.storage[ActorKey.self] = actor.serving(req.method)
+        req.storage[ActorKey.self] = actor.serving(req.method, shelf: req.application.actorCache.shelf)
         return try await next.respond(to: req)
     }
 }

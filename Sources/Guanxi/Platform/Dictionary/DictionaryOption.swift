@@ -117,17 +117,17 @@ struct DictionaryService {
     }
 
     func options(_ kind: DictionaryKind, includeInactive: Bool = false) async throws -> [DictionaryOption] {
-        try await actor.memoized("dictionary.\(kind.rawValue).\(includeInactive)") {
+        try await actor.shared("dictionary.\(kind.rawValue).\(includeInactive)") {
             let q = actor.inOrg(DictionaryOption.self, on: db).filter(\.$kind == kind.rawValue)
             if !includeInactive { q.filter(\.$isActive == true) }
             return try await q.sort(\.$sortOrder).sort(\.$label).all()
         }
     }
 
-    /// Every option of these kinds, switched off or not, in list order; once per reading request, as a
-    /// page's labels and its filter choices ask for the same kinds.
+    /// Every option of these kinds, switched off or not, in list order; shared by an organisation's
+    /// readers, as every page's labels and filter choices ask for the same kinds.
     static func all(ofKinds kinds: Set<String>, actor: Actor, on db: Database) async throws -> [DictionaryOption] {
-        try await actor.memoized("dictionary.kinds.\(kinds.sorted().joined(separator: ","))") {
+        try await actor.shared("dictionary.kinds.\(kinds.sorted().joined(separator: ","))") {
             try await actor.inOrg(DictionaryOption.self, on: db).filter(\.$kind ~~ Array(kinds)).sort(\.$sortOrder).all()
         }
     }

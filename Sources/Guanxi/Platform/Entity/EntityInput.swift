@@ -139,12 +139,8 @@ extension Lookups {
         if !kinds.isEmpty {
             for o in try await DictionaryService.all(ofKinds: kinds, actor: actor, on: db) { l.dictionary[o.kind, default: [:]][o.value] = o }
         }
-        if !userIDs.isEmpty {
-            for u in try await actor.inOrg(User.self, on: db).field(\.$id).field(\.$name).filter(\.$id ~~ Array(userIDs)).all() { l.users[u.id!] = u.name }
-        }
-        if !deptIDs.isEmpty {
-            for d in try await actor.inOrg(Department.self, on: db).field(\.$id).field(\.$name).filter(\.$id ~~ Array(deptIDs)).all() { l.departments[d.id!] = d.name }
-        }
+        if !userIDs.isEmpty { l.users = try await actor.names(of: User.self, on: db) }
+        if !deptIDs.isEmpty { l.departments = try await actor.names(of: Department.self, on: db) }
         if !regionIDs.isEmpty {
             l.regions = try await RegionService(db: db, actor: actor, now: Date()).paths()
         }

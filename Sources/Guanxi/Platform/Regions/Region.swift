@@ -43,14 +43,19 @@ struct RegionService {
         try await provinces.enumerated().map { Region(orgID: orgID, parentID: china.id, name: $0.element, sortOrder: $0.offset) }.create(on: db)
     }
 
+    /// Every region of the organisation, shared by its readers.
+    private func all() async throws -> [Region] {
+        try await actor.shared("regions") { try await actor.inOrg(Region.self, on: db).limit(50_000).all() }
+    }
+
     func tree() async throws -> [(node: Region, depth: Int)] {
-        let all = try await actor.inOrg(Region.self, on: db).limit(50_000).all()
+        let all = try await all()
         return Tree.flatten(all, id: { $0.id! }, parent: { $0.parentID }, sortKey: { String(format: "%06d", $0.sortOrder) + $0.name })
     }
 
     /// "中国 / 广东 / 深圳" for each region id.
     func paths() async throws -> [UUID: String] {
-        let all = try await actor.inOrg(Region.self, on: db).limit(50_000).all()
+        let all = try await all()
         let byID = Dictionary(uniqueKeysWithValues: all.map { ($0.id!, $0) })
         var out: [UUID: String] = [:]
         for r in all {
