@@ -116,7 +116,7 @@ struct ApprovalService {
             switch s.approvers {
             case .users(let ids):
                 let uuids = ids.compactMap(UUID.init(uuidString:))
-                let found = uuids.isEmpty ? 0 : try await actor.inOrg(User.self, on: db).filter(\.$id ~~ uuids).filter(\.$status == .active).count()
+                let found = uuids.isEmpty ? 0 : try await actor.inOrg(User.self, on: db).filter(\.$id ~~ uuids).filter(\.$status == .active).countRows()
                 if ids.isEmpty || uuids.count != ids.count || found != Set(uuids).count { errors.add("steps.\(i).approvers", "error.unknownUser") }
             case .role(let id):
                 if try await UUID(uuidString: id).asyncMap({ rid in try await actor.inOrg(Role.self, on: db).filter(\.$id == rid).first() }) == nil {

@@ -47,7 +47,7 @@ struct ContactService {
         def.apply(input, to: contact)
         contact.refreshSearchKeys()
         try await db.writeTransaction { tx in
-            let others = try await actor.inOrg(Contact.self, on: tx).filter(\.$customerID == customer.id!).count()
+            let others = try await actor.inOrg(Contact.self, on: tx).filter(\.$customerID == customer.id!).countRows()
             contact.isPrimary = primary || others == 0
             if contact.isPrimary, others > 0 {
                 try await actor.inOrg(Contact.self, on: tx).filter(\.$customerID == customer.id!).set(\.$isPrimary, to: false).update()

@@ -64,11 +64,11 @@ struct CustomerService {
         var out: [(String?, Int)] = []
         for option in try await DictionaryService(db: db, actor: actor, now: now).options(kind, includeInactive: true) {
             guard let b = try await filtered(query) else { return [] }
-            let n = try await b.filter(column, .equal, .bind(option.value)).count()
+            let n = try await b.filter(column, .equal, .bind(option.value)).countRows()
             if n > 0 { out.append((option.value, n)) }
         }
         if let b = try await filtered(query) {
-            let n = try await b.filter(column, .equal, .null).count()
+            let n = try await b.filter(column, .equal, .null).countRows()
             if n > 0 { out.append((nil, n)) }
         }
         return out

@@ -48,7 +48,7 @@ struct TeamService {
         if members.contains(where: { !(0...100).contains($0.creditPercent) }) || members.reduce(0, { $0 + $1.creditPercent }) > 100 {
             errors.add("creditPercent", "error.credit")
         }
-        if !ids.isEmpty, try await actor.inOrg(User.self, on: db).filter(\.$id ~~ ids).filter(\.$status == .active).count() != ids.count {
+        if !ids.isEmpty, try await actor.inOrg(User.self, on: db).filter(\.$id ~~ ids).filter(\.$status == .active).countRows() != ids.count {
             errors.add("members", "error.unknownUser")
         }
         guard errors.isEmpty else { throw AppError.invalid(errors) }

@@ -64,8 +64,8 @@ struct DepartmentService {
         }
         if let active = input.isActive, active != dept.isActive {
             if !active {
-                let members = try await actor.inOrg(User.self, on: db).filter(\.$departmentID == id).filter(\.$status == .active).count()
-                let children = try await actor.inOrg(Department.self, on: db).filter(\.$parentID == id).filter(\.$isActive == true).count()
+                let members = try await actor.inOrg(User.self, on: db).filter(\.$departmentID == id).filter(\.$status == .active).countRows()
+                let children = try await actor.inOrg(Department.self, on: db).filter(\.$parentID == id).filter(\.$isActive == true).countRows()
                 if members > 0 || children > 0 { errors.add("isActive", "error.departmentInUse") }
             }
             dept.isActive = active

@@ -188,7 +188,7 @@ struct EmployeePages: RouteCollection {
         var owned = 0
         if let user {
             history = try await Audit.history(entity: "user", module: .admin, id: user.id!, actor: actor, on: req.db)
-            owned = try await actor.inOrg(Customer.self, on: req.db).filter(\.$ownerID == user.id!).count()
+            owned = try await actor.inOrg(Customer.self, on: req.db).filter(\.$ownerID == user.id!).countRows()
         }
         let lookup = try await NameLookup.load(for: history, orgID: actor.orgID, on: req.db)
         let title = user?.name ?? t("employee.new")

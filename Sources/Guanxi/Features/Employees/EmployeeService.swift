@@ -118,7 +118,7 @@ struct EmployeeService {
         let user = try await get(id)
         var errors = FieldErrors()
         if user.id == actor.userID { errors.add("handOverTo", "error.disableSelf") }
-        let owned = try await actor.inOrg(Customer.self, on: db).filter(\.$ownerID == user.id!).count()
+        let owned = try await actor.inOrg(Customer.self, on: db).filter(\.$ownerID == user.id!).countRows()
         var target: User?
         if let h = handOverTo {
             target = try await actor.inOrg(User.self, on: db).filter(\.$id == h).filter(\.$status == .active).first()
@@ -202,7 +202,7 @@ struct EmployeeService {
             }
         }
         if !input.roleIDs.isEmpty {
-            let found = try await actor.inOrg(Role.self, on: db).filter(\.$id ~~ input.roleIDs).count()
+            let found = try await actor.inOrg(Role.self, on: db).filter(\.$id ~~ input.roleIDs).countRows()
             if found != Set(input.roleIDs).count { errors.add("roleIDs", "error.invalidOption") }
         }
     }

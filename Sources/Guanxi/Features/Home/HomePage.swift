@@ -102,14 +102,14 @@ struct HomePage: RouteCollection {
             // One's own records are always in scope, so these count straight down the owner indexes;
             // everything visible is counted up to a cap (a branch manager sees hundreds of thousands).
             try actor.require(.view, .customers)
-            let mine = try await actor.inOrg(Customer.self, on: db).filter(\.$ownerID == actor.userID).count()
+            let mine = try await actor.inOrg(Customer.self, on: db).filter(\.$ownerID == actor.userID).countRows()
             let cap = 10_000
             let visible = try await (db as! any SQLDatabase).raw("""
                 SELECT COUNT(*) AS n FROM (SELECT 1 FROM customers WHERE deleted_at IS NULL AND \(try actor.scopeSQL(Customer.self)) LIMIT \(literal: cap + 1)) AS visible
                 """).first()?.decode(column: "n", as: Int.self) ?? 0
-            let newThisMonth = try await actor.inOrg(Customer.self, on: db).filter(\.$ownerID == actor.userID).filter(\.$createdAt >= monthStart).count()
+            let newThisMonth = try await actor.inOrg(Customer.self, on: db).filter(\.$ownerID == actor.userID).filter(\.$createdAt >= monthStart).countRows()
             let followUps = actor.can(.view, .followUps)
-                ? try await actor.inOrg(FollowUp.self, on: db).filter(\.$ownerID == actor.userID).filter(\.$happenedAt >= monthStart).count() : 0
+                ? try await actor.inOrg(FollowUp.self, on: db).filter(\.$ownerID == actor.userID).filter(\.$happenedAt >= monthStart).countRows() : 0
             return { _ in
                 H.div("stats",
                       Self.stat(String(mine), t("home.myCustomers"), URLQuery.build(Paths.customers, [("owner", actor.userID.uuidString)])),

@@ -29,7 +29,7 @@ struct LeadRuleService {
         var errors = FieldErrors()
         let existing = try await id.asyncMap { id in try await actor.inOrg(LeadRule.self, on: db).filter(\.$id == id).first() }
         if id != nil, existing == nil { throw AppError.notFound }
-        let count = try await actor.inOrg(LeadRule.self, on: db).count()
+        let count = try await actor.inOrg(LeadRule.self, on: db).countRows()
         let rule = existing ?? LeadRule(orgID: actor.orgID, name: "", position: count + 1)
         let before = Self.values(rule)
         if existing == nil || input.name != nil { rule.name = Check.required(input.name, "name", max: 50, into: &errors) }

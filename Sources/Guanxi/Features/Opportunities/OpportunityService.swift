@@ -57,7 +57,7 @@ struct OpportunityService {
             if try await q.first() != nil { errors.add("name", "error.duplicateName") }
         }
         guard errors.isEmpty, let probability else { throw AppError.invalid(errors) }
-        let count = try await actor.inOrg(OpportunityStage.self, on: db).count()
+        let count = try await actor.inOrg(OpportunityStage.self, on: db).countRows()
         let stage = existing ?? OpportunityStage(orgID: actor.orgID, name: name, nameEn: nameEn, probability: probability, sortOrder: count)
         let before = existing.map(Self.stageValues) ?? [:]
         stage.name = name
@@ -66,7 +66,7 @@ struct OpportunityService {
         if let o = order ?? nil { stage.sortOrder = o }
         if let active = input.isActive { stage.isActive = active }
         if stage.isActive == false {
-            let live = try await actor.inOrg(OpportunityStage.self, on: db).filter(\.$isActive == true).filter(\.$id != stage.id!).count()
+            let live = try await actor.inOrg(OpportunityStage.self, on: db).filter(\.$isActive == true).filter(\.$id != stage.id!).countRows()
             if live == 0 { errors.add("isActive", "error.lastStage"); throw AppError.invalid(errors) }
         }
         let after = Self.stageValues(stage)

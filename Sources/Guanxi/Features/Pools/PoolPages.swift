@@ -205,7 +205,7 @@ struct PoolPages: RouteCollection {
         let name = Check.required(try? req.content.get(String.self, at: "name"), "name", max: 50, into: &errors)
         if errors.isEmpty, try await actor.inOrg(CustomerPool.self, on: req.db).filter(\.$name == name).first() != nil { errors.add("name", "error.nameTaken") }
         guard errors.isEmpty else { return req.redirect(Paths.adminPools, flash: Flash(.error, errors.messages.values.first!)) }
-        let count = try await actor.inOrg(CustomerPool.self, on: req.db).count()
+        let count = try await actor.inOrg(CustomerPool.self, on: req.db).countRows()
         let pool = CustomerPool(orgID: actor.orgID, name: name, isDefault: count == 0, sortOrder: count)
         try await req.db.writeTransaction { tx in
             try await pool.create(on: tx)

@@ -183,12 +183,12 @@ struct PoolService {
         if !tx.isSQLite, let sql = tx as? any SQLDatabase {
             _ = try await sql.raw("SELECT id FROM users WHERE id = \(bind: owner) FOR UPDATE").all()
         }
-        var owned = try await actor.inOrg(Customer.self, on: tx).filter(\.$ownerID == owner).count()
+        var owned = try await actor.inOrg(Customer.self, on: tx).filter(\.$ownerID == owner).countRows()
         var byLevel: [String: Int] = [:]
         for c in customers {
             let level = c.level
             if let level, byLevel[level] == nil {
-                byLevel[level] = try await actor.inOrg(Customer.self, on: tx).filter(\.$ownerID == owner).filter(\.$level == level).count()
+                byLevel[level] = try await actor.inOrg(Customer.self, on: tx).filter(\.$ownerID == owner).filter(\.$level == level).countRows()
             }
             guard policy.allowsOneMore(owned: owned, level: level, ownedAtLevel: level.flatMap { byLevel[$0] } ?? 0) else {
                 throw AppError.conflict("error.capReached")

@@ -221,7 +221,7 @@ struct ProductService {
         }
         if errors.isEmpty, try await siblingNamed(name, parent: parent, except: nil) { errors.add("name", "error.duplicateName") }
         guard errors.isEmpty else { throw AppError.invalid(errors) }
-        let order = try await actor.inOrg(ProductCategory.self, on: db).filter(\.$parentID == parent).count()
+        let order = try await actor.inOrg(ProductCategory.self, on: db).filter(\.$parentID == parent).countRows()
         let c = ProductCategory(orgID: actor.orgID, parentID: parent, name: name, sortOrder: order)
         try await db.writeTransaction { [actor, now] tx in
             try await c.create(on: tx)

@@ -71,7 +71,7 @@ struct RoleService {
         let role = try await get(id)
         var errors = FieldErrors()
         if role.isSystem { errors.add("name", "error.systemRole") }
-        if try await actor.inOrg(UserRole.self, on: db).filter(\.$roleID == role.id!).count() > 0 { errors.add("name", "error.roleInUse") }
+        if try await actor.inOrg(UserRole.self, on: db).filter(\.$roleID == role.id!).countRows() > 0 { errors.add("name", "error.roleInUse") }
         guard errors.isEmpty else { throw AppError.invalid(errors) }
         try await db.writeTransaction { tx in
             try await role.delete(on: tx)

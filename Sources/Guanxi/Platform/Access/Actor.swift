@@ -157,16 +157,16 @@ extension Actor {
     /// refused outright when the role lacks the action.
     func query<M: ScopedModel>(_ type: M.Type, _ action: Action, on db: Database) throws -> QueryBuilder<M> {
         try require(action, M.module)
-        let query = M.query(on: db).filter(.path(["org_id"], schema: M.schema), .equal, .bind(orgID))
-        if M.self is any SoftDeleted.Type { query.filter(.path(["deleted_at"], schema: M.schema), .equal, .null) }
-        return applyScope(query, M.self, action: action)
+        return applyScope(inOrg(M.self, on: db), M.self, action: action)
     }
 
     /// Rows of the actor's organisation, without data scope: for organisation data (departments,
     /// employees, roles) and lookups across owners; records in the recycle bin are left out.
     func inOrg<M: OrgScoped>(_ type: M.Type, on db: Database) -> QueryBuilder<M> {
         let query = M.query(on: db).filter(.path(["org_id"], schema: M.schema), .equal, .bind(orgID))
-        if M.self is any SoftDeleted.Type { query.filter(.path(["deleted_at"], schema: M.schema), .equal, .null) }
+        // Our own `deleted_at IS NULL` instead of Fluent's `(deleted_at IS NULL OR deleted_at > now)`:
+        // that one made SQLite read every matching row from the table, not just the partial index.
+        if M.self is any SoftDeleted.Type { query.filter(.path(["deleted_at"], schema: M.schema), .equal, .null).withDeleted() }
         return query
     }
 

@@ -135,7 +135,7 @@ struct AttachmentService {
         else if data.isEmpty { errors.add("file", "error.fileMissing") }
         else if data.count > Self.maxSize { errors.add("file", "error.fileTooLarge") }
         else if ext.flatMap({ Self.types[$0] }) == nil || !Self.looksLike(ext!, data) { errors.add("file", "error.attachmentType") }
-        let count = try await actor.inOrg(Attachment.self, on: db).filter(\.$entity == entity).filter(\.$recordID == recordID!).count()
+        let count = try await actor.inOrg(Attachment.self, on: db).filter(\.$entity == entity).filter(\.$recordID == recordID!).countRows()
         if count >= Self.maxPerRecord { errors.add("file", "error.tooManyFiles") }
         guard errors.isEmpty, let name, let ext, let type = Self.types[ext] else { throw AppError.invalid(errors) }
         let a = Attachment(orgID: actor.orgID, entity: entity, recordID: recordID!, fileName: name, contentType: type, size: data.count, by: actor.userID, at: now)

@@ -73,7 +73,7 @@ extension EntityDefinition {
             case .options(let kind):
                 let values = value.split(separator: ",").map(String.init)
                 let found = try await actor.inOrg(DictionaryOption.self, on: db).filter(\.$kind == kind.rawValue).filter(\.$value ~~ values)
-                    .filter(\.$isActive == true).count()
+                    .filter(\.$isActive == true).countRows()
                 if found != values.count { input.errors.add(f.key, "error.invalidOption") }
             case .choice(let values, _):
                 if !values.contains(value) { input.errors.add(f.key, "error.invalidOption") }

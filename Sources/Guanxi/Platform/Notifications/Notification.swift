@@ -64,7 +64,7 @@ enum Notifier {
             return false
         }
         // The copy is queued with the notification, in its transaction; the mail job sends it.
-        if try await User.query(on: db).filter(\.$id == n.userID).filter(\.$notifyByEmail == true).filter(\.$email != nil).count() > 0 {
+        if try await User.query(on: db).filter(\.$id == n.userID).filter(\.$notifyByEmail == true).filter(\.$email != nil).countRows() > 0 {
             n.mailState = .queued
         }
         if n.mailState != .queued { n.mailLink = nil }
@@ -73,6 +73,6 @@ enum Notifier {
     }
 
     static func unreadCount(userID: UUID, on db: Database) async throws -> Int {
-        try await UserNotification.query(on: db).filter(\.$userID == userID).filter(\.$readAt == nil).count()
+        try await UserNotification.query(on: db).filter(\.$userID == userID).filter(\.$readAt == nil).countRows()
     }
 }

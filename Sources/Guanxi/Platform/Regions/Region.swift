@@ -78,7 +78,7 @@ struct RegionService {
         let name = Check.required(name, "name", max: 50, into: &errors)
         if let p = parentID, try await actor.inOrg(Region.self, on: db).filter(\.$id == p).first() == nil { errors.add("parentID", "error.invalidOption") }
         guard errors.isEmpty else { throw AppError.invalid(errors) }
-        let siblings = try await actor.inOrg(Region.self, on: db).filter(\.$parentID == parentID).count()
+        let siblings = try await actor.inOrg(Region.self, on: db).filter(\.$parentID == parentID).countRows()
         let region = Region(orgID: actor.orgID, parentID: parentID, name: name, sortOrder: siblings)
         try await db.writeTransaction { tx in
             try await region.create(on: tx)
