@@ -64,6 +64,7 @@ enum Migrations {
         CreateInvoiceBalances(),
         CreateRecentIndexes(),
         UpdateAccessVersionCoversChoices(),
+        CreatePanelAndTallyIndexes(),
     ]
 }
 
@@ -1817,5 +1818,26 @@ struct CreateRecentIndexes: AsyncMigration {
 
     func revert(on db: Database) async throws {
         for (table, _) in Self.indexes { try await db.raw("DROP INDEX \(table)_recent") }
+    }
+}
+
+/// A customer's money panels page by id within the customer (a customer with 25,000 payments sorted
+/// them all for the ten shown), and a department's follow-up statistics read their tallies from one
+/// covering index instead of every row of the organisation's days in range.
+struct CreatePanelAndTallyIndexes: AsyncMigration {
+    static let indexes = [
+        ("payments_customer_recent", "payments (org_id, customer_id, id)"),
+        ("invoices_customer_recent", "invoices (org_id, customer_id, id)"),
+        ("refunds_customer_recent", "refunds (org_id, customer_id, id)"),
+        ("follow_up_method_days_department", "follow_up_method_days (org_id, department_id, day, owner_id, method, n)"),
+        ("follow_up_hour_days_department", "follow_up_hour_days (org_id, department_id, day, owner_id, hour, n)"),
+    ]
+
+    func prepare(on db: Database) async throws {
+        for (name, on) in Self.indexes { try await db.raw("CREATE INDEX \(name) ON \(on)") }
+    }
+
+    func revert(on db: Database) async throws {
+        for (name, _) in Self.indexes { try await db.raw("DROP INDEX \(name)") }
     }
 }
