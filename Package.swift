@@ -35,7 +35,7 @@ let package = Package(
             ],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
-        .executableTarget(name: "guanxi", dependencies: ["Guanxi"]),
+        .executableTarget(name: "guanxi", dependencies: ["Guanxi", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
         .testTarget(name: "GuanxiCoreTests", dependencies: ["GuanxiCore"]),
         .testTarget(
             name: "GuanxiTests",
