@@ -16,7 +16,7 @@ struct CreateTokenCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         let db = context.application.db
         guard let account = signature.account?.lowercased(),
-              let user = try await User.query(on: db).filter(\.$account == account).first(), user.status == .active else {
+              let user = try await User.query(on: db).filter(\.$account == account).firstRow(), user.status == .active else {
             context.console.error("No active account named \(signature.account ?? "(none)"); pass --account.")
             throw AppError.notFound
         }

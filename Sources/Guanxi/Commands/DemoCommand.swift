@@ -165,7 +165,7 @@ enum DemoData {
             try await DictionaryService.seedDefaults(orgID: orgID, on: tx)
             try await RegionService.seedDefaults(orgID: orgID, on: tx)
             try await CustomerPool.seedDefault(orgID: orgID, on: tx)
-            let pool = try await CustomerPool.query(on: tx).filter(\.$orgID == orgID).first()!
+            let pool = try await CustomerPool.query(on: tx).filter(\.$orgID == orgID).firstRow()!
             var deptIDs: [String: UUID] = [:]
             for (i, (name, parent)) in departments.enumerated() {
                 let d = Department(orgID: orgID, name: name, parentID: parent.flatMap { deptIDs[$0] }, sortOrder: i)
@@ -206,7 +206,7 @@ enum DemoData {
             }
             try await generated.create(on: tx)
             try await generated.map { UserRole(orgID: orgID, userID: $0.id!, roleID: roleIDs["业务员"]!) }.create(on: tx)
-            let regions = try await Region.query(on: tx).filter(\.$orgID == orgID).filter(\.$parentID != nil).all()
+            let regions = try await Region.query(on: tx).filter(\.$orgID == orgID).filter(\.$parentID != nil).rows()
             let regionByName = Dictionary(regions.map { ($0.name, $0.id!) }, uniquingKeysWith: { a, _ in a })
             let format = DocumentType.customer.defaultFormat
             let tz = org.zone

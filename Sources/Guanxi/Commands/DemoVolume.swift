@@ -73,7 +73,7 @@ struct DemoVolume {
         var customerKeys: [String: (String, String, String)] = [:]
         var contactKeys: [String: String] = [:]
         var madeContacts = 0, madeFollowUps = 0, madeOpportunities = 0
-        let stages = try await OpportunityStage.query(on: db).filter(\.$orgID == orgID).filter(\.$isActive == true).sort(\.$sortOrder).all()
+        let stages = try await OpportunityStage.query(on: db).filter(\.$orgID == orgID).filter(\.$isActive == true).sort(\.$sortOrder).rows()
         let lostReasons = DictionaryKind.lostReason.defaults.map(\.0)
         let deals = ["ERP 升级", "年度维保", "服务器采购", "培训服务", "网络改造", "软件许可", "数据中心扩容", "办公设备更新"]
         // Past a few thousand rows, building indexes once at the end beats updating them row by row.

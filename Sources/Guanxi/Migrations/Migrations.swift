@@ -713,12 +713,12 @@ struct CreateFollowUp: AsyncMigration {
             .unique(on: "org_id", "name")
             .create()
         // Only the columns this migration knows, so later columns on these tables cannot break it.
-        for org in try await Organization.query(on: db).field(\.$id).all() {
+        for org in try await Organization.query(on: db).field(\.$id).rows() {
             for (i, (value, zh, en)) in DictionaryKind.followUpMethod.defaults.enumerated() {
                 try await DictionaryOption(orgID: org.id!, kind: DictionaryKind.followUpMethod.rawValue, value: value, label: zh, labelEn: en, sortOrder: i).create(on: db)
             }
         }
-        for role in try await Role.query(on: db).field(\.$id).field(\.$policy).all() {
+        for role in try await Role.query(on: db).field(\.$id).field(\.$policy).rows() {
             try await Role.query(on: db).filter(\.$id == role.id!).set(\.$policy, to: role.policy.extending(.followUps, like: .customers)).update()
         }
     }
@@ -802,7 +802,7 @@ struct CreateTask: AsyncMigration {
         try await db.raw("CREATE INDEX tasks_assigned ON tasks (org_id, assigned_by) WHERE deleted_at IS NULL")
         try await db.raw("CREATE INDEX tasks_due ON tasks (org_id, due_on) WHERE deleted_at IS NULL AND status IN ('open', 'inProgress')")
         try await db.raw("CREATE INDEX tasks_customer ON tasks (customer_id) WHERE deleted_at IS NULL")
-        for role in try await Role.query(on: db).field(\.$id).field(\.$policy).all() {
+        for role in try await Role.query(on: db).field(\.$id).field(\.$policy).rows() {
             try await Role.query(on: db).filter(\.$id == role.id!).set(\.$policy, to: role.policy.extending(.tasks, like: .customers)).update()
         }
     }
@@ -1137,7 +1137,7 @@ struct CreateProducts: AsyncMigration {
             .create()
         try await db.raw("CREATE INDEX product_prices_product ON product_prices (product_id)")
         try await db.schema("organizations").field("product_policy", .json).update()
-        for role in try await Role.query(on: db).filter(\.$isSystem == true).all() {
+        for role in try await Role.query(on: db).filter(\.$isSystem == true).rows() {
             var policy = role.policy
             policy.actions[.products] = Set(Module.products.actions)
             role.policy = policy
@@ -1249,7 +1249,7 @@ struct CreateOpportunities: AsyncMigration {
                 try await DictionaryOption(orgID: org.id, kind: DictionaryKind.lostReason.rawValue, value: value, label: zh, labelEn: en, sortOrder: i).create(on: db)
             }
         }
-        for role in try await Role.query(on: db).all() {
+        for role in try await Role.query(on: db).rows() {
             var policy = role.policy.extending(.opportunities, like: .customers)
             if role.isSystem { policy.actions[.opportunities] = Set(Module.opportunities.actions); policy.scopes[.opportunities] = .all }
             try await Role.query(on: db).filter(\.$id == role.id!).set(\.$policy, to: policy).update()
@@ -1316,7 +1316,7 @@ struct CreateQuotes: AsyncMigration {
         try await db.raw("CREATE INDEX quote_lines_quote ON quote_lines (quote_id, position)")
         try await db.raw("CREATE INDEX quote_lines_product ON quote_lines (org_id, product_id)")
         try await db.schema("organizations").field("quote_template", .json).update()
-        for role in try await Role.query(on: db).all() {
+        for role in try await Role.query(on: db).rows() {
             var policy = role.policy.extending(.quotes, like: .customers)
             if role.isSystem { policy.actions[.quotes] = Set(Module.quotes.actions); policy.scopes[.quotes] = .all }
             try await Role.query(on: db).filter(\.$id == role.id!).set(\.$policy, to: policy).update()
@@ -1415,7 +1415,7 @@ struct CreateLeads: AsyncMigration {
             .create()
         try await db.raw("CREATE UNIQUE INDEX web_forms_token ON web_forms (token)")
         try await db.raw("CREATE INDEX web_forms_org ON web_forms (org_id, name)")
-        for role in try await Role.query(on: db).all() {
+        for role in try await Role.query(on: db).rows() {
             var policy = role.policy.extending(.leads, like: .customers)
             if role.isSystem { policy.actions[.leads] = Set(Module.leads.actions); policy.scopes[.leads] = .all }
             try await Role.query(on: db).filter(\.$id == role.id!).set(\.$policy, to: policy).update()
@@ -1645,7 +1645,7 @@ struct CreateContracts: AsyncMigration {
         try await db.raw("CREATE INDEX receivables_owner ON receivables (org_id, owner_id, due_on)")
         try await db.raw("CREATE INDEX receivables_contract ON receivables (contract_id, position)")
         try await db.raw("CREATE INDEX receivables_customer ON receivables (org_id, customer_id)")
-        for role in try await Role.query(on: db).all() {
+        for role in try await Role.query(on: db).rows() {
             var policy = role.policy.extending(.contracts, like: .customers)
             if role.isSystem { policy.actions[.contracts] = Set(Module.contracts.actions); policy.scopes[.contracts] = .all }
             try await Role.query(on: db).filter(\.$id == role.id!).set(\.$policy, to: policy).update()

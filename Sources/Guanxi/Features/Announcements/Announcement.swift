@@ -84,19 +84,19 @@ struct AnnouncementService {
         var recipients: Set<UUID> = []
         let active = actor.inOrg(User.self, on: db).filter(\.$status == .active)
         if input.everyone {
-            recipients = Set(try await active.all().map { $0.id! })
+            recipients = Set(try await active.rows().map { $0.id! })
         } else {
             var departments: Set<UUID> = []
             for d in input.departmentIDs {
-                guard try await actor.inOrg(Department.self, on: db).filter(\.$id == d).first() != nil else { errors.add("departmentIDs", "error.invalidOption"); continue }
+                guard try await actor.inOrg(Department.self, on: db).filter(\.$id == d).firstRow() != nil else { errors.add("departmentIDs", "error.invalidOption"); continue }
                 departments.insert(d)
                 departments.formUnion(try await Hierarchy.descendants(of: d, table: "departments", parentColumn: "parent_id", orgID: actor.orgID, on: db))
             }
-            let chosen = input.userIDs.isEmpty ? [] : try await actor.inOrg(User.self, on: db).filter(\.$status == .active).filter(\.$id ~~ input.userIDs).all()
+            let chosen = input.userIDs.isEmpty ? [] : try await actor.inOrg(User.self, on: db).filter(\.$status == .active).filter(\.$id ~~ input.userIDs).rows()
             if chosen.count != Set(input.userIDs).count { errors.add("userIDs", "error.unknownUser") }
             recipients = Set(chosen.map { $0.id! })
             if !departments.isEmpty {
-                recipients.formUnion(try await actor.inOrg(User.self, on: db).filter(\.$status == .active).filter(\.$departmentID ~~ Array(departments)).all().map { $0.id! })
+                recipients.formUnion(try await actor.inOrg(User.self, on: db).filter(\.$status == .active).filter(\.$departmentID ~~ Array(departments)).rows().map { $0.id! })
             }
             if errors.isEmpty && recipients.isEmpty { errors.add("audience", "error.noRecipients") }
         }
@@ -116,17 +116,17 @@ struct AnnouncementService {
 
     /// Announcements addressed to the actor, newest first, with whether each was read.
     func mine(limit: Int = 50) async throws -> [(Announcement, read: Bool)] {
-        let reads = try await actor.inOrg(AnnouncementRead.self, on: db).filter(\.$userID == actor.userID).all()
+        let reads = try await actor.inOrg(AnnouncementRead.self, on: db).filter(\.$userID == actor.userID).rows()
         guard !reads.isEmpty else { return [] }
         let readAt = Dictionary(reads.map { ($0.announcementID, $0.readAt != nil) }) { a, _ in a }
-        let items = try await actor.inOrg(Announcement.self, on: db).filter(\.$id ~~ Array(readAt.keys)).sort(\.$publishedAt, .descending).limit(limit).all()
+        let items = try await actor.inOrg(Announcement.self, on: db).filter(\.$id ~~ Array(readAt.keys)).sort(\.$publishedAt, .descending).limit(limit).rows()
         return items.map { ($0, readAt[$0.id!] ?? false) }
     }
 
     /// Opens an announcement: recipients get a read receipt; administrators may open any.
     func open(_ id: UUID?) async throws -> Announcement {
-        guard let id, let a = try await actor.inOrg(Announcement.self, on: db).filter(\.$id == id).first() else { throw AppError.notFound }
-        let receipt = try await actor.inOrg(AnnouncementRead.self, on: db).filter(\.$announcementID == id).filter(\.$userID == actor.userID).first()
+        guard let id, let a = try await actor.inOrg(Announcement.self, on: db).filter(\.$id == id).firstRow() else { throw AppError.notFound }
+        let receipt = try await actor.inOrg(AnnouncementRead.self, on: db).filter(\.$announcementID == id).filter(\.$userID == actor.userID).firstRow()
         guard receipt != nil || actor.isAdmin else { throw AppError.notFound }
         if let receipt, receipt.readAt == nil {
             try await db.writeTransaction { [actor, now] tx in
@@ -138,10 +138,10 @@ struct AnnouncementService {
 
     /// Who has read it and who has not (the author and administrators).
     func receipts(_ id: UUID?) async throws -> (read: [(String, Date)], unread: [String]) {
-        guard let id, let a = try await actor.inOrg(Announcement.self, on: db).filter(\.$id == id).first() else { throw AppError.notFound }
+        guard let id, let a = try await actor.inOrg(Announcement.self, on: db).filter(\.$id == id).firstRow() else { throw AppError.notFound }
         guard a.authorID == actor.userID || actor.isAdmin else { throw AppError.forbidden }
-        let rows = try await actor.inOrg(AnnouncementRead.self, on: db).filter(\.$announcementID == id).all()
-        let names = Dictionary(uniqueKeysWithValues: try await actor.inOrg(User.self, on: db).filter(\.$id ~~ rows.map(\.userID)).all().map { ($0.id!, $0.name) })
+        let rows = try await actor.inOrg(AnnouncementRead.self, on: db).filter(\.$announcementID == id).rows()
+        let names = Dictionary(uniqueKeysWithValues: try await actor.inOrg(User.self, on: db).filter(\.$id ~~ rows.map(\.userID)).rows().map { ($0.id!, $0.name) })
         let read = rows.compactMap { r in r.readAt.map { (names[r.userID] ?? "?", $0) } }.sorted { $0.1 < $1.1 }
         let unread = rows.filter { $0.readAt == nil }.compactMap { names[$0.userID] }.sorted()
         return (read, unread)

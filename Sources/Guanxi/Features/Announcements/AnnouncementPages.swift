@@ -34,7 +34,7 @@ struct AnnouncementPages: RouteCollection {
         let items = try await service(req).mine()
         let canPublish = actor.can(.edit, .admin)
         let departments = canPublish ? try await DepartmentService(db: req.db, actor: actor, now: req.now).tree() : []
-        let users = canPublish ? try await actor.inOrg(User.self, on: req.db).filter(\.$status == .active).sort(\.$name).limit(2000).all() : []
+        let users = canPublish ? try await actor.inOrg(User.self, on: req.db).filter(\.$status == .active).sort(\.$name).limit(2000).rows() : []
         return req.page(status, title: t("nav.announcements"), crumbs: [Crumb(label: t("nav.announcements"), href: nil)]) { ctx in
             let list: HNode = items.isEmpty ? Tables.emptyState(t("announcement.empty"), hint: nil)
                 : H.el("ul", [.cls("plain-list card")], items.map { a, read in

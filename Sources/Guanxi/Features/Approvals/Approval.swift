@@ -102,7 +102,7 @@ struct ApprovalService {
     // MARK: flows
 
     func flow(_ doc: ApprovalDocument) async throws -> [ApprovalStepDefinition] {
-        try await actor.inOrg(ApprovalFlow.self, on: db).filter(\.$documentType == doc.rawValue).first()?.definition ?? []
+        try await actor.inOrg(ApprovalFlow.self, on: db).filter(\.$documentType == doc.rawValue).firstRow()?.definition ?? []
     }
 
     /// Replaces a document type's steps (administrators). Named people and roles must exist.
@@ -119,7 +119,7 @@ struct ApprovalService {
                 let found = uuids.isEmpty ? 0 : try await actor.inOrg(User.self, on: db).filter(\.$id ~~ uuids).filter(\.$status == .active).countRows()
                 if ids.isEmpty || uuids.count != ids.count || found != Set(uuids).count { errors.add("steps.\(i).approvers", "error.unknownUser") }
             case .role(let id):
-                if try await UUID(uuidString: id).asyncMap({ rid in try await actor.inOrg(Role.self, on: db).filter(\.$id == rid).first() }) == nil {
+                if try await UUID(uuidString: id).asyncMap({ rid in try await actor.inOrg(Role.self, on: db).filter(\.$id == rid).firstRow() }) == nil {
                     errors.add("steps.\(i).approvers", "error.invalidOption")
                 }
             case .supervisor, .previousSupervisor: break
@@ -128,7 +128,7 @@ struct ApprovalService {
         guard errors.isEmpty else { throw AppError.invalid(errors) }
         let json = String(decoding: try JSONEncoder().encode(steps), as: UTF8.self)
         try await db.writeTransaction { [actor, now] tx in
-            let existing = try await actor.inOrg(ApprovalFlow.self, on: tx).filter(\.$documentType == doc.rawValue).first()
+            let existing = try await actor.inOrg(ApprovalFlow.self, on: tx).filter(\.$documentType == doc.rawValue).firstRow()
             let flow = existing ?? ApprovalFlow()
             let before = existing?.steps ?? ""
             if existing == nil { flow.id = UUID.v7(); flow.orgID = actor.orgID; flow.documentType = doc.rawValue }
@@ -141,11 +141,11 @@ struct ApprovalService {
 
     /// Supervisors and role members of the organisation, as the engine sees them.
     private func directory(on db: Database) async throws -> ApprovalDirectory {
-        let users = try await actor.inOrg(User.self, on: db).filter(\.$status == .active).limit(10_000).all()
+        let users = try await actor.inOrg(User.self, on: db).filter(\.$status == .active).limit(10_000).rows()
         var dir = ApprovalDirectory()
         let active = Set(users.map { $0.id! })
         for u in users { if let s = u.supervisorID, active.contains(s) { dir.supervisorOf[u.id!.uuidString] = s.uuidString } }
-        for link in try await actor.inOrg(UserRole.self, on: db).limit(50_000).all() where active.contains(link.userID) {
+        for link in try await actor.inOrg(UserRole.self, on: db).limit(50_000).rows() where active.contains(link.userID) {
             dir.roleMembers[link.roleID.uuidString, default: []].append(link.userID.uuidString)
         }
         return dir
@@ -155,7 +155,7 @@ struct ApprovalService {
 
     func latest(_ doc: ApprovalDocument, recordID: UUID) async throws -> ApprovalRequest? {
         try await actor.inOrg(ApprovalRequest.self, on: db).filter(\.$documentType == doc.rawValue).filter(\.$recordID == recordID)
-            .sort(\.$createdAt, .descending).first()
+            .sort(\.$createdAt, .descending).firstRow()
     }
 
     /// Whether the newest submission of the record has been approved.
@@ -195,7 +195,7 @@ struct ApprovalService {
     }
 
     func get(_ id: UUID?) async throws -> ApprovalRequest {
-        guard let id, let r = try await actor.inOrg(ApprovalRequest.self, on: db).filter(\.$id == id).first() else { throw AppError.notFound }
+        guard let id, let r = try await actor.inOrg(ApprovalRequest.self, on: db).filter(\.$id == id).firstRow() else { throw AppError.notFound }
         // The submitter, anyone named on a step, and administrators see it.
         let involved = r.submitterID == actor.userID || (r.state?.steps.contains { $0.approvers.contains(actor.userID.uuidString) } ?? false)
         guard involved || actor.isAdmin else { throw AppError.notFound }
@@ -214,7 +214,7 @@ struct ApprovalService {
             if !tx.isSQLite, let sql = tx as? any SQLDatabase {
                 try await sql.raw("SELECT id FROM approval_requests WHERE id = \(bind: seen.id!) FOR UPDATE").run()
             }
-            guard let r = try await actor.inOrg(ApprovalRequest.self, on: tx).filter(\.$id == seen.id!).first(), let state = r.state else {
+            guard let r = try await actor.inOrg(ApprovalRequest.self, on: tx).filter(\.$id == seen.id!).firstRow(), let state = r.state else {
                 throw AppError.conflict("error.approvalState")
             }
             let dir = try await directory(on: tx)
@@ -239,14 +239,14 @@ struct ApprovalService {
 
     /// Requests waiting for the actor, oldest first.
     func inbox() async throws -> [ApprovalRequest] {
-        let ids = try await actor.inOrg(ApprovalTask.self, on: db).filter(\.$userID == actor.userID).limit(500).all().map(\.requestID)
+        let ids = try await actor.inOrg(ApprovalTask.self, on: db).filter(\.$userID == actor.userID).limit(500).rows().map(\.requestID)
         guard !ids.isEmpty else { return [] }
         return try await actor.inOrg(ApprovalRequest.self, on: db).filter(\.$id ~~ ids).filter(\.$status == ApprovalStatus.pending.rawValue)
-            .sort(\.$createdAt).all()
+            .sort(\.$createdAt).rows()
     }
 
     func submitted() async throws -> [ApprovalRequest] {
-        try await actor.inOrg(ApprovalRequest.self, on: db).filter(\.$submitterID == actor.userID).sort(\.$createdAt, .descending).limit(100).all()
+        try await actor.inOrg(ApprovalRequest.self, on: db).filter(\.$submitterID == actor.userID).sort(\.$createdAt, .descending).limit(100).rows()
     }
 
     private func write(_ r: ApprovalRequest, _ state: ApprovalState) throws {

@@ -26,7 +26,7 @@ struct ApprovalMailPages: RouteCollection {
               let expires = task.tokenExpiresAt, expires > req.now,
               let actor = try await Actor.resolve(userID: task.userID, sessionID: nil, fallbackLocale: req.requestLocale, on: req.db),
               actor.orgID == task.orgID,
-              let r = try await actor.inOrg(ApprovalRequest.self, on: req.db).filter(\.$id == task.requestID).first()
+              let r = try await actor.inOrg(ApprovalRequest.self, on: req.db).filter(\.$id == task.requestID).firstRow()
         else { throw AppError.notFound }
         return (r, actor)
     }
@@ -63,7 +63,7 @@ struct ApprovalMailPages: RouteCollection {
     private func render(_ req: Request, _ r: ApprovalRequest, actor: Actor, token: String, comment: String?, error: String?,
                         status: HTTPResponseStatus = .ok) async throws -> Response {
         let t = actor.t
-        let submitter = try await actor.inOrg(User.self, on: req.db).filter(\.$id == r.submitterID).first()?.name ?? ""
+        let submitter = try await actor.inOrg(User.self, on: req.db).filter(\.$id == r.submitterID).firstRow()?.name ?? ""
         let waiting = r.state?.waitingFor.contains(actor.userID.uuidString) ?? false
         let money = { (v: Int64) in t.locale.money(v, decimals: actor.org.moneyDecimals) }
         let action = req.url.path

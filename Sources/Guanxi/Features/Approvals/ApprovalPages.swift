@@ -141,7 +141,7 @@ struct ApprovalPages: RouteCollection {
         var current: [ApprovalDocument: [ApprovalStepDefinition]] = [:]
         for doc in ApprovalDocument.allCases { current[doc] = try await svc.flow(doc) }
         let people = try await actor.activeColleagues(on: req.db)
-        let roles = try await actor.inOrg(Role.self, on: req.db).sort(\.$name).all()
+        let roles = try await actor.inOrg(Role.self, on: req.db).sort(\.$name).rows()
         let slots = 4
         return req.page(title: t("nav.approvalFlows"), crumbs: [Crumb(label: t("nav.approvals"), href: Paths.approvals), Crumb(label: t("nav.approvalFlows"), href: nil)]) { ctx in
             H.group([

@@ -61,7 +61,7 @@ struct BasicDataPages: RouteCollection {
     @Sendable func updateOption(req: Request) async throws -> Response {
         let actor = try req.actor
         let id = req.parameters.get("id", as: UUID.self)
-        guard let option = try await actor.inOrg(DictionaryOption.self, on: req.db).filter(\.$id == id ?? UUID()).first(),
+        guard let option = try await actor.inOrg(DictionaryOption.self, on: req.db).filter(\.$id == id ?? UUID()).firstRow(),
               case let kind = DictionaryKind(rawValue: option.kind) else { throw AppError.notFound }
         let form = try req.content.decode(OptionForm.self)
         do {
@@ -79,7 +79,7 @@ struct BasicDataPages: RouteCollection {
     private func move(_ req: Request, up: Bool) async throws -> Response {
         let actor = try req.actor
         let id = req.parameters.get("id", as: UUID.self)
-        guard let option = try await actor.inOrg(DictionaryOption.self, on: req.db).filter(\.$id == id ?? UUID()).first() else { throw AppError.notFound }
+        guard let option = try await actor.inOrg(DictionaryOption.self, on: req.db).filter(\.$id == id ?? UUID()).firstRow() else { throw AppError.notFound }
         try await DictionaryService(db: req.db, actor: actor, now: req.now).move(id, up: up)
         return req.redirect(Paths.adminDictionary(option.kind))
     }

@@ -142,7 +142,7 @@ struct ActivityService {
     /// Activities between two instants for the given people (each must be in the actor's scope).
     func between(_ from: Date, _ to: Date, owners: [UUID]) async throws -> [Activity] {
         try await actor.query(Activity.self, .view, on: db).filter(\.$ownerID ~~ owners)
-            .filter(\.$startsAt < to).filter(\.$endsAt >= from).sort(\.$startsAt).limit(2000).all()
+            .filter(\.$startsAt < to).filter(\.$endsAt >= from).sort(\.$startsAt).limit(2000).rows()
     }
 
     private struct Valid { var kind: Activity.Kind; var title: String; var start: Date; var end: Date; var location: String?; var notes: String?; var customerID: UUID? }

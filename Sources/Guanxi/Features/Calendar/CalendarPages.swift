@@ -97,10 +97,10 @@ struct CalendarPages: RouteCollection {
               let to = LocalTime.parse(last + "T00:00", in: tz)?.addingTimeInterval(86_400) else { throw AppError.badRequest("error.badParameter") }
         let activities = try await ActivityService(db: req.db, actor: actor, now: req.now).between(from, to, owners: [q.user])
         let tasks = actor.can(.view, .tasks)
-            ? try await actor.query(TaskItem.self, .view, on: req.db).filter(\.$ownerID == q.user).filter(\.$dueOn >= first).filter(\.$dueOn <= last).limit(500).all()
+            ? try await actor.query(TaskItem.self, .view, on: req.db).filter(\.$ownerID == q.user).filter(\.$dueOn >= first).filter(\.$dueOn <= last).limit(500).rows()
             : []
         let customers = Dictionary(uniqueKeysWithValues: try await actor.inOrg(Customer.self, on: req.db)
-            .filter(\.$id ~~ Array(Set(activities.compactMap(\.customerID)))).all().map { ($0.id!, $0.name) })
+            .filter(\.$id ~~ Array(Set(activities.compactMap(\.customerID)))).rows().map { ($0.id!, $0.name) })
         let byDay = Dictionary(grouping: activities) { CalendarDate.of($0.startsAt, in: tz) }
         let tasksByDay = Dictionary(grouping: tasks) { $0.dueOn ?? "" }
         let today = CalendarDate.of(req.now, in: tz)

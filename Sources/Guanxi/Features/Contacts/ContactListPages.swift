@@ -33,9 +33,9 @@ struct ContactListPages: RouteCollection {
         let after = (try? req.query.get(String.self, at: "after")).flatMap(UUID.init(uuidString:))
         let b = try Self.scoped(actor, q: q, on: req.db)
         if let after { b.filter(\.$id < after) }
-        let rows = try await b.sort(\.$id, .descending).limit(51).all()
+        let rows = try await b.sort(\.$id, .descending).limit(51).rows()
         let page = Array(rows.prefix(50))
-        let customers = Dictionary(uniqueKeysWithValues: try await actor.inOrg(Customer.self, on: req.db).filter(\.$id ~~ Array(Set(page.map(\.customerID)))).all().map { ($0.id!, $0.name) })
+        let customers = Dictionary(uniqueKeysWithValues: try await actor.inOrg(Customer.self, on: req.db).filter(\.$id ~~ Array(Set(page.map(\.customerID)))).rows().map { ($0.id!, $0.name) })
         let t = actor.t
         return req.page(title: t("contact.title"), crumbs: [Crumb(label: t("contact.title"), href: nil)]) { _ in
             let tableRows: [[HNode]] = page.map { p in
@@ -77,9 +77,9 @@ struct ContactListPages: RouteCollection {
         repeat {
             let b = try Self.scoped(actor, q: q, on: req.db)
             if let after { b.filter(\.$id < after) }
-            let batch = try await b.sort(\.$id, .descending).limit(500).all()
+            let batch = try await b.sort(\.$id, .descending).limit(500).rows()
             let lookups = try await Lookups.load(def, records: batch, actor: actor, on: req.db)
-            let names = Dictionary(uniqueKeysWithValues: try await actor.inOrg(Customer.self, on: req.db).filter(\.$id ~~ Array(Set(batch.map(\.customerID)))).all().map { ($0.id!, $0.name) })
+            let names = Dictionary(uniqueKeysWithValues: try await actor.inOrg(Customer.self, on: req.db).filter(\.$id ~~ Array(Set(batch.map(\.customerID)))).rows().map { ($0.id!, $0.name) })
             for p in batch {
                 sink.add(fields.map { f in
                     def.rule(f, for: actor) == .masked ? (f.read(p).map(Masking.mask) ?? "") : FieldCodec.display(f, f.read(p), lookups: lookups, t: t, decimals: 2)

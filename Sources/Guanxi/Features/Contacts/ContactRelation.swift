@@ -64,12 +64,12 @@ struct ContactRelationService {
 
     func list(customerID: UUID?) async throws -> [ContactRelation] {
         let customer = try await actor.find(Customer.self, customerID, for: .view, on: db)
-        return try await actor.inOrg(ContactRelation.self, on: db).filter(\.$customerID == customer.id!).sort(\.$createdAt).limit(500).all()
+        return try await actor.inOrg(ContactRelation.self, on: db).filter(\.$customerID == customer.id!).sort(\.$createdAt).limit(500).rows()
     }
 
     func add(customerID: UUID?, _ input: Input) async throws -> ContactRelation {
         let customer = try await actor.find(Customer.self, customerID, for: .edit, on: db)
-        let contacts = try await actor.inOrg(Contact.self, on: db).filter(\.$customerID == customer.id!).all()
+        let contacts = try await actor.inOrg(Contact.self, on: db).filter(\.$customerID == customer.id!).rows()
         let names = Dictionary(uniqueKeysWithValues: contacts.map { ($0.id!, $0.name) })
         var errors = FieldErrors()
         guard let from = input.from, names[from] != nil else { errors.add("fromContactID", "error.invalidOption"); throw AppError.invalid(errors) }
@@ -95,9 +95,9 @@ struct ContactRelationService {
     }
 
     func remove(_ id: UUID?) async throws {
-        guard let id, let relation = try await actor.inOrg(ContactRelation.self, on: db).filter(\.$id == id).first() else { throw AppError.notFound }
+        guard let id, let relation = try await actor.inOrg(ContactRelation.self, on: db).filter(\.$id == id).firstRow() else { throw AppError.notFound }
         _ = try await actor.find(Customer.self, relation.customerID, for: .edit, on: db)
-        let contacts = try await actor.inOrg(Contact.self, on: db).filter(\.$id ~~ [relation.fromContactID, relation.toContactID]).all()
+        let contacts = try await actor.inOrg(Contact.self, on: db).filter(\.$id ~~ [relation.fromContactID, relation.toContactID]).rows()
         let names = Dictionary(uniqueKeysWithValues: contacts.map { ($0.id!, $0.name) })
         try await db.writeTransaction { [actor, now] tx in
             try await relation.delete(on: tx)

@@ -36,7 +36,7 @@ struct ContactRelationPages: RouteCollection {
     @Sendable func remove(req: Request) async throws -> Response {
         let actor = try req.actor
         let id = req.parameters.get("id", as: UUID.self)
-        let relation = try await actor.inOrg(ContactRelation.self, on: req.db).filter(\.$id == id ?? UUID()).first()
+        let relation = try await actor.inOrg(ContactRelation.self, on: req.db).filter(\.$id == id ?? UUID()).firstRow()
         try await ContactRelationService(db: req.db, actor: actor, now: req.now).remove(id)
         return req.redirect((relation.map { Paths.customer($0.customerID) } ?? Paths.customers) + "#relations", flash: Flash(.success, "flash.deleted"))
     }

@@ -13,7 +13,7 @@ struct ContactService {
     func list(customerID: UUID) async throws -> [Contact] {
         _ = try await actor.find(Customer.self, customerID, for: .view, on: db)
         return try await actor.inOrg(Contact.self, on: db).filter(\.$customerID == customerID)
-            .sort(\.$isPrimary, .descending).sort(\.$name).limit(500).all()
+            .sort(\.$isPrimary, .descending).sort(\.$name).limit(500).rows()
     }
 
     /// How many contacts each of these customers has (callers pass customers the actor may see).
@@ -29,7 +29,7 @@ struct ContactService {
 
     /// The contact and its customer, if the actor may act on the customer.
     func get(_ id: UUID?, for action: Action) async throws -> (Contact, Customer) {
-        guard let id, let contact = try await actor.inOrg(Contact.self, on: db).filter(\.$id == id).first() else { throw AppError.notFound }
+        guard let id, let contact = try await actor.inOrg(Contact.self, on: db).filter(\.$id == id).firstRow() else { throw AppError.notFound }
         let customer = try await actor.find(Customer.self, contact.customerID, for: action == .view ? .view : .edit, on: db)
         if action == .delete { try actor.require(.delete, .customers) }
         return (contact, customer)
@@ -97,7 +97,7 @@ struct ContactService {
             contact.isPrimary = false
             try await contact.save(on: tx)
             try await contact.delete(on: tx)
-            if wasPrimary, let next = try await actor.inOrg(Contact.self, on: tx).filter(\.$customerID == customer.id!).sort(\.$name).first() {
+            if wasPrimary, let next = try await actor.inOrg(Contact.self, on: tx).filter(\.$customerID == customer.id!).sort(\.$name).firstRow() {
                 next.isPrimary = true
                 try await next.save(on: tx)
             }

@@ -48,13 +48,13 @@ struct ContactStats {
         case .gender:
             for k in keys where !k.isEmpty { out[k] = t("gender.\(k)") }
         case .industry:
-            for o in try await actor.inOrg(DictionaryOption.self, on: db).filter(\.$kind == DictionaryKind.industry.rawValue).all() { out[o.value] = o.label(t.locale) }
+            for o in try await actor.inOrg(DictionaryOption.self, on: db).filter(\.$kind == DictionaryKind.industry.rawValue).rows() { out[o.value] = o.label(t.locale) }
         case .region:
             let paths = try await RegionService(db: db, actor: actor, now: Date()).paths()
             for id in ids { out[id.uuidString] = paths[id] }
         case .frequency:
-            let contacts = try await actor.inOrg(Contact.self, on: db).filter(\.$id ~~ ids).all()
-            let customers = Dictionary(uniqueKeysWithValues: try await actor.inOrg(Customer.self, on: db).filter(\.$id ~~ contacts.map(\.customerID)).all().map { ($0.id!, $0.name) })
+            let contacts = try await actor.inOrg(Contact.self, on: db).filter(\.$id ~~ ids).rows()
+            let customers = Dictionary(uniqueKeysWithValues: try await actor.inOrg(Customer.self, on: db).filter(\.$id ~~ contacts.map(\.customerID)).rows().map { ($0.id!, $0.name) })
             for c in contacts { out[c.id!.uuidString] = "\(c.name)（\(customers[c.customerID] ?? "")）" }
         }
         out[""] = out[""] ?? t("stats.unset")

@@ -150,17 +150,17 @@ struct ContractPages: RouteCollection {
         let choices = try await FormChoices.load(def, actor: actor, on: req.db)
         let title = contract.map { "\($0.number) · \(t("action.edit"))" } ?? t(quote == nil ? "contract.newOwn" : "contract.new")
         let action = contract.map { Paths.contract($0.id!) + "/edit" } ?? Paths.contracts
-        let customers = try await actor.query(Customer.self, .view, on: req.db).sort(\.$name).limit(500).all()
+        let customers = try await actor.query(Customer.self, .view, on: req.db).sort(\.$name).limit(500).rows()
         // Lines of its own: a new contract without a quote, or a draft that never had one (a copy, say).
         let ownLines = quote == nil && contract?.quoteID == nil
         let catalogue = ownLines && actor.can(.view, .products)
-            ? try await actor.inOrg(Product.self, on: req.db).filter(\.$status == "onSale").sort(\.$name).limit(500).all() : []
+            ? try await actor.inOrg(Product.self, on: req.db).filter(\.$status == "onSale").sort(\.$name).limit(500).rows() : []
         let customerID = contract?.customerID ?? quote?.customerID ?? values["customerID"].flatMap(UUID.init(uuidString:))
-        let customer = try await customerID.asyncMap { id in try await actor.query(Customer.self, .view, on: req.db).filter(\.$id == id).first() } ?? nil
+        let customer = try await customerID.asyncMap { id in try await actor.query(Customer.self, .view, on: req.db).filter(\.$id == id).firstRow() } ?? nil
         // Framework contracts of the same customer this one may call off.
         let frameworks = try await customerID.asyncMap { id in
             try await actor.query(Contract.self, .view, on: req.db).filter(\.$customerID == id).filter(\.$parentID == nil).filter(\.$status != .void)
-                .sort(\.$id, .descending).limit(100).all().filter { $0.id != contract?.id }
+                .sort(\.$id, .descending).limit(100).rows().filter { $0.id != contract?.id }
         } ?? []
         return req.page(status, title: title, crumbs: [Crumb(label: t("nav.contracts"), href: Paths.contracts), Crumb(label: title, href: nil)]) { ctx in
             let err = { (k: String) in errors[k].map { t($0) } }
@@ -217,12 +217,12 @@ struct ContractPages: RouteCollection {
         let mentioned = { (field: String) in history.filter { $0.field == field }.flatMap { [$0.oldValue, $0.newValue] }.compactMap { $0.flatMap(UUID.init(uuidString:)) } }
         let names = try await OpportunityNames.customers([c.customerID, c.settlementCustomerID].compactMap { $0 } + mentioned("settlementCustomer"), on: req.db, orgID: actor.orgID)
         let owners = try await OpportunityNames.users([c.ownerID] + mentioned("owner"), on: req.db, orgID: actor.orgID)
-        let frameworkNumbers = Dictionary(uniqueKeysWithValues: try await actor.inOrg(Contract.self, on: req.db).filter(\.$id ~~ mentioned("parent")).all().map { ($0.id!, $0.number) })
+        let frameworkNumbers = Dictionary(uniqueKeysWithValues: try await actor.inOrg(Contract.self, on: req.db).filter(\.$id ~~ mentioned("parent")).rows().map { ($0.id!, $0.number) })
         let approval = try await ApprovalService(db: req.db, actor: actor, now: req.now).latest(.contract, recordID: c.id!)
         let files = try await AttachmentViews.card(Contract.entity, c.id!, back: Paths.contract(c.id!), canEdit: canEdit, req: req, actor: actor)
         let plan = try await ReceivablePages.card(c, canEdit: canEdit, req: req, actor: actor)
         let moneyCard = try await FinanceCards.contract(c, req: req, actor: actor)
-        let parent = try await c.parentID.asyncMap { id in try await actor.inOrg(Contract.self, on: req.db).filter(\.$id == id).first() } ?? nil
+        let parent = try await c.parentID.asyncMap { id in try await actor.inOrg(Contract.self, on: req.db).filter(\.$id == id).firstRow() } ?? nil
         var childQuery = ContractService.ListQuery()
         childQuery.parentID = c.id
         childQuery.limit = 100

@@ -25,7 +25,7 @@ struct ContractService {
         if let p = q.parentID { b.filter(\.$parentID == p) }
         if let c = q.cursor { b.filter(\.$id < c) }
         let limit = max(1, min(q.limit, 200))
-        let rows = try await b.sort(\.$id, .descending).limit(limit + 1).all()
+        let rows = try await b.sort(\.$id, .descending).limit(limit + 1).rows()
         let page = Array(rows.prefix(limit))
         return (page, rows.count > limit ? page.last?.id : nil)
     }
@@ -35,7 +35,7 @@ struct ContractService {
     }
 
     func lines(_ id: UUID) async throws -> [ContractLine] {
-        try await actor.inOrg(ContractLine.self, on: db).filter(\.$contractID == id).sort(\.$position).limit(1000).all()
+        try await actor.inOrg(ContractLine.self, on: db).filter(\.$contractID == id).sort(\.$position).limit(1000).rows()
     }
 
     struct Input: Sendable {
@@ -104,12 +104,12 @@ struct ContractService {
     private func framework(_ raw: String, for current: Contract?, customerID: UUID, into errors: inout FieldErrors) async throws -> UUID? {
         guard let raw = Check.clean(raw) else { return nil }
         guard let id = UUID(uuidString: raw), id != current?.id,
-              let p = try await actor.query(Contract.self, .view, on: db).filter(\.$id == id).first(),
+              let p = try await actor.query(Contract.self, .view, on: db).filter(\.$id == id).firstRow(),
               p.customerID == customerID, p.parentID == nil, p.status != .void else {
             errors.add("parentID", "error.invalidOption")
             return nil
         }
-        if let current, try await actor.inOrg(Contract.self, on: db).filter(\.$parentID == current.id!).first() != nil {
+        if let current, try await actor.inOrg(Contract.self, on: db).filter(\.$parentID == current.id!).firstRow() != nil {
             errors.add("parentID", "error.contractHasCallOffs")
         }
         return id
@@ -130,7 +130,7 @@ struct ContractService {
     /// What the products cost per unit today (deleted products keep theirs).
     private func unitCosts(_ productIDs: [UUID]) async throws -> [UUID: Int64] {
         Dictionary(uniqueKeysWithValues: try await actor.inOrgWithDeleted(Product.self, on: db)
-            .filter(\.$id ~~ Array(Set(productIDs))).all().map { ($0.id!, $0.costPrice ?? 0) })
+            .filter(\.$id ~~ Array(Set(productIDs))).rows().map { ($0.id!, $0.costPrice ?? 0) })
     }
 
     /// Checked line rows as contract lines with today's cost prices, and the totals they make.
@@ -160,7 +160,7 @@ struct ContractService {
         var customer: Customer?
         if let raw = Check.clean(input.customerID) {
             if let id = UUID(uuidString: raw), actor.can(.view, .customers) {
-                customer = try await actor.query(Customer.self, .view, on: db).filter(\.$id == id).first()
+                customer = try await actor.query(Customer.self, .view, on: db).filter(\.$id == id).firstRow()
             }
             if customer == nil { errors.add("customerID", "error.invalidOption") }
         } else {
@@ -187,14 +187,14 @@ struct ContractService {
         let quote = try await actor.find(Quote.self, quoteID, for: .view, on: db)
         guard quote.status == .accepted else { throw AppError.conflict("error.quoteNotAccepted") }
         if input.lines != nil { throw AppError.invalid({ var e = FieldErrors(); e.add("lines", "error.contractLinesFromQuote"); return e }()) }
-        if try await actor.inOrg(Contract.self, on: db).filter(\.$quoteID == quote.id!).first() != nil { throw AppError.conflict("error.quoteHasContract") }
+        if try await actor.inOrg(Contract.self, on: db).filter(\.$quoteID == quote.id!).firstRow() != nil { throw AppError.conflict("error.quoteHasContract") }
         var errors = FieldErrors()
         var i = input
         if Check.clean(i.title) == nil { i.title = quote.title }
         if i.kind == nil { i.kind = Contract.Kind.contract.rawValue }
         let v = try await validate(i, current: nil, customerID: quote.customerID, into: &errors)
         guard errors.isEmpty else { throw AppError.invalid(errors) }
-        let quoteLines = try await actor.inOrg(QuoteLine.self, on: db).filter(\.$quoteID == quote.id!).sort(\.$position).all()
+        let quoteLines = try await actor.inOrg(QuoteLine.self, on: db).filter(\.$quoteID == quote.id!).sort(\.$position).rows()
         let costs = try await unitCosts(quoteLines.map(\.productID))
         let c = Contract(draftOf: quote.customerID, ownerID: quote.ownerID, departmentID: quote.departmentID, orgID: actor.orgID,
                          createdBy: actor.userID, at: now)
@@ -305,7 +305,7 @@ struct ContractService {
     func submit(_ id: UUID?) async throws -> Contract {
         let c = try await get(id, for: .edit)
         guard c.status == .draft else { throw AppError.conflict("error.contractNotDraft") }
-        let customer = try await actor.inOrg(Customer.self, on: db).filter(\.$id == c.customerID).first()?.name ?? ""
+        let customer = try await actor.inOrg(Customer.self, on: db).filter(\.$id == c.customerID).firstRow()?.name ?? ""
         let policy = try await Organization.find(actor.orgID, on: db)?.financePolicy ?? FinancePolicy()
         try await db.writeTransaction { [actor, now] tx in
             let over = try await Self.overCredit(c, policy: policy, lock: true, actor: actor, on: tx)
@@ -345,7 +345,7 @@ struct ContractService {
         if lock, !db.isSQLite, let sql = db as? any SQLDatabase {
             try await sql.raw("SELECT id FROM customers WHERE id = \(bind: payer) FOR UPDATE").run()
         }
-        guard let limit = try await actor.inOrg(Customer.self, on: db).filter(\.$id == payer).first()?.creditLimit, limit > 0 else { return false }
+        guard let limit = try await actor.inOrg(Customer.self, on: db).filter(\.$id == payer).firstRow()?.creditLimit, limit > 0 else { return false }
         let open = try await openBalance(payer: payer, excluding: c.id, actor: actor, on: db)
         return !Collections.withinCredit(limit: limit, open: open, adding: c.total)
     }
@@ -410,7 +410,7 @@ struct ContractService {
     }
 
     func receivables(_ contractID: UUID) async throws -> [Receivable] {
-        try await actor.inOrg(Receivable.self, on: db).filter(\.$contractID == contractID).sort(\.$position).limit(500).all()
+        try await actor.inOrg(Receivable.self, on: db).filter(\.$contractID == contractID).sort(\.$position).limit(500).rows()
     }
 
     /// Complete or terminate an active contract, or void a draft.
@@ -445,13 +445,13 @@ enum ApprovalHooks {
     static func settled(_ r: ApprovalRequest, _ status: ApprovalStatus, actor: Actor, now: Date, on db: Database) async throws {
         switch ApprovalDocument(rawValue: r.documentType) {
         case .contract?:
-            guard let c = try await actor.inOrg(Contract.self, on: db).filter(\.$id == r.recordID).first() else { return }
+            guard let c = try await actor.inOrg(Contract.self, on: db).filter(\.$id == r.recordID).firstRow() else { return }
             try await ContractService.settle(c, status, actor: actor, now: now, on: db)
         case .refund?:
-            guard let f = try await actor.inOrg(Refund.self, on: db).filter(\.$id == r.recordID).first() else { return }
+            guard let f = try await actor.inOrg(Refund.self, on: db).filter(\.$id == r.recordID).firstRow() else { return }
             try await RefundService.settle(f, status, actor: actor, now: now, on: db)
         case .invoice?:
-            guard let inv = try await actor.inOrg(Invoice.self, on: db).filter(\.$id == r.recordID).first() else { return }
+            guard let inv = try await actor.inOrg(Invoice.self, on: db).filter(\.$id == r.recordID).firstRow() else { return }
             try await InvoiceService.settle(inv, status, actor: actor, now: now, on: db)
         case .quote?, nil:
             break

@@ -23,7 +23,7 @@ struct ReceivableService {
                 or.group(.and) { $0.filter(\.$dueOn == due).filter(\.$id > id) }
             }
         }
-        let rows = try await b.sort(\.$dueOn).sort(\.$id).limit(limit + 1).all()
+        let rows = try await b.sort(\.$dueOn).sort(\.$id).limit(limit + 1).rows()
         let page = Array(rows.prefix(limit))
         return (page, rows.count > limit ? page.last.map { ($0.dueOn, $0.id!) } : nil)
     }
@@ -76,7 +76,7 @@ struct ReceivablePages: RouteCollection {
         if let due = try? req.query.get(String.self, at: "afterDue"), let id = try? req.query.get(UUID.self, at: "afterID") { after = (due, id) }
         let page = try await svc.open(overdue: overdue, after: after)
         let aging = try await svc.aging()
-        let contracts = try await actor.inOrg(Contract.self, on: req.db).filter(\.$id ~~ page.items.map(\.contractID)).all()
+        let contracts = try await actor.inOrg(Contract.self, on: req.db).filter(\.$id ~~ page.items.map(\.contractID)).rows()
         let numbers = Dictionary(uniqueKeysWithValues: contracts.map { ($0.id!, $0.number) })
         let customers = try await OpportunityNames.customers(page.items.map(\.customerID), on: req.db, orgID: actor.orgID)
         let money = { (v: Int64) in t.locale.money(v, decimals: actor.org.moneyDecimals) }

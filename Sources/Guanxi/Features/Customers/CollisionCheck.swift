@@ -26,13 +26,13 @@ struct CollisionCheck {
             return q
         }
         if let code = Check.clean(creditCode)?.uppercased() {
-            found += try await base().filter(\.$creditCode == code).limit(5).all().map { ($0, .creditCode) }
+            found += try await base().filter(\.$creditCode == code).limit(5).rows().map { ($0, .creditCode) }
         }
         if let phone, case let digits = Check.digits(phone), digits.count >= 7 {
-            found += try await base().filter(\.$phoneDigits == digits).limit(5).all().map { ($0, .phone) }
-            let contacts = try await actor.inOrg(Contact.self, on: db).filter(\.$phoneDigits ~~ digits).limit(5).all()
+            found += try await base().filter(\.$phoneDigits == digits).limit(5).rows().map { ($0, .phone) }
+            let contacts = try await actor.inOrg(Contact.self, on: db).filter(\.$phoneDigits ~~ digits).limit(5).rows()
             if !contacts.isEmpty {
-                found += try await base().filter(\.$id ~~ contacts.map(\.customerID)).all().map { ($0, .phone) }
+                found += try await base().filter(\.$id ~~ contacts.map(\.customerID)).rows().map { ($0, .phone) }
             }
         }
         if let name = Check.clean(name) {
@@ -40,15 +40,15 @@ struct CollisionCheck {
             let spelled = NameKey.pinyin(name)
             if core.count >= 2 {
                 // Candidates share the full pinyin key's start; the exact comparison happens here.
-                let candidates = try await base().filter(\.$pinyin ~~ String(spelled.prefix(12))).limit(200).all()
+                let candidates = try await base().filter(\.$pinyin ~~ String(spelled.prefix(12))).limit(200).rows()
                 found += candidates.filter { NameKey.core($0.name) == core || (spelled.count >= 6 && NameKey.pinyin($0.name) == spelled) }.map { ($0, .name) }
-                found += try await base().filter(\.$name == name).limit(5).all().map { ($0, .name) }
+                found += try await base().filter(\.$name == name).limit(5).rows().map { ($0, .name) }
             }
         }
         var seen: Set<UUID> = []
         let unique = found.filter { seen.insert($0.0.id!).inserted }
         let ownerIDs = Array(Set(unique.compactMap(\.0.ownerID)))
-        let owners = ownerIDs.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: try await actor.inOrg(User.self, on: db).filter(\.$id ~~ ownerIDs).all().map { ($0.id!, $0.name) })
+        let owners = ownerIDs.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: try await actor.inOrg(User.self, on: db).filter(\.$id ~~ ownerIDs).rows().map { ($0.id!, $0.name) })
         return unique.map { c, reason in Match(customerID: c.id!, name: c.name, ownerName: c.ownerID.flatMap { owners[$0] }, reason: reason) }
     }
 }

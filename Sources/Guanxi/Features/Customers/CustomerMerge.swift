@@ -64,7 +64,7 @@ struct MergeService {
             let keys = try rows.map { try $0.decode(column: "k", as: String.self) }
             guard !keys.isEmpty else { continue }
             let members = try await actor.query(Customer.self, .view, on: db).filter(.path([FieldKey(stringLiteral: column)], schema: Customer.schema), .subset(inverse: false),
-                                                                                     .array(keys.map { .bind($0) })).sort(\.$id).all()
+                                                                                     .array(keys.map { .bind($0) })).sort(\.$id).rows()
             let byKey = Dictionary(grouping: members) { c -> String in
                 switch reason {
                 case .creditCode: c.creditCode ?? ""
@@ -93,35 +93,35 @@ struct MergeService {
         return try await db.writeTransaction { tx in
             def.apply(input, to: survivor)
             if survivor.ownerID == nil { survivor.ownerID = merged.ownerID; survivor.departmentID = merged.departmentID }
-            let contacts = try await actor.inOrg(Contact.self, on: tx).filter(\.$customerID == merged.id!).all()
-            let children = try await actor.inOrg(Customer.self, on: tx).filter(\.$parentID == merged.id!).all()
-            let settlements = try await actor.inOrg(Customer.self, on: tx).filter(\.$settlementCustomerID == merged.id!).all()
-            let shares = try await actor.inOrg(RecordShare.self, on: tx).filter(\.$entity == Customer.entity).filter(\.$recordID == merged.id!).all()
+            let contacts = try await actor.inOrg(Contact.self, on: tx).filter(\.$customerID == merged.id!).rows()
+            let children = try await actor.inOrg(Customer.self, on: tx).filter(\.$parentID == merged.id!).rows()
+            let settlements = try await actor.inOrg(Customer.self, on: tx).filter(\.$settlementCustomerID == merged.id!).rows()
+            let shares = try await actor.inOrg(RecordShare.self, on: tx).filter(\.$entity == Customer.entity).filter(\.$recordID == merged.id!).rows()
             let existingShares = Set(try await actor.inOrg(RecordShare.self, on: tx).filter(\.$entity == Customer.entity)
-                .filter(\.$recordID == survivor.id!).all().map(\.userID))
+                .filter(\.$recordID == survivor.id!).rows().map(\.userID))
             for c in contacts {
                 c.customerID = survivor.id!
                 if c.isPrimary { c.isPrimary = false }
                 try await c.save(on: tx)
             }
             try await actor.inOrg(ContactRelation.self, on: tx).filter(\.$customerID == merged.id!).set(\.$customerID, to: survivor.id!).update()
-            let followUps = try await actor.inOrgWithDeleted(FollowUp.self, on: tx).filter(\.$customerID == merged.id!).all().map { $0.id! }
+            let followUps = try await actor.inOrgWithDeleted(FollowUp.self, on: tx).filter(\.$customerID == merged.id!).rows().map { $0.id! }
             if !followUps.isEmpty {
                 try await actor.inOrgWithDeleted(FollowUp.self, on: tx).filter(\.$id ~~ followUps).set(\.$customerID, to: survivor.id!).update()
             }
-            let tasks = try await actor.inOrgWithDeleted(TaskItem.self, on: tx).filter(\.$customerID == merged.id!).all().map { $0.id! }
+            let tasks = try await actor.inOrgWithDeleted(TaskItem.self, on: tx).filter(\.$customerID == merged.id!).rows().map { $0.id! }
             if !tasks.isEmpty { try await actor.inOrgWithDeleted(TaskItem.self, on: tx).filter(\.$id ~~ tasks).set(\.$customerID, to: survivor.id!).update() }
-            let activities = try await actor.inOrgWithDeleted(Activity.self, on: tx).filter(\.$customerID == merged.id!).all().map { $0.id! }
+            let activities = try await actor.inOrgWithDeleted(Activity.self, on: tx).filter(\.$customerID == merged.id!).rows().map { $0.id! }
             if !activities.isEmpty { try await actor.inOrgWithDeleted(Activity.self, on: tx).filter(\.$id ~~ activities).set(\.$customerID, to: survivor.id!).update() }
-            let opportunities = try await actor.inOrgWithDeleted(Opportunity.self, on: tx).filter(\.$customerID == merged.id!).all().map { $0.id! }
+            let opportunities = try await actor.inOrgWithDeleted(Opportunity.self, on: tx).filter(\.$customerID == merged.id!).rows().map { $0.id! }
             if !opportunities.isEmpty {
                 try await actor.inOrgWithDeleted(Opportunity.self, on: tx).filter(\.$id ~~ opportunities).set(\.$customerID, to: survivor.id!).update()
             }
-            let quotes = try await actor.inOrgWithDeleted(Quote.self, on: tx).filter(\.$customerID == merged.id!).all().map { $0.id! }
+            let quotes = try await actor.inOrgWithDeleted(Quote.self, on: tx).filter(\.$customerID == merged.id!).rows().map { $0.id! }
             if !quotes.isEmpty { try await actor.inOrgWithDeleted(Quote.self, on: tx).filter(\.$id ~~ quotes).set(\.$customerID, to: survivor.id!).update() }
-            let contracts = try await actor.inOrgWithDeleted(Contract.self, on: tx).filter(\.$customerID == merged.id!).all().map { $0.id! }
+            let contracts = try await actor.inOrgWithDeleted(Contract.self, on: tx).filter(\.$customerID == merged.id!).rows().map { $0.id! }
             if !contracts.isEmpty { try await actor.inOrgWithDeleted(Contract.self, on: tx).filter(\.$id ~~ contracts).set(\.$customerID, to: survivor.id!).update() }
-            let contractSettlements = try await actor.inOrgWithDeleted(Contract.self, on: tx).filter(\.$settlementCustomerID == merged.id!).all().map { $0.id! }
+            let contractSettlements = try await actor.inOrgWithDeleted(Contract.self, on: tx).filter(\.$settlementCustomerID == merged.id!).rows().map { $0.id! }
             if !contractSettlements.isEmpty {
                 try await actor.inOrgWithDeleted(Contract.self, on: tx).filter(\.$id ~~ contractSettlements).set(\.$settlementCustomerID, to: survivor.id!).update()
             }
@@ -161,11 +161,11 @@ struct MergeService {
     /// Puts a merge back: the other customer returns with its contacts, children, settlement links and
     /// shares, and the survivor gets its previous values.
     func undo(_ id: UUID?) async throws {
-        guard let id, let record = try await actor.inOrg(CustomerMerge.self, on: db).filter(\.$id == id).filter(\.$undoneAt == nil).first() else {
+        guard let id, let record = try await actor.inOrg(CustomerMerge.self, on: db).filter(\.$id == id).filter(\.$undoneAt == nil).firstRow() else {
             throw AppError.notFound
         }
         let survivor = try await actor.find(Customer.self, record.survivorID, for: .edit, on: db)
-        guard let merged = try await actor.inOrgWithDeleted(Customer.self, on: db).filter(\.$id == record.mergedID).first() else { throw AppError.notFound }
+        guard let merged = try await actor.inOrgWithDeleted(Customer.self, on: db).filter(\.$id == record.mergedID).firstRow() else { throw AppError.notFound }
         let def = actor.definition(Customer.definition)
         let actor = self.actor, now = self.now
         try await db.writeTransaction { tx in

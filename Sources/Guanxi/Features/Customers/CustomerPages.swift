@@ -63,6 +63,7 @@ struct CustomerPages: RouteCollection {
             let canFollowUp = actor.can(.create, .followUps)
             let sortItems: [(String, String?)] = [("sort", params.sort.rawValue), ("order", params.descending ? "desc" : nil)]
             let link: (String, Bool) -> String = { sort, desc in URLQuery.build(Paths.customers, base + [("sort", sort), ("order", desc ? "desc" : nil)]) }
+            let returnTo = URLQuery.build(Paths.customers, base + sortItems)
             let rows: [[HNode]] = page.items.map { c in
                 (canBulk ? [H.void("input", [.type("checkbox"), .name("ids[]"), .value(c.id!.uuidString), A("form", "bulk"), A("aria-label", c.name)])] : [])
                 + columns.map { f -> HNode in
@@ -75,7 +76,7 @@ struct CustomerPages: RouteCollection {
                     return H.text(shown)
                 }
                 // A follow-up from the row, coming back to this page after saving.
-                + (canFollowUp ? [H.el("a", [.href(Paths.newFollowUp(c.id!, returnTo: URLQuery.build(Paths.customers, base + sortItems))), .cls("btn btn-small"),
+                + (canFollowUp ? [H.el("a", [.href(Paths.newFollowUp(c.id!, returnTo: returnTo)), .cls("btn btn-small"),
                                             A("title", t("followUp.add")), A("aria-label", "\(t("followUp.add")) · \(c.name)")], [H.text("✎")])] : [])
             }
             let cols = (canBulk ? [Tables.Column("")] : []) + columns.map { f in Tables.Column(f.title(t), sort: f.key == "name" ? "name" : f.key == "number" ? "created" : nil) }
@@ -252,7 +253,7 @@ struct CustomerPages: RouteCollection {
         let history = try await Audit.history(entity: Customer.entity, module: .customers, id: c.id!, actor: actor, on: req.db)
         let def = actor.definition(Customer.definition)
         let lookups = try await Lookups.load(def, records: [c], history: history, actor: actor, on: req.db)
-        let children = try await actor.query(Customer.self, .view, on: req.db).filter(\.$parentID == c.id!).sort(\.$name).limit(100).all()
+        let children = try await actor.query(Customer.self, .view, on: req.db).filter(\.$parentID == c.id!).sort(\.$name).limit(100).rows()
         let contacts = actor.can(.view, .customers) ? try await ContactService(db: req.db, actor: actor, now: req.now).list(customerID: c.id!) : []
         let childContacts = try await ContactService(db: req.db, actor: actor, now: req.now).counts(customerIDs: children.map { $0.id! })
         let childOwners = try await svc.ownerNames(children)
@@ -379,7 +380,7 @@ struct CustomerPages: RouteCollection {
         // Related customers are shown by number, which people know.
         for key in ["parent", "settlementCustomer"] {
             if let id = values[key].flatMap(UUID.init(uuidString:)),
-               let related = try await actor.inOrg(Customer.self, on: req.db).filter(\.$id == id).first() {
+               let related = try await actor.inOrg(Customer.self, on: req.db).filter(\.$id == id).firstRow() {
                 values[key] = related.number ?? id.uuidString
             }
         }
@@ -398,8 +399,8 @@ struct CustomerPages: RouteCollection {
         }
         values["name"] = actor.t("customer.copyName", c.name)
         values["owner"] = actor.userID.uuidString
-        if let id = c.parentID, let parent = try await actor.inOrg(Customer.self, on: req.db).filter(\.$id == id).first() { values["parent"] = parent.number ?? id.uuidString }
-        if let id = c.settlementCustomerID, let s = try await actor.inOrg(Customer.self, on: req.db).filter(\.$id == id).first() { values["settlementCustomer"] = s.number ?? id.uuidString }
+        if let id = c.parentID, let parent = try await actor.inOrg(Customer.self, on: req.db).filter(\.$id == id).firstRow() { values["parent"] = parent.number ?? id.uuidString }
+        if let id = c.settlementCustomerID, let s = try await actor.inOrg(Customer.self, on: req.db).filter(\.$id == id).firstRow() { values["settlementCustomer"] = s.number ?? id.uuidString }
         return try await renderForm(req, customer: nil, values: values, errors: [:])
     }
 
@@ -436,7 +437,7 @@ struct CustomerPages: RouteCollection {
         var out = form
         for key in ["parent", "settlementCustomer"] {
             guard let raw = Check.clean(form[key]), UUID(uuidString: raw) == nil else { continue }
-            let found = try await actor.query(Customer.self, .view, on: db).filter(\.$number == raw.uppercased()).first()
+            let found = try await actor.query(Customer.self, .view, on: db).filter(\.$number == raw.uppercased()).firstRow()
             out[key] = found?.id?.uuidString ?? raw
         }
         return out

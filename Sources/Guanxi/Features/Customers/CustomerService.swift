@@ -79,9 +79,9 @@ struct CustomerService {
         guard let builder = try await filtered(query) else { return ([], nil) }
         if query.recent {
             let views = try await actor.inOrg(CustomerView.self, on: db).filter(\.$userID == actor.userID)
-                .sort(\.$viewedAt, .descending).limit(50).all()
+                .sort(\.$viewedAt, .descending).limit(50).rows()
             let order = Dictionary(uniqueKeysWithValues: views.enumerated().map { ($0.element.customerID, $0.offset) })
-            let rows = try await builder.filter(\.$id ~~ views.map(\.customerID)).all()
+            let rows = try await builder.filter(\.$id ~~ views.map(\.customerID)).rows()
             return (rows.sorted { (order[$0.id!] ?? 0) < (order[$1.id!] ?? 0) }, nil)
         }
         let dir: DatabaseQuery.Sort.Direction = query.descending ? .descending : .ascending
@@ -104,11 +104,11 @@ struct CustomerService {
         if Check.clean(query.q) != nil {
             // A search can match thousands of rows that must be sorted before the page is cut: sorting
             // ids alone, then reading the page's rows, halves the time of a common term.
-            let ids = try await builder.field(\.$id).limit(limit + 1).all().compactMap(\.id)
-            let byID = Dictionary(uniqueKeysWithValues: try await actor.inOrg(Customer.self, on: db).filter(\.$id ~~ ids).all().map { ($0.id!, $0) })
+            let ids = try await builder.field(\.$id).limit(limit + 1).rows().compactMap(\.id)
+            let byID = Dictionary(uniqueKeysWithValues: try await actor.inOrg(Customer.self, on: db).filter(\.$id ~~ ids).rows().map { ($0.id!, $0) })
             rows = ids.compactMap { byID[$0] }
         } else {
-            rows = try await builder.limit(limit + 1).all()
+            rows = try await builder.limit(limit + 1).rows()
         }
         let page = Array(rows.prefix(limit))
         var next: PageCursor?
@@ -130,7 +130,7 @@ struct CustomerService {
             guard !c.value.isEmpty else { continue }
             let match = try await actor.inOrg(DictionaryOption.self, on: db).filter(\.$kind == kind.rawValue).group(.or) {
                 $0.filter(\.$label == c.value).filter(\.$labelEn == c.value)
-            }.first()
+            }.firstRow()
             if let match { out.conditions[i].value = match.value }
         }
         return out
@@ -165,7 +165,7 @@ struct CustomerService {
     func ownerNames(_ customers: [Customer]) async throws -> [UUID: String] {
         let ids = Array(Set(customers.compactMap(\.ownerID)))
         guard !ids.isEmpty else { return [:] }
-        let users = try await actor.inOrg(User.self, on: db).filter(\.$id ~~ ids).all()
+        let users = try await actor.inOrg(User.self, on: db).filter(\.$id ~~ ids).rows()
         return Dictionary(uniqueKeysWithValues: users.map { ($0.id!, $0.name) })
     }
 
@@ -249,7 +249,7 @@ struct CustomerService {
             let audit = Audit(actor: actor, db: tx, now: now)
             try await audit.event(Customer.entity, customer.id!, .delete, field: nil, old: customer.name, new: nil)
             // Its contacts go to the bin with it, marked so that restoring the customer brings them back.
-            for contact in try await actor.inOrg(Contact.self, on: tx).filter(\.$customerID == customer.id!).all() {
+            for contact in try await actor.inOrg(Contact.self, on: tx).filter(\.$customerID == customer.id!).rows() {
                 contact.deletedBy = actor.userID
                 contact.deletedWith = customer.id
                 try await contact.save(on: tx)
@@ -265,7 +265,7 @@ struct CustomerService {
         var seen: Set<UUID> = []
         while let c = current, seen.insert(c).inserted, seen.count < 50 {
             if c == id { return true }
-            current = try await actor.inOrg(Customer.self, on: db).filter(\.$id == c).field(\.$id).field(\.$parentID).first()?.parentID
+            current = try await actor.inOrg(Customer.self, on: db).filter(\.$id == c).field(\.$id).field(\.$parentID).firstRow()?.parentID
         }
         return false
     }
@@ -273,7 +273,7 @@ struct CustomerService {
     /// The owner must be an active employee of the same organisation; giving a customer to someone
     /// else needs the assign permission.
     private func resolveOwner(_ id: UUID, current: UUID?, into errors: inout FieldErrors) async throws -> User? {
-        guard let user = try await actor.inOrg(User.self, on: db).filter(\.$id == id).first(), user.status == .active else {
+        guard let user = try await actor.inOrg(User.self, on: db).filter(\.$id == id).firstRow(), user.status == .active else {
             errors.add("ownerID", "error.unknownUser")
             return nil
         }

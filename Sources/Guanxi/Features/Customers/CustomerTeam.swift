@@ -35,7 +35,7 @@ struct TeamService {
 
     func team(_ customerID: UUID?) async throws -> [CustomerTeamMember] {
         let c = try await actor.find(Customer.self, customerID, for: .view, on: db)
-        return try await actor.inOrg(CustomerTeamMember.self, on: db).filter(\.$customerID == c.id!).all()
+        return try await actor.inOrg(CustomerTeamMember.self, on: db).filter(\.$customerID == c.id!).rows()
     }
 
     func replace(_ customerID: UUID?, with members: [Member]) async throws -> [CustomerTeamMember] {

@@ -18,8 +18,8 @@ struct EnvelopePages: RouteCollection {
         let ids = ((try? req.query.get([String].self, at: "ids")) ?? []).compactMap(UUID.init(uuidString:))
         guard !ids.isEmpty, ids.count <= 500 else { throw AppError.badRequest("bulk.noneSelected") }
         let layout = Layout(rawValue: (try? req.query.get(String.self, at: "layout")) ?? "envelope") ?? .envelope
-        let customers = try await actor.query(Customer.self, .view, on: req.db).filter(\.$id ~~ ids).sort(\.$name).all()
-        let contacts = try await actor.inOrg(Contact.self, on: req.db).filter(\.$customerID ~~ customers.map { $0.id! }).filter(\.$isPrimary == true).all()
+        let customers = try await actor.query(Customer.self, .view, on: req.db).filter(\.$id ~~ ids).sort(\.$name).rows()
+        let contacts = try await actor.inOrg(Contact.self, on: req.db).filter(\.$customerID ~~ customers.map { $0.id! }).filter(\.$isPrimary == true).rows()
         let primary = Dictionary(contacts.map { ($0.customerID, $0) }, uniquingKeysWith: { a, _ in a })
         let regions = try await RegionService(db: req.db, actor: actor, now: req.now).paths()
         let t = actor.t

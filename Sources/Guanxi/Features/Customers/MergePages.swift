@@ -79,16 +79,16 @@ struct MergePages: RouteCollection {
     @Sendable func undo(req: Request) async throws -> Response {
         let actor = try req.actor
         guard let id = req.parameters.get("id", as: UUID.self),
-              let record = try await actor.inOrg(CustomerMerge.self, on: req.db).filter(\.$id == id).first() else { throw AppError.notFound }
+              let record = try await actor.inOrg(CustomerMerge.self, on: req.db).filter(\.$id == id).firstRow() else { throw AppError.notFound }
         try await service(req).undo(id)
         return req.redirect(Paths.customer(record.survivorID), flash: Flash(.success, "merge.undone"))
     }
 
     /// Merges into this customer that can still be undone, for its 360 view.
     static func panel(customer c: Customer, req: Request, actor: Actor) async throws -> (PageContext) -> HNode {
-        let merges = try await actor.inOrg(CustomerMerge.self, on: req.db).filter(\.$survivorID == c.id!).filter(\.$undoneAt == nil).all()
+        let merges = try await actor.inOrg(CustomerMerge.self, on: req.db).filter(\.$survivorID == c.id!).filter(\.$undoneAt == nil).rows()
         guard !merges.isEmpty, actor.can(.edit, .customers) else { return { _ in H.empty } }
-        let names = Dictionary(uniqueKeysWithValues: try await actor.inOrgWithDeleted(Customer.self, on: req.db).filter(\.$id ~~ merges.map(\.mergedID)).all().map { ($0.id!, $0.name) })
+        let names = Dictionary(uniqueKeysWithValues: try await actor.inOrgWithDeleted(Customer.self, on: req.db).filter(\.$id ~~ merges.map(\.mergedID)).rows().map { ($0.id!, $0.name) })
         return { ctx in
             H.el("section", [.cls("card")], [
                 H.h2(ctx.t("merge.records")),

@@ -29,7 +29,7 @@ struct SavedFilterPages: RouteCollection {
     }
 
     static func list(_ actor: Actor, on db: Database) async throws -> [SavedFilter] {
-        try await actor.inOrg(SavedFilter.self, on: db).filter(\.$userID == actor.userID).filter(\.$entity == Customer.entity).sort(\.$name).limit(50).all()
+        try await actor.inOrg(SavedFilter.self, on: db).filter(\.$userID == actor.userID).filter(\.$entity == Customer.entity).sort(\.$name).limit(50).rows()
     }
 
     @Sendable func save(req: Request) async throws -> Response {
@@ -56,7 +56,7 @@ struct SavedFilterPages: RouteCollection {
     @Sendable func delete(req: Request) async throws -> Response {
         let actor = try req.actor
         guard let id = req.parameters.get("id", as: UUID.self),
-              let f = try await actor.inOrg(SavedFilter.self, on: req.db).filter(\.$id == id).filter(\.$userID == actor.userID).first() else { throw AppError.notFound }
+              let f = try await actor.inOrg(SavedFilter.self, on: req.db).filter(\.$id == id).filter(\.$userID == actor.userID).firstRow() else { throw AppError.notFound }
         try await req.db.writeTransaction { tx in try await f.delete(on: tx) }
         return req.redirect(Paths.customers, flash: Flash(.success, "flash.deleted"))
     }

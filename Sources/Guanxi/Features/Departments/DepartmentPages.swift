@@ -38,14 +38,14 @@ struct DepartmentPages: RouteCollection {
         let actor = try req.actor
         try actor.require(.view, .admin)
         guard let id = req.parameters.get("id", as: UUID.self),
-              let d = try await actor.inOrg(Department.self, on: req.db).filter(\.$id == id).first() else { throw AppError.notFound }
+              let d = try await actor.inOrg(Department.self, on: req.db).filter(\.$id == id).firstRow() else { throw AppError.notFound }
         return try await renderEdit(req, dept: d, form: Form(name: d.name, parentID: d.parentID?.uuidString, isActive: d.isActive ? "1" : nil), errors: [:])
     }
 
     @Sendable func update(req: Request) async throws -> Response {
         let actor = try req.actor
         guard let id = req.parameters.get("id", as: UUID.self),
-              let d = try await actor.inOrg(Department.self, on: req.db).filter(\.$id == id).first() else { throw AppError.notFound }
+              let d = try await actor.inOrg(Department.self, on: req.db).filter(\.$id == id).firstRow() else { throw AppError.notFound }
         let form = try req.content.decode(Form.self)
         do {
             _ = try await DepartmentService(db: req.db, actor: actor, now: req.now)
@@ -130,7 +130,7 @@ struct DepartmentPages: RouteCollection {
 
     private func memberCounts(_ req: Request, actor: Actor) async throws -> [UUID: Int] {
         var counts: [UUID: Int] = [:]
-        let users = try await actor.inOrg(User.self, on: req.db).filter(\.$status == .active).field(\.$id).field(\.$departmentID).limit(100_000).all()
+        let users = try await actor.inOrg(User.self, on: req.db).filter(\.$status == .active).field(\.$id).field(\.$departmentID).limit(100_000).rows()
         for u in users { if let d = u.departmentID { counts[d, default: 0] += 1 } }
         return counts
     }

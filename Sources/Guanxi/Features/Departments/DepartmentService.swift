@@ -21,7 +21,7 @@ struct DepartmentService {
     ])
 
     func all() async throws -> [Department] {
-        try await actor.inOrg(Department.self, on: db).limit(10_000).all()
+        try await actor.inOrg(Department.self, on: db).limit(10_000).rows()
     }
 
     /// Departments in tree order with their depth.
@@ -33,7 +33,7 @@ struct DepartmentService {
         try actor.require(.edit, .admin)
         var errors = FieldErrors()
         let name = Check.required(input.name, "name", max: 100, into: &errors)
-        if let p = input.parentID, try await actor.inOrg(Department.self, on: db).filter(\.$id == p).first() == nil {
+        if let p = input.parentID, try await actor.inOrg(Department.self, on: db).filter(\.$id == p).firstRow() == nil {
             errors.add("parentID", "error.invalidOption")
         }
         guard errors.isEmpty else { throw AppError.invalid(errors) }
@@ -47,7 +47,7 @@ struct DepartmentService {
 
     func update(_ id: UUID?, _ input: Input) async throws -> Department {
         try actor.require(.edit, .admin)
-        guard let id, let dept = try await actor.inOrg(Department.self, on: db).filter(\.$id == id).first() else { throw AppError.notFound }
+        guard let id, let dept = try await actor.inOrg(Department.self, on: db).filter(\.$id == id).firstRow() else { throw AppError.notFound }
         let before = Self.definition.values(dept)
         var errors = FieldErrors()
         if let n = input.name { dept.name = Check.required(n, "name", max: 100, into: &errors) }

@@ -21,7 +21,7 @@ struct Directory {
     }
 
     func entries(query raw: String?) async throws -> [Entry] {
-        let users = try await actor.inOrg(User.self, on: db).filter(\.$status == .active).sort(\.$name).limit(5000).all()
+        let users = try await actor.inOrg(User.self, on: db).filter(\.$status == .active).sort(\.$name).limit(5000).rows()
         let departments = Dictionary(uniqueKeysWithValues: try await DepartmentService(db: db, actor: actor, now: Date()).tree().map { ($0.node.id!, $0.node.name) })
         let names = Dictionary(uniqueKeysWithValues: users.map { ($0.id!, $0.name) })
         let q = Check.clean(raw)?.lowercased()

@@ -46,7 +46,7 @@ struct EmployeePages: RouteCollection {
         let users = try await service(req).list(.init(q: q, departmentID: dept, status: status))
         let tree = try await DepartmentService(db: req.db, actor: actor, now: req.now).tree()
         let deptNames = Dictionary(uniqueKeysWithValues: tree.map { ($0.node.id!, $0.node.name) })
-        let userNames = Dictionary(uniqueKeysWithValues: try await actor.inOrg(User.self, on: req.db).field(\.$id).field(\.$name).limit(100_000).all().map { ($0.id!, $0.name) })
+        let userNames = Dictionary(uniqueKeysWithValues: try await actor.inOrg(User.self, on: req.db).field(\.$id).field(\.$name).limit(100_000).rows().map { ($0.id!, $0.name) })
         return req.page(title: t("nav.employees"), crumbs: [Crumb(label: t("nav.admin"), href: nil), Crumb(label: t("nav.employees"), href: nil)]) { ctx in
             let rows: [[HNode]] = users.map { u in
                 [
@@ -182,8 +182,8 @@ struct EmployeePages: RouteCollection {
         let actor = try req.actor
         let t = actor.t
         let tree = try await DepartmentService(db: req.db, actor: actor, now: req.now).tree()
-        let people = try await actor.inOrg(User.self, on: req.db).filter(\.$status == .active).sort(\.$name).limit(5000).all()
-        let roles = try await actor.inOrg(Role.self, on: req.db).sort(\.$name).all()
+        let people = try await actor.inOrg(User.self, on: req.db).filter(\.$status == .active).sort(\.$name).limit(5000).rows()
+        let roles = try await actor.inOrg(Role.self, on: req.db).sort(\.$name).rows()
         var history: [AuditEntry] = []
         var owned = 0
         if let user {

@@ -43,16 +43,16 @@ struct EmployeeService {
         if let q = Check.clean(query.q) { b.group(.or) { $0.filter(\.$name ~~ q).filter(\.$account ~~ q.lowercased()).filter(\.$mobile ~~ q) } }
         if let d = query.departmentID { b.filter(\.$departmentID == d) }
         if let s = query.status { b.filter(\.$status == s) }
-        return try await b.sort(\.$name).limit(2000).all()
+        return try await b.sort(\.$name).limit(2000).rows()
     }
 
     func get(_ id: UUID?) async throws -> User {
-        guard let id, let u = try await actor.inOrg(User.self, on: db).filter(\.$id == id).first() else { throw AppError.notFound }
+        guard let id, let u = try await actor.inOrg(User.self, on: db).filter(\.$id == id).firstRow() else { throw AppError.notFound }
         return u
     }
 
     func roleIDs(of userID: UUID) async throws -> [UUID] {
-        try await actor.inOrg(UserRole.self, on: db).filter(\.$userID == userID).all().map(\.roleID)
+        try await actor.inOrg(UserRole.self, on: db).filter(\.$userID == userID).rows().map(\.roleID)
     }
 
     func create(_ input: Input) async throws -> User {
@@ -93,7 +93,7 @@ struct EmployeeService {
         try await checkRefs(input, userID: user.id, into: &errors)
         // An admin may not take the administrator role away from themselves and lock everyone out.
         if user.id == actor.userID {
-            let systemRoles = try await actor.inOrg(Role.self, on: db).filter(\.$isSystem == true).all().compactMap(\.id)
+            let systemRoles = try await actor.inOrg(Role.self, on: db).filter(\.$isSystem == true).rows().compactMap(\.id)
             if oldRoles.contains(where: systemRoles.contains), !input.roleIDs.contains(where: systemRoles.contains) {
                 errors.add("roleIDs", "error.keepOwnAdmin")
             }
@@ -121,7 +121,7 @@ struct EmployeeService {
         let owned = try await actor.inOrg(Customer.self, on: db).filter(\.$ownerID == user.id!).countRows()
         var target: User?
         if let h = handOverTo {
-            target = try await actor.inOrg(User.self, on: db).filter(\.$id == h).filter(\.$status == .active).first()
+            target = try await actor.inOrg(User.self, on: db).filter(\.$id == h).filter(\.$status == .active).firstRow()
             if target == nil || h == user.id { errors.add("handOverTo", "error.unknownUser") }
         } else if owned > 0 {
             errors.add("handOverTo", "error.handOverRequired")
@@ -137,7 +137,7 @@ struct EmployeeService {
                 while true {
                     let q = actor.inOrg(Customer.self, on: tx).filter(\.$ownerID == user.id!).sort(\.$id).limit(500)
                     if let lastID { q.filter(\.$id > lastID) }
-                    let batch = try await q.all()
+                    let batch = try await q.rows()
                     guard !batch.isEmpty else { break }
                     for c in batch {
                         c.ownerID = target.id
@@ -189,11 +189,11 @@ struct EmployeeService {
     }
 
     private func checkRefs(_ input: Input, userID: UUID?, into errors: inout FieldErrors) async throws {
-        if let d = input.departmentID, try await actor.inOrg(Department.self, on: db).filter(\.$id == d).first() == nil {
+        if let d = input.departmentID, try await actor.inOrg(Department.self, on: db).filter(\.$id == d).firstRow() == nil {
             errors.add("departmentID", "error.invalidOption")
         }
         if let s = input.supervisorID {
-            let users = try await actor.inOrg(User.self, on: db).field(\.$id).field(\.$supervisorID).limit(100_000).all()
+            let users = try await actor.inOrg(User.self, on: db).field(\.$id).field(\.$supervisorID).limit(100_000).rows()
             let parents = Dictionary(uniqueKeysWithValues: users.compactMap { u in u.supervisorID.map { (u.id!, $0) } })
             if !users.contains(where: { $0.id == s }) {
                 errors.add("supervisorID", "error.unknownUser")
@@ -215,6 +215,6 @@ struct EmployeeService {
     /// Role names for the audit trail, so history reads "销售员, 经理" rather than ids.
     private func rolesText(_ ids: [UUID]) async throws -> String {
         guard !ids.isEmpty else { return "" }
-        return try await actor.inOrg(Role.self, on: db).filter(\.$id ~~ ids).all().map(\.name).sorted().joined(separator: ", ")
+        return try await actor.inOrg(Role.self, on: db).filter(\.$id ~~ ids).rows().map(\.name).sorted().joined(separator: ", ")
     }
 }

@@ -196,7 +196,7 @@ extension Actor {
     /// Whose a payment or refund is, for the data scope: the contract's owner, else the customer's, else the actor's.
     func financeOwner(contract: Contract?, customerID: UUID, on db: Database) async throws -> (UUID, UUID?) {
         if let contract { return (contract.ownerID, contract.departmentID) }
-        return try await inOrg(Customer.self, on: db).filter(\.$id == customerID).first().flatMap { c in c.ownerID.map { ($0, c.departmentID) } }
+        return try await inOrg(Customer.self, on: db).filter(\.$id == customerID).firstRow().flatMap { c in c.ownerID.map { ($0, c.departmentID) } }
             ?? (userID, departmentID)
     }
 }

@@ -37,7 +37,7 @@ struct InvoicePages: RouteCollection {
         }
         let cursor = try? req.query.get(UUID.self, at: "cursor")
         let page = try await service(req).list(status: status, cursor: cursor)
-        let numbers = Dictionary(uniqueKeysWithValues: try await actor.inOrg(Contract.self, on: req.db).filter(\.$id ~~ Array(Set(page.items.map(\.contractID)))).all()
+        let numbers = Dictionary(uniqueKeysWithValues: try await actor.inOrg(Contract.self, on: req.db).filter(\.$id ~~ Array(Set(page.items.map(\.contractID)))).rows()
             .map { ($0.id!, $0.number) })
         let money = FinanceViews.money(actor)
         return req.page(title: t("nav.invoices"), crumbs: [Crumb(label: t("nav.contracts"), href: Paths.contracts), Crumb(label: t("nav.invoices"), href: nil)]) { _ in
@@ -66,7 +66,7 @@ struct InvoicePages: RouteCollection {
         let actor = try req.actor
         let c = try await actor.find(Contract.self, try? req.query.get(UUID.self, at: "contract"), for: .edit, on: req.db)
         let payer = c.settlementCustomerID ?? c.customerID
-        let customer = try await actor.inOrg(Customer.self, on: req.db).filter(\.$id == payer).first()
+        let customer = try await actor.inOrg(Customer.self, on: req.db).filter(\.$id == payer).firstRow()
         let left = c.total - c.invoiced
         let values = ["kind": "ordinary", "buyer": customer?.name ?? "", "taxNumber": customer?.creditCode ?? "",
                       "amount": left > 0 ? Money.plain(left, decimals: actor.org.moneyDecimals) : "",
@@ -124,7 +124,7 @@ struct InvoicePages: RouteCollection {
         let actor = try req.actor
         let t = actor.t
         let inv = try await service(req).get(req.parameters.get("id", as: UUID.self))
-        let contract = try await actor.inOrg(Contract.self, on: req.db).filter(\.$id == inv.contractID).first()
+        let contract = try await actor.inOrg(Contract.self, on: req.db).filter(\.$id == inv.contractID).firstRow()
         let approval = try await ApprovalService(db: req.db, actor: actor, now: req.now).latest(.invoice, recordID: inv.id!)
         let history = try await Audit.history(entity: Invoice.entity, module: .contracts, id: inv.id!, actor: actor, on: req.db)
         let canEdit = actor.can(.edit, .contracts)

@@ -31,7 +31,7 @@ struct InvoiceService {
         if let c = customerID { b.filter(\.$customerID == c) }
         if let s = status { b.filter(\.$status == s) }
         if let c = cursor { b.filter(\.$id < c) }
-        let rows = try await b.sort(\.$id, .descending).limit(limit + 1).all()
+        let rows = try await b.sort(\.$id, .descending).limit(limit + 1).rows()
         let page = Array(rows.prefix(limit))
         return (page, rows.count > limit ? page.last?.id : nil)
     }
@@ -44,13 +44,13 @@ struct InvoiceService {
         try actor.require(.edit, .contracts)
         var errors = FieldErrors()
         var contract: Contract?
-        if let id = Check.clean(i.contractID).flatMap(UUID.init(uuidString:)), let c = try await actor.query(Contract.self, .edit, on: db).filter(\.$id == id).first() {
+        if let id = Check.clean(i.contractID).flatMap(UUID.init(uuidString:)), let c = try await actor.query(Contract.self, .edit, on: db).filter(\.$id == id).firstRow() {
             if [.active, .completed].contains(c.status) { contract = c } else { errors.add("contractID", "error.contractNotActive") }
         } else { errors.add("contractID", Check.clean(i.contractID) == nil ? "error.required" : "error.invalidOption") }
         let kind = Check.clean(i.kind).map { Invoice.Kind(rawValue: $0) } ?? .ordinary
         if kind == nil { errors.add("kind", "error.invalidOption") }
         let customerID = contract.map { $0.settlementCustomerID ?? $0.customerID }
-        let customerName = try await customerID.asyncMap { id in try await actor.inOrg(Customer.self, on: db).filter(\.$id == id).first()?.name } ?? nil
+        let customerName = try await customerID.asyncMap { id in try await actor.inOrg(Customer.self, on: db).filter(\.$id == id).firstRow()?.name } ?? nil
         let buyer = Check.optional(i.buyer, "buyer", max: 100, into: &errors) ?? customerName ?? ""
         if buyer.isEmpty, errors["contractID"] == nil { errors.add("buyer", "error.required") }
         let taxNumber = Check.clean(i.taxNumber)?.uppercased()

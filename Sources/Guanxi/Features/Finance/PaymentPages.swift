@@ -94,14 +94,14 @@ struct PaymentPages: RouteCollection {
         let svc = try service(req)
         let money = FinanceViews.money(actor)
         let contract = try await Check.clean(values["contractID"]).flatMap(UUID.init(uuidString:)).asyncMap { id in
-            try await actor.query(Contract.self, .view, on: req.db).filter(\.$id == id).first()
+            try await actor.query(Contract.self, .view, on: req.db).filter(\.$id == id).firstRow()
         } ?? nil
         let customerID = contract.map { $0.settlementCustomerID ?? $0.customerID } ?? Check.clean(values["customerID"]).flatMap(UUID.init(uuidString:))
-        let customer = try await customerID.asyncMap { id in try await actor.query(Customer.self, .view, on: req.db).filter(\.$id == id).first() } ?? nil
+        let customer = try await customerID.asyncMap { id in try await actor.query(Customer.self, .view, on: req.db).filter(\.$id == id).firstRow() } ?? nil
         let open = try await customer.asyncMap { c in try await svc.open(customerID: c.id!, contractID: contract?.id) } ?? []
-        let numbers = Dictionary(uniqueKeysWithValues: try await actor.inOrg(Contract.self, on: req.db).filter(\.$id ~~ Array(Set(open.map(\.contractID)))).all()
+        let numbers = Dictionary(uniqueKeysWithValues: try await actor.inOrg(Contract.self, on: req.db).filter(\.$id ~~ Array(Set(open.map(\.contractID)))).rows()
             .map { ($0.id!, $0.number) })
-        let customers = customer == nil ? try await actor.query(Customer.self, .view, on: req.db).sort(\.$name).limit(500).all() : []
+        let customers = customer == nil ? try await actor.query(Customer.self, .view, on: req.db).sort(\.$name).limit(500).rows() : []
         let title = t("payment.new")
         return req.page(status, title: title, crumbs: [Crumb(label: t("nav.payments"), href: Paths.payments), Crumb(label: title, href: nil)]) { ctx in
             let err = { (k: String) in errors[k].map { t($0) } }
@@ -154,9 +154,9 @@ struct PaymentPages: RouteCollection {
         let svc = try service(req)
         let p = try await svc.get(req.parameters.get("id", as: UUID.self))
         let allocations = try await svc.allocations(p.id!)
-        let receivables = Dictionary(uniqueKeysWithValues: try await actor.inOrg(Receivable.self, on: req.db).filter(\.$id ~~ allocations.map(\.receivableID)).all().map { ($0.id!, $0) })
+        let receivables = Dictionary(uniqueKeysWithValues: try await actor.inOrg(Receivable.self, on: req.db).filter(\.$id ~~ allocations.map(\.receivableID)).rows().map { ($0.id!, $0) })
         let numbers = Dictionary(uniqueKeysWithValues: try await actor.inOrg(Contract.self, on: req.db)
-            .filter(\.$id ~~ Array(Set(allocations.map(\.contractID) + [p.contractID].compactMap { $0 }))).all().map { ($0.id!, $0.number) })
+            .filter(\.$id ~~ Array(Set(allocations.map(\.contractID) + [p.contractID].compactMap { $0 }))).rows().map { ($0.id!, $0.number) })
         let customer = try await OpportunityNames.customers([p.customerID], on: req.db, orgID: actor.orgID)[p.customerID] ?? ""
         let canEdit = actor.can(.edit, .contracts)
         let openCount = p.unapplied > 0 && canEdit ? try await svc.open(customerID: p.customerID, contractID: nil).count : 0

@@ -55,7 +55,7 @@ struct PaymentService {
         if q.withPrepayment { b.filter(.sql(embed: "\(ident: Payment.schema).\(ident: "allocated") + \(ident: Payment.schema).\(ident: "refunded") < \(ident: Payment.schema).\(ident: "amount")")) }
         if let c = q.cursor { b.filter(\.$id < c) }
         let limit = max(1, min(q.limit, 200))
-        let rows = try await b.sort(\.$id, .descending).limit(limit + 1).all()
+        let rows = try await b.sort(\.$id, .descending).limit(limit + 1).rows()
         let page = Array(rows.prefix(limit))
         return (page, rows.count > limit ? page.last?.id : nil)
     }
@@ -65,14 +65,14 @@ struct PaymentService {
     }
 
     func allocations(_ paymentID: UUID) async throws -> [PaymentAllocation] {
-        try await actor.inOrg(PaymentAllocation.self, on: db).filter(\.$paymentID == paymentID).sort(\.$createdAt).limit(500).all()
+        try await actor.inOrg(PaymentAllocation.self, on: db).filter(\.$paymentID == paymentID).sort(\.$createdAt).limit(500).rows()
     }
 
     /// Open instalments the actor may see, earliest due first: a contract's, or all of a customer's.
     func open(customerID: UUID, contractID: UUID?) async throws -> [Receivable] {
         let b = try actor.query(Receivable.self, .view, on: db).filter(\.$customerID == customerID).filter(Receivable.open)
         if let c = contractID { b.filter(\.$contractID == c) }
-        return try await b.sort(\.$dueOn).sort(\.$position).limit(500).all()
+        return try await b.sort(\.$dueOn).sort(\.$position).limit(500).rows()
     }
 
     /// The customer's prepayment still to apply or refund, in the actor's scope.
@@ -90,7 +90,7 @@ struct PaymentService {
         var errors = FieldErrors()
         var contract: Contract?
         if let raw = Check.clean(i.contractID) {
-            if let id = UUID(uuidString: raw), let c = try await actor.query(Contract.self, .edit, on: db).filter(\.$id == id).first() {
+            if let id = UUID(uuidString: raw), let c = try await actor.query(Contract.self, .edit, on: db).filter(\.$id == id).firstRow() {
                 if [.active, .completed].contains(c.status) { contract = c } else { errors.add("contractID", "error.contractNotActive") }
             } else { errors.add("contractID", "error.invalidOption") }
         }
@@ -164,7 +164,7 @@ struct PaymentService {
         try await db.writeTransaction { [actor, now, manual] tx in
             let svc = PaymentService(db: tx, actor: actor, now: now)
             let earliest = how == .auto ? try await svc.earliest(Int64.max, customerID: p.customerID, contractID: nil) : []
-            guard let fresh = try await actor.inOrg(Payment.self, on: tx).filter(\.$id == p.id!).first() else { throw AppError.notFound }
+            guard let fresh = try await actor.inOrg(Payment.self, on: tx).filter(\.$id == p.id!).firstRow() else { throw AppError.notFound }
             let allocations = how == .auto ? Collections.allocate(fresh.unapplied, to: earliest.map { .init(id: $0.receivableID, owed: $0.amount) }) : manual
             guard !allocations.isEmpty else { throw AppError.conflict("error.nothingToApply") }
             try await Self.spend(fresh, allocations, actor: actor, now: now, on: tx)
@@ -180,7 +180,7 @@ struct PaymentService {
         case .to(let wanted):
             let ids = wanted.map(\.receivableID)
             let rows = ids.isEmpty ? [] : try await actor.query(Receivable.self, .view, on: db).filter(\.$id ~~ ids)
-                .filter(\.$customerID == customerID).filter(\.$isVoid == false).all()
+                .filter(\.$customerID == customerID).filter(\.$isVoid == false).rows()
             switch Collections.check(wanted, available: amount, open: rows.map { .init(id: $0.id!, owed: $0.amount - $0.received) }) {
             case nil: break
             case .badAmount(let n)?: errors.add("allocations.\(n + 1).amount", "error.money")

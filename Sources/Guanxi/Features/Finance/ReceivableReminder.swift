@@ -16,10 +16,10 @@ struct ReceivableReminder {
             let until = CalendarDate.adding(days, to: today) ?? today
             let due = try await SystemAccess.inOrg(Receivable.self, org.id!, on: db).filter(Receivable.open)
                 .filter(\.$dueOn >= today).filter(\.$dueOn <= until)
-                .limit(10_000).all()
+                .limit(10_000).rows()
             guard !due.isEmpty else { continue }
             let numbers = Dictionary(uniqueKeysWithValues: try await SystemAccess.inOrg(Contract.self, org.id!, on: db)
-                .filter(\.$id ~~ Array(Set(due.map(\.contractID)))).all().map { ($0.id!, $0.number) })
+                .filter(\.$id ~~ Array(Set(due.map(\.contractID)))).rows().map { ($0.id!, $0.number) })
             let t = Translator(.zhHans)
             sent += try await db.writeTransaction { [now] tx in
                 var n = 0

@@ -74,10 +74,10 @@ struct RefundPages: RouteCollection {
         let t = actor.t
         let money = FinanceViews.money(actor)
         let contract = try await Check.clean(values["contractID"]).flatMap(UUID.init(uuidString:)).asyncMap { id in
-            try await actor.query(Contract.self, .view, on: req.db).filter(\.$id == id).first()
+            try await actor.query(Contract.self, .view, on: req.db).filter(\.$id == id).firstRow()
         } ?? nil
         let customerID = contract.map { $0.settlementCustomerID ?? $0.customerID } ?? Check.clean(values["customerID"]).flatMap(UUID.init(uuidString:))
-        let customer = try await customerID.asyncMap { id in try await actor.query(Customer.self, .view, on: req.db).filter(\.$id == id).first() } ?? nil
+        let customer = try await customerID.asyncMap { id in try await actor.query(Customer.self, .view, on: req.db).filter(\.$id == id).firstRow() } ?? nil
         let prepayment = try await customer.asyncMap { c in try await PaymentService(db: req.db, actor: actor, now: req.now).prepayment(customerID: c.id!) } ?? 0
         let title = t("refund.new")
         return req.page(status, title: title, crumbs: [Crumb(label: t("nav.refunds"), href: Paths.refunds), Crumb(label: title, href: nil)]) { ctx in
@@ -106,7 +106,7 @@ struct RefundPages: RouteCollection {
         let actor = try req.actor
         let t = actor.t
         let r = try await service(req).get(req.parameters.get("id", as: UUID.self))
-        let contract = try await r.contractID.asyncMap { id in try await actor.inOrg(Contract.self, on: req.db).filter(\.$id == id).first() } ?? nil
+        let contract = try await r.contractID.asyncMap { id in try await actor.inOrg(Contract.self, on: req.db).filter(\.$id == id).firstRow() } ?? nil
         let customer = try await OpportunityNames.customers([r.customerID], on: req.db, orgID: actor.orgID)[r.customerID] ?? ""
         let approval = try await ApprovalService(db: req.db, actor: actor, now: req.now).latest(.refund, recordID: r.id!)
         let history = try await Audit.history(entity: Refund.entity, module: .contracts, id: r.id!, actor: actor, on: req.db)

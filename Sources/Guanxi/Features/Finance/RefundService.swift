@@ -28,7 +28,7 @@ struct RefundService {
         if let c = customerID { b.filter(\.$customerID == c) }
         if let c = contractID { b.filter(\.$contractID == c) }
         if let c = cursor { b.filter(\.$id < c) }
-        let rows = try await b.sort(\.$id, .descending).limit(limit + 1).all()
+        let rows = try await b.sort(\.$id, .descending).limit(limit + 1).rows()
         let page = Array(rows.prefix(limit))
         return (page, rows.count > limit ? page.last?.id : nil)
     }
@@ -45,7 +45,7 @@ struct RefundService {
         var contract: Contract?
         var customerID: UUID?
         if kind == .contract {
-            if let id = Check.clean(i.contractID).flatMap(UUID.init(uuidString:)), let c = try await actor.query(Contract.self, .edit, on: db).filter(\.$id == id).first() {
+            if let id = Check.clean(i.contractID).flatMap(UUID.init(uuidString:)), let c = try await actor.query(Contract.self, .edit, on: db).filter(\.$id == id).firstRow() {
                 contract = c
                 customerID = c.settlementCustomerID ?? c.customerID
             } else { errors.add("contractID", Check.clean(i.contractID) == nil ? "error.required" : "error.invalidOption") }
@@ -74,7 +74,7 @@ struct RefundService {
         r.departmentID = owner.1
         r.createdBy = actor.userID
         r.createdAt = now
-        let customer = try await actor.inOrg(Customer.self, on: db).filter(\.$id == customerID).first()?.name ?? ""
+        let customer = try await actor.inOrg(Customer.self, on: db).filter(\.$id == customerID).firstRow()?.name ?? ""
         try await db.writeTransaction { [actor, now] tx in
             r.number = try await Numbering.next(.refund, orgID: actor.orgID, timeZone: actor.org.timeZone, now: now, on: tx)
             try await Self.hold(r, actor: actor, on: tx)
@@ -97,7 +97,7 @@ struct RefundService {
                 """).first() != nil else { throw AppError.conflict("error.refundExceedsReceived") }
         case .prepayment:
             let rows = try await actor.inOrg(Payment.self, on: db).filter(\.$customerID == r.customerID)
-                .filter(.sql(embed: "allocated + refunded < amount")).sort(\.$receivedOn).sort(\.$id).limit(500).all()
+                .filter(.sql(embed: "allocated + refunded < amount")).sort(\.$receivedOn).sort(\.$id).limit(500).rows()
             guard let picks = Collections.draw(r.amount, from: rows.map { ($0.id!, $0.unapplied) }) else { throw AppError.conflict("error.refundExceedsPrepayment") }
             for p in picks {
                 guard try await sql.raw("""

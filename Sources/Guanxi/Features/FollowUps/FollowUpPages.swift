@@ -15,12 +15,12 @@ struct FollowUpNames {
         var n = FollowUpNames()
         n.methods = try await DictionaryService(db: db, actor: actor, now: now).labels([.followUpMethod])[DictionaryKind.followUpMethod.rawValue] ?? [:]
         guard !items.isEmpty else { return n }
-        for u in try await actor.inOrg(User.self, on: db).filter(\.$id ~~ Array(Set(items.map(\.ownerID)))).all() { n.users[u.id!] = u.name }
+        for u in try await actor.inOrg(User.self, on: db).filter(\.$id ~~ Array(Set(items.map(\.ownerID)))).rows() { n.users[u.id!] = u.name }
         let contactIDs = Array(Set(items.compactMap(\.contactID)))
         if !contactIDs.isEmpty {
-            for c in try await actor.inOrgWithDeleted(Contact.self, on: db).filter(\.$id ~~ contactIDs).all() { n.contacts[c.id!] = c.name }
+            for c in try await actor.inOrgWithDeleted(Contact.self, on: db).filter(\.$id ~~ contactIDs).rows() { n.contacts[c.id!] = c.name }
         }
-        for c in try await actor.inOrgWithDeleted(Customer.self, on: db).filter(\.$id ~~ Array(Set(items.map(\.customerID)))).all() { n.customers[c.id!] = c.name }
+        for c in try await actor.inOrgWithDeleted(Customer.self, on: db).filter(\.$id ~~ Array(Set(items.map(\.customerID)))).rows() { n.customers[c.id!] = c.name }
         n.comments = try await FollowUpService(db: db, actor: actor, now: now).comments(items.map { $0.id! })
         return n
     }
@@ -208,7 +208,7 @@ struct FollowUpPages: RouteCollection {
     @Sendable func editForm(req: Request) async throws -> Response {
         let actor = try req.actor
         let f = try await actor.find(FollowUp.self, req.parameters.get("id", as: UUID.self), for: .edit, on: req.db)
-        let customer = try await actor.inOrg(Customer.self, on: req.db).filter(\.$id == f.customerID).first()
+        let customer = try await actor.inOrg(Customer.self, on: req.db).filter(\.$id == f.customerID).firstRow()
         guard let customer else { throw AppError.notFound }
         let values = ["method": f.method, "content": f.content, "result": f.result, "happenedAt": LocalTime.format(f.happenedAt, in: actor.org.timeZone),
                       "nextContactOn": f.nextContactOn, "nextPlan": f.nextPlan, "contactID": f.contactID?.uuidString].compactMapValues { $0 }
@@ -223,7 +223,7 @@ struct FollowUpPages: RouteCollection {
             _ = try await FollowUpService(db: req.db, actor: actor, now: req.now).update(f.id, form)
             return req.redirect(Paths.customer(f.customerID) + "#follow-ups", flash: Flash(.success, "flash.saved"))
         } catch let e as AppError where e.status == .unprocessableEntity {
-            guard let customer = try await actor.inOrg(Customer.self, on: req.db).filter(\.$id == f.customerID).first() else { throw AppError.notFound }
+            guard let customer = try await actor.inOrg(Customer.self, on: req.db).filter(\.$id == f.customerID).firstRow() else { throw AppError.notFound }
             return try await renderForm(req, followUp: f, customer: customer, values: form.values, errors: e.fields, status: .unprocessableEntity)
         }
     }

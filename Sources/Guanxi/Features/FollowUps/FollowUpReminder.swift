@@ -21,11 +21,11 @@ struct FollowUpReminder {
         // Yesterday too, in case no node ran the job then.
         let due = try await SystemAccess.inOrg(FollowUp.self, orgID, on: db)
             .filter(\.$nextContactOn >= CalendarDate.adding(-1, to: today) ?? today).filter(\.$nextContactOn <= today)
-            .sort(\.$id).limit(10_000).all()
+            .sort(\.$id).limit(10_000).rows()
         let current = try await FollowUpService.latestOnly(due, orgID: orgID, on: db)
         guard !current.isEmpty else { return 0 }
         let names = Dictionary(uniqueKeysWithValues: try await SystemAccess.inOrg(Customer.self, orgID, on: db)
-            .filter(\.$id ~~ Array(Set(current.map(\.customerID)))).all().map { ($0.id!, $0.name) })
+            .filter(\.$id ~~ Array(Set(current.map(\.customerID)))).rows().map { ($0.id!, $0.name) })
         return try await db.writeTransaction { [now] tx in
             var sent = 0
             for f in current {

@@ -95,7 +95,7 @@ struct FollowUpService {
         var content = Check.clean(input.content)
         // Choosing a template and saving without typing records the template's text.
         if content == nil, let tid = input.templateID.flatMap(UUID.init(uuidString:)),
-           let template = try await actor.inOrg(FollowUpTemplate.self, on: db).filter(\.$id == tid).first() {
+           let template = try await actor.inOrg(FollowUpTemplate.self, on: db).filter(\.$id == tid).firstRow() {
             content = template.content
         }
         if content == nil { errors.add("content", "error.required") }
@@ -120,7 +120,7 @@ struct FollowUpService {
         if let raw = Check.clean(input.contactID) {
             contactID = UUID(uuidString: raw)
             var found: Contact?
-            if let id = contactID { found = try await actor.inOrg(Contact.self, on: db).filter(\.$id == id).filter(\.$customerID == customerID).first() }
+            if let id = contactID { found = try await actor.inOrg(Contact.self, on: db).filter(\.$id == id).filter(\.$customerID == customerID).firstRow() }
             if found == nil { errors.add("contactID", "error.invalidOption") }
         }
         return Valid(method: method, content: content ?? "", result: result, happenedAt: happenedAt, nextContactOn: nextContactOn,
@@ -140,7 +140,7 @@ struct FollowUpService {
         let customer = try await actor.find(Customer.self, customerID, for: .view, on: db)
         var ids = [customer.id!]
         if includeChildren {
-            ids += try await actor.query(Customer.self, .view, on: db).filter(\.$parentID == customer.id!).limit(200).all().map { $0.id! }
+            ids += try await actor.query(Customer.self, .view, on: db).filter(\.$parentID == customer.id!).limit(200).rows().map { $0.id! }
         }
         let q = actor.inOrg(FollowUp.self, on: db).filter(\.$customerID ~~ ids)
         return try await page(q, cursor: cursor, limit: limit)
@@ -182,7 +182,7 @@ struct FollowUpService {
         // Dates older than a month are history, not a to-do.
         let due = try await actor.inOrg(FollowUp.self, on: db).filter(\.$ownerID == actor.userID)
             .filter(\.$nextContactOn <= day).filter(\.$nextContactOn >= CalendarDate.adding(-30, to: day) ?? day)
-            .sort(\.$nextContactOn).limit(limit).all()
+            .sort(\.$nextContactOn).limit(limit).rows()
         return try await Self.latestOnly(due, orgID: actor.orgID, on: db)
     }
 
@@ -208,7 +208,7 @@ struct FollowUpService {
                 or.group(.and) { $0.filter(\.$happenedAt == at).filter(\.$id < cid) }
             }
         }
-        let rows = try await q.sort(\.$happenedAt, .descending).sort(\.$id, .descending).limit(limit + 1).all()
+        let rows = try await q.sort(\.$happenedAt, .descending).sort(\.$id, .descending).limit(limit + 1).rows()
         let items = Array(rows.prefix(limit))
         let next = rows.count > limit ? items.last.map { PageCursor(value: String($0.happenedAt.timeIntervalSince1970), id: $0.id!.uuidString) } : nil
         return (items, next)
@@ -218,7 +218,7 @@ struct FollowUpService {
 
     func comments(_ followUpIDs: [UUID]) async throws -> [UUID: [FollowUpComment]] {
         guard !followUpIDs.isEmpty else { return [:] }
-        let rows = try await actor.inOrg(FollowUpComment.self, on: db).filter(\.$followUpID ~~ followUpIDs).sort(\.$createdAt).all()
+        let rows = try await actor.inOrg(FollowUpComment.self, on: db).filter(\.$followUpID ~~ followUpIDs).sort(\.$createdAt).rows()
         return Dictionary(grouping: rows, by: \.followUpID)
     }
 
@@ -229,7 +229,7 @@ struct FollowUpService {
         let content = Check.required(raw, "content", max: 2000, into: &errors)
         guard errors.isEmpty else { throw AppError.invalid(errors) }
         let c = FollowUpComment(orgID: actor.orgID, followUpID: f.id!, authorID: actor.userID, authorName: actor.name, content: content, at: now)
-        let customer = try await actor.inOrg(Customer.self, on: db).filter(\.$id == f.customerID).first()
+        let customer = try await actor.inOrg(Customer.self, on: db).filter(\.$id == f.customerID).firstRow()
         try await db.writeTransaction { [actor, now] tx in
             try await c.create(on: tx)
             try await Audit(actor: actor, db: tx, now: now).event(FollowUp.entity, f.id!, .update, field: "comment", new: String(content.prefix(200)))
@@ -245,9 +245,9 @@ struct FollowUpService {
     /// A follow-up the actor may read: in the follow-up scope, or on a customer the actor may see.
     func visible(_ id: UUID?) async throws -> FollowUp {
         guard let id else { throw AppError.notFound }
-        if actor.can(.view, .followUps), let f = try await actor.query(FollowUp.self, .view, on: db).filter(\.$id == id).first() { return f }
-        guard let f = try await actor.inOrg(FollowUp.self, on: db).filter(\.$id == id).first(),
-              try await actor.query(Customer.self, .view, on: db).filter(\.$id == f.customerID).first() != nil else { throw AppError.notFound }
+        if actor.can(.view, .followUps), let f = try await actor.query(FollowUp.self, .view, on: db).filter(\.$id == id).firstRow() { return f }
+        guard let f = try await actor.inOrg(FollowUp.self, on: db).filter(\.$id == id).firstRow(),
+              try await actor.query(Customer.self, .view, on: db).filter(\.$id == f.customerID).firstRow() != nil else { throw AppError.notFound }
         return f
     }
 }

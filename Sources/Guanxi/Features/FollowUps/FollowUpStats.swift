@@ -57,11 +57,11 @@ struct FollowUpStats {
         let ids = keys.compactMap(UUID.init(uuidString:))
         switch d {
         case .owner:
-            for u in try await actor.inOrg(User.self, on: db).filter(\.$id ~~ ids).all() { out[u.id!.uuidString] = u.name }
+            for u in try await actor.inOrg(User.self, on: db).filter(\.$id ~~ ids).rows() { out[u.id!.uuidString] = u.name }
         case .department:
-            for x in try await actor.inOrg(Department.self, on: db).filter(\.$id ~~ ids).all() { out[x.id!.uuidString] = x.name }
+            for x in try await actor.inOrg(Department.self, on: db).filter(\.$id ~~ ids).rows() { out[x.id!.uuidString] = x.name }
         case .method:
-            for o in try await actor.inOrg(DictionaryOption.self, on: db).filter(\.$kind == DictionaryKind.followUpMethod.rawValue).all() { out[o.value] = o.label(t.locale) }
+            for o in try await actor.inOrg(DictionaryOption.self, on: db).filter(\.$kind == DictionaryKind.followUpMethod.rawValue).rows() { out[o.value] = o.label(t.locale) }
         case .hour:
             for k in keys { out[k] = "\(k):00" }
         case .period:
@@ -74,7 +74,7 @@ struct FollowUpStats {
     /// The chosen department and every department below it.
     static func departmentTree(_ id: UUID?, actor: Actor, on db: Database) async throws -> [UUID]? {
         guard let id else { return nil }
-        guard try await actor.inOrg(Department.self, on: db).filter(\.$id == id).first() != nil else { throw AppError.badRequest("error.badParameter") }
+        guard try await actor.inOrg(Department.self, on: db).filter(\.$id == id).firstRow() != nil else { throw AppError.badRequest("error.badParameter") }
         return [id] + (try await Hierarchy.descendants(of: id, table: "departments", parentColumn: "parent_id", orgID: actor.orgID, on: db))
     }
 }

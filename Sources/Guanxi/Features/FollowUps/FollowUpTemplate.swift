@@ -35,7 +35,7 @@ struct FollowUpTemplateService {
     let now: Date
 
     func list() async throws -> [FollowUpTemplate] {
-        try await actor.inOrg(FollowUpTemplate.self, on: db).sort(\.$name).limit(200).all()
+        try await actor.inOrg(FollowUpTemplate.self, on: db).sort(\.$name).limit(200).rows()
     }
 
     func create(name: String?, method: String?, content: String?) async throws -> FollowUpTemplate {
@@ -45,7 +45,7 @@ struct FollowUpTemplateService {
         let content = Check.required(content, "content", max: 4000, into: &errors)
         let method = Check.clean(method)
         if let m = method, try await !DictionaryService(db: db, actor: actor, now: now).isValid(.followUpMethod, m) { errors.add("method", "error.invalidOption") }
-        if try await actor.inOrg(FollowUpTemplate.self, on: db).filter(\.$name == name).first() != nil { errors.add("name", "error.nameTaken") }
+        if try await actor.inOrg(FollowUpTemplate.self, on: db).filter(\.$name == name).firstRow() != nil { errors.add("name", "error.nameTaken") }
         guard errors.isEmpty else { throw AppError.invalid(errors) }
         let t = FollowUpTemplate(orgID: actor.orgID, name: name, method: method, content: content)
         try await db.writeTransaction { [actor, now] tx in
@@ -57,7 +57,7 @@ struct FollowUpTemplateService {
 
     func delete(_ id: UUID?) async throws {
         try actor.require(.edit, .admin)
-        guard let id, let t = try await actor.inOrg(FollowUpTemplate.self, on: db).filter(\.$id == id).first() else { throw AppError.notFound }
+        guard let id, let t = try await actor.inOrg(FollowUpTemplate.self, on: db).filter(\.$id == id).firstRow() else { throw AppError.notFound }
         try await db.writeTransaction { [actor, now] tx in
             try await t.delete(on: tx)
             try await Audit(actor: actor, db: tx, now: now).event("followUpTemplate", id, .delete, old: t.name)

@@ -24,7 +24,7 @@ struct HomePage: RouteCollection {
     }
 
     static func widgets(_ actor: Actor, on db: Database) async throws -> [String] {
-        let user = try await actor.inOrg(User.self, on: db).filter(\.$id == actor.userID).first()
+        let user = try await actor.inOrg(User.self, on: db).filter(\.$id == actor.userID).firstRow()
         return DashboardLayout.parse(user?.dashboard).filter { available($0, actor: actor) }
     }
 
@@ -38,7 +38,7 @@ struct HomePage: RouteCollection {
         struct Body: Content { var action: String?; var widget: String? }
         let b = try req.content.decode(Body.self)
         guard let key = b.widget, DashboardLayout.all.contains(key) else { throw AppError.badRequest("error.badParameter") }
-        let user = try await actor.inOrg(User.self, on: req.db).filter(\.$id == actor.userID).first()
+        let user = try await actor.inOrg(User.self, on: req.db).filter(\.$id == actor.userID).firstRow()
         let current = DashboardLayout.parse(user?.dashboard)
         let next: [String]
         switch b.action {
@@ -137,7 +137,7 @@ struct HomePage: RouteCollection {
                 })
             }
         case "hot":
-            let hot = try await actor.query(Customer.self, .view, on: db).filter(\.$isHot == true).sort(\.$updatedAt, .descending).limit(8).all()
+            let hot = try await actor.query(Customer.self, .view, on: db).filter(\.$isHot == true).sort(\.$updatedAt, .descending).limit(8).rows()
             return { _ in
                 hot.isEmpty ? H.p(t("widget.hotNone"), cls: "muted") : H.el("ul", [.cls("plain-list")], hot.map { c in
                     H.el("li", [], [H.a(Paths.customer(c.id!), c.name), H.span("muted", c.number ?? "")])
@@ -145,7 +145,7 @@ struct HomePage: RouteCollection {
             }
         case "reminders":
             let items = try await actor.inOrg(UserNotification.self, on: db).filter(\.$userID == actor.userID).filter(\.$readAt == nil)
-                .sort(\.$createdAt, .descending).limit(6).all()
+                .sort(\.$createdAt, .descending).limit(6).rows()
             return { ctx in
                 items.isEmpty ? H.p(t("widget.remindersNone"), cls: "muted") : H.el("ul", [.cls("plain-list")], items.map { n in
                     H.el("li", [], [n.link == nil ? H.text(n.text(t)) : H.el("form", [A("method", "post"), A("action", Paths.notificationOpen(n.id!)), .cls("inline")], [
@@ -177,8 +177,8 @@ struct HomePage: RouteCollection {
             }
         case "recent":
             // The customers I opened last (cheap at any size: my own views, then a look-up by id within scope).
-            let views = try await actor.inOrg(CustomerView.self, on: db).filter(\.$userID == actor.userID).sort(\.$viewedAt, .descending).limit(8).all()
-            let rows = try await actor.query(Customer.self, .view, on: db).filter(\.$id ~~ views.map(\.customerID)).all()
+            let views = try await actor.inOrg(CustomerView.self, on: db).filter(\.$userID == actor.userID).sort(\.$viewedAt, .descending).limit(8).rows()
+            let rows = try await actor.query(Customer.self, .view, on: db).filter(\.$id ~~ views.map(\.customerID)).rows()
             let order = Dictionary(uniqueKeysWithValues: views.enumerated().map { ($0.element.customerID, $0.offset) })
             let recent = rows.sorted { (order[$0.id!] ?? 0) < (order[$1.id!] ?? 0) }
             return { ctx in

@@ -21,7 +21,7 @@ struct ImportPages: RouteCollection {
         let actor = try req.actor
         try actor.require(.import, .customers)
         guard let id = req.parameters.get("id", as: UUID.self),
-              let job = try await actor.inOrg(ImportJob.self, on: req.db).filter(\.$id == id).filter(\.$userID == actor.userID).first()
+              let job = try await actor.inOrg(ImportJob.self, on: req.db).filter(\.$id == id).filter(\.$userID == actor.userID).firstRow()
         else { throw AppError.notFound }
         return job
     }

@@ -66,7 +66,7 @@ struct CustomerImport {
     /// header was mapped to last time.
     func guessMapping(_ headers: [String]) async throws -> [String] {
         let last = try await actor.inOrg(ImportJob.self, on: db).filter(\.$entity == Customer.entity).filter(\.$status == .done)
-            .sort(\.$createdAt, .descending).first()
+            .sort(\.$createdAt, .descending).firstRow()
         var remembered: [String: String] = [:]
         if let last { for (h, f) in zip(last.headers, last.mapping) where !f.isEmpty { remembered[h] = f } }
         let zh = Translator(.zhHans), en = Translator(.en)
@@ -87,7 +87,7 @@ struct CustomerImport {
 
     func lookups() async throws -> Lookups {
         var l = Lookups()
-        for o in try await actor.inOrg(DictionaryOption.self, on: db).filter(\.$isActive == true).all() {
+        for o in try await actor.inOrg(DictionaryOption.self, on: db).filter(\.$isActive == true).rows() {
             l.options[o.kind, default: [:]][o.value] = o.value
             l.options[o.kind, default: [:]][o.label] = o.value
             if let en = o.labelEn { l.options[o.kind, default: [:]][en.lowercased()] = o.value }
@@ -98,7 +98,7 @@ struct CustomerImport {
             l.regions[path.replacingOccurrences(of: " / ", with: "/")] = id
             if let leaf = path.components(separatedBy: " / ").last, l.regions[leaf] == nil { l.regions[leaf] = id }
         }
-        for u in try await actor.inOrg(User.self, on: db).filter(\.$status == .active).all() {
+        for u in try await actor.inOrg(User.self, on: db).filter(\.$status == .active).rows() {
             l.users[u.account] = u
             if l.users[u.name] == nil { l.users[u.name] = u }
         }
@@ -240,7 +240,7 @@ struct CustomerImport {
             if !names.isEmpty { or.filter(\.$name ~~ names) }
             if !phones.isEmpty { or.filter(\.$phoneDigits ~~ phones) }
             if !codes.isEmpty { or.filter(\.$creditCode ~~ codes) }
-        }.all()
+        }.rows()
     }
 
     func match(_ input: EntityInput, in existing: [Customer], keys: [String]) -> Customer? {
@@ -261,7 +261,7 @@ struct CustomerImport {
         let data = try Data(contentsOf: URL(fileURLWithPath: job.filePath))
         let rows = Array(try Self.rows(of: data, fileName: job.fileName).dropFirst())
         let l = try await lookups()
-        let me = try await actor.inOrg(User.self, on: db).filter(\.$id == actor.userID).first()
+        let me = try await actor.inOrg(User.self, on: db).filter(\.$id == actor.userID).firstRow()
         let owners = Dictionary(l.users.values.map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
         let mode = job.duplicateMode
         let keys = job.duplicateKeys

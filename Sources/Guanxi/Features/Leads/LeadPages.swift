@@ -224,8 +224,8 @@ struct LeadPages: RouteCollection {
         let matches = l.state == .converted ? LeadService.Matches() : try await svc.matches(company: l.company, person: l.person, phone: l.phone, excluding: l.id)
         let methods = try await DictionaryService(db: req.db, actor: actor, now: req.now).options(.followUpMethod)
         let methodLabel = Dictionary(methods.map { ($0.value, $0.label(t.locale)) }, uniquingKeysWith: { a, _ in a })
-        let customer = try await l.customerID.asyncMap { id in try await actor.inOrg(Customer.self, on: req.db).filter(\.$id == id).first() }
-        let opportunity = try await l.opportunityID.asyncMap { id in try await actor.inOrg(Opportunity.self, on: req.db).filter(\.$id == id).first() }
+        let customer = try await l.customerID.asyncMap { id in try await actor.inOrg(Customer.self, on: req.db).filter(\.$id == id).firstRow() }
+        let opportunity = try await l.opportunityID.asyncMap { id in try await actor.inOrg(Opportunity.self, on: req.db).filter(\.$id == id).firstRow() }
         let deletable = (try? await svc.get(l.id, for: .delete)) != nil
         let canDelete = actor.can(.delete, .leads) && deletable
         let files = try await AttachmentViews.card(Lead.entity, l.id!, back: Paths.lead(l.id!), canEdit: canEdit, req: req, actor: actor)
@@ -362,7 +362,7 @@ struct LeadPages: RouteCollection {
         let actor = try req.actor
         let t = actor.t
         let stages = try await OpportunityService(db: req.db, actor: actor, now: req.now).stages()
-        let visible = collisions.isEmpty ? [] : try await actor.query(Customer.self, .edit, on: req.db).filter(\.$id ~~ collisions.map(\.customerID)).all()
+        let visible = collisions.isEmpty ? [] : try await actor.query(Customer.self, .edit, on: req.db).filter(\.$id ~~ collisions.map(\.customerID)).rows()
         let title = t("lead.convertTitle", l.displayName)
         return req.page(status, title: title, crumbs: [Crumb(label: t("nav.leads"), href: Paths.leads), Crumb(label: l.displayName, href: Paths.lead(l.id!)),
                                                        Crumb(label: t("lead.convert"), href: nil)]) { ctx in

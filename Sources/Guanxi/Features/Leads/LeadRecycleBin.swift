@@ -9,12 +9,12 @@ extension RecycleBin {
         labelKey: "entity.lead",
         list: { actor, db, limit in
             try await actor.inOrgWithDeleted(Lead.self, on: db).filter(\.$deletedAt != nil)
-                .sort(\.$deletedAt, .descending).limit(limit).all()
+                .sort(\.$deletedAt, .descending).limit(limit).rows()
                 .map { Item(entity: Lead.entity, id: $0.id!, title: $0.displayName, deletedAt: $0.deletedAt, deletedBy: $0.deletedBy) }
         },
         restore: { actor, db, id, now in
             try actor.require(.edit, .admin)
-            guard let l = try await actor.inOrgWithDeleted(Lead.self, on: db).filter(\.$id == id).filter(\.$deletedAt != nil).first()
+            guard let l = try await actor.inOrgWithDeleted(Lead.self, on: db).filter(\.$id == id).filter(\.$deletedAt != nil).firstRow()
             else { throw AppError.notFound }
             try await db.writeTransaction { tx in
                 try await l.restore(on: tx)
@@ -25,7 +25,7 @@ extension RecycleBin {
         },
         purge: { actor, db, id, now in
             try actor.require(.edit, .admin)
-            guard let l = try await actor.inOrgWithDeleted(Lead.self, on: db).filter(\.$id == id).filter(\.$deletedAt != nil).first()
+            guard let l = try await actor.inOrgWithDeleted(Lead.self, on: db).filter(\.$id == id).filter(\.$deletedAt != nil).firstRow()
             else { throw AppError.notFound }
             try await db.writeTransaction { tx in
                 try await actor.inOrg(LeadFollowUp.self, on: tx).filter(\.$leadID == id).delete()

@@ -12,7 +12,7 @@ struct LeadRuleService {
 
     func list() async throws -> [LeadRule] {
         try actor.require(.view, .admin)
-        return try await actor.inOrg(LeadRule.self, on: db).sort(\.$position).sort(\.$name).limit(200).all()
+        return try await actor.inOrg(LeadRule.self, on: db).sort(\.$position).sort(\.$name).limit(200).rows()
     }
 
     struct Input: Sendable {
@@ -27,7 +27,7 @@ struct LeadRuleService {
     func save(_ id: UUID?, _ input: Input) async throws -> LeadRule {
         try actor.require(.edit, .admin)
         var errors = FieldErrors()
-        let existing = try await id.asyncMap { id in try await actor.inOrg(LeadRule.self, on: db).filter(\.$id == id).first() }
+        let existing = try await id.asyncMap { id in try await actor.inOrg(LeadRule.self, on: db).filter(\.$id == id).firstRow() }
         if id != nil, existing == nil { throw AppError.notFound }
         let count = try await actor.inOrg(LeadRule.self, on: db).countRows()
         let rule = existing ?? LeadRule(orgID: actor.orgID, name: "", position: count + 1)
@@ -40,7 +40,7 @@ struct LeadRuleService {
         }
         if let r = input.regionID {
             if let text = Check.clean(r) {
-                if let id = UUID(uuidString: text), try await actor.inOrg(Region.self, on: db).filter(\.$id == id).first() != nil { rule.regionID = id }
+                if let id = UUID(uuidString: text), try await actor.inOrg(Region.self, on: db).filter(\.$id == id).firstRow() != nil { rule.regionID = id }
                 else { errors.add("regionID", "error.invalidOption") }
             } else {
                 rule.regionID = nil
@@ -50,7 +50,7 @@ struct LeadRuleService {
             let ids = raw.compactMap { UUID(uuidString: $0) }
             var seen = Set<UUID>()
             let unique = ids.filter { seen.insert($0).inserted }
-            let active = try await unique.isEmpty ? [] : actor.inOrg(User.self, on: db).filter(\.$id ~~ unique).filter(\.$status == .active).all().map { $0.id! }
+            let active = try await unique.isEmpty ? [] : actor.inOrg(User.self, on: db).filter(\.$id ~~ unique).filter(\.$status == .active).rows().map { $0.id! }
             if ids.count != raw.count || active.count != unique.count { errors.add("userIDs", "error.unknownUser") }
             if unique.isEmpty { errors.add("userIDs", "error.required") }
             rule.userIDs = unique.map(\.uuidString).joined(separator: ",")
@@ -79,7 +79,7 @@ struct LeadRuleService {
 
     func delete(_ id: UUID?) async throws {
         try actor.require(.edit, .admin)
-        guard let id, let rule = try await actor.inOrg(LeadRule.self, on: db).filter(\.$id == id).first() else { throw AppError.notFound }
+        guard let id, let rule = try await actor.inOrg(LeadRule.self, on: db).filter(\.$id == id).firstRow() else { throw AppError.notFound }
         try await db.writeTransaction { [actor, now] tx in
             try await rule.delete(on: tx)
             try await Audit(actor: actor, db: tx, now: now).event("leadRule", id, .delete, old: rule.name)

@@ -51,7 +51,7 @@ struct LeadService {
             }
         }
         if let c = query.cursor, let id = UUID(uuidString: c.id) { b.filter(\.$id < id) }
-        let rows = try await b.sort(\.$id, .descending).limit(limit + 1).all()
+        let rows = try await b.sort(\.$id, .descending).limit(limit + 1).rows()
         let page = Array(rows.prefix(limit))
         return (page, rows.count > limit ? page.last.map { PageCursor(value: "", id: $0.id!.uuidString) } : nil)
     }
@@ -61,7 +61,7 @@ struct LeadService {
     }
 
     func followUps(_ id: UUID) async throws -> [LeadFollowUp] {
-        try await actor.inOrg(LeadFollowUp.self, on: db).filter(\.$leadID == id).sort(\.$happenedAt, .descending).limit(200).all()
+        try await actor.inOrg(LeadFollowUp.self, on: db).filter(\.$leadID == id).sort(\.$happenedAt, .descending).limit(200).rows()
     }
 
     // MARK: collisions
@@ -85,7 +85,7 @@ struct LeadService {
             if let name { or.filter(\.$company == name) }
         }
         if let excluding { q.filter(\.$id != excluding) }
-        let leads = try await q.limit(5).all()
+        let leads = try await q.limit(5).rows()
         let owners = try await userNames(leads.compactMap(\.ownerID))
         out.leads = leads.map { ($0.id!, $0.displayName, $0.ownerID.flatMap { owners[$0] }) }
         return out
@@ -94,7 +94,7 @@ struct LeadService {
     func userNames(_ ids: [UUID]) async throws -> [UUID: String] {
         let unique = Array(Set(ids))
         guard !unique.isEmpty else { return [:] }
-        return Dictionary(uniqueKeysWithValues: try await actor.inOrg(User.self, on: db).filter(\.$id ~~ unique).all().map { ($0.id!, $0.name) })
+        return Dictionary(uniqueKeysWithValues: try await actor.inOrg(User.self, on: db).filter(\.$id ~~ unique).rows().map { ($0.id!, $0.name) })
     }
 
     // MARK: writing
@@ -128,10 +128,10 @@ struct LeadService {
         let assignment = Assignment(raw)
         switch assignment {
         case nil: input.errors.add("ownerID", "error.assignNotAllowed")
-        case .me?: owner = try await actor.inOrg(User.self, on: db).filter(\.$id == actor.userID).first()
+        case .me?: owner = try await actor.inOrg(User.self, on: db).filter(\.$id == actor.userID).firstRow()
         case .user(let id)?:
             if id != actor.userID, !actor.can(.assign, .leads) { input.errors.add("ownerID", "error.assignNotAllowed") }
-            else if let u = try await actor.inOrg(User.self, on: db).filter(\.$id == id).filter(\.$status == .active).first() { owner = u }
+            else if let u = try await actor.inOrg(User.self, on: db).filter(\.$id == id).filter(\.$status == .active).firstRow() { owner = u }
             else { input.errors.add("ownerID", "error.unknownUser") }
         case .rules?, .pool?: break
         }
@@ -200,7 +200,7 @@ struct LeadService {
     func claim(_ id: UUID?) async throws -> Lead {
         try actor.require(.edit, .leads)
         // Looked up across the organisation: a lead someone has just claimed is "taken", not "not found".
-        guard let id, let lead = try await actor.inOrg(Lead.self, on: db).filter(\.$id == id).first() else { throw AppError.notFound }
+        guard let id, let lead = try await actor.inOrg(Lead.self, on: db).filter(\.$id == id).firstRow() else { throw AppError.notFound }
         guard lead.ownerID == nil else { throw AppError.conflict("error.alreadyClaimed") }
         try await db.writeTransaction { [actor, now] tx in
             guard try await Self.take(lead.id!, for: actor.userID, departmentID: actor.departmentID, orgID: actor.orgID, now: now, on: tx) else {
@@ -233,15 +233,15 @@ struct LeadService {
             target = nil
         } else {
             guard let id = Check.clean(raw).flatMap(UUID.init(uuidString:)),
-                  let u = try await actor.inOrg(User.self, on: db).filter(\.$id == id).filter(\.$status == .active).first() else {
+                  let u = try await actor.inOrg(User.self, on: db).filter(\.$id == id).filter(\.$status == .active).firstRow() else {
                 var e = FieldErrors()
                 e.add("ownerID", "error.unknownUser")
                 throw AppError.invalid(e)
             }
             target = u
         }
-        let owned = try await actor.query(Lead.self, .edit, on: db).filter(\.$id ~~ ids).all()
-        let pooled = try await actor.inOrg(Lead.self, on: db).filter(\.$id ~~ ids).filter(\.$ownerID == nil).all()
+        let owned = try await actor.query(Lead.self, .edit, on: db).filter(\.$id ~~ ids).rows()
+        let pooled = try await actor.inOrg(Lead.self, on: db).filter(\.$id ~~ ids).filter(\.$ownerID == nil).rows()
         let leads = Dictionary((owned + pooled).map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
         guard leads.count == Set(ids).count else { throw AppError.notFound }
         guard !leads.values.contains(where: { $0.state == .converted }) else { throw AppError.conflict("error.leadConverted") }
@@ -346,7 +346,7 @@ struct LeadRouter {
     /// it in a short transaction of its own where leads arrive in floods, so the rule's row is not held
     /// while the lead is written.
     func route(_ lead: Lead, on db: Database) async throws {
-        let rules = try await SystemAccess.inOrg(LeadRule.self, orgID, on: db).filter(\.$isActive == true).sort(\.$position).all()
+        let rules = try await SystemAccess.inOrg(LeadRule.self, orgID, on: db).filter(\.$isActive == true).sort(\.$position).rows()
         guard !rules.isEmpty, let sql = db as? any SQLDatabase else { return }
         var path: [String] = []
         if let region = lead.regionID {
@@ -359,7 +359,7 @@ struct LeadRouter {
         let turn = try await sql.raw("UPDATE lead_rules SET turn = turn + 1 WHERE id = \(bind: rule.id!) RETURNING turn").first(decoding: Row.self)?.turn ?? 1
         let users = rule.users
         let userID = users[((turn - 1) % users.count + users.count) % users.count]
-        guard let user = try await SystemAccess.inOrg(User.self, orgID, on: db).filter(\.$id == userID).filter(\.$status == .active).first() else { return }
+        guard let user = try await SystemAccess.inOrg(User.self, orgID, on: db).filter(\.$id == userID).filter(\.$status == .active).firstRow() else { return }
         lead.ownerID = user.id
         lead.departmentID = user.departmentID
         lead.assignedAt = now

@@ -11,12 +11,12 @@ struct WebFormService {
 
     func list() async throws -> [WebForm] {
         try actor.require(.view, .admin)
-        return try await actor.inOrg(WebForm.self, on: db).sort(\.$name).limit(500).all()
+        return try await actor.inOrg(WebForm.self, on: db).sort(\.$name).limit(500).rows()
     }
 
     func get(_ id: UUID?) async throws -> WebForm {
         try actor.require(.view, .admin)
-        guard let id, let f = try await actor.inOrg(WebForm.self, on: db).filter(\.$id == id).first() else { throw AppError.notFound }
+        guard let id, let f = try await actor.inOrg(WebForm.self, on: db).filter(\.$id == id).firstRow() else { throw AppError.notFound }
         return f
     }
 
@@ -64,7 +64,7 @@ struct WebFormService {
         }
         if let raw = input.ownerID {
             if let text = Check.clean(raw) {
-                if let id = UUID(uuidString: text), try await actor.inOrg(User.self, on: db).filter(\.$id == id).filter(\.$status == .active).first() != nil {
+                if let id = UUID(uuidString: text), try await actor.inOrg(User.self, on: db).filter(\.$id == id).filter(\.$status == .active).firstRow() != nil {
                     form.ownerID = id
                 } else {
                     errors.add("ownerID", "error.unknownUser")
@@ -152,7 +152,7 @@ struct WebFormIntake {
         lead.webFormID = form.id
         lead.refreshSearchKeys()
         if let owner = form.ownerID,
-           let user = try await SystemAccess.inOrg(User.self, form.orgID, on: db).filter(\.$id == owner).filter(\.$status == .active).first() {
+           let user = try await SystemAccess.inOrg(User.self, form.orgID, on: db).filter(\.$id == owner).filter(\.$status == .active).firstRow() {
             lead.ownerID = user.id
             lead.departmentID = user.departmentID
             lead.assignedAt = now

@@ -15,7 +15,7 @@ struct NotificationPages: RouteCollection {
         let q = actor.inOrg(UserNotification.self, on: req.db).filter(\.$userID == actor.userID)
         if unreadOnly { q.filter(\.$readAt == nil) }
         if let before { q.filter(\.$id < before) }
-        let rows = try await q.sort(\.$id, .descending).limit(51).all()
+        let rows = try await q.sort(\.$id, .descending).limit(51).rows()
         let items = Array(rows.prefix(50))
         return (items, rows.count > 50 ? items.last?.id : nil)
     }
@@ -51,7 +51,7 @@ struct NotificationPages: RouteCollection {
     static func markRead(_ req: Request) async throws -> UserNotification {
         let actor = try req.actor
         guard let id = req.parameters.get("id", as: UUID.self),
-              let n = try await actor.inOrg(UserNotification.self, on: req.db).filter(\.$id == id).filter(\.$userID == actor.userID).first()
+              let n = try await actor.inOrg(UserNotification.self, on: req.db).filter(\.$id == id).filter(\.$userID == actor.userID).firstRow()
         else { throw AppError.notFound }
         if n.readAt == nil {
             n.readAt = req.now

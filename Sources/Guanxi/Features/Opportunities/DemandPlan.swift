@@ -54,11 +54,11 @@ struct DemandPlanService {
 
     func list(_ opportunityID: UUID?) async throws -> [DemandPlan] {
         let o = try await actor.find(Opportunity.self, opportunityID, for: .view, on: db)
-        return try await actor.inOrg(DemandPlan.self, on: db).filter(\.$opportunityID == o.id!).sort(\.$version, .descending).limit(100).all()
+        return try await actor.inOrg(DemandPlan.self, on: db).filter(\.$opportunityID == o.id!).sort(\.$version, .descending).limit(100).rows()
     }
 
     func get(_ id: UUID?, for action: Action = .view) async throws -> (DemandPlan, Opportunity) {
-        guard let id, let plan = try await actor.inOrg(DemandPlan.self, on: db).filter(\.$id == id).first() else { throw AppError.notFound }
+        guard let id, let plan = try await actor.inOrg(DemandPlan.self, on: db).filter(\.$id == id).firstRow() else { throw AppError.notFound }
         let o = try await actor.find(Opportunity.self, plan.opportunityID, for: action, on: db)
         return (plan, o)
     }
@@ -127,7 +127,7 @@ struct DemandPlanService {
     }
 
     private func requireNewestDraft(_ plan: DemandPlan) async throws {
-        let newest = try await actor.inOrg(DemandPlan.self, on: db).filter(\.$opportunityID == plan.opportunityID).sort(\.$version, .descending).first()
+        let newest = try await actor.inOrg(DemandPlan.self, on: db).filter(\.$opportunityID == plan.opportunityID).sort(\.$version, .descending).firstRow()
         guard newest?.id == plan.id, !plan.isConfirmed else { throw AppError.conflict("error.demandPlanNotDraft") }
     }
 }

@@ -142,7 +142,7 @@ struct OpportunityAnalysisPages: RouteCollection {
             }
             let buckets = try await svc.trend(view, .init(status: s, period: period, from: from, to: to, productID: product))
             let catalogue = actor.can(.view, .products)
-                ? try await actor.inOrg(Product.self, on: req.db).sort(\.$name).limit(500).all() : []
+                ? try await actor.inOrg(Product.self, on: req.db).sort(\.$name).limit(500).rows() : []
             return Report(chart: Charts.line(buckets.map { Charts.Point(label: $0.start, value: yuan($0.amount)) }, title: t("opportunity.analysis.trend")),
                           headers: [t("opportunity.periodStart"), t("opportunity.count"), t("opportunity.amount")],
                           rows: buckets.map { [$0.start, String($0.count), money($0.amount)] },

@@ -39,10 +39,10 @@ extension OpportunityService {
 
     /// The key contact first, then the others by name.
     func contacts(_ o: Opportunity) async throws -> [Involved] {
-        let links = try await actor.inOrg(OpportunityContact.self, on: db).filter(\.$opportunityID == o.id!).limit(100).all()
+        let links = try await actor.inOrg(OpportunityContact.self, on: db).filter(\.$opportunityID == o.id!).limit(100).rows()
         let ids = Array(Set(links.map(\.contactID) + [o.contactID].compactMap { $0 }))
         guard !ids.isEmpty else { return [] }
-        let people = try await actor.inOrg(Contact.self, on: db).filter(\.$id ~~ ids).all()
+        let people = try await actor.inOrg(Contact.self, on: db).filter(\.$id ~~ ids).rows()
         let roles = Dictionary(links.map { ($0.contactID, $0.role) }, uniquingKeysWith: { a, _ in a })
         return people.map { Involved(contact: $0, role: roles[$0.id!] ?? nil, isKey: $0.id == o.contactID) }
             .sorted { ($0.isKey ? 0 : 1, $0.contact.name) < ($1.isKey ? 0 : 1, $1.contact.name) }
@@ -53,13 +53,13 @@ extension OpportunityService {
         let o = try await get(id, for: .edit)
         var errors = FieldErrors()
         let contact = try await Check.clean(raw).flatMap(UUID.init(uuidString:)).asyncMap { cid in
-            try await actor.inOrg(Contact.self, on: db).filter(\.$id == cid).filter(\.$customerID == o.customerID).first()
+            try await actor.inOrg(Contact.self, on: db).filter(\.$id == cid).filter(\.$customerID == o.customerID).firstRow()
         } ?? nil
         if contact == nil { errors.add("contactID", "error.invalidOption") }
         let role = Check.clean(rawRole)
         if let role, try await !DictionaryService(db: db, actor: actor, now: now).isValid(.contactRole, role) { errors.add("role", "error.invalidOption") }
         guard errors.isEmpty, let contact else { throw AppError.invalid(errors) }
-        let existing = try await actor.inOrg(OpportunityContact.self, on: db).filter(\.$opportunityID == o.id!).filter(\.$contactID == contact.id!).first()
+        let existing = try await actor.inOrg(OpportunityContact.self, on: db).filter(\.$opportunityID == o.id!).filter(\.$contactID == contact.id!).firstRow()
         let link = existing ?? OpportunityContact(orgID: actor.orgID, opportunityID: o.id!, contactID: contact.id!, role: role)
         guard existing == nil || existing?.role != role else { return link }
         link.role = role
@@ -74,9 +74,9 @@ extension OpportunityService {
     func removeContact(_ id: UUID?, contactID: UUID?) async throws {
         let o = try await get(id, for: .edit)
         guard let contactID,
-              let link = try await actor.inOrg(OpportunityContact.self, on: db).filter(\.$opportunityID == o.id!).filter(\.$contactID == contactID).first()
+              let link = try await actor.inOrg(OpportunityContact.self, on: db).filter(\.$opportunityID == o.id!).filter(\.$contactID == contactID).firstRow()
         else { throw AppError.notFound }
-        let name = try await actor.inOrg(Contact.self, on: db).filter(\.$id == contactID).first()?.name ?? ""
+        let name = try await actor.inOrg(Contact.self, on: db).filter(\.$id == contactID).firstRow()?.name ?? ""
         try await db.writeTransaction { [actor, now] tx in
             try await link.delete(on: tx)
             try await Audit(actor: actor, db: tx, now: now).event(Opportunity.entity, o.id!, .update, field: "contacts", old: name, new: nil)
@@ -89,7 +89,7 @@ enum OpportunityContactViews {
     static func card(_ o: Opportunity, canEdit: Bool, req: Request, actor: Actor) async throws -> (PageContext) -> HNode {
         let svc = OpportunityService(db: req.db, actor: actor, now: req.now)
         let involved = try await svc.contacts(o)
-        let candidates = canEdit ? try await actor.inOrg(Contact.self, on: req.db).filter(\.$customerID == o.customerID).sort(\.$name).limit(200).all() : []
+        let candidates = canEdit ? try await actor.inOrg(Contact.self, on: req.db).filter(\.$customerID == o.customerID).sort(\.$name).limit(200).rows() : []
         let roles = try await DictionaryService(db: req.db, actor: actor, now: req.now).options(.contactRole)
         let roleLabel = Dictionary(roles.map { ($0.value, $0.label(actor.t.locale)) }, uniquingKeysWith: { a, _ in a })
         let t = actor.t

@@ -169,7 +169,7 @@ struct OpportunityPages: RouteCollection {
         try actor.require(.create, .opportunities)
         var values: [String: String] = ["ownerID": actor.userID.uuidString]
         if let raw = try? req.query.get(String.self, at: "customer"), let id = UUID(uuidString: raw),
-           let c = try await actor.query(Customer.self, .view, on: req.db).filter(\.$id == id).first() {
+           let c = try await actor.query(Customer.self, .view, on: req.db).filter(\.$id == id).firstRow() {
             values["customer"] = c.number ?? c.id!.uuidString
             values["customerID"] = c.id!.uuidString
         }
@@ -193,7 +193,7 @@ struct OpportunityPages: RouteCollection {
         let o = try await service(req).get(req.parameters.get("id", as: UUID.self), for: .edit)
         var values: [String: String] = ["ownerID": o.ownerID.uuidString, "contactID": o.contactID?.uuidString ?? "", "customerID": o.customerID.uuidString]
         for f in actor.definition(Opportunity.definition).fields { values[f.key] = FieldCodec.formText(f, f.read(o), decimals: actor.org.moneyDecimals) }
-        let c = try await actor.inOrg(Customer.self, on: req.db).filter(\.$id == o.customerID).first()
+        let c = try await actor.inOrg(Customer.self, on: req.db).filter(\.$id == o.customerID).firstRow()
         values["customer"] = c?.number ?? o.customerID.uuidString
         return try await render(req, record: o, values: values, errors: [:])
     }
@@ -222,8 +222,8 @@ struct OpportunityPages: RouteCollection {
     private func resolved(_ form: [String: String], actor: Actor, on db: Database) async throws -> [String: String] {
         var out = form
         guard let raw = Check.clean(form["customer"]), UUID(uuidString: raw) == nil else { return out }
-        var found = try await actor.query(Customer.self, .view, on: db).filter(\.$number == raw.uppercased()).first()
-        if found == nil { found = try await actor.query(Customer.self, .view, on: db).filter(\.$name == raw).first() }
+        var found = try await actor.query(Customer.self, .view, on: db).filter(\.$number == raw.uppercased()).firstRow()
+        if found == nil { found = try await actor.query(Customer.self, .view, on: db).filter(\.$name == raw).firstRow() }
         out["customer"] = found?.id?.uuidString ?? raw
         return out
     }
@@ -239,7 +239,7 @@ struct OpportunityPages: RouteCollection {
         let choices = try await FormChoices.load(def, actor: actor, on: req.db)
         let customerID = values["customerID"].flatMap(UUID.init(uuidString:))
         let contacts = try await customerID.asyncMap { id in
-            try await actor.inOrg(Contact.self, on: req.db).filter(\.$customerID == id).sort(\.$name).limit(200).all()
+            try await actor.inOrg(Contact.self, on: req.db).filter(\.$customerID == id).sort(\.$name).limit(200).rows()
         } ?? []
         let title = record?.name ?? t("opportunity.new")
         let action = record.map { Paths.opportunity($0.id!) + "/edit" } ?? Paths.opportunities
@@ -283,7 +283,7 @@ struct OpportunityPages: RouteCollection {
         let lines = try await svc.lines(o.id!)
         let history = try await Audit.history(entity: Opportunity.entity, module: .opportunities, id: o.id!, actor: actor, on: req.db)
         let lookups = try await Lookups.load(def, records: [o], history: history, actor: actor, on: req.db, extraUsers: changes.map(\.changedBy))
-        let contact = try await o.contactID.asyncMap { id in try await actor.inOrg(Contact.self, on: req.db).filter(\.$id == id).first() }
+        let contact = try await o.contactID.asyncMap { id in try await actor.inOrg(Contact.self, on: req.db).filter(\.$id == id).firstRow() }
         let products = try await OpportunityNames.products(lines.map(\.productID), on: req.db, orgID: actor.orgID)
         let reasons = try await DictionaryService(db: req.db, actor: actor, now: req.now).options(.lostReason)
         let reasonLabels = Dictionary(reasons.map { ($0.value, $0.label(t.locale)) }, uniquingKeysWith: { a, _ in a })
@@ -293,7 +293,7 @@ struct OpportunityPages: RouteCollection {
         let contactsCard = try await OpportunityContactViews.card(o, canEdit: canEdit, req: req, actor: actor)
         let files = try await AttachmentViews.card(Opportunity.entity, o.id!, back: Paths.opportunity(o.id!), canEdit: canEdit, req: req, actor: actor)
         let catalogue: [Product] = canEdit && actor.can(.view, .products) && o.state == .open
-            ? try await actor.inOrg(Product.self, on: req.db).filter(\.$status == "onSale").sort(\.$name).limit(500).all() : []
+            ? try await actor.inOrg(Product.self, on: req.db).filter(\.$status == "onSale").sort(\.$name).limit(500).rows() : []
         let stageName = { (id: UUID?) in id.flatMap { id in stages.first { $0.id == id }?.label(t.locale) } ?? "" }
         let money = { (v: Int64) in t.locale.money(v, decimals: actor.org.moneyDecimals) }
         return req.page(title: o.name, crumbs: [Crumb(label: t("nav.opportunities"), href: Paths.opportunities), Crumb(label: o.name, href: nil)]) { ctx in

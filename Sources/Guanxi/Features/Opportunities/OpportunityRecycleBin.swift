@@ -9,12 +9,12 @@ extension RecycleBin {
         labelKey: "entity.opportunity",
         list: { actor, db, limit in
             try await actor.inOrgWithDeleted(Opportunity.self, on: db).filter(\.$deletedAt != nil)
-                .sort(\.$deletedAt, .descending).limit(limit).all()
+                .sort(\.$deletedAt, .descending).limit(limit).rows()
                 .map { Item(entity: Opportunity.entity, id: $0.id!, title: $0.name, deletedAt: $0.deletedAt, deletedBy: $0.deletedBy) }
         },
         restore: { actor, db, id, now in
             try actor.require(.edit, .admin)
-            guard let o = try await actor.inOrgWithDeleted(Opportunity.self, on: db).filter(\.$id == id).filter(\.$deletedAt != nil).first()
+            guard let o = try await actor.inOrgWithDeleted(Opportunity.self, on: db).filter(\.$id == id).filter(\.$deletedAt != nil).firstRow()
             else { throw AppError.notFound }
             try await db.writeTransaction { tx in
                 try await OpportunityTally.around(id, orgID: actor.orgID, on: tx) {
@@ -27,7 +27,7 @@ extension RecycleBin {
         },
         purge: { actor, db, id, now in
             try actor.require(.edit, .admin)
-            guard let o = try await actor.inOrgWithDeleted(Opportunity.self, on: db).filter(\.$id == id).filter(\.$deletedAt != nil).first()
+            guard let o = try await actor.inOrgWithDeleted(Opportunity.self, on: db).filter(\.$id == id).filter(\.$deletedAt != nil).firstRow()
             else { throw AppError.notFound }
             try await db.writeTransaction { tx in
                 try await actor.inOrgWithDeleted(Quote.self, on: tx).filter(\.$opportunityID == id).set(\.$opportunityID, to: nil).update()

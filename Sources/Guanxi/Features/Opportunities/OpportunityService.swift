@@ -29,7 +29,7 @@ struct OpportunityService {
     func stages(includeInactive: Bool = false) async throws -> [OpportunityStage] {
         let q = actor.inOrg(OpportunityStage.self, on: db)
         if !includeInactive { q.filter(\.$isActive == true) }
-        return try await q.sort(\.$sortOrder).sort(\.$name).all()
+        return try await q.sort(\.$sortOrder).sort(\.$name).rows()
     }
 
     struct StageInput: Sendable {
@@ -49,12 +49,12 @@ struct OpportunityService {
         if probability.map({ !(0...100).contains($0) }) ?? true { errors.add("probability", "error.percent") }
         let order = Check.clean(input.sortOrder).map { Int($0) }
         if order == .some(nil) { errors.add("sortOrder", "error.number") }
-        let existing = try await id.asyncMap { id in try await actor.inOrg(OpportunityStage.self, on: db).filter(\.$id == id).first() }
+        let existing = try await id.asyncMap { id in try await actor.inOrg(OpportunityStage.self, on: db).filter(\.$id == id).firstRow() }
         if id != nil, existing == nil { throw AppError.notFound }
         if errors["name"] == nil {
             let q = actor.inOrg(OpportunityStage.self, on: db).filter(\.$name == name)
             if let id { q.filter(\.$id != id) }
-            if try await q.first() != nil { errors.add("name", "error.duplicateName") }
+            if try await q.firstRow() != nil { errors.add("name", "error.duplicateName") }
         }
         guard errors.isEmpty, let probability else { throw AppError.invalid(errors) }
         let count = try await actor.inOrg(OpportunityStage.self, on: db).countRows()
@@ -89,7 +89,7 @@ struct OpportunityService {
     private func activeStage(_ raw: String?, into errors: inout FieldErrors) async throws -> OpportunityStage? {
         if let raw = Check.clean(raw) {
             guard let id = UUID(uuidString: raw),
-                  let s = try await actor.inOrg(OpportunityStage.self, on: db).filter(\.$id == id).filter(\.$isActive == true).first() else {
+                  let s = try await actor.inOrg(OpportunityStage.self, on: db).filter(\.$id == id).filter(\.$isActive == true).firstRow() else {
                 errors.add("stageID", "error.invalidOption")
                 return nil
             }
@@ -149,7 +149,7 @@ struct OpportunityService {
             }
             q.sort(\.$amount, .descending).sort(\.$id, .descending)
         }
-        let rows = try await q.limit(limit + 1).all()
+        let rows = try await q.limit(limit + 1).rows()
         let items = Array(rows.prefix(limit))
         let next = rows.count > limit ? items.last.map { PageCursor(value: String($0.amount), id: $0.id!.uuidString) } : nil
         return (items, next)
@@ -172,7 +172,7 @@ struct OpportunityService {
         for s in stages {
             let q = try actor.query(Opportunity.self, .view, on: db).filter(\.$status == OpportunityStatus.open.rawValue).filter(\.$stageID == s.id!)
             narrow(q, view)
-            let cards = try await q.sort(\.$amount, .descending).sort(\.$id, .descending).limit(cardsPerStage).all()
+            let cards = try await q.sort(\.$amount, .descending).sort(\.$id, .descending).limit(cardsPerStage).rows()
             let t = totals[s.id!]
             out.append(Column(stage: s, count: t?.count ?? 0, amount: t?.amount ?? 0, weighted: t?.weighted ?? 0, cards: cards))
         }
@@ -517,10 +517,10 @@ struct OpportunityService {
             if Check.clean(input.stageID) != nil {
                 stage = try await activeStage(input.stageID, into: &errors)
             } else {
-                stage = try await actor.inOrg(OpportunityStage.self, on: db).filter(\.$id == o.stageID).first()
+                stage = try await actor.inOrg(OpportunityStage.self, on: db).filter(\.$id == o.stageID).firstRow()
             }
         } else {
-            stage = try await actor.inOrg(OpportunityStage.self, on: db).filter(\.$id == o.stageID).first()
+            stage = try await actor.inOrg(OpportunityStage.self, on: db).filter(\.$id == o.stageID).firstRow()
         }
         guard errors.isEmpty, let stage else { throw AppError.invalid(errors) }
         let before = Self.values(o, actor.definition(Opportunity.definition))
@@ -570,7 +570,7 @@ struct OpportunityService {
     }
 
     func stageHistory(_ id: UUID) async throws -> [OpportunityStageChange] {
-        try await actor.inOrg(OpportunityStageChange.self, on: db).filter(\.$opportunityID == id).sort(\.$changedAt, .descending).limit(200).all()
+        try await actor.inOrg(OpportunityStageChange.self, on: db).filter(\.$opportunityID == id).sort(\.$changedAt, .descending).limit(200).rows()
     }
 
     /// Audit values: the declared fields plus stage, status, result and contact.
@@ -600,7 +600,7 @@ struct OpportunityService {
         guard let raw else { return nil }
         guard let text = Check.clean(raw) else { return .some(nil) }
         guard let id = UUID(uuidString: text),
-              try await actor.inOrg(Contact.self, on: db).filter(\.$id == id).filter(\.$customerID == customer).first() != nil else {
+              try await actor.inOrg(Contact.self, on: db).filter(\.$id == id).filter(\.$customerID == customer).firstRow() != nil else {
             errors.add("contactID", "error.invalidOption")
             return nil
         }
@@ -616,11 +616,11 @@ struct OpportunityService {
     }
 
     func lines(_ id: UUID) async throws -> [OpportunityLine] {
-        try await actor.inOrg(OpportunityLine.self, on: db).filter(\.$opportunityID == id).sort(\.$id).all()
+        try await actor.inOrg(OpportunityLine.self, on: db).filter(\.$opportunityID == id).sort(\.$id).rows()
     }
 
     private func hasLines(_ id: UUID) async throws -> Bool {
-        try await actor.inOrg(OpportunityLine.self, on: db).filter(\.$opportunityID == id).first() != nil
+        try await actor.inOrg(OpportunityLine.self, on: db).filter(\.$opportunityID == id).firstRow() != nil
     }
 
     struct LineInput: Sendable {
@@ -638,7 +638,7 @@ struct OpportunityService {
         try actor.require(.view, .products)
         var errors = FieldErrors()
         let product = try await Check.clean(input.productID).flatMap(UUID.init(uuidString:)).asyncMap { pid in
-            try await actor.inOrg(Product.self, on: db).filter(\.$id == pid).first()
+            try await actor.inOrg(Product.self, on: db).filter(\.$id == pid).firstRow()
         } ?? nil
         if product == nil { errors.add("productID", "error.invalidOption") }
         let qty = Check.clean(input.quantity).flatMap { Int64($0) } ?? (Check.clean(input.quantity) == nil ? 1 : nil)
@@ -660,7 +660,7 @@ struct OpportunityService {
 
     func removeLine(_ id: UUID?, line lineID: UUID?) async throws {
         let o = try await get(id, for: .edit)
-        guard let lineID, let line = try await actor.inOrg(OpportunityLine.self, on: db).filter(\.$id == lineID).filter(\.$opportunityID == o.id!).first()
+        guard let lineID, let line = try await actor.inOrg(OpportunityLine.self, on: db).filter(\.$id == lineID).filter(\.$opportunityID == o.id!).firstRow()
         else { throw AppError.notFound }
         try await saveLines(o) { tx in try await line.delete(on: tx) }
     }
@@ -670,7 +670,7 @@ struct OpportunityService {
         let def = actor.definition(Opportunity.definition)
         try await db.writeTransaction { [actor, now] tx in
             func lines() async throws -> [OpportunityLine] {
-                try await actor.inOrg(OpportunityLine.self, on: tx).filter(\.$opportunityID == o.id!).all()
+                try await actor.inOrg(OpportunityLine.self, on: tx).filter(\.$opportunityID == o.id!).rows()
             }
             let old = try await lines()
             try await change(tx)

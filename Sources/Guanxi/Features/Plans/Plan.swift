@@ -114,11 +114,11 @@ struct PlanService {
     /// The plan for a key, nil while nobody has written anything in it.
     func find(_ r: Resolved) async throws -> Plan? {
         try await actor.query(Plan.self, .view, on: db).filter(\.$ownerID == r.owner.id!).filter(\.$period == r.period)
-            .filter(\.$startsOn == r.startsOn).first()
+            .filter(\.$startsOn == r.startsOn).firstRow()
     }
 
     func items(of plan: Plan) async throws -> [PlanItem] {
-        try await actor.inOrg(PlanItem.self, on: db).filter(\.$planID == plan.id!).sort(\.$createdAt).sort(\.$id).all()
+        try await actor.inOrg(PlanItem.self, on: db).filter(\.$planID == plan.id!).sort(\.$createdAt).sort(\.$id).rows()
     }
 
     /// Adds a line to someone's plan, making the plan on first use. A supervisor adding to a
@@ -154,7 +154,7 @@ struct PlanService {
                 """).run()
         }
         guard let plan = try await actor.inOrg(Plan.self, on: tx).filter(\.$ownerID == r.owner.id!)
-            .filter(\.$period == r.period).filter(\.$startsOn == r.startsOn).first() else { throw AppError.notFound }
+            .filter(\.$period == r.period).filter(\.$startsOn == r.startsOn).firstRow() else { throw AppError.notFound }
         if plan.id == fresh.id {
             try await Audit(actor: actor, db: tx, now: now).created(Plan.entity, plan.id!, ["period": r.period.rawValue, "startsOn": r.startsOn, "owner": r.owner.id!.uuidString])
         }
@@ -163,7 +163,7 @@ struct PlanService {
 
     /// The plan an item belongs to, if the actor may change it.
     private func planOf(_ itemID: UUID?) async throws -> (Plan, PlanItem) {
-        guard let itemID, let item = try await actor.inOrg(PlanItem.self, on: db).filter(\.$id == itemID).first() else { throw AppError.notFound }
+        guard let itemID, let item = try await actor.inOrg(PlanItem.self, on: db).filter(\.$id == itemID).firstRow() else { throw AppError.notFound }
         let plan = try await actor.find(Plan.self, item.planID, for: .edit, on: db)
         return (plan, item)
     }
@@ -207,7 +207,7 @@ struct PlanService {
         guard errors.isEmpty else { throw AppError.invalid(errors) }
         let before = plan.summary
         plan.summary = summary
-        let supervisor = try await actor.inOrg(User.self, on: db).filter(\.$id == actor.userID).first()?.supervisorID
+        let supervisor = try await actor.inOrg(User.self, on: db).filter(\.$id == actor.userID).firstRow()?.supervisorID
         try await db.writeTransaction { [actor, now] tx in
             try await plan.save(on: tx)
             try await Audit(actor: actor, db: tx, now: now).updated(Plan.entity, plan.id!, before: ["summary": before ?? ""], after: ["summary": summary ?? ""])
@@ -252,9 +252,9 @@ struct PlanService {
     func team(period: PlanPeriod, startsOn: String) async throws -> [TeamRow] {
         let people = try await actor.scopeUsers(.tasks, on: db)
         let plans = try await actor.query(Plan.self, .view, on: db).filter(\.$period == period).filter(\.$startsOn == startsOn)
-            .filter(\.$ownerID ~~ people.map { $0.id! }).all()
+            .filter(\.$ownerID ~~ people.map { $0.id! }).rows()
         let items = plans.isEmpty ? [] : try await actor.inOrg(PlanItem.self, on: db).filter(\.$planID ~~ plans.map { $0.id! })
-            .field(\.$planID).field(\.$done).all()
+            .field(\.$planID).field(\.$done).rows()
         let byOwner = Dictionary(plans.map { ($0.ownerID, $0) }, uniquingKeysWith: { a, _ in a })
         return people.map { user in
             let plan = byOwner[user.id!]

@@ -200,7 +200,7 @@ struct PlanPages: RouteCollection {
         do { r = try await service(req).resolve(PlanService.Key(ownerID: nil, period: key.period, date: key.date)) }
         catch let e as AppError where e.status == .unprocessableEntity { throw AppError.badRequest("error.badParameter") }
         let rows = try await service(req).team(period: r.period, startsOn: r.startsOn)
-        let departments = Dictionary(uniqueKeysWithValues: try await actor.inOrg(Department.self, on: req.db).all().map { ($0.id!, $0.name) })
+        let departments = Dictionary(uniqueKeysWithValues: try await actor.inOrg(Department.self, on: req.db).rows().map { ($0.id!, $0.name) })
         let today = CalendarDate.of(req.now, in: actor.org.timeZone)
         let bar = Self.periodBar(Paths.teamPlans, period: r.period, startsOn: r.startsOn, owner: nil, today: today, t: t)
         return req.page(title: t("plan.team"), crumbs: [Crumb(label: t("nav.plans"), href: Paths.plans), Crumb(label: t("plan.team"), href: nil)]) { _ in

@@ -40,11 +40,11 @@ struct ClaimRequestService {
         var errors = FieldErrors()
         let why = Check.required(reason, "reason", max: 500, into: &errors)
         guard errors.isEmpty else { throw AppError.invalid(errors) }
-        guard let customerID, let c = try await actor.inOrg(Customer.self, on: db).filter(\.$id == customerID).filter(\.$ownerID == nil).first() else {
+        guard let customerID, let c = try await actor.inOrg(Customer.self, on: db).filter(\.$id == customerID).filter(\.$ownerID == nil).firstRow() else {
             throw AppError.notFound
         }
         if try await actor.inOrg(ClaimRequest.self, on: db).filter(\.$customerID == customerID).filter(\.$requesterID == actor.userID)
-            .filter(\.$status == .pending).first() != nil { throw AppError.conflict("claim.alreadyRequested") }
+            .filter(\.$status == .pending).firstRow() != nil { throw AppError.conflict("claim.alreadyRequested") }
         let r = ClaimRequest()
         r.id = UUID.v7(at: now)
         r.orgID = actor.orgID
@@ -53,7 +53,7 @@ struct ClaimRequestService {
         r.reason = why
         r.status = .pending
         r.createdAt = now
-        let supervisor = try await actor.inOrg(User.self, on: db).filter(\.$id == actor.userID).first()?.supervisorID
+        let supervisor = try await actor.inOrg(User.self, on: db).filter(\.$id == actor.userID).firstRow()?.supervisorID
         let actor = self.actor, now = self.now
         try await db.writeTransaction { tx in
             try await r.create(on: tx)
@@ -70,31 +70,31 @@ struct ClaimRequestService {
     func toDecide() async throws -> [ClaimRequest] {
         let q = actor.inOrg(ClaimRequest.self, on: db).filter(\.$status == .pending)
         if !actor.can(.assign, .customers) {
-            let reports = try await actor.inOrg(User.self, on: db).filter(\.$supervisorID == actor.userID).all().compactMap(\.id)
+            let reports = try await actor.inOrg(User.self, on: db).filter(\.$supervisorID == actor.userID).rows().compactMap(\.id)
             guard !reports.isEmpty else { return [] }
             q.filter(\.$requesterID ~~ reports)
         }
-        return try await q.sort(\.$createdAt).limit(200).all()
+        return try await q.sort(\.$createdAt).limit(200).rows()
     }
 
     func mine() async throws -> [ClaimRequest] {
-        try await actor.inOrg(ClaimRequest.self, on: db).filter(\.$requesterID == actor.userID).sort(\.$createdAt, .descending).limit(50).all()
+        try await actor.inOrg(ClaimRequest.self, on: db).filter(\.$requesterID == actor.userID).sort(\.$createdAt, .descending).limit(50).rows()
     }
 
     func decide(_ id: UUID?, approve: Bool, comment: String?) async throws -> ClaimRequest {
-        guard let id, let r = try await actor.inOrg(ClaimRequest.self, on: db).filter(\.$id == id).first() else { throw AppError.notFound }
+        guard let id, let r = try await actor.inOrg(ClaimRequest.self, on: db).filter(\.$id == id).firstRow() else { throw AppError.notFound }
         guard r.status == .pending else { throw AppError.conflict("claim.alreadyDecided") }
-        let requester = try await actor.inOrg(User.self, on: db).filter(\.$id == r.requesterID).first()
+        let requester = try await actor.inOrg(User.self, on: db).filter(\.$id == r.requesterID).firstRow()
         guard actor.can(.assign, .customers) || requester?.supervisorID == actor.userID else { throw AppError.forbidden }
         guard r.requesterID != actor.userID else { throw AppError.forbidden }
-        let customer = try await actor.inOrg(Customer.self, on: db).filter(\.$id == r.customerID).first()
+        let customer = try await actor.inOrg(Customer.self, on: db).filter(\.$id == r.customerID).firstRow()
         let actor = self.actor, now = self.now
         try await db.writeTransaction { tx in
             // Claim the decision first, so two approvers at once cannot both act.
             try await actor.inOrg(ClaimRequest.self, on: tx).filter(\.$id == id).filter(\.$status == .pending)
                 .set(\.$status, to: approve ? .approved : .rejected).set(\.$decidedBy, to: actor.userID).set(\.$decidedAt, to: now)
                 .set(\.$comment, to: Check.clean(comment)).update()
-            guard let fresh = try await actor.inOrg(ClaimRequest.self, on: tx).filter(\.$id == id).first(), fresh.decidedBy == actor.userID else {
+            guard let fresh = try await actor.inOrg(ClaimRequest.self, on: tx).filter(\.$id == id).firstRow(), fresh.decidedBy == actor.userID else {
                 throw AppError.conflict("claim.alreadyDecided")
             }
             if approve {
@@ -109,11 +109,11 @@ struct ClaimRequestService {
                                                      args: [customer?.name ?? "", actor.name, Check.clean(comment) ?? ""],
                                                      link: Paths.customer(r.customerID), dedupeKey: "claim-decision:\(id.uuidString)", at: now), on: tx)
         }
-        return try await actor.inOrg(ClaimRequest.self, on: db).filter(\.$id == id).first()!
+        return try await actor.inOrg(ClaimRequest.self, on: db).filter(\.$id == id).firstRow()!
     }
 
     func withdraw(_ id: UUID?) async throws {
-        guard let id, let r = try await actor.inOrg(ClaimRequest.self, on: db).filter(\.$id == id).filter(\.$requesterID == actor.userID).first() else {
+        guard let id, let r = try await actor.inOrg(ClaimRequest.self, on: db).filter(\.$id == id).filter(\.$requesterID == actor.userID).firstRow() else {
             throw AppError.notFound
         }
         guard r.status == .pending else { throw AppError.conflict("claim.alreadyDecided") }

@@ -22,7 +22,7 @@ struct ClaimRequestPages: RouteCollection {
         let pending = try await svc.toDecide()
         let mine = try await svc.mine()
         let customerIDs = Array(Set((pending + mine).map(\.customerID)))
-        let customers = Dictionary(uniqueKeysWithValues: try await actor.inOrg(Customer.self, on: req.db).filter(\.$id ~~ customerIDs).all().map { ($0.id!, $0.name) })
+        let customers = Dictionary(uniqueKeysWithValues: try await actor.inOrg(Customer.self, on: req.db).filter(\.$id ~~ customerIDs).rows().map { ($0.id!, $0.name) })
         let users = try await NameLookup.load(for: [], orgID: actor.orgID, extraUsers: pending.map(\.requesterID), on: req.db)
         let t = actor.t
         return req.page(title: t("claim.title"), crumbs: [Crumb(label: t("nav.pools"), href: Paths.pools), Crumb(label: t("claim.title"), href: nil)]) { ctx in

@@ -22,7 +22,7 @@ struct PoolRecycler {
     }
 
     func run(orgID: UUID, timeZone: TimeZone) async throws -> Result {
-        let pools = try await SystemAccess.inOrg(CustomerPool.self, orgID, on: db).all()
+        let pools = try await SystemAccess.inOrg(CustomerPool.self, orgID, on: db).rows()
         guard let fallback = pools.first(where: \.isDefault) ?? pools.first else { return Result() }
         let byID = Dictionary(uniqueKeysWithValues: pools.map { ($0.id!, $0) })
         var result = Result()
@@ -36,7 +36,7 @@ struct PoolRecycler {
             let q = SystemAccess.inOrg(Customer.self, orgID, on: db).filter(\.$ownerID != nil).filter(\.$claimedAt != nil)
                 .sort(\.$id).limit(1000)
             if let lastID { q.filter(\.$id > lastID) }
-            let batch = try await q.all()
+            let batch = try await q.rows()
             guard let last = batch.last else { break }
             lastID = last.id
             for c in batch {

@@ -12,11 +12,11 @@ struct PoolService {
     let now: Date
 
     func pools() async throws -> [CustomerPool] {
-        try await actor.inOrg(CustomerPool.self, on: db).sort(\.$sortOrder).sort(\.$name).all()
+        try await actor.inOrg(CustomerPool.self, on: db).sort(\.$sortOrder).sort(\.$name).rows()
     }
 
     func pool(_ id: UUID?) async throws -> CustomerPool {
-        guard let id, let p = try await actor.inOrg(CustomerPool.self, on: db).filter(\.$id == id).first() else { throw AppError.notFound }
+        guard let id, let p = try await actor.inOrg(CustomerPool.self, on: db).filter(\.$id == id).firstRow() else { throw AppError.notFound }
         return p
     }
 
@@ -47,7 +47,7 @@ struct PoolService {
             b.filter(SearchIndex.contains(q, table: Customer.schema, on: db))
         }
         if let after { b.filter(\.$id < after) }
-        let rows = try await b.sort(\.$id, .descending).limit(limit + 1).all()
+        let rows = try await b.sort(\.$id, .descending).limit(limit + 1).rows()
         let page = Array(rows.prefix(limit))
         return (page, rows.count > limit ? page.last?.id : nil)
     }
@@ -86,14 +86,14 @@ struct PoolService {
     func assign(_ ids: [UUID], to userID: UUID) async throws -> Int {
         try actor.require(.assign, .customers)
         guard !ids.isEmpty, ids.count <= 500 else { throw AppError.badRequest("error.badParameter") }
-        guard let target = try await actor.inOrg(User.self, on: db).filter(\.$id == userID).filter(\.$status == .active).first() else {
+        guard let target = try await actor.inOrg(User.self, on: db).filter(\.$id == userID).filter(\.$status == .active).firstRow() else {
             var e = FieldErrors()
             e.add("ownerID", "error.unknownUser")
             throw AppError.invalid(e)
         }
         // Customers owned by someone must be in the actor's edit scope; pool customers are anyone's to hand out.
-        let owned = try await actor.query(Customer.self, .edit, on: db).filter(\.$id ~~ ids).all()
-        let pooled = try await actor.inOrg(Customer.self, on: db).filter(\.$id ~~ ids).filter(\.$ownerID == nil).all()
+        let owned = try await actor.query(Customer.self, .edit, on: db).filter(\.$id ~~ ids).rows()
+        let pooled = try await actor.inOrg(Customer.self, on: db).filter(\.$id ~~ ids).filter(\.$ownerID == nil).rows()
         guard owned.count + pooled.count == Set(ids).count else { throw AppError.notFound }
         return try await db.writeTransaction { tx in
             var moved = try await take(pooled.map { $0.id! }, for: target.id!, departmentID: target.departmentID, on: tx, kind: .assign)
@@ -127,13 +127,13 @@ struct PoolService {
         let reasonValue = Check.clean(reason)
         if let r = reasonValue {
             if try await actor.inOrg(DictionaryOption.self, on: db).filter(\.$kind == DictionaryKind.releaseReason.rawValue)
-                .filter(\.$value == r).first() == nil { errors.add("reason", "error.invalidOption") }
+                .filter(\.$value == r).firstRow() == nil { errors.add("reason", "error.invalidOption") }
         } else {
             errors.add("reason", "error.required")
         }
         let target = poolID == nil ? try await defaultPool() : try await pool(poolID)
         guard errors.isEmpty else { throw AppError.invalid(errors) }
-        let customers = try await actor.query(Customer.self, .edit, on: db).filter(\.$id ~~ ids).filter(\.$ownerID != nil).all()
+        let customers = try await actor.query(Customer.self, .edit, on: db).filter(\.$id ~~ ids).filter(\.$ownerID != nil).rows()
         guard customers.count == Set(ids).count else { throw AppError.notFound }
         // Giving back one's own customers is a release; taking back someone else's needs the assign right.
         if customers.contains(where: { $0.ownerID != actor.userID }) { try actor.require(.assign, .customers) }
@@ -161,7 +161,7 @@ struct PoolService {
     private func take(_ ids: [UUID], for owner: UUID, departmentID: UUID?, on tx: Database, kind: TakeKind) async throws -> Int {
         guard !ids.isEmpty else { return 0 }
         guard let sql = tx as? any SQLDatabase else { return 0 }
-        let customers = try await actor.inOrg(Customer.self, on: tx).filter(\.$id ~~ ids).all()
+        let customers = try await actor.inOrg(Customer.self, on: tx).filter(\.$id ~~ ids).rows()
         try await checkCap(for: owner, adding: customers, on: tx)
         let audit = Audit(actor: actor, db: tx, now: now)
         for id in ids {

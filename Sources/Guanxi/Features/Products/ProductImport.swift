@@ -44,7 +44,7 @@ struct ProductImport {
         let def = actor.definition(Product.definition)
         let columns = Self.mapping(header, fields: def.writableFields(for: actor))
         guard columns.contains("name") else { throw AppError.badRequest("error.importNeedsName") }
-        let categories = Dictionary(try await actor.inOrg(ProductCategory.self, on: db).limit(10_000).all().map { ($0.name, $0.id!) },
+        let categories = Dictionary(try await actor.inOrg(ProductCategory.self, on: db).limit(10_000).rows().map { ($0.name, $0.id!) },
                                     uniquingKeysWith: { a, _ in a })
         let (actor, now) = (actor, now)
         return try await db.writeTransaction { tx in

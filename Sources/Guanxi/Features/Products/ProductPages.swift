@@ -197,7 +197,7 @@ struct ProductPages: RouteCollection {
         let svc = try service(req)
         let p = try await svc.get(req.parameters.get("id", as: UUID.self))
         let prices = try await svc.prices(p.id!)
-        let category = try await p.categoryID.asyncMap { id in try await actor.inOrg(ProductCategory.self, on: req.db).filter(\.$id == id).first() }
+        let category = try await p.categoryID.asyncMap { id in try await actor.inOrg(ProductCategory.self, on: req.db).filter(\.$id == id).firstRow() }
         let def = actor.definition(Product.definition)
         // Changes of fields the role hides are left out altogether, not shown empty.
         let history = try await Audit.history(entity: Product.entity, module: .products, id: p.id!, actor: actor, on: req.db).filter { e in

@@ -9,14 +9,14 @@ extension RecycleBin {
         labelKey: "entity.product",
         list: { actor, db, limit in
             try await actor.inOrgWithDeleted(Product.self, on: db).filter(\.$deletedAt != nil)
-                .sort(\.$deletedAt, .descending).limit(limit).all()
+                .sort(\.$deletedAt, .descending).limit(limit).rows()
                 .map { Item(entity: Product.entity, id: $0.id!, title: "\($0.code) \($0.name)", deletedAt: $0.deletedAt, deletedBy: $0.deletedBy) }
         },
         restore: { actor, db, id, now in
             try actor.require(.edit, .admin)
-            guard let p = try await actor.inOrgWithDeleted(Product.self, on: db).filter(\.$id == id).filter(\.$deletedAt != nil).first()
+            guard let p = try await actor.inOrgWithDeleted(Product.self, on: db).filter(\.$id == id).filter(\.$deletedAt != nil).firstRow()
             else { throw AppError.notFound }
-            if try await actor.inOrg(Product.self, on: db).filter(\.$code == p.code).first() != nil { throw AppError.conflict("error.codeTaken") }
+            if try await actor.inOrg(Product.self, on: db).filter(\.$code == p.code).firstRow() != nil { throw AppError.conflict("error.codeTaken") }
             try await db.writeTransaction { tx in
                 try await p.restore(on: tx)
                 p.deletedBy = nil
@@ -26,12 +26,12 @@ extension RecycleBin {
         },
         purge: { actor, db, id, now in
             try actor.require(.edit, .admin)
-            guard let p = try await actor.inOrgWithDeleted(Product.self, on: db).filter(\.$id == id).filter(\.$deletedAt != nil).first()
+            guard let p = try await actor.inOrgWithDeleted(Product.self, on: db).filter(\.$id == id).filter(\.$deletedAt != nil).firstRow()
             else { throw AppError.notFound }
             // Opportunities (and later quotes) keep naming the product; it can only stay in the bin.
-            let inOpportunities = try await actor.inOrg(OpportunityLine.self, on: db).filter(\.$productID == id).first() != nil
-            let inQuotes = try await actor.inOrg(QuoteLine.self, on: db).filter(\.$productID == id).first() != nil
-            let inContracts = try await actor.inOrg(ContractLine.self, on: db).filter(\.$productID == id).first() != nil
+            let inOpportunities = try await actor.inOrg(OpportunityLine.self, on: db).filter(\.$productID == id).firstRow() != nil
+            let inQuotes = try await actor.inOrg(QuoteLine.self, on: db).filter(\.$productID == id).firstRow() != nil
+            let inContracts = try await actor.inOrg(ContractLine.self, on: db).filter(\.$productID == id).firstRow() != nil
             if inOpportunities || inQuotes || inContracts { throw AppError.conflict("error.productInUse") }
             try await db.writeTransaction { tx in
                 try await actor.inOrg(ProductPrice.self, on: tx).filter(\.$productID == id).delete()

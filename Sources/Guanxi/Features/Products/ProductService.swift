@@ -48,7 +48,7 @@ struct ProductService {
             }
         }
         let rows = try await q.sort(key, query.descending ? .descending : .ascending).sort(\.$id, query.descending ? .descending : .ascending)
-            .limit(limit + 1).all()
+            .limit(limit + 1).rows()
         let items = Array(rows.prefix(limit))
         let next = rows.count > limit ? items.last.map { PageCursor(value: query.sort == .code ? $0.code : $0.name, id: $0.id!.uuidString) } : nil
         return (items, next)
@@ -56,7 +56,7 @@ struct ProductService {
 
     func get(_ id: UUID?) async throws -> Product {
         try actor.require(.view, .products)
-        guard let id, let p = try await actor.inOrg(Product.self, on: db).filter(\.$id == id).first() else { throw AppError.notFound }
+        guard let id, let p = try await actor.inOrg(Product.self, on: db).filter(\.$id == id).firstRow() else { throw AppError.notFound }
         return p
     }
 
@@ -139,7 +139,7 @@ struct ProductService {
         if let raw = extra.categoryID {
             if raw.isEmpty {
                 category = .some(nil)
-            } else if let cid = UUID(uuidString: raw), try await actor.inOrg(ProductCategory.self, on: db).filter(\.$id == cid).first() != nil {
+            } else if let cid = UUID(uuidString: raw), try await actor.inOrg(ProductCategory.self, on: db).filter(\.$id == cid).firstRow() != nil {
                 category = .some(cid)
             } else {
                 input.errors.add("category", "error.invalidOption")
@@ -157,14 +157,14 @@ struct ProductService {
         if input.has("code"), let code = input.value("code"), !code.isEmpty, input.errors["code"] == nil {
             let q = actor.inOrg(Product.self, on: db).filter(\.$code == code)
             if let id = record?.id { q.filter(\.$id != id) }
-            if try await q.first() != nil { input.errors.add("code", "error.codeTaken") }
+            if try await q.firstRow() != nil { input.errors.add("code", "error.codeTaken") }
         }
         // Only a new or changed name is checked: a policy made stricter later does not lock existing duplicates.
         if input.has("name"), let name = input.value("name"), name != record?.name, input.errors["name"] == nil, policy.duplicateName != .allow,
            !(policy.duplicateName == .warn && extra.confirmDuplicate) {
             let q = actor.inOrg(Product.self, on: db).filter(\.$name == name)
             if let id = record?.id { q.filter(\.$id != id) }
-            if try await q.first() != nil { input.errors.add("name", policy.duplicateName == .forbid ? "error.duplicateName" : "error.duplicateNameWarn") }
+            if try await q.firstRow() != nil { input.errors.add("name", policy.duplicateName == .forbid ? "error.duplicateName" : "error.duplicateNameWarn") }
         }
         return category
     }
@@ -199,7 +199,7 @@ struct ProductService {
 
     func categoryTree() async throws -> [(node: ProductCategory, depth: Int)] {
         try actor.require(.view, .products)
-        let all = try await actor.inOrg(ProductCategory.self, on: db).limit(10_000).all()
+        let all = try await actor.inOrg(ProductCategory.self, on: db).limit(10_000).rows()
         return Tree.flatten(all, id: { $0.id! }, parent: { $0.parentID }, sortKey: { String(format: "%06d", $0.sortOrder) + $0.name })
     }
 
@@ -215,7 +215,7 @@ struct ProductService {
         var parent: UUID?
         if let p = Check.clean(parentID) {
             parent = UUID(uuidString: p)
-            if try await parent.asyncMap({ try await actor.inOrg(ProductCategory.self, on: db).filter(\.$id == $0).first() }) == nil {
+            if try await parent.asyncMap({ try await actor.inOrg(ProductCategory.self, on: db).filter(\.$id == $0).firstRow() }) == nil {
                 errors.add("parentID", "error.invalidOption")
             }
         }
@@ -232,7 +232,7 @@ struct ProductService {
 
     func renameCategory(_ id: UUID?, name raw: String?) async throws {
         try actor.require(.edit, .products)
-        guard let id, let c = try await actor.inOrg(ProductCategory.self, on: db).filter(\.$id == id).first() else { throw AppError.notFound }
+        guard let id, let c = try await actor.inOrg(ProductCategory.self, on: db).filter(\.$id == id).firstRow() else { throw AppError.notFound }
         var errors = FieldErrors()
         let name = Check.required(raw, "name", max: 50, into: &errors)
         if errors.isEmpty, try await siblingNamed(name, parent: c.parentID, except: id) { errors.add("name", "error.duplicateName") }
@@ -249,9 +249,9 @@ struct ProductService {
     /// Only an empty category goes: no categories below it and no products in it (deleted ones included, so a restore finds its place).
     func deleteCategory(_ id: UUID?) async throws {
         try actor.require(.edit, .products)
-        guard let id, let c = try await actor.inOrg(ProductCategory.self, on: db).filter(\.$id == id).first() else { throw AppError.notFound }
-        if try await actor.inOrg(ProductCategory.self, on: db).filter(\.$parentID == id).first() != nil { throw AppError.conflict("error.categoryHasChildren") }
-        if try await actor.inOrgWithDeleted(Product.self, on: db).filter(\.$categoryID == id).first() != nil { throw AppError.conflict("error.categoryHasProducts") }
+        guard let id, let c = try await actor.inOrg(ProductCategory.self, on: db).filter(\.$id == id).firstRow() else { throw AppError.notFound }
+        if try await actor.inOrg(ProductCategory.self, on: db).filter(\.$parentID == id).firstRow() != nil { throw AppError.conflict("error.categoryHasChildren") }
+        if try await actor.inOrgWithDeleted(Product.self, on: db).filter(\.$categoryID == id).firstRow() != nil { throw AppError.conflict("error.categoryHasProducts") }
         try await db.writeTransaction { [actor, now] tx in
             try await c.delete(on: tx)
             try await Audit(actor: actor, db: tx, now: now).event(ProductCategory.entity, id, .delete, old: c.name)
@@ -261,13 +261,13 @@ struct ProductService {
     private func siblingNamed(_ name: String, parent: UUID?, except: UUID?) async throws -> Bool {
         let q = actor.inOrg(ProductCategory.self, on: db).filter(\.$parentID == parent).filter(\.$name == name)
         if let except { q.filter(\.$id != except) }
-        return try await q.first() != nil
+        return try await q.firstRow() != nil
     }
 
     // MARK: price strategies
 
     func prices(_ productID: UUID) async throws -> [ProductPrice] {
-        try await actor.inOrg(ProductPrice.self, on: db).filter(\.$productID == productID).sort(\.$price).limit(500).all()
+        try await actor.inOrg(ProductPrice.self, on: db).filter(\.$productID == productID).sort(\.$price).limit(500).rows()
     }
 
     struct PriceInput: Sendable, Codable {
@@ -292,7 +292,7 @@ struct ProductService {
         var department: UUID?
         if let raw = Check.clean(input.departmentID) {
             department = UUID(uuidString: raw)
-            if try await department.asyncMap({ try await actor.inOrg(Department.self, on: db).filter(\.$id == $0).first() }) == nil {
+            if try await department.asyncMap({ try await actor.inOrg(Department.self, on: db).filter(\.$id == $0).firstRow() }) == nil {
                 errors.add("departmentID", "error.invalidOption")
             }
         }
@@ -317,7 +317,7 @@ struct ProductService {
     func removePrice(_ productID: UUID?, _ priceID: UUID?) async throws {
         try actor.require(.edit, .products)
         let p = try await get(productID)
-        guard let priceID, let row = try await actor.inOrg(ProductPrice.self, on: db).filter(\.$id == priceID).filter(\.$productID == p.id!).first()
+        guard let priceID, let row = try await actor.inOrg(ProductPrice.self, on: db).filter(\.$id == priceID).filter(\.$productID == p.id!).firstRow()
         else { throw AppError.notFound }
         try await db.writeTransaction { [actor, now] tx in
             try await row.delete(on: tx)

@@ -79,7 +79,7 @@ struct ProfilePages: RouteCollection {
     @Sendable func revokeToken(req: Request) async throws -> Response {
         let actor = try req.actor
         guard let id = req.parameters.get("id", as: UUID.self),
-              let token = try await actor.inOrg(ApiToken.self, on: req.db).filter(\.$id == id).filter(\.$userID == actor.userID).first()
+              let token = try await actor.inOrg(ApiToken.self, on: req.db).filter(\.$id == id).filter(\.$userID == actor.userID).firstRow()
         else { throw AppError.notFound }
         try await req.db.writeTransaction { tx in
             token.revokedAt = req.now
@@ -93,10 +93,10 @@ struct ProfilePages: RouteCollection {
                         tokenErrors: [String: String] = [:], status: HTTPResponseStatus = .ok) async throws -> Response {
         let actor = try req.actor
         let t = actor.t
-        let me = try await actor.inOrg(User.self, on: req.db).filter(\.$id == actor.userID).first()
+        let me = try await actor.inOrg(User.self, on: req.db).filter(\.$id == actor.userID).firstRow()
         let mailConfigured = req.application.settings.mail != nil
         let tokens = try await actor.inOrg(ApiToken.self, on: req.db).filter(\.$userID == actor.userID).filter(\.$revokedAt == nil)
-            .sort(\.$createdAt, .descending).all()
+            .sort(\.$createdAt, .descending).rows()
         return req.page(status, title: t("profile.title"), crumbs: [Crumb(label: t("profile.title"), href: nil)]) { ctx in
             let tokenRows: [[HNode]] = tokens.map { tok in
                 [H.text(tok.name), H.el("code", [], [H.text(tok.prefix + "…")]), H.text(ctx.dateTime(tok.createdAt)),

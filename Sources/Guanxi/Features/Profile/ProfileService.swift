@@ -10,7 +10,7 @@ struct ProfileService {
 
     /// Email copies of notifications (PLT-17); needs an address on the employee record.
     func setNotifyByEmail(_ on: Bool) async throws {
-        guard let me = try await actor.inOrg(User.self, on: db).filter(\.$id == actor.userID).first() else { throw AppError.notFound }
+        guard let me = try await actor.inOrg(User.self, on: db).filter(\.$id == actor.userID).firstRow() else { throw AppError.notFound }
         if on, me.email == nil {
             var e = FieldErrors()
             e.add("notifyByEmail", "profile.mailNoAddress")

@@ -136,7 +136,7 @@ struct QuotePages: RouteCollection {
         var header: [String: String] = ["ownerID": actor.userID.uuidString, "quotedOn": CalendarDate.of(req.now, in: actor.org.timeZone),
                                          "validUntil": CalendarDate.adding(30, to: CalendarDate.of(req.now, in: actor.org.timeZone)) ?? ""]
         if let raw = try? req.query.get(String.self, at: "opportunity"), let id = UUID(uuidString: raw), actor.can(.view, .opportunities),
-           let o = try await actor.query(Opportunity.self, .view, on: req.db).filter(\.$id == id).first() {
+           let o = try await actor.query(Opportunity.self, .view, on: req.db).filter(\.$id == id).firstRow() {
             header["opportunityID"] = o.id!.uuidString
             header["customerID"] = o.customerID.uuidString
             header["title"] = o.name
@@ -190,11 +190,11 @@ struct QuotePages: RouteCollection {
         let t = actor.t
         let people = try await actor.scopeUsers(.quotes, on: req.db)
         let catalogue = actor.can(.view, .products)
-            ? try await actor.inOrg(Product.self, on: req.db).filter(\.$status == "onSale").sort(\.$name).limit(500).all() : []
+            ? try await actor.inOrg(Product.self, on: req.db).filter(\.$status == "onSale").sort(\.$name).limit(500).rows() : []
         let customerID = values.header["customerID"].flatMap(UUID.init(uuidString:))
-        let customer = try await customerID.asyncMap { id in try await actor.query(Customer.self, .view, on: req.db).filter(\.$id == id).first() }
+        let customer = try await customerID.asyncMap { id in try await actor.query(Customer.self, .view, on: req.db).filter(\.$id == id).firstRow() }
         let opportunities = try await customerID.asyncMap { id in
-            actor.can(.view, .opportunities) ? try await actor.query(Opportunity.self, .view, on: req.db).filter(\.$customerID == id).sort(\.$id, .descending).limit(50).all() : []
+            actor.can(.view, .opportunities) ? try await actor.query(Opportunity.self, .view, on: req.db).filter(\.$customerID == id).sort(\.$id, .descending).limit(50).rows() : []
         } ?? []
         let title = record.map { "\($0.number) v\($0.version)" } ?? t("quote.new")
         let action = record.map { Paths.quote($0.id!) + "/edit" } ?? Paths.quotes
@@ -282,7 +282,7 @@ struct QuotePages: RouteCollection {
         let versions = try await svc.versions(of: q)
         let names = try await OpportunityNames.customers([q.customerID], on: req.db, orgID: actor.orgID)
         let owners = try await OpportunityNames.users([q.ownerID], on: req.db, orgID: actor.orgID)
-        let opportunity = try await q.opportunityID.asyncMap { id in try await actor.inOrg(Opportunity.self, on: req.db).filter(\.$id == id).first() }
+        let opportunity = try await q.opportunityID.asyncMap { id in try await actor.inOrg(Opportunity.self, on: req.db).filter(\.$id == id).firstRow() }
         let history = try await Audit.history(entity: Quote.entity, module: .quotes, id: q.id!, actor: actor, on: req.db)
         let canEdit = (try? await svc.get(q.id, for: .edit)) != nil
         let needsApproval = try await svc.needsApproval(q)

@@ -51,12 +51,12 @@ struct QuoteService {
     }
 
     func lines(_ id: UUID) async throws -> [QuoteLine] {
-        try await actor.inOrg(QuoteLine.self, on: db).filter(\.$quoteID == id).sort(\.$position).all()
+        try await actor.inOrg(QuoteLine.self, on: db).filter(\.$quoteID == id).sort(\.$position).rows()
     }
 
     /// Every version of a quote's number the actor may see, newest first.
     func versions(of q: Quote) async throws -> [Quote] {
-        try await actor.query(Quote.self, .view, on: db).filter(\.$number == q.number).sort(\.$version, .descending).limit(50).all()
+        try await actor.query(Quote.self, .view, on: db).filter(\.$number == q.number).sort(\.$version, .descending).limit(50).rows()
     }
 
     struct ListQuery: Sendable {
@@ -88,7 +88,7 @@ struct QuoteService {
         }
         if let c = query.cursor { q.filter(\.$id < c) }
         let limit = max(1, min(query.limit, 200))
-        let rows = try await q.sort(\.$id, .descending).limit(limit + 1).all()
+        let rows = try await q.sort(\.$id, .descending).limit(limit + 1).rows()
         let items = Array(rows.prefix(limit))
         return (items, rows.count > limit ? items.last?.id : nil)
     }
@@ -105,12 +105,12 @@ struct QuoteService {
         if let productID {
             q.filter(.sql(embed: "quotes.id IN (SELECT quote_id FROM quote_lines WHERE org_id = \(bind: actor.orgID) AND product_id = \(bind: productID))"))
         }
-        let quotes = try await q.sort(\.$id, .descending).limit(limit).all()
+        let quotes = try await q.sort(\.$id, .descending).limit(limit).rows()
         guard !quotes.isEmpty else { return [] }
         let lq = actor.inOrg(QuoteLine.self, on: db).filter(\.$quoteID ~~ quotes.map { $0.id! })
         if let productID { lq.filter(\.$productID == productID) }
         let byQuote = Dictionary(uniqueKeysWithValues: quotes.map { ($0.id!, $0) })
-        return try await lq.sort(\.$position).all().compactMap { l in byQuote[l.quoteID].map { HistoryRow(line: l, quote: $0) } }
+        return try await lq.sort(\.$position).rows().compactMap { l in byQuote[l.quoteID].map { HistoryRow(line: l, quote: $0) } }
             .sorted { $0.quote.id!.uuidString > $1.quote.id!.uuidString }
     }
 
@@ -177,7 +177,7 @@ struct QuoteService {
     func submitForApproval(_ id: UUID?) async throws -> ApprovalRequest {
         let quote = try await get(id, for: .edit)
         guard quote.isCurrent, quote.status == .draft, try await needsApproval(quote) else { throw AppError.conflict("error.noApprovalNeeded") }
-        let customer = try await actor.inOrg(Customer.self, on: db).filter(\.$id == quote.customerID).first()?.name ?? ""
+        let customer = try await actor.inOrg(Customer.self, on: db).filter(\.$id == quote.customerID).firstRow()?.name ?? ""
         return try await ApprovalService(db: db, actor: actor, now: now)
             .submit(.quote, recordID: quote.id!, title: "\(quote.number) v\(quote.version) · \(customer)", amount: quote.total, link: Paths.quote(quote.id!))
     }
@@ -203,8 +203,8 @@ struct QuoteService {
         try await db.writeTransaction { [actor, now] tx in
             // Only one current version per number, even when two people ask at once.
             try await actor.inOrg(Quote.self, on: tx).filter(\.$id == old.id!).filter(\.$isCurrent == true).set(\.$isCurrent, to: false).update()
-            guard try await actor.inOrg(Quote.self, on: tx).filter(\.$id == old.id!).first()?.isCurrent == false,
-                  try await actor.inOrgWithDeleted(Quote.self, on: tx).filter(\.$number == old.number).filter(\.$version == copy.version).first() == nil
+            guard try await actor.inOrg(Quote.self, on: tx).filter(\.$id == old.id!).firstRow()?.isCurrent == false,
+                  try await actor.inOrgWithDeleted(Quote.self, on: tx).filter(\.$number == old.number).filter(\.$version == copy.version).firstRow() == nil
             else { throw AppError.conflict("error.quoteNotCurrent") }
             try await copy.create(on: tx)
             try await Self.insert(lines, into: copy, on: tx)
@@ -224,7 +224,7 @@ struct QuoteService {
     }
 
     private func ownerOf(_ q: Quote) async throws -> User {
-        if let u = try await actor.inOrg(User.self, on: db).filter(\.$id == q.ownerID).first() { return u }
+        if let u = try await actor.inOrg(User.self, on: db).filter(\.$id == q.ownerID).firstRow() { return u }
         throw AppError.notFound
     }
 
@@ -279,11 +279,11 @@ struct QuoteService {
         var customer: Customer?
         if let raw = Check.clean(input.customerID) {
             if let id = UUID(uuidString: raw), actor.can(.view, .customers) {
-                customer = try await actor.query(Customer.self, .view, on: db).filter(\.$id == id).first()
+                customer = try await actor.query(Customer.self, .view, on: db).filter(\.$id == id).firstRow()
             }
             if customer == nil { errors.add("customerID", "error.invalidOption") }
         } else if let record {
-            customer = try await actor.inOrg(Customer.self, on: db).filter(\.$id == record.customerID).first()
+            customer = try await actor.inOrg(Customer.self, on: db).filter(\.$id == record.customerID).firstRow()
         } else {
             errors.add("customerID", "error.required")
         }
@@ -291,7 +291,7 @@ struct QuoteService {
         if let raw = input.opportunityID {
             if let text = Check.clean(raw) {
                 let found = try await UUID(uuidString: text).asyncMap { id in
-                    actor.can(.view, .opportunities) ? try await actor.query(Opportunity.self, .view, on: db).filter(\.$id == id).first() : nil
+                    actor.can(.view, .opportunities) ? try await actor.query(Opportunity.self, .view, on: db).filter(\.$id == id).firstRow() : nil
                 }
                 if let found, found.customerID == customer?.id { opportunityID = found.id } else { errors.add("opportunityID", "error.invalidOption") }
             } else {
@@ -319,7 +319,7 @@ struct QuoteService {
         if given.isEmpty { errors.add("lines", "error.quoteNoLines") }
         if given.count > 500 { errors.add("lines", "error.tooManyLines") }
         let ids = Set(given.compactMap { Check.clean($0.productID).flatMap(UUID.init(uuidString:)) })
-        let products = Dictionary(uniqueKeysWithValues: try await actor.inOrg(Product.self, on: db).filter(\.$id ~~ Array(ids)).all().map { ($0.id!, $0) })
+        let products = Dictionary(uniqueKeysWithValues: try await actor.inOrg(Product.self, on: db).filter(\.$id ~~ Array(ids)).rows().map { ($0.id!, $0) })
         let policy = try await ProductService(db: db, actor: actor, now: now).policy()
         let pricing = ProductService(db: db, actor: actor, now: now)
         var lines: [QuoteLine] = []

@@ -22,17 +22,17 @@ struct RoleService {
 
     func list() async throws -> [Role] {
         try actor.require(.view, .admin)
-        return try await actor.inOrg(Role.self, on: db).sort(\.$name).all()
+        return try await actor.inOrg(Role.self, on: db).sort(\.$name).rows()
     }
 
     func get(_ id: UUID?) async throws -> Role {
-        guard let id, let r = try await actor.inOrg(Role.self, on: db).filter(\.$id == id).first() else { throw AppError.notFound }
+        guard let id, let r = try await actor.inOrg(Role.self, on: db).filter(\.$id == id).firstRow() else { throw AppError.notFound }
         return r
     }
 
     func memberCounts() async throws -> [UUID: Int] {
         var counts: [UUID: Int] = [:]
-        for ur in try await actor.inOrg(UserRole.self, on: db).limit(1_000_000).all() { counts[ur.roleID, default: 0] += 1 }
+        for ur in try await actor.inOrg(UserRole.self, on: db).limit(1_000_000).rows() { counts[ur.roleID, default: 0] += 1 }
         return counts
     }
 
@@ -86,7 +86,7 @@ struct RoleService {
         if errors["name"] == nil {
             let q = actor.inOrg(Role.self, on: db).filter(\.$name == name)
             if let id { q.filter(\.$id != id) }
-            if try await q.first() != nil { errors.add("name", "error.nameTaken") }
+            if try await q.firstRow() != nil { errors.add("name", "error.nameTaken") }
         }
         guard errors.isEmpty else { throw AppError.invalid(errors) }
         return (name, summary)

@@ -23,9 +23,9 @@ struct SearchService {
         let contacts = try await actor.inOrg(Contact.self, on: db).group(.or) { or in
             or.filter(SearchIndex.contains(q, table: Contact.schema, on: db))
             if digits.count >= 3, digits != q { or.filter(SearchIndex.contains(digits, table: Contact.schema, on: db)) }
-        }.limit(limit * 3).all()
+        }.limit(limit * 3).rows()
         if !contacts.isEmpty {
-            let visible = try await actor.query(Customer.self, .view, on: db).filter(\.$id ~~ Array(Set(contacts.map(\.customerID)))).all()
+            let visible = try await actor.query(Customer.self, .view, on: db).filter(\.$id ~~ Array(Set(contacts.map(\.customerID)))).rows()
             let byID = Dictionary(uniqueKeysWithValues: visible.map { ($0.id!, $0) })
             results.contacts = contacts.compactMap { c in byID[c.customerID].map { (c, $0) } }.prefix(limit).map { $0 }
         }

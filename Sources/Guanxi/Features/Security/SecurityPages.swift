@@ -26,7 +26,7 @@ struct SecurityPages: RouteCollection {
         // Record ids are time-ordered (UUIDv7 of the attempt's time), so newest-first is id order.
         if let c = cursor, let cid = UUID(uuidString: c.id) { q.filter(\.$id < cid) }
         let limit = 50
-        let rows = try await q.sort(\.$id, .descending).limit(limit + 1).all()
+        let rows = try await q.sort(\.$id, .descending).limit(limit + 1).rows()
         let page = Array(rows.prefix(limit))
         let next = rows.count > limit ? page.last.map { PageCursor(value: "", id: $0.id!.uuidString) } : nil
         let raw: (String) -> String? = { try? req.query.get(String.self, at: $0) }
@@ -60,7 +60,7 @@ struct SecurityPages: RouteCollection {
         let now = req.now
         let sessions = try await actor.inOrg(UserSession.self, on: req.db)
             .filter(\.$revokedAt == nil).filter(\.$expiresAt > now).filter(\.$lastSeenAt > now.addingTimeInterval(-Self.onlineWindow))
-            .sort(\.$lastSeenAt, .descending).limit(1000).all()
+            .sort(\.$lastSeenAt, .descending).limit(1000).rows()
         let names = try await NameLookup.load(for: [], orgID: actor.orgID, extraUsers: sessions.map(\.userID), on: req.db)
         return req.page(title: t("nav.online"), crumbs: [Crumb(label: t("nav.admin"), href: nil), Crumb(label: t("nav.online"), href: nil)]) { ctx in
             let rows: [[HNode]] = sessions.map { s in
@@ -82,7 +82,7 @@ struct SecurityPages: RouteCollection {
         let actor = try req.actor
         try actor.require(.edit, .admin)
         guard let id = req.parameters.get("id", as: UUID.self),
-              let s = try await actor.inOrg(UserSession.self, on: req.db).filter(\.$id == id).first() else { throw AppError.notFound }
+              let s = try await actor.inOrg(UserSession.self, on: req.db).filter(\.$id == id).firstRow() else { throw AppError.notFound }
         try await req.db.writeTransaction { tx in
             s.revokedAt = req.now
             try await s.save(on: tx)

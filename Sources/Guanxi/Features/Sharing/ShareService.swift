@@ -48,7 +48,7 @@ struct ShareService {
         case .customers: _ = try await actor.find(Customer.self, recordID, for: .view, on: db)
         case .contracts: _ = try await actor.find(Contract.self, recordID, for: .view, on: db)
         }
-        let rows = try await actor.inOrg(RecordShare.self, on: db).filter(\.$entity == target.entity).filter(\.$recordID == recordID).all()
+        let rows = try await actor.inOrg(RecordShare.self, on: db).filter(\.$entity == target.entity).filter(\.$recordID == recordID).rows()
         let names = try await names(rows.map(\.userID))
         return rows.map { Share(record: $0, userName: names[$0.userID] ?? "?") }.sorted { $0.userName < $1.userName }
     }
@@ -58,7 +58,7 @@ struct ShareService {
         let (id, owner) = try await toShare(recordID)
         let entity = target.entity
         guard !userIDs.isEmpty, userIDs.count <= 100 else { throw AppError.badRequest("error.badParameter") }
-        let users = try await actor.inOrg(User.self, on: db).filter(\.$id ~~ userIDs).filter(\.$status == .active).all()
+        let users = try await actor.inOrg(User.self, on: db).filter(\.$id ~~ userIDs).filter(\.$status == .active).rows()
         guard users.count == Set(userIDs).count, !userIDs.contains(where: { $0 == owner }) else {
             var e = FieldErrors()
             e.add("userIDs", "error.unknownUser")
@@ -68,7 +68,7 @@ struct ShareService {
             let audit = Audit(actor: actor, db: tx, now: now)
             for u in users {
                 if let existing = try await actor.inOrg(RecordShare.self, on: tx).filter(\.$entity == entity)
-                    .filter(\.$recordID == id).filter(\.$userID == u.id!).first() {
+                    .filter(\.$recordID == id).filter(\.$userID == u.id!).firstRow() {
                     guard existing.level != level else { continue }
                     let old = existing.level
                     existing.level = level
@@ -86,7 +86,7 @@ struct ShareService {
         let (id, _) = try await toShare(recordID)
         let entity = target.entity
         guard let share = try await actor.inOrg(RecordShare.self, on: db).filter(\.$entity == entity).filter(\.$recordID == id)
-            .filter(\.$userID == userID).first() else { throw AppError.notFound }
+            .filter(\.$userID == userID).firstRow() else { throw AppError.notFound }
         let name = try await names([userID])[userID] ?? "?"
         try await db.writeTransaction { tx in
             try await share.delete(on: tx)
@@ -96,22 +96,22 @@ struct ShareService {
 
     /// What I share with others, and what others share with me.
     func overview() async throws -> (mine: [(Customer, Share)], withMe: [(Customer, RecordShare.Level)]) {
-        let myCustomerIDs = try await actor.inOrg(Customer.self, on: db).filter(\.$ownerID == actor.userID).field(\.$id).limit(100_000).all().compactMap(\.id)
+        let myCustomerIDs = try await actor.inOrg(Customer.self, on: db).filter(\.$ownerID == actor.userID).field(\.$id).limit(100_000).rows().compactMap(\.id)
         var mine: [(Customer, Share)] = []
         if !myCustomerIDs.isEmpty {
-            let shares = try await actor.inOrg(RecordShare.self, on: db).filter(\.$entity == Customer.entity).filter(\.$recordID ~~ myCustomerIDs).limit(1000).all()
-            let customers = Dictionary(uniqueKeysWithValues: try await actor.inOrg(Customer.self, on: db).filter(\.$id ~~ shares.map(\.recordID)).all().map { ($0.id!, $0) })
+            let shares = try await actor.inOrg(RecordShare.self, on: db).filter(\.$entity == Customer.entity).filter(\.$recordID ~~ myCustomerIDs).limit(1000).rows()
+            let customers = Dictionary(uniqueKeysWithValues: try await actor.inOrg(Customer.self, on: db).filter(\.$id ~~ shares.map(\.recordID)).rows().map { ($0.id!, $0) })
             let names = try await names(shares.map(\.userID))
             mine = shares.compactMap { s in customers[s.recordID].map { ($0, Share(record: s, userName: names[s.userID] ?? "?")) } }
         }
-        let incoming = try await actor.inOrg(RecordShare.self, on: db).filter(\.$entity == Customer.entity).filter(\.$userID == actor.userID).limit(1000).all()
+        let incoming = try await actor.inOrg(RecordShare.self, on: db).filter(\.$entity == Customer.entity).filter(\.$userID == actor.userID).limit(1000).rows()
         let level = Dictionary(incoming.map { ($0.recordID, $0.level) }, uniquingKeysWith: { a, _ in a })
-        let withMe = try await actor.inOrg(Customer.self, on: db).filter(\.$id ~~ incoming.map(\.recordID)).sort(\.$name).all().map { ($0, level[$0.id!] ?? .read) }
+        let withMe = try await actor.inOrg(Customer.self, on: db).filter(\.$id ~~ incoming.map(\.recordID)).sort(\.$name).rows().map { ($0, level[$0.id!] ?? .read) }
         return (mine.sorted { $0.0.name < $1.0.name }, withMe)
     }
 
     private func names(_ ids: [UUID]) async throws -> [UUID: String] {
         guard !ids.isEmpty else { return [:] }
-        return Dictionary(uniqueKeysWithValues: try await actor.inOrg(User.self, on: db).filter(\.$id ~~ Array(Set(ids))).all().map { ($0.id!, $0.name) })
+        return Dictionary(uniqueKeysWithValues: try await actor.inOrg(User.self, on: db).filter(\.$id ~~ Array(Set(ids))).rows().map { ($0.id!, $0.name) })
     }
 }

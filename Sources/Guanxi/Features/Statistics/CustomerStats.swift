@@ -94,15 +94,15 @@ struct CustomerStats {
         let ids = keys.compactMap(UUID.init(uuidString:))
         switch d {
         case .owner:
-            for u in try await actor.inOrg(User.self, on: db).filter(\.$id ~~ ids).all() { out[u.id!.uuidString] = u.name }
+            for u in try await actor.inOrg(User.self, on: db).filter(\.$id ~~ ids).rows() { out[u.id!.uuidString] = u.name }
         case .department:
-            for x in try await actor.inOrg(Department.self, on: db).filter(\.$id ~~ ids).all() { out[x.id!.uuidString] = x.name }
+            for x in try await actor.inOrg(Department.self, on: db).filter(\.$id ~~ ids).rows() { out[x.id!.uuidString] = x.name }
         case .region:
             let paths = try await RegionService(db: db, actor: actor, now: Date()).paths()
             for id in ids { out[id.uuidString] = paths[id] }
         case .industry, .level, .source, .status:
             let kind: DictionaryKind = d == .industry ? .industry : d == .level ? .level : d == .source ? .source : .customerStatus
-            for o in try await actor.inOrg(DictionaryOption.self, on: db).filter(\.$kind == kind.rawValue).all() { out[o.value] = o.label(t.locale) }
+            for o in try await actor.inOrg(DictionaryOption.self, on: db).filter(\.$kind == kind.rawValue).rows() { out[o.value] = o.label(t.locale) }
         }
         out[""] = t(d == .owner ? "customer.noOwner" : "stats.unset")
         return out

@@ -58,7 +58,7 @@ struct TargetListService {
     let now: Date
 
     func list() async throws -> [TargetList] {
-        try await actor.query(TargetList.self, .view, on: db).sort(\.$createdAt, .descending).limit(200).all()
+        try await actor.query(TargetList.self, .view, on: db).sort(\.$createdAt, .descending).limit(200).rows()
     }
 
     func get(_ id: UUID?, for action: Action = .view) async throws -> TargetList {
@@ -80,7 +80,7 @@ struct TargetListService {
             let ids = page.items.map { $0.id! }
             if entity == Contact.entity {
                 if !ids.isEmpty {
-                    out += try await actor.inOrg(Contact.self, on: db).filter(\.$customerID ~~ ids).sort(\.$id).all().map { $0.id! }
+                    out += try await actor.inOrg(Contact.self, on: db).filter(\.$customerID ~~ ids).sort(\.$id).rows().map { $0.id! }
                 }
             } else {
                 out += ids
@@ -173,15 +173,15 @@ struct TargetListService {
         guard !page.isEmpty else { return ([], nil) }
         var out: [Member] = []
         if list.entity == Contact.entity {
-            let contacts = try await actor.inOrg(Contact.self, on: db).filter(\.$id ~~ page).all()
-            let customers = try await actor.query(Customer.self, .view, on: db).filter(\.$id ~~ contacts.map(\.customerID)).all()
+            let contacts = try await actor.inOrg(Contact.self, on: db).filter(\.$id ~~ page).rows()
+            let customers = try await actor.query(Customer.self, .view, on: db).filter(\.$id ~~ contacts.map(\.customerID)).rows()
             let byID = Dictionary(uniqueKeysWithValues: customers.map { ($0.id!, $0) })
             for c in contacts.sorted(by: { $0.id!.uuidString < $1.id!.uuidString }) {
                 guard let customer = byID[c.customerID] else { continue }
                 out.append(Member(id: c.id!, name: c.name, customerID: customer.id!, customerName: customer.name, phone: c.mobile ?? c.officePhone, ownerID: customer.ownerID))
             }
         } else {
-            let customers = try await actor.query(Customer.self, .view, on: db).filter(\.$id ~~ page).all()
+            let customers = try await actor.query(Customer.self, .view, on: db).filter(\.$id ~~ page).rows()
             for c in customers.sorted(by: { $0.id!.uuidString < $1.id!.uuidString }) {
                 out.append(Member(id: c.id!, name: c.name, customerID: c.id!, customerName: c.name, phone: c.phone, ownerID: c.ownerID))
             }
@@ -200,6 +200,6 @@ enum TargetListQuery {
     /// A saved filter of the actor's, by id.
     static func savedFilter(_ raw: String?, actor: Actor, on db: Database) async throws -> SavedFilter? {
         guard let id = Check.clean(raw).flatMap(UUID.init(uuidString:)) else { return nil }
-        return try await actor.inOrg(SavedFilter.self, on: db).filter(\.$id == id).filter(\.$userID == actor.userID).first()
+        return try await actor.inOrg(SavedFilter.self, on: db).filter(\.$id == id).filter(\.$userID == actor.userID).firstRow()
     }
 }

@@ -163,7 +163,7 @@ struct TaskService {
         }
         if let s = q.status { query.filter(\.$status == s) }
         if let c = q.customerID { query.filter(\.$customerID == c) }
-        let rows = try await query.sort(\.$id, .descending).limit(max(1, min(q.limit, 500))).all()
+        let rows = try await query.sort(\.$id, .descending).limit(max(1, min(q.limit, 500))).rows()
         return rows.sorted { a, b in
             if a.status.isClosed != b.status.isClosed { return !a.status.isClosed }
             if !a.status.isClosed { return (a.dueOn ?? "9999") < (b.dueOn ?? "9999") }
@@ -188,7 +188,7 @@ struct TaskReminder {
         for org in try await SystemAccess.organizations(on: db) {
             let today = CalendarDate.of(now, in: org.zone)
             let tasks = try await SystemAccess.inOrg(TaskItem.self, org.id!, on: db).filter(\.$status ~~ [TaskStatus.open, .inProgress])
-                .filter(\.$dueOn <= today).filter(\.$dueOn >= CalendarDate.adding(-30, to: today) ?? today).limit(10_000).all()
+                .filter(\.$dueOn <= today).filter(\.$dueOn >= CalendarDate.adding(-30, to: today) ?? today).limit(10_000).rows()
             sent += try await db.writeTransaction { [now] tx in
                 var n = 0
                 for t in tasks {

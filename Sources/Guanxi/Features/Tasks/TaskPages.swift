@@ -58,8 +58,8 @@ struct TaskPages: RouteCollection {
         let customer = form.customerID.flatMap(UUID.init(uuidString:))
         let tasks = try await service(req).list(.init(view: view, customerID: customer))
         let people = try await actor.scopeUsers(.tasks, on: req.db)
-        let names = Dictionary(uniqueKeysWithValues: try await actor.inOrg(User.self, on: req.db).filter(\.$id ~~ Array(Set(tasks.map(\.ownerID) + tasks.map(\.assignedBy)))).all().map { ($0.id!, $0.name) })
-        let customers = Dictionary(uniqueKeysWithValues: try await actor.inOrg(Customer.self, on: req.db).filter(\.$id ~~ tasks.compactMap(\.customerID)).all().map { ($0.id!, $0.name) })
+        let names = Dictionary(uniqueKeysWithValues: try await actor.inOrg(User.self, on: req.db).filter(\.$id ~~ Array(Set(tasks.map(\.ownerID) + tasks.map(\.assignedBy)))).rows().map { ($0.id!, $0.name) })
+        let customers = Dictionary(uniqueKeysWithValues: try await actor.inOrg(Customer.self, on: req.db).filter(\.$id ~~ tasks.compactMap(\.customerID)).rows().map { ($0.id!, $0.name) })
         let today = CalendarDate.of(req.now, in: actor.org.timeZone)
         return req.page(status, title: t("nav.tasks"), crumbs: [Crumb(label: t("nav.tasks"), href: nil)]) { ctx in
             let tabs = H.el("nav", [.cls("tabs"), A("aria-label", t("nav.tasks"))], [("mine", "task.mine"), ("assigned", "task.assigned"), ("team", "task.team")].map { key, label in
@@ -105,8 +105,8 @@ struct TaskPages: RouteCollection {
         let task = try await actor.find(TaskItem.self, req.parameters.get("id", as: UUID.self), for: .view, on: req.db)
         let t = actor.t
         let ids = [task.ownerID, task.assignedBy] + (task.reviewedBy.map { [$0] } ?? [])
-        let names = Dictionary(uniqueKeysWithValues: try await actor.inOrg(User.self, on: req.db).filter(\.$id ~~ ids).all().map { ($0.id!, $0.name) })
-        let customer = try await task.customerID.flatMap { id in actor.inOrg(Customer.self, on: req.db).filter(\.$id == id) }?.first()
+        let names = Dictionary(uniqueKeysWithValues: try await actor.inOrg(User.self, on: req.db).filter(\.$id ~~ ids).rows().map { ($0.id!, $0.name) })
+        let customer = try await task.customerID.flatMap { id in actor.inOrg(Customer.self, on: req.db).filter(\.$id == id) }?.firstRow()
         let history = try await Audit.history(entity: TaskItem.entity, module: .tasks, id: task.id!, actor: actor, on: req.db)
         let today = CalendarDate.of(req.now, in: actor.org.timeZone)
         let canEdit = actor.can(.edit, .tasks)

@@ -64,7 +64,7 @@ struct PlatformAPIController: RouteCollection {
 
     @Sendable func me(req: Request) async throws -> MeDTO {
         let a = try req.actor
-        let user = try await a.inOrg(User.self, on: req.db).filter(\.$id == a.userID).first()
+        let user = try await a.inOrg(User.self, on: req.db).filter(\.$id == a.userID).firstRow()
         var perms: [String: [String]] = [:]
         var scopes: [String: String] = [:]
         for m in Module.allCases {
@@ -85,7 +85,7 @@ struct PlatformAPIController: RouteCollection {
 
     @Sendable func users(req: Request) async throws -> [UserSummaryDTO] {
         let a = try req.actor
-        return try await a.inOrg(User.self, on: req.db).sort(\.$name).limit(5000).all().map {
+        return try await a.inOrg(User.self, on: req.db).sort(\.$name).limit(5000).rows().map {
             UserSummaryDTO(id: $0.id!, name: $0.name, account: $0.account, departmentID: $0.departmentID, supervisorID: $0.supervisorID,
                            status: $0.status.rawValue)
         }

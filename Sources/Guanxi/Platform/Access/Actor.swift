@@ -54,9 +54,9 @@ extension Actor {
     static func resolve(userID: UUID, sessionID: UUID?, fallbackLocale: AppLocale, on db: Database) async throws -> Actor? {
         guard let user = try await User.find(userID, on: db), user.status == .active,
               let org = try await Organization.find(user.orgID, on: db) else { return nil }
-        let roleIDs = try await UserRole.query(on: db).filter(\.$userID == userID).all().map(\.roleID)
+        let roleIDs = try await UserRole.query(on: db).filter(\.$userID == userID).rows().map(\.roleID)
         let roles = roleIDs.isEmpty ? [] : try await Role.query(on: db)
-            .filter(\.$orgID == user.orgID).filter(\.$id ~~ roleIDs).all()
+            .filter(\.$orgID == user.orgID).filter(\.$id ~~ roleIDs).rows()
         let policy = ResolvedPolicy(roles: roles.map(\.policy))
         let scopes = Set(policy.scopes.values)
         var subordinates: Set<String> = []
@@ -69,7 +69,7 @@ extension Actor {
             deptTree.insert(dept.uuidString)
         }
         let customFields = try await CustomFieldDefinition.query(on: db).filter(\.$orgID == user.orgID).filter(\.$isActive == true)
-            .sort(\.$sortOrder).sort(\.$createdAt).all().map(\.spec)
+            .sort(\.$sortOrder).sort(\.$createdAt).rows().map(\.spec)
         return Actor(
             userID: userID,
             orgID: user.orgID,
@@ -276,7 +276,7 @@ extension Actor {
         case .department: q.group(.or) { $0.filter(\.$id == userID).filter(\.$departmentID == departmentID) }
         case .departmentTree: q.group(.or) { $0.filter(\.$id == userID).filter(\.$departmentID ~~ scope_ids(scope.departmentTreeIDs)) }
         }
-        return try await q.sort(\.$name).limit(2000).all()
+        return try await q.sort(\.$name).limit(2000).rows()
     }
 
     /// Someone the actor may give work to in a module (tasks, activities): themselves or a colleague in scope.
@@ -289,7 +289,7 @@ extension Actor {
     func visibleCustomer(_ raw: String?, field: String, into errors: inout FieldErrors, on db: Database) async throws -> UUID? {
         guard let raw = Check.clean(raw) else { return nil }
         guard let id = UUID(uuidString: raw), can(.view, .customers),
-              try await query(Customer.self, .view, on: db).filter(\.$id == id).first() != nil else {
+              try await query(Customer.self, .view, on: db).filter(\.$id == id).firstRow() != nil else {
             errors.add(field, "error.invalidOption")
             return nil
         }
@@ -303,13 +303,13 @@ extension Actor {
         guard let id else { throw AppError.notFound }
         if action != .view, !can(action, M.module) {
             // Say "not found" for records the actor cannot even see, "forbidden" for the rest.
-            guard try await query(M.self, .view, on: db).filter(\._$id == id).first() != nil else { throw AppError.notFound }
+            guard try await query(M.self, .view, on: db).filter(\._$id == id).firstRow() != nil else { throw AppError.notFound }
             throw AppError.forbidden
         }
-        let found = try await memoized("find.\(M.schema).\(id).\(action)") { try await query(M.self, action, on: db).filter(\._$id == id).first() }
+        let found = try await memoized("find.\(M.schema).\(id).\(action)") { try await query(M.self, action, on: db).filter(\._$id == id).firstRow() }
         guard let record = found else {
             // Visible (a read share, a pool customer) but not this actor's to change.
-            if action != .view, try await query(M.self, .view, on: db).filter(\._$id == id).first() != nil { throw AppError.forbidden }
+            if action != .view, try await query(M.self, .view, on: db).filter(\._$id == id).firstRow() != nil { throw AppError.forbidden }
             throw AppError.notFound
         }
         return record

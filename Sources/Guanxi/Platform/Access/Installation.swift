@@ -6,14 +6,14 @@ import Vapor
 /// Questions about the installation as a whole, asked before any organisation or actor exists.
 enum Installation {
     static func isSetUp(on db: Database) async throws -> Bool {
-        try await Organization.query(on: db).first() != nil
+        try await Organization.query(on: db).firstRow() != nil
     }
 
     /// Accounts are unique across organisations, so signing in needs only the account name.
     static func accountTaken(_ account: String, except id: UUID? = nil, on db: Database) async throws -> Bool {
         let q = User.query(on: db).filter(\.$account == account)
         if let id { q.filter(\.$id != id) }
-        return try await q.first() != nil
+        return try await q.firstRow() != nil
     }
 }
 
@@ -39,18 +39,18 @@ extension Application {
 /// but never across organisations.
 enum SystemAccess {
     static func organizations(on db: Database) async throws -> [Organization] {
-        try await Organization.query(on: db).all()
+        try await Organization.query(on: db).rows()
     }
 
     /// A web-to-lead form by its public token, whichever organisation it belongs to.
     static func webForm(token: String, on db: Database) async throws -> WebForm? {
-        try await WebForm.query(on: db).filter(\.$token == token).first()
+        try await WebForm.query(on: db).filter(\.$token == token).firstRow()
     }
 
     /// An approver's task by its id, whichever organisation it belongs to: the email link names it,
     /// and the caller checks the link's token against the task before anything else.
     static func approvalTask(_ id: UUID, on db: Database) async throws -> ApprovalTask? {
-        try await ApprovalTask.query(on: db).filter(\.$id == id).first()
+        try await ApprovalTask.query(on: db).filter(\.$id == id).firstRow()
     }
 
     static func inOrg<M: OrgScoped>(_ type: M.Type, _ orgID: UUID, on db: Database) -> QueryBuilder<M> {

@@ -95,11 +95,11 @@ struct AttachmentService {
         switch entity {
         case Customer.entity: _ = try await actor.find(Customer.self, recordID, for: need, on: db)
         case Contact.entity:
-            guard let c = try await actor.inOrg(Contact.self, on: db).filter(\.$id == recordID).first() else { throw AppError.notFound }
+            guard let c = try await actor.inOrg(Contact.self, on: db).filter(\.$id == recordID).firstRow() else { throw AppError.notFound }
             _ = try await actor.find(Customer.self, c.customerID, for: need, on: db)
         case Product.entity:
             try actor.require(need, .products)
-            guard try await actor.inOrg(Product.self, on: db).filter(\.$id == recordID).first() != nil else { throw AppError.notFound }
+            guard try await actor.inOrg(Product.self, on: db).filter(\.$id == recordID).firstRow() != nil else { throw AppError.notFound }
         case Lead.entity: _ = try await actor.find(Lead.self, recordID, for: need, on: db)
         case Opportunity.entity: _ = try await actor.find(Opportunity.self, recordID, for: need, on: db)
         case Quote.entity: _ = try await actor.find(Quote.self, recordID, for: need, on: db)
@@ -111,17 +111,17 @@ struct AttachmentService {
     func list(_ entity: String, _ recordID: UUID?) async throws -> [Attachment] {
         try await authorize(entity, recordID, .view)
         return try await actor.inOrg(Attachment.self, on: db).filter(\.$entity == entity).filter(\.$recordID == recordID!)
-            .sort(\.$createdAt).limit(Self.maxPerRecord).all()
+            .sort(\.$createdAt).limit(Self.maxPerRecord).rows()
     }
 
     func get(_ id: UUID?, for action: Action = .view) async throws -> Attachment {
-        guard let id, let a = try await actor.inOrg(Attachment.self, on: db).filter(\.$id == id).first() else { throw AppError.notFound }
+        guard let id, let a = try await actor.inOrg(Attachment.self, on: db).filter(\.$id == id).firstRow() else { throw AppError.notFound }
         try await authorize(a.entity, a.recordID, action)
         return a
     }
 
     func content(_ a: Attachment) async throws -> Data {
-        guard let c = try await actor.inOrg(AttachmentContent.self, on: db).filter(\.$id == a.id!).first() else { throw AppError.notFound }
+        guard let c = try await actor.inOrg(AttachmentContent.self, on: db).filter(\.$id == a.id!).firstRow() else { throw AppError.notFound }
         return c.data
     }
 

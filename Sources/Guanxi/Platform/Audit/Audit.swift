@@ -68,7 +68,7 @@ struct Audit {
     static func history(entity: String, module: Module, id: UUID, actor: Actor, on db: Database, limit: Int = 200) async throws -> [AuditEntry] {
         let entries = try await AuditEntry.query(on: db)
             .filter(\.$orgID == actor.orgID).filter(\.$entity == entity).filter(\.$recordID == id)
-            .sort(\.$at, .descending).sort(\.$id, .descending).limit(limit).all()
+            .sort(\.$at, .descending).sort(\.$id, .descending).limit(limit).rows()
         for e in entries {
             guard let field = e.field else { continue }
             e.oldValue = actor.visible(module, field, e.oldValue)

@@ -14,10 +14,10 @@ struct NameLookup {
         let deptIDs = Array(ids.union(extraDepartments))
         var lookup = NameLookup()
         if !userIDs.isEmpty {
-            for u in try await User.query(on: db).filter(\.$orgID == orgID).filter(\.$id ~~ userIDs).all() { lookup.users[u.id!] = u.name }
+            for u in try await User.query(on: db).filter(\.$orgID == orgID).filter(\.$id ~~ userIDs).rows() { lookup.users[u.id!] = u.name }
         }
         if !deptIDs.isEmpty {
-            for d in try await Department.query(on: db).filter(\.$orgID == orgID).filter(\.$id ~~ deptIDs).all() { lookup.departments[d.id!] = d.name }
+            for d in try await Department.query(on: db).filter(\.$orgID == orgID).filter(\.$id ~~ deptIDs).rows() { lookup.departments[d.id!] = d.name }
         }
         return lookup
     }

@@ -23,7 +23,7 @@ struct AuthService {
         let account = rawAccount.trimmingCharacters(in: .whitespaces).lowercased()
         let ip = req.remoteAddress?.ipAddress
         let ua = req.headers.first(name: .userAgent).map { String($0.prefix(255)) }
-        guard let user = try await User.query(on: db).filter(\.$account == account).first() else {
+        guard let user = try await User.query(on: db).filter(\.$account == account).firstRow() else {
             // Spend the same time as a real check so response times do not reveal which accounts exist.
             _ = try? await req.password.async.verify(password, created: req.application.dummyPasswordHash)
             try await LoginRecord(orgID: nil, userID: nil, account: String(account.prefix(64)), success: false, reason: "unknown",

@@ -69,7 +69,7 @@ struct WebSessionMiddleware: AsyncMiddleware {
 
     static func attachActor(token: String, req: Request) async throws {
         let now = req.now
-        guard let session = try await UserSession.query(on: req.db).filter(\.$tokenHash == Tokens.hash(token)).first(),
+        guard let session = try await UserSession.query(on: req.db).filter(\.$tokenHash == Tokens.hash(token)).firstRow(),
               session.revokedAt == nil, session.expiresAt > now else { return }
         guard let actor = try await req.application.actorCache.actor(userID: session.userID, orgID: session.orgID, sessionID: session.id,
                                                                      fallbackLocale: req.requestLocale, on: req.db) else { return }
@@ -118,7 +118,7 @@ struct BearerAuthMiddleware: AsyncMiddleware {
     func respond(to req: Request, chainingTo next: AsyncResponder) async throws -> Response {
         guard let bearer = req.headers.bearerAuthorization?.token, bearer.count < 128 else { throw AppError.unauthorized }
         let now = req.now
-        guard let token = try await ApiToken.query(on: req.db).filter(\.$tokenHash == Tokens.hash(bearer)).first(),
+        guard let token = try await ApiToken.query(on: req.db).filter(\.$tokenHash == Tokens.hash(bearer)).firstRow(),
               token.revokedAt == nil,
               let actor = try await req.application.actorCache.actor(userID: token.userID, orgID: token.orgID, sessionID: nil,
                                                                      fallbackLocale: .en, on: req.db)

@@ -26,12 +26,12 @@ struct CustomFieldService {
         try actor.require(.view, .admin)
         guard Self.entities.contains(entity) else { throw AppError.notFound }
         return try await actor.inOrg(CustomFieldDefinition.self, on: db).filter(\.$entity == entity)
-            .sort(\.$sortOrder).sort(\.$createdAt).all()
+            .sort(\.$sortOrder).sort(\.$createdAt).rows()
     }
 
     func get(_ id: UUID?) async throws -> CustomFieldDefinition {
         try actor.require(.view, .admin)
-        guard let id, let def = try await actor.inOrg(CustomFieldDefinition.self, on: db).filter(\.$id == id).first() else { throw AppError.notFound }
+        guard let id, let def = try await actor.inOrg(CustomFieldDefinition.self, on: db).filter(\.$id == id).firstRow() else { throw AppError.notFound }
         return def
     }
 

@@ -120,7 +120,7 @@ struct DictionaryService {
         try await actor.shared("dictionary.\(kind.rawValue).\(includeInactive)") {
             let q = actor.inOrg(DictionaryOption.self, on: db).filter(\.$kind == kind.rawValue)
             if !includeInactive { q.filter(\.$isActive == true) }
-            return try await q.sort(\.$sortOrder).sort(\.$label).all()
+            return try await q.sort(\.$sortOrder).sort(\.$label).rows()
         }
     }
 
@@ -128,7 +128,7 @@ struct DictionaryService {
     /// readers, as every page's labels and filter choices ask for the same kinds.
     static func all(ofKinds kinds: Set<String>, actor: Actor, on db: Database) async throws -> [DictionaryOption] {
         try await actor.shared("dictionary.kinds.\(kinds.sorted().joined(separator: ","))") {
-            try await actor.inOrg(DictionaryOption.self, on: db).filter(\.$kind ~~ Array(kinds)).sort(\.$sortOrder).all()
+            try await actor.inOrg(DictionaryOption.self, on: db).filter(\.$kind ~~ Array(kinds)).sort(\.$sortOrder).rows()
         }
     }
 
@@ -142,7 +142,7 @@ struct DictionaryService {
 
     func isValid(_ kind: DictionaryKind, _ value: String) async throws -> Bool {
         try await actor.inOrg(DictionaryOption.self, on: db).filter(\.$kind == kind.rawValue).filter(\.$value == value)
-            .filter(\.$isActive == true).first() != nil
+            .filter(\.$isActive == true).firstRow() != nil
     }
 
     struct Input {
@@ -178,7 +178,7 @@ struct DictionaryService {
 
     func update(_ id: UUID?, _ input: Input, active: Bool) async throws {
         try actor.require(.edit, .admin)
-        guard let id, let option = try await actor.inOrg(DictionaryOption.self, on: db).filter(\.$id == id).first() else { throw AppError.notFound }
+        guard let id, let option = try await actor.inOrg(DictionaryOption.self, on: db).filter(\.$id == id).firstRow() else { throw AppError.notFound }
         var errors = FieldErrors()
         let before: FieldValues = ["label": option.label, "labelEn": option.labelEn ?? "", "color": option.color ?? "", "active": String(option.isActive)]
         option.label = Check.required(input.label, "label", max: 50, into: &errors)
@@ -198,7 +198,7 @@ struct DictionaryService {
     /// Moves an option one place up or down within its list.
     func move(_ id: UUID?, up: Bool) async throws {
         try actor.require(.edit, .admin)
-        guard let id, let option = try await actor.inOrg(DictionaryOption.self, on: db).filter(\.$id == id).first(),
+        guard let id, let option = try await actor.inOrg(DictionaryOption.self, on: db).filter(\.$id == id).firstRow(),
               case let kind = DictionaryKind(rawValue: option.kind) else { throw AppError.notFound }
         var list = try await options(kind, includeInactive: true)
         guard let i = list.firstIndex(where: { $0.id == id }) else { return }

@@ -67,7 +67,7 @@ extension EntityDefinition {
             switch f.kind {
             case .option(let kind):
                 if try await actor.inOrg(DictionaryOption.self, on: db).filter(\.$kind == kind.rawValue).filter(\.$value == value)
-                    .filter(\.$isActive == true).first() == nil {
+                    .filter(\.$isActive == true).firstRow() == nil {
                     input.errors.add(f.key, "error.invalidOption")
                 }
             case .options(let kind):
@@ -78,19 +78,19 @@ extension EntityDefinition {
             case .choice(let values, _):
                 if !values.contains(value) { input.errors.add(f.key, "error.invalidOption") }
             case .region:
-                if try await actor.inOrg(Region.self, on: db).filter(\.$id == UUID(uuidString: value)!).first() == nil {
+                if try await actor.inOrg(Region.self, on: db).filter(\.$id == UUID(uuidString: value)!).firstRow() == nil {
                     input.errors.add(f.key, "error.invalidOption")
                 }
             case .department:
-                if try await actor.inOrg(Department.self, on: db).filter(\.$id == UUID(uuidString: value)!).first() == nil {
+                if try await actor.inOrg(Department.self, on: db).filter(\.$id == UUID(uuidString: value)!).firstRow() == nil {
                     input.errors.add(f.key, "error.invalidOption")
                 }
             case .user:
-                if try await actor.inOrg(User.self, on: db).filter(\.$id == UUID(uuidString: value)!).filter(\.$status == .active).first() == nil {
+                if try await actor.inOrg(User.self, on: db).filter(\.$id == UUID(uuidString: value)!).filter(\.$status == .active).firstRow() == nil {
                     input.errors.add(f.key, "error.unknownUser")
                 }
             case .customer:
-                if try await actor.query(Customer.self, .view, on: db).filter(\.$id == UUID(uuidString: value)!).first() == nil {
+                if try await actor.query(Customer.self, .view, on: db).filter(\.$id == UUID(uuidString: value)!).firstRow() == nil {
                     input.errors.add(f.key, "error.invalidOption")
                 }
             default:
@@ -146,7 +146,7 @@ extension Lookups {
         }
         if !customerIDs.isEmpty {
             // Names of related customers are shown even outside the viewer's scope; the link itself is checked when followed.
-            for c in try await actor.inOrg(Customer.self, on: db).field(\.$id).field(\.$name).filter(\.$id ~~ Array(customerIDs)).all() { l.customers[c.id!] = c.name }
+            for c in try await actor.inOrg(Customer.self, on: db).field(\.$id).field(\.$name).filter(\.$id ~~ Array(customerIDs)).rows() { l.customers[c.id!] = c.name }
         }
         return l
     }

@@ -17,10 +17,10 @@ struct NotificationMailer {
 
     func run() async throws -> (sent: Int, failed: Int) {
         let queued = try await UserNotification.query(on: db).filter(\.$mailState == .queued)
-            .filter(\.$createdAt >= now.addingTimeInterval(-86_400)).sort(\.$createdAt).limit(Self.batch).all()
+            .filter(\.$createdAt >= now.addingTimeInterval(-86_400)).sort(\.$createdAt).limit(Self.batch).rows()
         guard !queued.isEmpty else { return (0, 0) }
-        let users = Dictionary(uniqueKeysWithValues: try await User.query(on: db).filter(\.$id ~~ Array(Set(queued.map(\.userID)))).all().map { ($0.id!, $0) })
-        let orgs = Dictionary(uniqueKeysWithValues: try await Organization.query(on: db).filter(\.$id ~~ Array(Set(queued.map(\.orgID)))).all().map { ($0.id!, $0) })
+        let users = Dictionary(uniqueKeysWithValues: try await User.query(on: db).filter(\.$id ~~ Array(Set(queued.map(\.userID)))).rows().map { ($0.id!, $0) })
+        let orgs = Dictionary(uniqueKeysWithValues: try await Organization.query(on: db).filter(\.$id ~~ Array(Set(queued.map(\.orgID)))).rows().map { ($0.id!, $0) })
         var outgoing: [(UserNotification, MailMessage)] = []
         var dropped: [UserNotification] = []
         for n in queued {

@@ -55,7 +55,7 @@ enum DocumentType: String, CaseIterable, Sendable {
 /// because the counter is bumped with one UPDATE … RETURNING inside the caller's transaction.
 enum Numbering {
     static func format(_ type: DocumentType, orgID: UUID, on db: Database) async throws -> NumberFormat {
-        try await NumberingRule.query(on: db).filter(\.$orgID == orgID).filter(\.$docType == type.rawValue).first()?.format ?? type.defaultFormat
+        try await NumberingRule.query(on: db).filter(\.$orgID == orgID).filter(\.$docType == type.rawValue).firstRow()?.format ?? type.defaultFormat
     }
 
     /// The next number; call it inside the transaction that saves the document.
@@ -101,7 +101,7 @@ enum Numbering {
         try actor.require(.edit, .admin)
         let errors = format.validate()
         guard errors.isEmpty else { throw AppError.invalid(errors) }
-        let existing = try await actor.inOrg(NumberingRule.self, on: db).filter(\.$docType == type.rawValue).first()
+        let existing = try await actor.inOrg(NumberingRule.self, on: db).filter(\.$docType == type.rawValue).firstRow()
         let before = existing?.format ?? type.defaultFormat
         try await db.writeTransaction { tx in
             let rule = existing ?? NumberingRule(orgID: actor.orgID, docType: type.rawValue, format: format)

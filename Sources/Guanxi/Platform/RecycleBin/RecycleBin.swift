@@ -30,12 +30,12 @@ enum RecycleBin {
         labelKey: "entity.customer",
         list: { actor, db, limit in
             try await actor.inOrgWithDeleted(Customer.self, on: db).filter(\.$deletedAt != nil)
-                .sort(\.$deletedAt, .descending).limit(limit).all()
+                .sort(\.$deletedAt, .descending).limit(limit).rows()
                 .map { Item(entity: Customer.entity, id: $0.id!, title: $0.name, deletedAt: $0.deletedAt, deletedBy: $0.deletedBy) }
         },
         restore: { actor, db, id, now in
             try actor.require(.edit, .admin)
-            guard let c = try await actor.inOrgWithDeleted(Customer.self, on: db).filter(\.$id == id).filter(\.$deletedAt != nil).first()
+            guard let c = try await actor.inOrgWithDeleted(Customer.self, on: db).filter(\.$id == id).filter(\.$deletedAt != nil).firstRow()
             else { throw AppError.notFound }
             try await db.writeTransaction { tx in
                 try await c.restore(on: tx)
@@ -43,7 +43,7 @@ enum RecycleBin {
                 try await c.save(on: tx)
                 let audit = Audit(actor: actor, db: tx, now: now)
                 try await audit.event(Customer.entity, id, .restore, new: c.name)
-                for contact in try await actor.inOrgWithDeleted(Contact.self, on: tx).filter(\.$deletedWith == id).all() {
+                for contact in try await actor.inOrgWithDeleted(Contact.self, on: tx).filter(\.$deletedWith == id).rows() {
                     try await contact.restore(on: tx)
                     contact.deletedBy = nil
                     contact.deletedWith = nil
@@ -54,11 +54,11 @@ enum RecycleBin {
         },
         purge: { actor, db, id, now in
             try actor.require(.edit, .admin)
-            guard let c = try await actor.inOrgWithDeleted(Customer.self, on: db).filter(\.$id == id).filter(\.$deletedAt != nil).first()
+            guard let c = try await actor.inOrgWithDeleted(Customer.self, on: db).filter(\.$id == id).filter(\.$deletedAt != nil).firstRow()
             else { throw AppError.notFound }
             // Contracts and money received are the company's records: such a customer is never purged.
-            let signed = try await actor.inOrgWithDeleted(Contract.self, on: db).group(.or) { $0.filter(\.$customerID == id).filter(\.$settlementCustomerID == id) }.first()
-            let paid = try await actor.inOrg(Payment.self, on: db).filter(\.$customerID == id).first()
+            let signed = try await actor.inOrgWithDeleted(Contract.self, on: db).group(.or) { $0.filter(\.$customerID == id).filter(\.$settlementCustomerID == id) }.firstRow()
+            let paid = try await actor.inOrg(Payment.self, on: db).filter(\.$customerID == id).firstRow()
             if signed != nil || paid != nil { throw AppError.conflict("error.customerHasContracts") }
             try await db.writeTransaction { tx in
                 try await actor.inOrg(RecordShare.self, on: tx).filter(\.$entity == Customer.entity).filter(\.$recordID == id).delete()
@@ -66,13 +66,13 @@ enum RecycleBin {
                 try await actor.inOrgWithDeleted(FollowUp.self, on: tx).filter(\.$customerID == id).delete(force: true)
                 try await actor.inOrgWithDeleted(TaskItem.self, on: tx).filter(\.$customerID == id).set(\.$customerID, to: nil).update()
                 try await actor.inOrgWithDeleted(Activity.self, on: tx).filter(\.$customerID == id).set(\.$customerID, to: nil).update()
-                let quotes = try await actor.inOrgWithDeleted(Quote.self, on: tx).filter(\.$customerID == id).all().map { $0.id! }
+                let quotes = try await actor.inOrgWithDeleted(Quote.self, on: tx).filter(\.$customerID == id).rows().map { $0.id! }
                 if !quotes.isEmpty {
                     try await actor.inOrg(QuoteLine.self, on: tx).filter(\.$quoteID ~~ quotes).delete()
                     try await actor.inOrgWithDeleted(Quote.self, on: tx).filter(\.$id ~~ quotes).delete(force: true)
                 }
                 // Opportunities cannot outlive their customer: they go with it, lines and stage history included.
-                let opportunities = try await actor.inOrgWithDeleted(Opportunity.self, on: tx).filter(\.$customerID == id).all().map { $0.id! }
+                let opportunities = try await actor.inOrgWithDeleted(Opportunity.self, on: tx).filter(\.$customerID == id).rows().map { $0.id! }
                 if !opportunities.isEmpty {
                     try await OpportunityTally.apply("customer_id = \(bind: id)", sign: -1, orgID: actor.orgID, on: tx)
                     try await actor.inOrg(OpportunityLine.self, on: tx).filter(\.$opportunityID ~~ opportunities).delete()
@@ -81,7 +81,7 @@ enum RecycleBin {
                     try await actor.inOrg(OpportunityContact.self, on: tx).filter(\.$opportunityID ~~ opportunities).delete()
                     try await actor.inOrgWithDeleted(Opportunity.self, on: tx).filter(\.$id ~~ opportunities).delete(force: true)
                 }
-                let contacts = try await actor.inOrgWithDeleted(Contact.self, on: tx).filter(\.$customerID == id).all().map { $0.id! }
+                let contacts = try await actor.inOrgWithDeleted(Contact.self, on: tx).filter(\.$customerID == id).rows().map { $0.id! }
                 try await AttachmentService.purge(entity: Contact.entity, records: contacts, orgID: actor.orgID, on: tx)
                 try await AttachmentService.purge(entity: Opportunity.entity, records: opportunities, orgID: actor.orgID, on: tx)
                 try await AttachmentService.purge(entity: Quote.entity, records: quotes, orgID: actor.orgID, on: tx)
@@ -99,15 +99,15 @@ enum RecycleBin {
         labelKey: "entity.contact",
         list: { actor, db, limit in
             try await actor.inOrgWithDeleted(Contact.self, on: db).filter(\.$deletedAt != nil).filter(\.$deletedWith == nil)
-                .sort(\.$deletedAt, .descending).limit(limit).all()
+                .sort(\.$deletedAt, .descending).limit(limit).rows()
                 .map { Item(entity: Contact.entity, id: $0.id!, title: $0.name, deletedAt: $0.deletedAt, deletedBy: $0.deletedBy) }
         },
         restore: { actor, db, id, now in
             try actor.require(.edit, .admin)
             guard let c = try await actor.inOrgWithDeleted(Contact.self, on: db).filter(\.$id == id).filter(\.$deletedAt != nil)
-                .filter(\.$deletedWith == nil).first() else { throw AppError.notFound }
+                .filter(\.$deletedWith == nil).firstRow() else { throw AppError.notFound }
             // A contact cannot come back to a customer that is itself in the bin.
-            guard try await actor.inOrg(Customer.self, on: db).filter(\.$id == c.customerID).first() != nil else { throw AppError.conflict("error.parentDeleted") }
+            guard try await actor.inOrg(Customer.self, on: db).filter(\.$id == c.customerID).firstRow() != nil else { throw AppError.conflict("error.parentDeleted") }
             try await db.writeTransaction { tx in
                 try await c.restore(on: tx)
                 c.deletedBy = nil
@@ -117,7 +117,7 @@ enum RecycleBin {
         },
         purge: { actor, db, id, now in
             try actor.require(.edit, .admin)
-            guard let c = try await actor.inOrgWithDeleted(Contact.self, on: db).filter(\.$id == id).filter(\.$deletedAt != nil).first()
+            guard let c = try await actor.inOrgWithDeleted(Contact.self, on: db).filter(\.$id == id).filter(\.$deletedAt != nil).firstRow()
             else { throw AppError.notFound }
             try await db.writeTransaction { tx in
                 try await actor.inOrgWithDeleted(FollowUp.self, on: tx).filter(\.$contactID == id).set(\.$contactID, to: nil).update()
@@ -135,14 +135,14 @@ enum RecycleBin {
         labelKey: "followUp.one",
         list: { actor, db, limit in
             try await actor.inOrgWithDeleted(FollowUp.self, on: db).filter(\.$deletedAt != nil)
-                .sort(\.$deletedAt, .descending).limit(limit).all()
+                .sort(\.$deletedAt, .descending).limit(limit).rows()
                 .map { Item(entity: FollowUp.entity, id: $0.id!, title: String($0.content.prefix(40)), deletedAt: $0.deletedAt, deletedBy: $0.deletedBy) }
         },
         restore: { actor, db, id, now in
             try actor.require(.edit, .admin)
-            guard let f = try await actor.inOrgWithDeleted(FollowUp.self, on: db).filter(\.$id == id).filter(\.$deletedAt != nil).first()
+            guard let f = try await actor.inOrgWithDeleted(FollowUp.self, on: db).filter(\.$id == id).filter(\.$deletedAt != nil).firstRow()
             else { throw AppError.notFound }
-            guard try await actor.inOrg(Customer.self, on: db).filter(\.$id == f.customerID).first() != nil else { throw AppError.conflict("error.parentDeleted") }
+            guard try await actor.inOrg(Customer.self, on: db).filter(\.$id == f.customerID).firstRow() != nil else { throw AppError.conflict("error.parentDeleted") }
             try await db.writeTransaction { tx in
                 try await f.restore(on: tx)
                 f.deletedBy = nil
@@ -153,7 +153,7 @@ enum RecycleBin {
         },
         purge: { actor, db, id, now in
             try actor.require(.edit, .admin)
-            guard let f = try await actor.inOrgWithDeleted(FollowUp.self, on: db).filter(\.$id == id).filter(\.$deletedAt != nil).first()
+            guard let f = try await actor.inOrgWithDeleted(FollowUp.self, on: db).filter(\.$id == id).filter(\.$deletedAt != nil).firstRow()
             else { throw AppError.notFound }
             try await db.writeTransaction { tx in
                 try await f.delete(force: true, on: tx)

@@ -45,7 +45,7 @@ struct RegionService {
 
     /// Every region of the organisation, shared by its readers.
     private func all() async throws -> [Region] {
-        try await actor.shared("regions") { try await actor.inOrg(Region.self, on: db).limit(50_000).all() }
+        try await actor.shared("regions") { try await actor.inOrg(Region.self, on: db).limit(50_000).rows() }
     }
 
     func tree() async throws -> [(node: Region, depth: Int)] {
@@ -76,7 +76,7 @@ struct RegionService {
         try actor.require(.edit, .admin)
         var errors = FieldErrors()
         let name = Check.required(name, "name", max: 50, into: &errors)
-        if let p = parentID, try await actor.inOrg(Region.self, on: db).filter(\.$id == p).first() == nil { errors.add("parentID", "error.invalidOption") }
+        if let p = parentID, try await actor.inOrg(Region.self, on: db).filter(\.$id == p).firstRow() == nil { errors.add("parentID", "error.invalidOption") }
         guard errors.isEmpty else { throw AppError.invalid(errors) }
         let siblings = try await actor.inOrg(Region.self, on: db).filter(\.$parentID == parentID).countRows()
         let region = Region(orgID: actor.orgID, parentID: parentID, name: name, sortOrder: siblings)
@@ -89,7 +89,7 @@ struct RegionService {
 
     func rename(_ id: UUID?, name: String?) async throws {
         try actor.require(.edit, .admin)
-        guard let id, let region = try await actor.inOrg(Region.self, on: db).filter(\.$id == id).first() else { throw AppError.notFound }
+        guard let id, let region = try await actor.inOrg(Region.self, on: db).filter(\.$id == id).firstRow() else { throw AppError.notFound }
         var errors = FieldErrors()
         let newName = Check.required(name, "name", max: 50, into: &errors)
         guard errors.isEmpty else { throw AppError.invalid(errors) }

@@ -1,0 +1,86 @@
+import Fluent
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import Testing
+@testable import Guanxi
+
+/// `rows()` fills models from SQLite's values itself; they must be the models `all()` makes.
+@Suite struct SQLiteRowsTests {
+    @Test func uuidsReadAsFoundationReadsThem() {
+        for _ in 0..<200 {
+            let id = UUID()
+            #expect(UUID.parse(id.uuidString) == id)
+            #expect(UUID.parse(id.uuidString.lowercased()) == id)
+        }
+        for bad in ["", "not-a-uuid", "0190B7C2-8F4A-7000-8000-00000000000", "0190B7C2-8F4A-7000-8000-0000000000001",
+                    "0190B7C2+8F4A-7000-8000-000000000000", "0190B7C2-8F4A-7000-8000-00000000000G", "０190B7C2-8F4A-7000-8000-00000000000"] {
+            #expect(UUID.parse(bad) == nil, "\(bad)")
+            #expect(UUID(uuidString: bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test func modelsMatchFluentsOwnToEveryField() async throws {
+        try await withGuanxi { app, clock in
+            let w = try await World.build(app)
+            let actor = try await Actor.resolve(userID: w.users["admin"]!, sessionID: nil, fallbackLocale: .zhHans, on: app.db)!
+            let full = try #require(try await Customer.find(w.customers["rep1"]!, on: app.db))
+            full.isHot = true
+            full.creditLimit = 12_345_600
+            full.lastContactedAt = clock.now.addingTimeInterval(-3600.25)
+            full.registeredOn = "2019-05-04"
+            full.notes = "第一行\n第二行 \"引号\" 'x'"
+            full.parentID = w.customers["rep2"]
+            try await full.save(on: app.db)
+            let bare = try #require(try await Customer.find(w.customers["rep2"]!, on: app.db))
+            bare.isHot = false
+
+            try await bare.save(on: app.db)
+            let ids = [full.id!, bare.id!]
+            let fluent = try await actor.inOrg(Customer.self, on: app.db).filter(\.$id ~~ ids).sort(\.$id).all()
+            let ours = try await actor.inOrg(Customer.self, on: app.db).filter(\.$id ~~ ids).sort(\.$id).rows()
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            #expect(ours.count == 2)
+            let (a, b) = (String(decoding: try encoder.encode(ours), as: UTF8.self), String(decoding: try encoder.encode(fluent), as: UTF8.self))
+            #expect(a == b)
+            #expect(ours.allSatisfy { $0.$id.exists })
+            #expect(ours.first { $0.id == full.id }?.isHot == true)
+            #expect(ours.first { $0.id == bare.id }?.isHot == false)
+            #expect(ours.first { $0.id == full.id }?.creditLimit == 12_345_600)
+
+            let one = try await actor.inOrg(Customer.self, on: app.db).filter(\.$id == full.id!).firstRow()
+            #expect(one?.parentID == w.customers["rep2"])
+            #expect(try await actor.inOrg(Customer.self, on: app.db).filter(\.$id == UUID()).firstRow() == nil)
+            // Only the fields asked for are read; the rest stay unset as with Fluent.
+            let idsOnly = try await actor.inOrg(Customer.self, on: app.db).filter(\.$id ~~ ids).field(\.$id).rows()
+            #expect(Set(idsOnly.compactMap(\.id)) == Set(ids))
+        }
+    }
+
+    @Test func deletedRowsStayOutAndTheSQLIsFluentsOwn() async throws {
+        try await withGuanxi { app, _ in
+            let w = try await World.build(app)
+            let actor = try await Actor.resolve(userID: w.users["admin"]!, sessionID: nil, fallbackLocale: .zhHans, on: app.db)!
+            let gone = try #require(try await Customer.find(w.customers["rep2"]!, on: app.db))
+            try await gone.delete(on: app.db)
+            // Without `withDeleted()` Fluent's own filter applies, so `rows()` leaves the row to `all()`.
+            #expect(try await Customer.query(on: app.db).filter(\.$id == gone.id!).rows().isEmpty)
+            #expect(try await Customer.query(on: app.db).filter(\.$id == gone.id!).withDeleted().rows().count == 1)
+            #expect(try await actor.inOrg(Customer.self, on: app.db).filter(\.$id == gone.id!).rows().isEmpty)
+
+            let lines = NIOLockedValueBox<[String]>([])
+            let logger = Logger(label: "sql") { _ in QueryShapeTests.Capture(lines: lines) }
+            let db = app.databases.database(logger: logger, on: app.eventLoopGroup.any())!
+            let query = { actor.inOrg(Customer.self, on: db).filter(\.$ownerID == w.users["rep1"]!).sort(\.$name).limit(5) }
+            let fluent = try await query().all()
+            let ours = try await query().rows()
+            #expect(ours.map(\.id) == fluent.map(\.id))
+            let sql = lines.withLockedValue { $0 }
+            if app.db.isSQLite {
+                #expect(sql.count == 2)
+                #expect(sql.first == sql.last, "\(sql)")
+            }
+        }
+    }
+}
