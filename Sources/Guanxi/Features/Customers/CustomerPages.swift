@@ -271,7 +271,10 @@ struct CustomerPages: RouteCollection {
         let opportunityPanel = try await OpportunityViews.panel(customer: c, req: req, actor: actor)
         let quotePanel = try await QuoteViews.card(customerID: c.id, req: req, actor: actor)
         let moneyPanel = try await FinanceCards.customer(c, req: req, actor: actor)
-        let editable = (try? await actor.find(Customer.self, c.id, for: .edit, on: req.db)) != nil
+        var editable = false
+        if actor.can(.edit, .customers) {
+            editable = try await actor.query(Customer.self, .edit, on: req.db).filter(\.$id == c.id!).field(\.$id).firstRow() != nil
+        }
         let files = try await AttachmentViews.card(Customer.entity, c.id!, back: Paths.customer(c.id!), canEdit: editable, req: req, actor: actor)
         let t = actor.t
         return req.page(title: c.name, crumbs: [Crumb(label: t("nav.customers"), href: Paths.customers), Crumb(label: c.name, href: nil)]) { ctx in

@@ -15,12 +15,18 @@ struct FollowUpNames {
         var n = FollowUpNames()
         n.methods = try await DictionaryService(db: db, actor: actor, now: now).labels([.followUpMethod])[DictionaryKind.followUpMethod.rawValue] ?? [:]
         guard !items.isEmpty else { return n }
-        for u in try await actor.inOrg(User.self, on: db).filter(\.$id ~~ Array(Set(items.map(\.ownerID)))).rows() { n.users[u.id!] = u.name }
+        let everyone = try await actor.names(of: User.self, on: db)
+        for id in Set(items.map(\.ownerID)) { n.users[id] = everyone[id] }
         let contactIDs = Array(Set(items.compactMap(\.contactID)))
         if !contactIDs.isEmpty {
-            for c in try await actor.inOrgWithDeleted(Contact.self, on: db).filter(\.$id ~~ contactIDs).rows() { n.contacts[c.id!] = c.name }
+            for c in try await actor.inOrgWithDeleted(Contact.self, on: db).filter(\.$id ~~ contactIDs).field(\.$id).field(\.$name).rows() {
+                n.contacts[c.id!] = c.name
+            }
         }
-        for c in try await actor.inOrgWithDeleted(Customer.self, on: db).filter(\.$id ~~ Array(Set(items.map(\.customerID)))).rows() { n.customers[c.id!] = c.name }
+        // Names only: whole customers and contacts were read for one word each.
+        for c in try await actor.inOrgWithDeleted(Customer.self, on: db).filter(\.$id ~~ Array(Set(items.map(\.customerID)))).field(\.$id).field(\.$name).rows() {
+            n.customers[c.id!] = c.name
+        }
         n.comments = try await FollowUpService(db: db, actor: actor, now: now).comments(items.map { $0.id! })
         return n
     }

@@ -10,9 +10,9 @@ import SQLiteKit
 extension QueryBuilder {
     /// The models `all()` returns. On SQLite they are filled straight from SQLite's values: Fluent
     /// decoded every column through a generic decoder after building its name three times, and a
-    /// list of 50 customers spent a quarter of its time there (perf on the 1M set).
-    /// For plain reads from `Actor.inOrg`/`query`, which leave deleted rows out themselves: joins,
-    /// eager loading and Fluent's own soft-delete filter take `all()`.
+    /// list of 50 customers spent a quarter of its time there (perf on the 1M set). Every read uses it;
+    /// joins, eager loading, builders that rely on Fluent's own soft-delete filter and PostgreSQL take
+    /// `all()`.
     func rows() async throws -> [Model] {
         guard let sqlite = database as? any SQLiteDatabase, let sql = database as? any SQLDatabase,
               case .read = query.action, query.joins.isEmpty, eagerLoaders.isEmpty,
