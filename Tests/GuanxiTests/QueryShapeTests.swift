@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import GuanxiCore
 import Logging
 import NIOConcurrencyHelpers
 import Testing
@@ -43,4 +44,26 @@ import Testing
             #expect(sql.allSatisfy { $0.contains(#""deleted_at" IS NULL"#) && !$0.contains(#""deleted_at" >"#) }, "\(sql)")
         }
     }
+
+    /// A keyset page by name is one row-value range; `name > x OR (name = x AND id > y)` made SQLite and
+    /// PostgreSQL walk the name index from its start (a page 400,000 deep: 57 ms instead of 10).
+    @Test func aPageByNameStartsAtItsCursor() async throws {
+        try await withGuanxi { app, _ in
+            let w = try await World.build(app)
+            let actor = try await Actor.resolve(userID: w.users["admin"]!, sessionID: nil, fallbackLocale: .zhHans, on: app.db)!
+            let lines = NIOLockedValueBox<[String]>([])
+            let logger = Logger(label: "sql") { _ in Capture(lines: lines) }
+            let db = app.databases.database(logger: logger, on: app.eventLoopGroup.any())!
+            let svc = CustomerService(db: db, actor: actor, now: Date())
+            for descending in [false, true] {
+                var q = CustomerService.ListQuery()
+                q.descending = descending
+                q.cursor = PageCursor(value: "客户-rep1", id: w.customers["rep1"]!.uuidString)
+                _ = try await svc.list(q)
+                let sql = lines.withLockedValue { $0.last { $0.contains("ORDER BY") } } ?? ""
+                #expect(sql.contains(#"("customers"."name", "customers"."id") \#(descending ? "<" : ">") ("#), "\(sql)")
+            }
+        }
+    }
 }
+

@@ -88,12 +88,7 @@ struct CustomerService {
         let after: DatabaseQuery.Filter.Method = query.descending ? .lessThan : .greaterThan
         switch query.sort {
         case .name:
-            if let c = query.cursor, let cid = UUID(uuidString: c.id) {
-                builder.group(.or) { or in
-                    or.filter(\.$name, after, c.value)
-                    or.group(.and) { and in and.filter(\.$name == c.value).filter(\.$id, after, cid) }
-                }
-            }
+            if let c = query.cursor, let cid = UUID(uuidString: c.id) { builder.after("name", c.value, id: cid, descending: query.descending) }
             builder.sort(\.$name, dir).sort(\.$id, dir)
         case .created:
             // Ids are time-ordered (UUIDv7), so creation order is id order and the cursor is exact.

@@ -203,10 +203,7 @@ struct FollowUpService {
     private func page(_ q: QueryBuilder<FollowUp>, cursor: PageCursor?, limit: Int) async throws -> (items: [FollowUp], next: PageCursor?) {
         let limit = max(1, min(limit, 200))
         if let c = cursor, let at = Double(c.value).map(Date.init(timeIntervalSince1970:)), let cid = UUID(uuidString: c.id) {
-            q.group(.or) { or in
-                or.filter(\.$happenedAt < at)
-                or.group(.and) { $0.filter(\.$happenedAt == at).filter(\.$id < cid) }
-            }
+            q.after("happened_at", at, id: cid, descending: true)
         }
         let rows = try await q.sort(\.$happenedAt, .descending).sort(\.$id, .descending).limit(limit + 1).rows()
         let items = Array(rows.prefix(limit))

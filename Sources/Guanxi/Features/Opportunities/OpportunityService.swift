@@ -141,12 +141,7 @@ struct OpportunityService {
             if let c = query.cursor, let cid = UUID(uuidString: c.id) { q.filter(\.$id < cid) }
             q.sort(\.$id, .descending)
         case .amount:
-            if let c = query.cursor, let cid = UUID(uuidString: c.id), let v = Int64(c.value) {
-                q.group(.or) { or in
-                    or.filter(\.$amount < v)
-                    or.group(.and) { $0.filter(\.$amount == v).filter(\.$id < cid) }
-                }
-            }
+            if let c = query.cursor, let cid = UUID(uuidString: c.id), let v = Int64(c.value) { q.after("amount", v, id: cid, descending: true) }
             q.sort(\.$amount, .descending).sort(\.$id, .descending)
         }
         let rows = try await q.limit(limit + 1).rows()

@@ -42,10 +42,7 @@ struct ProductService {
         let limit = max(1, min(query.limit, 200))
         let key: KeyPath<Product, FieldProperty<Product, String>> = query.sort == .code ? \.$code : \.$name
         if let c = query.cursor, let cid = UUID(uuidString: c.id) {
-            q.group(.or) { or in
-                or.filter(key, query.descending ? .lessThan : .greaterThan, c.value)
-                or.group(.and) { $0.filter(key, .equal, c.value).filter(\.$id, query.descending ? .lessThan : .greaterThan, cid) }
-            }
+            q.after(query.sort == .code ? "code" : "name", c.value, id: cid, descending: query.descending)
         }
         let rows = try await q.sort(key, query.descending ? .descending : .ascending).sort(\.$id, query.descending ? .descending : .ascending)
             .limit(limit + 1).rows()
