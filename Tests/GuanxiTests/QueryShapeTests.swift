@@ -65,5 +65,41 @@ import Testing
             }
         }
     }
-}
 
+    /// A search's page is the same whichever way it is read: sorted matches from the trigram index (at
+    /// most `cap` of them), or, past the cap, the ordered walk; in both orders and after a cursor.
+    @Test func aSearchPageIsTheSameFromTheIndexOrTheOrderedWalk() async throws {
+        try await withGuanxi { app, _ in
+            let w = try await World.build(app)
+            let actor = try await Actor.resolve(userID: w.users["admin"]!, sessionID: nil, fallbackLocale: .zhHans, on: app.db)!
+            for i in 0..<30 {
+                try await Customer(orgID: w.orgID, name: "\(["东方", "西湖", "南山"][i % 3])科技测试\(i % 7)号", phone: nil,
+                                   ownerID: actor.userID, departmentID: actor.departmentID, createdBy: nil).create(on: app.db)
+            }
+            let lines = NIOLockedValueBox<[String]>([])
+            let db = app.databases.database(logger: Logger(label: "sql") { _ in Capture(lines: lines) }, on: app.eventLoopGroup.any())!
+            let svc = CustomerService(db: db, actor: actor, now: Date())
+            for descending in [false, true] {
+                for cursor in [nil, PageCursor(value: "南山科技测试3号", id: UUID(uuidString: "00000000-0000-7000-8000-000000000000")!.uuidString)] {
+                    var q = CustomerService.ListQuery(q: "科技测试")
+                    q.descending = descending
+                    q.cursor = cursor
+                    let builder = try #require(try await svc.filtered(q))
+                    if let c = cursor { builder.after("name", c.value, id: UUID(uuidString: c.id)!, descending: descending) }
+                    builder.sort(\.$name, descending ? .descending : .ascending).sort(\.$id, descending ? .descending : .ascending)
+                    let expected = try await builder.copy().limit(12).rows().map(\.id!)
+                    #expect(expected.count == 12)
+                    let matched = try await builder.copy().limit(1_000).rows().count
+                    for cap in [5, 29, 100] {
+                        lines.withLockedValue { $0 = [] }
+                        #expect(try await builder.searchPageIDs(term: "科技测试", limit: 12, cap: cap) == expected, "cap \(cap) descending \(descending)")
+                        // PostgreSQL asks the index first, and walks the name order only when more than `cap` match.
+                        let sql = lines.withLockedValue { $0 }
+                        #expect(sql.contains { $0.contains("MATERIALIZED") } == !db.isSQLite, "\(sql)")
+                        #expect(sql.count == (db.isSQLite || matched <= cap ? 1 : 2), "cap \(cap), \(matched) match: \(sql)")
+                    }
+                }
+            }
+        }
+    }
+}

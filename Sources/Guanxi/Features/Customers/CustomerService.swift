@@ -96,10 +96,10 @@ struct CustomerService {
             builder.sort(\.$id, dir)
         }
         let rows: [Customer]
-        if Check.clean(query.q) != nil {
+        if let q = Check.clean(query.q) {
             // A search can match thousands of rows that must be sorted before the page is cut: sorting
             // ids alone, then reading the page's rows, halves the time of a common term.
-            let ids = try await builder.field(\.$id).limit(limit + 1).rows().compactMap(\.id)
+            let ids = try await builder.searchPageIDs(term: q, limit: limit + 1)
             let byID = Dictionary(uniqueKeysWithValues: try await actor.inOrg(Customer.self, on: db).filter(\.$id ~~ ids).rows().map { ($0.id!, $0) })
             rows = ids.compactMap { byID[$0] }
         } else {

@@ -68,24 +68,23 @@ enum FinanceCards {
     /// overdue, received, invoiced, and the prepayment left.
     static func figures(customerID: UUID, actor: Actor, today: String, on db: Database) async throws -> CustomerFigures {
         guard let sql = db as? any SQLDatabase else { return CustomerFigures() }
-        struct R: Decodable { let n: Int?; let a: Int64?; let b: Int64?; let c: Int64? }
-        var f = CustomerFigures()
-        if let r = try await sql.raw("""
-            SELECT COUNT(*) AS n, CAST(SUM(total) AS BIGINT) AS a, CAST(SUM(received - refunded) AS BIGINT) AS b, CAST(SUM(invoiced) AS BIGINT) AS c FROM contracts
-            WHERE \(try actor.scopeSQL(Contract.self)) AND deleted_at IS NULL AND status IN ('active', 'completed', 'terminated')
-              AND id IN (SELECT id FROM contracts WHERE org_id = \(bind: actor.orgID) AND deleted_at IS NULL AND customer_id = \(bind: customerID)
-                         UNION SELECT id FROM contracts WHERE org_id = \(bind: actor.orgID) AND deleted_at IS NULL AND settlement_customer_id = \(bind: customerID))
-            """).first(decoding: R.self) {
-            f.contracts = r.n ?? 0; f.amount = r.a ?? 0; f.received = r.b ?? 0; f.invoiced = r.c ?? 0
-        }
-        if let r = try await sql.raw("""
-            SELECT CAST(SUM(amount - received) AS BIGINT) AS a, CAST(SUM(CASE WHEN due_on < \(bind: today) THEN amount - received ELSE 0 END) AS BIGINT) AS b FROM receivables
-            WHERE \(try actor.scopeSQL(Receivable.self)) AND customer_id = \(bind: customerID) AND is_void = false AND received < amount
-            """).first(decoding: R.self) {
-            f.owed = r.a ?? 0; f.overdue = r.b ?? 0
-        }
-        f.prepayment = try await PaymentService(db: db, actor: actor, now: Date()).prepayment(customerID: customerID)
-        return f
+        struct R: Decodable { let n: Int?; let amount, received, invoiced, owed, overdue, prepayment: Int64? }
+        // One statement over the three tables: on PostgreSQL each statement is a round trip and a plan.
+        let prepayment = try PaymentService(db: db, actor: actor, now: Date()).prepaymentSQL(customerID: customerID)
+        guard let r = try await sql.raw("""
+            SELECT * FROM
+              (SELECT COUNT(*) AS n, CAST(SUM(total) AS BIGINT) AS amount, CAST(SUM(received - refunded) AS BIGINT) AS received,
+                      CAST(SUM(invoiced) AS BIGINT) AS invoiced FROM contracts
+               WHERE \(try actor.scopeSQL(Contract.self)) AND deleted_at IS NULL AND status IN ('active', 'completed', 'terminated')
+                 AND id IN (SELECT id FROM contracts WHERE org_id = \(bind: actor.orgID) AND deleted_at IS NULL AND customer_id = \(bind: customerID)
+                            UNION SELECT id FROM contracts WHERE org_id = \(bind: actor.orgID) AND deleted_at IS NULL AND settlement_customer_id = \(bind: customerID))) k,
+              (SELECT CAST(SUM(amount - received) AS BIGINT) AS owed,
+                      CAST(SUM(CASE WHEN due_on < \(bind: today) THEN amount - received ELSE 0 END) AS BIGINT) AS overdue FROM receivables
+               WHERE \(try actor.scopeSQL(Receivable.self)) AND customer_id = \(bind: customerID) AND is_void = false AND received < amount) r,
+              (\(prepayment)) p
+            """).first(decoding: R.self) else { return CustomerFigures() }
+        return CustomerFigures(contracts: r.n ?? 0, amount: r.amount ?? 0, owed: r.owed ?? 0, overdue: r.overdue ?? 0,
+                               received: r.received ?? 0, invoiced: r.invoiced ?? 0, prepayment: r.prepayment ?? 0)
     }
 
     /// The customer 360 card: figures, then the latest contracts, payments and invoices.

@@ -78,11 +78,16 @@ struct PaymentService {
     /// The customer's prepayment still to apply or refund, in the actor's scope.
     func prepayment(customerID: UUID) async throws -> Int64 {
         guard let sql = db as? any SQLDatabase else { return 0 }
-        struct Row: Decodable { let left: Int64? }
-        return try await sql.raw("""
-            SELECT CAST(SUM(amount - allocated - refunded) AS BIGINT) AS "left" FROM payments
-            WHERE \(try actor.scopeSQL(Payment.self)) AND customer_id = \(bind: customerID)
-            """).first(decoding: Row.self)?.left ?? 0
+        struct Row: Decodable { let prepayment: Int64? }
+        return try await sql.raw(try prepaymentSQL(customerID: customerID)).first(decoding: Row.self)?.prepayment ?? 0
+    }
+
+    /// The statement behind `prepayment`, one column `prepayment`.
+    func prepaymentSQL(customerID: UUID) throws -> SQLQueryString {
+        """
+        SELECT CAST(SUM(amount - allocated - refunded) AS BIGINT) AS prepayment FROM payments
+        WHERE \(try actor.scopeSQL(Payment.self)) AND customer_id = \(bind: customerID)
+        """
     }
 
     func record(_ i: Input) async throws -> Payment {

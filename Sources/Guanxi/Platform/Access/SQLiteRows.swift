@@ -47,7 +47,8 @@ extension QueryBuilder {
     }
 }
 
-private struct PlainConverter: SQLConverterDelegate {
+/// Fluent's query converter without a driver's data types (reads need none).
+struct PlainConverter: SQLConverterDelegate {
     func customDataType(_ dataType: DatabaseSchema.DataType) -> (any SQLExpression)? { nil }
 }
 
