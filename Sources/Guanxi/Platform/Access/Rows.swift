@@ -8,14 +8,15 @@ import SQLKit
 import SQLiteKit
 
 extension QueryBuilder {
-    /// The models `all()` returns. On SQLite they are filled straight from SQLite's values: Fluent
-    /// decoded every column through a generic decoder after building its name three times, and a
-    /// list of 50 customers spent a quarter of its time there (perf on the 1M set). Every read uses it;
-    /// joins, eager loading, builders that rely on Fluent's own soft-delete filter and PostgreSQL take
-    /// `all()`.
+    /// The models `all()` returns, read with less work than Fluent's own path. The SQL is Fluent's,
+    /// serialized with the dialect fetched once and identifiers written as they are (SQLKit escaped each
+    /// identifier with a generic `replacing`: a sixth of a PostgreSQL request's time), and each column's
+    /// name is built once per query, not three times per field per row. On SQLite the models are filled
+    /// straight from SQLite's values (a list of 50 customers spent a quarter of its time in Fluent's
+    /// generic decoding). Joins, eager loading and builders that rely on Fluent's own soft-delete filter
+    /// take `all()`.
     func rows() async throws -> [Model] {
-        guard let sqlite = database as? any SQLiteDatabase, let sql = database as? any SQLDatabase,
-              case .read = query.action, query.joins.isEmpty, eagerLoaders.isEmpty,
+        guard let sql = database as? any SQLDatabase, case .read = query.action, query.joins.isEmpty, eagerLoaders.isEmpty,
               leavesDeletedRowsToTheQuery else { return try await all() }
         var q = query
         if q.fields.isEmpty {
@@ -23,10 +24,19 @@ extension QueryBuilder {
         }
         var serializer = SQLSerializer(database: NamesAsWritten(base: sql))
         SQLQueryConverter(delegate: PlainConverter()).convert(q).serialize(to: &serializer)
+        let names = ColumnNames(prefix: Model.schemaOrAlias + "_")
+        guard let sqlite = database as? any SQLiteDatabase else {
+            let rows = NIOLockedValueBox<[any SQLRow]>([])
+            try await sql.execute(sql: Serialized(sql: serializer.sql, binds: serializer.binds)) { row in rows.withLockedValue { $0.append(row) } }
+            return try rows.withLockedValue { $0 }.map { row in
+                let model = Model()
+                try model.output(from: SQLRowOutput(row: row, names: names))
+                return model
+            }
+        }
         let encoder = SQLiteDataEncoder()
         let data = try serializer.binds.map { try encoder.encode($0) }
         sql.logger.debug("Executing query", metadata: ["sql": .string(serializer.sql), "binds": .array(data.map { .string($0.description) })])
-        let names = ColumnNames(prefix: Model.schemaOrAlias + "_")
         return try await sqlite.query(serializer.sql, data).map { row in
             let model = Model()
             try model.output(from: SQLiteRowOutput(row: row, names: names))
@@ -50,6 +60,29 @@ extension QueryBuilder {
 /// Fluent's query converter without a driver's data types (reads need none).
 struct PlainConverter: SQLConverterDelegate {
     func customDataType(_ dataType: DatabaseSchema.DataType) -> (any SQLExpression)? { nil }
+}
+
+/// A statement already serialized, handed to a database that serializes again.
+private struct Serialized: SQLExpression {
+    let sql: String
+    let binds: [any Encodable & Sendable]
+
+    func serialize(to serializer: inout SQLSerializer) {
+        serializer.write(sql)
+        serializer.binds += binds
+    }
+}
+
+/// A row of any SQL database for Fluent, by the query's column names.
+private struct SQLRowOutput: DatabaseOutput {
+    let row: any SQLRow
+    let names: ColumnNames
+
+    var description: String { "\(row)" }
+    func schema(_ schema: String) -> any DatabaseOutput { self }
+    func contains(_ key: FieldKey) -> Bool { row.contains(column: names(key)) }
+    func decodeNil(_ key: FieldKey) throws -> Bool { try row.decodeNil(column: names(key)) }
+    func decode<T: Decodable>(_ key: FieldKey, as type: T.Type) throws -> T { try row.decode(column: names(key), as: T.self) }
 }
 
 /// Models with a deletion time (all of ours call it `deleted_at`).

@@ -5,8 +5,9 @@ import NIOConcurrencyHelpers
 import Testing
 @testable import Guanxi
 
-/// `rows()` fills models from SQLite's values itself; they must be the models `all()` makes.
-@Suite struct SQLiteRowsTests {
+/// `rows()` reads models itself (from SQLite's values, or any SQL row by its names); they must be the
+/// models `all()` makes, on both databases.
+@Suite struct RowsTests {
     @Test func uuidsReadAsFoundationReadsThem() {
         for _ in 0..<200 {
             let id = UUID()
