@@ -116,6 +116,19 @@ import VaporTesting
         #expect(H.escape("😀<") == "😀&lt;")
     }
 
+    /// Pages are written as Plot wrote them: escaped text and attribute values, attributes without a
+    /// value dropped, an empty value as the bare name, a name given twice in its first place with its
+    /// last value, void elements closed with "/>".
+    @Test func nodesAreWrittenEscapedAndInOrder() {
+        let page = H.el("form", [.cls("a"), A("data-x", nil), .value(""), A("title", #"1 < 2 & "3""#), .cls("b")], [
+            H.void("input", [.name("q"), .value("张三's")]),
+            H.group([H.text("<b>"), H.empty, .raw("<i>x</i>")]),
+            H.el("select", [.flag("required"), .flag("disabled", false)], []),
+        ])
+        #expect(H.render(page) == #"<form class="b" value title="1 &lt; 2 &amp; &quot;3&quot;"><input name="q" value="张三&#39;s"/>&lt;b&gt;<i>x</i><select required="required"></select></form>"#)
+        #expect(H.render(H.empty) == "")
+    }
+
     @Test func signOutEndsTheSession() async throws {
         try await withGuanxi { app, _ in
             _ = try await World.build(app)

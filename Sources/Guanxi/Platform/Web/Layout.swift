@@ -1,6 +1,6 @@
 import Foundation
 import GuanxiCore
-import Plot
+
 
 /// The one layout of every signed-in page: side navigation by module, top bar, breadcrumbs, flash.
 enum Layout {
