@@ -59,6 +59,9 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.http.server.configuration.port = Environment.get("GUANXI_PORT").flatMap(Int.init) ?? 8080
 
     app.middleware = Middlewares()
+    let inFlight = InFlightRequests()
+    app.middleware.use(inFlight)
+    app.lifecycle.use(inFlight)
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(AppErrorMiddleware())
     app.middleware.use(MultipartGuardMiddleware())

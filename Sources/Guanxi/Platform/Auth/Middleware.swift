@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import GuanxiCore
+import NIOConcurrencyHelpers
 import Vapor
 
 /// Headers every response carries.
@@ -181,5 +182,25 @@ struct MultipartGuardMiddleware: AsyncMiddleware {
             guard p.starts(with: crlf), let end = p.range(of: blank) else { return false }
             return String(decoding: p[p.startIndex..<end.lowerBound], as: UTF8.self).lowercased().contains("content-disposition")
         }
+    }
+}
+
+/// Requests still being answered. Shutting down waits for them (at most ten seconds) before the
+/// databases close: a handler still running then crashed the server (`Request.db` found no database),
+/// as when a load test stopped just before the server was told to stop.
+final class InFlightRequests: AsyncMiddleware, LifecycleHandler, Sendable {
+    private let running = NIOLockedValueBox(0)
+
+    var count: Int { running.withLockedValue { $0 } }
+
+    func respond(to request: Request, chainingTo next: AsyncResponder) async throws -> Response {
+        running.withLockedValue { $0 += 1 }
+        defer { running.withLockedValue { $0 -= 1 } }
+        return try await next.respond(to: request)
+    }
+
+    func shutdownAsync(_ application: Application) async {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while count > 0, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
     }
 }
