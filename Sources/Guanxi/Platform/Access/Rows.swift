@@ -151,36 +151,59 @@ private struct NamesAsWritten: SQLDatabase {
     }
 }
 
-/// One query's column names by field key, built once for all its rows.
+/// One query's columns by field key. A model asks for its fields in the same order on every row, three
+/// times each (contains, null?, value): following that order, a lookup compares one key instead of
+/// hashing a name (the names cost a tenth of a list page when built and hashed per lookup).
 final class ColumnNames: @unchecked Sendable {
     private let prefix: String
-    private var names: [FieldKey: String] = [:]
+    private var seen: [(key: FieldKey, name: String, position: Int?)] = []
+    private var byKey: [FieldKey: Int] = [:]
+    private var cursor = 0
 
     init(prefix: String) { self.prefix = prefix }
 
-    func callAsFunction(_ key: FieldKey) -> String {
-        if let name = names[key] { return name }
+    private func entry(_ key: FieldKey, columns: [SQLiteColumn]?) -> Int {
+        if cursor < seen.count, seen[cursor].key == key { return cursor }
+        if cursor + 1 < seen.count, seen[cursor + 1].key == key { cursor += 1; return cursor }
+        if let i = byKey[key] { cursor = i; return i }
         let name = prefix + key.description
-        names[key] = name
-        return name
+        seen.append((key, name, columns?.firstIndex { $0.name == name }))
+        cursor = seen.count - 1
+        byKey[key] = cursor
+        return cursor
     }
+
+    func callAsFunction(_ key: FieldKey) -> String { seen[entry(key, columns: nil)].name }
+
+    /// Where the key's column is among a SQLite row's columns (the same for every row of the query).
+    func position(_ key: FieldKey, in columns: [SQLiteColumn]) -> Int? { seen[entry(key, columns: columns)].position }
 }
 
 /// A row's values for Fluent, with the common column types read without a decoder.
 struct SQLiteRowOutput: DatabaseOutput {
     let row: SQLiteRow
     let names: ColumnNames
+    /// Built once per row: SQLiteNIO finds a column by name through a dictionary, or lists them all.
+    let columns: [SQLiteColumn]
+
+    init(row: SQLiteRow, names: ColumnNames) {
+        self.row = row
+        self.names = names
+        columns = row.columns
+    }
+
+    private func column(_ key: FieldKey) -> SQLiteData? { names.position(key, in: columns).map { columns[$0].data } }
 
     var description: String { row.description }
 
     func schema(_ schema: String) -> any DatabaseOutput { self }
 
-    func contains(_ key: FieldKey) -> Bool { row.column(names(key)) != nil }
+    func contains(_ key: FieldKey) -> Bool { column(key) != nil }
 
-    func decodeNil(_ key: FieldKey) throws -> Bool { (row.column(names(key)) ?? .null) == .null }
+    func decodeNil(_ key: FieldKey) throws -> Bool { (column(key) ?? .null) == .null }
 
     func decode<T: Decodable>(_ key: FieldKey, as type: T.Type) throws -> T {
-        guard let data = row.column(names(key)) else {
+        guard let data = column(key) else {
             throw DecodingError.keyNotFound(SQLiteRowKey(key.description), .init(codingPath: [], debugDescription: "No column \(names(key))."))
         }
         // Optional fields ask for `Value?`; `unsafeBitCast` only where `T` is exactly the type made.
