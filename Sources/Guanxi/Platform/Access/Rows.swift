@@ -46,7 +46,7 @@ extension QueryBuilder {
 
     /// Fluent adds its own soft-delete filter unless told `withDeleted()` (as `Actor.inOrg` does, which
     /// filters deleted rows itself); that flag is Fluent's own, read here through reflection.
-    private var leavesDeletedRowsToTheQuery: Bool {
+    var leavesDeletedRowsToTheQuery: Bool {
         guard SoftDelete.applies(to: Model.self) else { return true }
         return Mirror(reflecting: self).descendant("includeDeleted") as? Bool ?? false
     }

@@ -18,7 +18,8 @@ extension QueryBuilder where Model.IDValue == UUID {
             b.query.fields = [idField]
             return try await b.limit(limit).rows().compactMap(\.id)
         }
-        guard !database.isSQLite, term.unicodeScalars.count >= 3, let sql = database as? any SQLDatabase else { return try await plain() }
+        guard !database.isSQLite, term.unicodeScalars.count >= 3, let sql = database as? any SQLDatabase,
+              query.joins.isEmpty, leavesDeletedRowsToTheQuery else { return try await plain() }
         var columns: [(name: String, descending: Bool)] = []
         for sort in query.sorts {
             guard case .sort(.extendedPath(let path, let schema, _), let direction) = sort, path.count == 1 else { return try await plain() }
