@@ -20,21 +20,23 @@ extension QueryBuilder where Model.IDValue == UUID {
         }
         guard !database.isSQLite, term.unicodeScalars.count >= 3, let sql = database as? any SQLDatabase,
               query.joins.isEmpty, leavesDeletedRowsToTheQuery else { return try await plain() }
+        // The sort columns, selected inside and named by their alias outside.
         var columns: [(name: String, descending: Bool)] = []
+        var sortFields: [DatabaseQuery.Field] = []
         for sort in query.sorts {
-            guard case .sort(.extendedPath(let path, let schema, _), let direction) = sort, path.count == 1 else { return try await plain() }
+            guard case .sort(let field, let direction) = sort, case .extendedPath(let path, let schema, _) = field, path.count == 1
+            else { return try await plain() }
             switch direction {
             case .ascending: columns.append((schema + "_" + path[0].description, false))
             case .descending: columns.append((schema + "_" + path[0].description, true))
-            default: return try await plain()
+            case .custom: return try await plain()
             }
+            if path != [.id] { sortFields.append(field) }
         }
         var inner = query
         inner.sorts = []
         inner.limits = [.count(cap + 1)]
-        inner.fields = [idField] + query.sorts.compactMap {
-            if case .sort(let field, _) = $0, case .extendedPath(let path, _, _) = field, path != [.id] { return field } else { return nil }
-        }
+        inner.fields = [idField] + sortFields
         let id = Model.schemaOrAlias + "_" + FieldKey.id.description
         let order = SQLList(columns.map { SQLOrderBy(expression: SQLIdentifier($0.name), direction: $0.descending ? SQLDirection.descending : .ascending) })
         let rows = try await sql.raw("""
