@@ -84,4 +84,48 @@ import Testing
             }
         }
     }
+
+    /// A list page reads its columns without models; every field, core and custom, must read as the
+    /// model's `read` gives it, and the same page as `list` must come back in the same order.
+    @Test func listedRecordsReadEveryFieldAsTheModelDoes() async throws {
+        try await withGuanxi { app, clock in
+            let w = try await World.build(app)
+            let admin = APIClient(app: app, token: World.token("admin"))
+            for body in [#"{"entity":"customer","label":"年采购额","kind":"money"}"#, #"{"entity":"customer","label":"员工人数","kind":"number"}"#,
+                         #"{"entity":"customer","label":"上市","kind":"bool"}"#] {
+                #expect(try await admin.send(.POST, "/api/v1/custom-fields", json: body).status == .created)
+            }
+            let actor = try #require(try await Actor.resolve(userID: w.users["admin"]!, sessionID: nil, fallbackLocale: .zhHans, on: app.db))
+            let def = actor.definition(Customer.definition)
+            let custom = def.fields.filter(\.isCustom)
+            #expect(custom.count == 3)
+            let full = try #require(try await Customer.find(w.customers["rep1"]!, on: app.db))
+            full.creditLimit = 12_345_600
+            full.registeredOn = "2019-05-04"
+            full.notes = "第一行\n第二行 \"引号\""
+            full.parentID = w.customers["rep2"]
+            full.settlementCustomerID = w.customers["rep2"]
+            full.secondaryOwnerID = w.users["rep2"]
+            full.email = "buyer@example.com"
+            full.industry = "manufacturing"
+            for (f, v) in zip(custom, ["880000", "1200", "true"]) { f.write?(full, v) }
+            try await full.save(on: app.db)
+
+            let svc = CustomerService(db: app.db, actor: actor, now: clock.now)
+            let keys = def.fields.map(\.key)
+            for query in [CustomerService.ListQuery(), CustomerService.ListQuery(sort: .created, descending: true, limit: 2)] {
+                let models = try await svc.list(query)
+                let listed = try await svc.listed(query, keys: keys)
+                #expect(listed.items.map(\.id) == models.items.map { $0.id! })
+                #expect(listed.next?.token == models.next?.token)
+                for (l, m) in zip(listed.items, models.items) {
+                    for f in def.fields { #expect(l[f.key] == f.read(m), "\(f.key)") }
+                }
+            }
+            let one = try #require(try await svc.listed(CustomerService.ListQuery(q: full.name), keys: ["creditLimit", custom[0].key]).items.first)
+            #expect(one.id == full.id && one["creditLimit"] == "12345600" && one[custom[0].key] == "880000")
+            // Only the keys asked for (and the name, which the page cursor needs) are read.
+            #expect(Set(one.values.keys) == ["name", "creditLimit", custom[0].key])
+        }
+    }
 }

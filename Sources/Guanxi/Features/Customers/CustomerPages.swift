@@ -40,12 +40,12 @@ struct CustomerPages: RouteCollection {
         let actor = try req.actor
         let params = try CustomerListParams.parse(req)
         let svc = CustomerService(db: req.db, actor: actor, now: req.now)
-        let page = try await svc.list(params)
         let def = actor.definition(Customer.definition)
-        let lookups = try await Lookups.load(def, records: page.items, actor: actor, on: req.db)
         let t = actor.t
         let visibleFields = def.fields.filter { !($0.restrictable && actor.fieldRule(.customers, $0.key) == .hidden) }
         let chosen = chosenColumns(req, available: visibleFields.map(\.key), listed: def.fields.filter(\.listed).map(\.key))
+        let page = try await svc.listed(params, keys: visibleFields.map(\.key).filter(chosen.contains))
+        let lookups = try await Lookups.load(def, listed: page.items, actor: actor, on: req.db)
         let bulkUsers = actor.can(.edit, .customers) ? try await actor.activeColleagues(on: req.db) : []
         let bulkOptions = try await DictionaryService(db: req.db, actor: actor, now: req.now).labels([.level, .customerStatus])
         let saved = try await SavedFilterPages.list(actor, on: req.db)
@@ -65,19 +65,20 @@ struct CustomerPages: RouteCollection {
             let link: (String, Bool) -> String = { sort, desc in URLQuery.build(Paths.customers, base + [("sort", sort), ("order", desc ? "desc" : nil)]) }
             let returnTo = URLQuery.build(Paths.customers, base + sortItems)
             let rows: [[HNode]] = page.items.map { c in
-                (canBulk ? [H.void("input", [.type("checkbox"), .name("ids[]"), .value(c.id!.uuidString), A("form", "bulk"), A("aria-label", c.name)])] : [])
+                let name = c["name"] ?? ""
+                return (canBulk ? [H.void("input", [.type("checkbox"), .name("ids[]"), .value(c.id.uuidString), A("form", "bulk"), A("aria-label", name)])] : [])
                 + columns.map { f -> HNode in
-                    let raw = f.read(c)
+                    let raw = c[f.key]
                     let rule = f.restrictable ? actor.fieldRule(.customers, f.key) : nil
                     let shown = rule == .masked ? (raw.map(Masking.mask) ?? "")
                         : FieldCodec.display(f, raw, lookups: lookups, t: t, decimals: actor.org.moneyDecimals)
-                    if f.key == "name" { return H.el("a", [.href(Paths.customer(c.id!)), .cls("strong")], [H.text(c.name)]) }
+                    if f.key == "name" { return H.el("a", [.href(Paths.customer(c.id)), .cls("strong")], [H.text(name)]) }
                     if f.key == "owner", raw == nil { return H.span("muted", t("customer.noOwner")) }
                     return H.text(shown)
                 }
                 // A follow-up from the row, coming back to this page after saving.
-                + (canFollowUp ? [H.el("a", [.href(Paths.newFollowUp(c.id!, returnTo: returnTo)), .cls("btn btn-small"),
-                                            A("title", t("followUp.add")), A("aria-label", "\(t("followUp.add")) · \(c.name)")], [H.text("✎")])] : [])
+                + (canFollowUp ? [H.el("a", [.href(Paths.newFollowUp(c.id, returnTo: returnTo)), .cls("btn btn-small"),
+                                            A("title", t("followUp.add")), A("aria-label", "\(t("followUp.add")) · \(name)")], [H.text("✎")])] : [])
             }
             let cols = (canBulk ? [Tables.Column("")] : []) + columns.map { f in Tables.Column(f.title(t), sort: f.key == "name" ? "name" : f.key == "number" ? "created" : nil) }
                 + (canFollowUp ? [Tables.Column("")] : [])

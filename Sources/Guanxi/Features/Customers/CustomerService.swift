@@ -75,14 +75,25 @@ struct CustomerService {
     }
 
     func list(_ query: ListQuery) async throws -> (items: [Customer], next: PageCursor?) {
+        try await page(query, read: { try await $0.rows() }, id: { $0.id! }, name: \.name)
+    }
+
+    /// The page `list` gives, each customer as its `keys` fields only (and its name), for list pages.
+    func listed(_ query: ListQuery, keys: [String]) async throws -> (items: [Listed], next: PageCursor?) {
+        let keys = keys.contains("name") ? keys : keys + ["name"]
+        return try await page(query, read: { [definition] in try await definition.listed($0, keys: keys) }, id: \.id, name: { $0["name"] ?? "" })
+    }
+
+    private func page<Item>(_ query: ListQuery, read: (QueryBuilder<Customer>) async throws -> [Item], id: (Item) -> UUID,
+                            name: (Item) -> String) async throws -> (items: [Item], next: PageCursor?) {
         let limit = max(1, min(query.limit, 200))
         guard let builder = try await filtered(query) else { return ([], nil) }
         if query.recent {
             let views = try await actor.inOrg(CustomerView.self, on: db).filter(\.$userID == actor.userID)
                 .sort(\.$viewedAt, .descending).limit(50).rows()
             let order = Dictionary(uniqueKeysWithValues: views.enumerated().map { ($0.element.customerID, $0.offset) })
-            let rows = try await builder.filter(\.$id ~~ views.map(\.customerID)).rows()
-            return (rows.sorted { (order[$0.id!] ?? 0) < (order[$1.id!] ?? 0) }, nil)
+            let rows = try await read(builder.filter(\.$id ~~ views.map(\.customerID)))
+            return (rows.sorted { (order[id($0)] ?? 0) < (order[id($1)] ?? 0) }, nil)
         }
         let dir: DatabaseQuery.Sort.Direction = query.descending ? .descending : .ascending
         let after: DatabaseQuery.Filter.Method = query.descending ? .lessThan : .greaterThan
@@ -95,20 +106,20 @@ struct CustomerService {
             if let c = query.cursor, let cid = UUID(uuidString: c.id) { builder.filter(\.$id, after, cid) }
             builder.sort(\.$id, dir)
         }
-        let rows: [Customer]
+        let rows: [Item]
         if let q = Check.clean(query.q) {
             // A search can match thousands of rows that must be sorted before the page is cut: sorting
             // ids alone, then reading the page's rows, halves the time of a common term.
             let ids = try await builder.searchPageIDs(term: q, limit: limit + 1)
-            let byID = Dictionary(uniqueKeysWithValues: try await actor.inOrg(Customer.self, on: db).filter(\.$id ~~ ids).rows().map { ($0.id!, $0) })
+            let byID = Dictionary(uniqueKeysWithValues: try await read(actor.inOrg(Customer.self, on: db).filter(\.$id ~~ ids)).map { (id($0), $0) })
             rows = ids.compactMap { byID[$0] }
         } else {
-            rows = try await builder.limit(limit + 1).rows()
+            rows = try await read(builder.limit(limit + 1))
         }
         let page = Array(rows.prefix(limit))
         var next: PageCursor?
         if rows.count > limit, let last = page.last {
-            next = PageCursor(value: query.sort == .name ? last.name : "", id: last.id!.uuidString)
+            next = PageCursor(value: query.sort == .name ? name(last) : "", id: id(last).uuidString)
         }
         return (page, next)
     }

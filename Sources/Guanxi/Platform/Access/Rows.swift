@@ -16,10 +16,23 @@ extension QueryBuilder {
     /// generic decoding). Joins, eager loading and builders that rely on Fluent's own soft-delete filter
     /// take `all()`.
     func rows() async throws -> [Model] {
+        guard let outputs = try await outputs() else { return try await all() }
+        return try outputs.map { output in
+            let model = Model()
+            try model.output(from: output)
+            return model
+        }
+    }
+
+    /// The rows the builder selects, each read by field key as a model would read it, or nil where
+    /// `rows()` would take `all()`. `fields` narrows the columns (all of the model's by default).
+    func outputs(fields: [FieldKey]? = nil) async throws -> [any DatabaseOutput]? {
         guard let sql = database as? any SQLDatabase, case .read = query.action, query.joins.isEmpty, eagerLoaders.isEmpty,
-              leavesDeletedRowsToTheQuery else { return try await all() }
+              leavesDeletedRowsToTheQuery else { return nil }
         var q = query
-        if q.fields.isEmpty {
+        if let fields {
+            q.fields = fields.map { .extendedPath([$0], schema: Model.schemaOrAlias, space: Model.spaceIfNotAliased) }
+        } else if q.fields.isEmpty {
             q.fields = Model.keys.map { .extendedPath([$0], schema: Model.schemaOrAlias, space: Model.spaceIfNotAliased) }
         }
         var serializer = SQLSerializer(database: NamesAsWritten(base: sql))
@@ -28,20 +41,12 @@ extension QueryBuilder {
         guard let sqlite = database as? any SQLiteDatabase else {
             let rows = NIOLockedValueBox<[any SQLRow]>([])
             try await sql.execute(sql: Serialized(sql: serializer.sql, binds: serializer.binds)) { row in rows.withLockedValue { $0.append(row) } }
-            return try rows.withLockedValue { $0 }.map { row in
-                let model = Model()
-                try model.output(from: SQLRowOutput(row: row, names: names))
-                return model
-            }
+            return rows.withLockedValue { $0 }.map { SQLRowOutput(row: $0, names: names) }
         }
         let encoder = SQLiteDataEncoder()
         let data = try serializer.binds.map { try encoder.encode($0) }
         sql.logger.debug("Executing query", metadata: ["sql": .string(serializer.sql), "binds": .array(data.map { .string($0.description) })])
-        return try await sqlite.query(serializer.sql, data).map { row in
-            let model = Model()
-            try model.output(from: SQLiteRowOutput(row: row, names: names))
-            return model
-        }
+        return try await sqlite.query(serializer.sql, data).map { SQLiteRowOutput(row: $0, names: names) }
     }
 
     /// Fluent adds its own soft-delete filter unless told `withDeleted()` (as `Actor.inOrg` does, which

@@ -79,16 +79,21 @@ struct CustomField: Sendable, Equatable {
 }
 
 /// A record that keeps custom field values: a JSON object of canonical text in its `custom` column.
+enum CustomValues {
+    /// The values of a record's `custom` column by field key.
+    static func parse(_ custom: String?) -> [String: String] {
+        guard let custom, let data = custom.data(using: .utf8),
+              let values = try? JSONDecoder().decode([String: String].self, from: data) else { return [:] }
+        return values
+    }
+}
+
 protocol HasCustomFields: AnyObject {
     var custom: String? { get set }
 }
 
 extension HasCustomFields {
-    var customValues: [String: String] {
-        guard let custom, let data = custom.data(using: .utf8),
-              let values = try? JSONDecoder().decode([String: String].self, from: data) else { return [:] }
-        return values
-    }
+    var customValues: [String: String] { CustomValues.parse(custom) }
 
     func setCustomValue(_ key: String, _ value: String?) {
         var values = customValues

@@ -117,20 +117,32 @@ extension Lookups {
     /// Loads the names a set of records and their audit history refer to.
     static func load<M>(_ definition: EntityDefinition<M>, records: [M], history: [AuditEntry] = [], actor: Actor, on db: Database,
                         extraUsers: [UUID] = []) async throws -> Lookups {
+        try await load(definition, values: { f in records.compactMap { f.read($0) } }, history: history, actor: actor, on: db, extraUsers: extraUsers)
+    }
+
+    /// Loads the names the listed records refer to.
+    static func load<M>(_ definition: EntityDefinition<M>, listed: [Listed], actor: Actor, on db: Database) async throws -> Lookups {
+        try await load(definition, values: { f in listed.compactMap { $0[f.key] } }, history: [], actor: actor, on: db, extraUsers: [])
+    }
+
+    private static func load<M>(_ definition: EntityDefinition<M>, values valuesOf: (EntityField<M>) -> [String], history: [AuditEntry],
+                                actor: Actor, on db: Database, extraUsers: [UUID]) async throws -> Lookups {
         var userIDs = Set(extraUsers)
         var deptIDs: Set<UUID> = []
         var regionIDs: Set<UUID> = []
         var customerIDs: Set<UUID> = []
         var kinds: Set<String> = []
         for f in definition.fields {
-            var values = records.compactMap { f.read($0) }
-            values += history.filter { $0.field == f.key }.flatMap { [$0.oldValue, $0.newValue] }.compactMap { $0 }
+            if case .option(let kind) = f.kind { kinds.insert(kind.rawValue) }
+            if case .options(let kind) = f.kind { kinds.insert(kind.rawValue) }
+            guard f.isReference else { continue }
+            let values = valuesOf(f) + history.filter { $0.field == f.key }.flatMap { [$0.oldValue, $0.newValue] }.compactMap { $0 }
+            let ids = values.compactMap(UUID.parse)
             switch f.kind {
-            case .option(let kind), .options(let kind): kinds.insert(kind.rawValue)
-            case .user: userIDs.formUnion(values.compactMap(UUID.init(uuidString:)))
-            case .department: deptIDs.formUnion(values.compactMap(UUID.init(uuidString:)))
-            case .region: regionIDs.formUnion(values.compactMap(UUID.init(uuidString:)))
-            case .customer: customerIDs.formUnion(values.compactMap(UUID.init(uuidString:)))
+            case .user: userIDs.formUnion(ids)
+            case .department: deptIDs.formUnion(ids)
+            case .region: regionIDs.formUnion(ids)
+            case .customer: customerIDs.formUnion(ids)
             default: break
             }
         }

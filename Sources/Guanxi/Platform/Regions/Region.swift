@@ -55,7 +55,10 @@ struct RegionService {
 
     /// "中国 / 广东 / 深圳" for each region id.
     func paths() async throws -> [UUID: String] {
-        let all = try await all()
+        try await actor.shared("regions.paths") { try await Self.paths(try await all()) }
+    }
+
+    private static func paths(_ all: [Region]) -> [UUID: String] {
         let byID = Dictionary(uniqueKeysWithValues: all.map { ($0.id!, $0) })
         var out: [UUID: String] = [:]
         for r in all {
