@@ -16,10 +16,17 @@ extension QueryBuilder {
     /// generic decoding). Joins, eager loading and builders that rely on Fluent's own soft-delete filter
     /// take `all()`.
     func rows() async throws -> [Model] {
-        guard let outputs = try await outputs() else { return try await all() }
-        return try outputs.map { output in
+        guard let (sql, statement, names) = serialized(fields: nil) else { return try await all() }
+        guard let sqlite = database as? any SQLiteDatabase else {
+            return try await plainRows(sql, statement).map { row in
+                let model = Model()
+                try model.output(from: SQLRowOutput(row: row, names: names))
+                return model
+            }
+        }
+        return try await sqlite.query(statement.sql, try statement.sqliteBinds(logger: sql.logger)).map { row in
             let model = Model()
-            try model.output(from: output)
+            try model.output(from: SQLiteRowOutput(row: row, names: names))
             return model
         }
     }
@@ -27,6 +34,15 @@ extension QueryBuilder {
     /// The rows the builder selects, each read by field key as a model would read it, or nil where
     /// `rows()` would take `all()`. `fields` narrows the columns (all of the model's by default).
     func outputs(fields: [FieldKey]? = nil) async throws -> [any DatabaseOutput]? {
+        guard let (sql, statement, names) = serialized(fields: fields) else { return nil }
+        guard let sqlite = database as? any SQLiteDatabase else {
+            return try await plainRows(sql, statement).map { SQLRowOutput(row: $0, names: names) }
+        }
+        return try await sqlite.query(statement.sql, try statement.sqliteBinds(logger: sql.logger)).map { SQLiteRowOutput(row: $0, names: names) }
+    }
+
+    /// Fluent's SQL for the query, with `fields` (or all of the model's) as its columns; nil where Fluent must run it.
+    private func serialized(fields: [FieldKey]?) -> (any SQLDatabase, Serialized, ColumnNames)? {
         guard let sql = database as? any SQLDatabase, case .read = query.action, query.joins.isEmpty, eagerLoaders.isEmpty,
               leavesDeletedRowsToTheQuery else { return nil }
         var q = query
@@ -37,16 +53,13 @@ extension QueryBuilder {
         }
         var serializer = SQLSerializer(database: NamesAsWritten(base: sql))
         SQLQueryConverter(delegate: PlainConverter()).convert(q).serialize(to: &serializer)
-        let names = ColumnNames(prefix: Model.schemaOrAlias + "_")
-        guard let sqlite = database as? any SQLiteDatabase else {
-            let rows = NIOLockedValueBox<[any SQLRow]>([])
-            try await sql.execute(sql: Serialized(sql: serializer.sql, binds: serializer.binds)) { row in rows.withLockedValue { $0.append(row) } }
-            return rows.withLockedValue { $0 }.map { SQLRowOutput(row: $0, names: names) }
-        }
-        let encoder = SQLiteDataEncoder()
-        let data = try serializer.binds.map { try encoder.encode($0) }
-        sql.logger.debug("Executing query", metadata: ["sql": .string(serializer.sql), "binds": .array(data.map { .string($0.description) })])
-        return try await sqlite.query(serializer.sql, data).map { SQLiteRowOutput(row: $0, names: names) }
+        return (sql, Serialized(sql: serializer.sql, binds: serializer.binds), ColumnNames(prefix: Model.schemaOrAlias + "_"))
+    }
+
+    private func plainRows(_ sql: any SQLDatabase, _ statement: Serialized) async throws -> [any SQLRow] {
+        let rows = NIOLockedValueBox<[any SQLRow]>([])
+        try await sql.execute(sql: statement) { row in rows.withLockedValue { $0.append(row) } }
+        return rows.withLockedValue { $0 }
     }
 
     /// Fluent adds its own soft-delete filter unless told `withDeleted()` (as `Actor.inOrg` does, which
@@ -75,6 +88,14 @@ private struct Serialized: SQLExpression {
     func serialize(to serializer: inout SQLSerializer) {
         serializer.write(sql)
         serializer.binds += binds
+    }
+
+    /// The binds as SQLite values, logged as SQLKit logs a statement.
+    func sqliteBinds(logger: Logger) throws -> [SQLiteData] {
+        let encoder = SQLiteDataEncoder()
+        let data = try binds.map { try encoder.encode($0) }
+        logger.debug("Executing query", metadata: ["sql": .string(sql), "binds": .array(data.map { .string($0.description) })])
+        return data
     }
 }
 
