@@ -121,6 +121,14 @@ import Testing
                 for (l, m) in zip(listed.items, models.items) {
                     for f in def.fields { #expect(l[f.key] == f.read(m), "\(f.key)") }
                 }
+                // The API's list shows listed customers exactly as it showed their models.
+                let withTimes = try await svc.listed(query, keys: keys, times: ["created_at", "updated_at"])
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = .sortedKeys
+                let fromModels = try encoder.encode(try await CustomerAPIController.json(models.items, actor: actor, svc: svc))
+                let fromListed = try encoder.encode(try await CustomerAPIController.json(withTimes.items, actor: actor, on: app.db))
+                #expect(String(decoding: fromListed, as: UTF8.self) == String(decoding: fromModels, as: UTF8.self))
+                #expect(withTimes.items.allSatisfy { $0.times["created_at"] != nil })
             }
             let one = try #require(try await svc.listed(CustomerService.ListQuery(q: full.name), keys: ["creditLimit", custom[0].key]).items.first)
             #expect(one.id == full.id && one["creditLimit"] == "12345600" && one[custom[0].key] == "880000")

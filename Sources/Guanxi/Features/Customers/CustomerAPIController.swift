@@ -35,11 +35,24 @@ struct CustomerAPIController: RouteCollection {
         }
     }
 
+    /// Listed customers as `json` shows their models (the list reads columns, not models).
+    static func json(_ customers: [Listed], actor: Actor, on db: Database) async throws -> [JSONValue] {
+        let names = try await actor.names(of: User.self, on: db)
+        let def = actor.definition(Customer.definition)
+        return customers.map { c in
+            def.json(c, actor: actor, extra: [
+                ("ownerName", .string(c["owner"].flatMap(UUID.parse).flatMap { names[$0] } ?? "")),
+                ("createdAt", .string(c.times["created_at"].map(ISO8601.string) ?? "")),
+                ("updatedAt", .string(c.times["updated_at"].map(ISO8601.string) ?? "")),
+            ])
+        }
+    }
+
     @Sendable func index(req: Request) async throws -> Response {
         let actor = try req.actor
         let svc = try service(req)
-        let page = try await svc.list(try CustomerListParams.parse(req))
-        var pairs: [(String, JSONValue)] = [("items", .array(try await Self.json(page.items, actor: actor, svc: svc)))]
+        let page = try await svc.listed(try CustomerListParams.parse(req), keys: svc.definition.fields.map(\.key), times: ["created_at", "updated_at"])
+        var pairs: [(String, JSONValue)] = [("items", .array(try await Self.json(page.items, actor: actor, on: req.db)))]
         if let next = page.next { pairs.append(("nextCursor", .string(next.token))) }
         return JSONResponse.ok(.object(pairs))
     }

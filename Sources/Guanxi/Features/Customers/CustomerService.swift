@@ -79,9 +79,9 @@ struct CustomerService {
     }
 
     /// The page `list` gives, each customer as its `keys` fields only (and its name), for list pages.
-    func listed(_ query: ListQuery, keys: [String]) async throws -> (items: [Listed], next: PageCursor?) {
+    func listed(_ query: ListQuery, keys: [String], times: [FieldKey] = []) async throws -> (items: [Listed], next: PageCursor?) {
         let keys = keys.contains("name") ? keys : keys + ["name"]
-        return try await page(query, read: { [definition] in try await definition.listed($0, keys: keys) }, id: \.id, name: { $0["name"] ?? "" })
+        return try await page(query, read: { [definition] in try await definition.listed($0, keys: keys, times: times) }, id: \.id, name: { $0["name"] ?? "" })
     }
 
     private func page<Item>(_ query: ListQuery, read: (QueryBuilder<Customer>) async throws -> [Item], id: (Item) -> UUID,

@@ -31,17 +31,60 @@ indirect enum JSONValue: Encodable, Sendable {
         }
     }
 
-    /// Serialises with keys in the order they were written.
+    /// Serialises with keys in the order they were written, escaped as `JSONEncoder` escapes (a
+    /// JSONEncoder per string was nearly half of the API's customer list).
     func render() -> String {
+        var out = ""
+        write(into: &out)
+        return out
+    }
+
+    private func write(into out: inout String) {
         switch self {
-        case .string(let s):
-            let data = (try? JSONEncoder().encode([s])) ?? Data("[\"\"]".utf8)
-            return String(String(decoding: data, as: UTF8.self).dropFirst().dropLast())
-        case .int(let i): return String(i)
-        case .bool(let b): return b ? "true" : "false"
-        case .array(let a): return "[" + a.map { $0.render() }.joined(separator: ",") + "]"
-        case .object(let pairs): return "{" + pairs.map { JSONValue.string($0.0).render() + ":" + $0.1.render() }.joined(separator: ",") + "}"
+        case .string(let s): Self.write(s, into: &out)
+        case .int(let i): out += String(i)
+        case .bool(let b): out += b ? "true" : "false"
+        case .array(let a):
+            out += "["
+            for (n, v) in a.enumerated() {
+                if n > 0 { out += "," }
+                v.write(into: &out)
+            }
+            out += "]"
+        case .object(let pairs):
+            out += "{"
+            for (n, (k, v)) in pairs.enumerated() {
+                if n > 0 { out += "," }
+                Self.write(k, into: &out)
+                out += ":"
+                v.write(into: &out)
+            }
+            out += "}"
         }
+    }
+
+    private static func write(_ s: String, into out: inout String) {
+        out += "\""
+        guard s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "/") }) else {
+            out += s
+            out += "\""
+            return
+        }
+        for c in s.unicodeScalars {
+            switch c {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "/": out += "\\/"
+            case "\u{08}": out += "\\b"
+            case "\t": out += "\\t"
+            case "\n": out += "\\n"
+            case "\u{0C}": out += "\\f"
+            case "\r": out += "\\r"
+            case _ where c.value < 0x20: out += "\\u00" + (c.value < 0x10 ? "0" : "") + String(c.value, radix: 16)
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        out += "\""
     }
 }
 

@@ -181,11 +181,20 @@ extension EntityDefinition {
 
     /// A record as the API shows it to this actor: hidden fields absent, masked ones masked.
     func json(_ record: M, id: UUID, actor: Actor, extra: [(String, JSONValue)] = []) -> JSONValue {
+        json(id: id, read: { $0.read(record) }, actor: actor, extra: extra)
+    }
+
+    /// A listed record as the API shows it, the same as the model would be shown.
+    func json(_ listed: Listed, actor: Actor, extra: [(String, JSONValue)] = []) -> JSONValue {
+        json(id: listed.id, read: { listed[$0.key] }, actor: actor, extra: extra)
+    }
+
+    private func json(id: UUID, read: (EntityField<M>) -> String?, actor: Actor, extra: [(String, JSONValue)]) -> JSONValue {
         var pairs: [(String, JSONValue)] = [("id", .string(id.uuidString))]
         for f in fields {
             let rule = rule(f, for: actor)
             if rule == .hidden { continue }
-            var value = f.read(record)
+            var value = read(f)
             if rule == .masked { value = value.map(Masking.mask) }
             if let v = rule == .masked ? value.map(JSONValue.string) : FieldCodec.json(f, value) { pairs.append((f.apiKey, v)) }
         }
