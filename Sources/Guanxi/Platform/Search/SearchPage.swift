@@ -14,9 +14,9 @@ extension QueryBuilder where Model.IDValue == UUID {
     func searchPageIDs(term: String, limit: Int, cap: Int = 2_000) async throws -> [UUID] {
         let idField = DatabaseQuery.Field.extendedPath([.id], schema: Model.schemaOrAlias, space: Model.spaceIfNotAliased)
         let plain = {
-            let b = self.copy()
-            b.query.fields = [idField]
-            return try await b.limit(limit).rows().compactMap(\.id)
+            let b = self.copy().limit(limit)
+            guard let rows = try await b.outputs(fields: [.id]) else { b.query.fields = [idField]; return try await b.all().compactMap(\.id) }
+            return try rows.map { try $0.decode(.id, as: UUID.self) }
         }
         guard !database.isSQLite, term.unicodeScalars.count >= 3, let sql = database as? any SQLDatabase,
               query.joins.isEmpty, leavesDeletedRowsToTheQuery else { return try await plain() }
