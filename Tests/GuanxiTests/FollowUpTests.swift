@@ -80,6 +80,74 @@ import VaporTesting
         }
     }
 
+    /// Follow-ups posted at the same moment share a transaction: every one is saved with its own
+    /// owner, audit and tallies, "last contacted" takes the latest of them, and a row that fails fails
+    /// only its own request.
+    @Test func followUpsPostedTogetherAreEachSavedAndAudited() async throws {
+        try await withGuanxi { app, clock in
+            let w = try await World.build(app)
+            let reps = ["rep1", "rep2"]
+            let customers = [w.customers["rep1"]!, w.customers["rep2"]!]
+            let posted = try await withThrowingTaskGroup(of: (String, FollowUpJSON).self) { group in
+                for n in 0..<40 {
+                    let rep = reps[n % 2]
+                    let customer = customers[n % 2]
+                    let back = ISO8601DateFormatter().string(from: clock.now.addingTimeInterval(-Double(n) * 60))
+                    group.addTask {
+                        let api = APIClient(app: app, token: World.token(rep))
+                        return (rep, try await record(api, customer, #"{"method":"phone","content":"第\#(n)次电话","happenedAt":"\#(back)"}"#))
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(posted.count == 40)
+            #expect(posted.allSatisfy { rep, f in f.ownerID == w.users[rep] })
+            let saved = try await FollowUp.query(on: app.db).filter(\.$id ~~ posted.map(\.1.id)).all()
+            #expect(saved.count == 40)
+            // Each has its audit entries, by the rep who posted it.
+            for (rep, f) in posted {
+                let entries = try await AuditEntry.query(on: app.db).filter(\.$recordID == f.id).all()
+                #expect(!entries.isEmpty && entries.allSatisfy { $0.actorID == w.users[rep] && $0.action == .create })
+                #expect(entries.contains { $0.field == "content" && $0.newValue == f.content })
+            }
+            // The tallies count all 40, as a rebuild from the rows does.
+            let sql = app.db as! any SQLDatabase
+            let counted = { try await sql.raw("SELECT SUM(n) AS n FROM follow_up_method_days").first()!.decode(column: "n", as: Int.self) }
+            let before = try await counted()
+            try await FollowUpTally.rebuild(orgID: w.orgID, timeZone: Self.shanghai, on: app.db)
+            #expect(try await counted() == before)
+            #expect(try await FollowUp.query(on: app.db).count() == before)
+            // "Last contacted" is the newest of each customer's follow-ups (n = 0 and 1, at most a minute back).
+            for customer in customers {
+                let last = try #require(try await Customer.find(customer, on: app.db)?.lastContactedAt)
+                #expect(abs(last.timeIntervalSince(clock.now)) <= 61)
+            }
+
+            // A row the database refuses (an id already taken) fails its own request; the others of its batch are saved.
+            let actor = try #require(try await Actor.resolve(userID: w.users["rep1"]!, sessionID: nil, fallbackLocale: .zhHans, on: app.db))
+            let writer = FollowUpWriter()
+            let taken = posted[0].1.id
+            let make = { (id: UUID, content: String) -> @Sendable () -> FollowUp in
+                { let f = FollowUp(orgID: w.orgID, customerID: customers[0], ownerID: actor.userID, departmentID: actor.departmentID,
+                                   method: "phone", content: content, happenedAt: clock.now, now: clock.now)
+                  f.id = id
+                  return f }
+            }
+            let results = await withTaskGroup(of: (String, Bool).self) { group in
+                for (id, content) in [(UUID.v7(at: clock.now), "好的一条"), (taken, "重复的一条"), (UUID.v7(at: clock.now), "另一条")] {
+                    group.addTask {
+                        do { _ = try await writer.write(make(id, content), actor: actor, now: clock.now, on: app.db); return (content, true) }
+                        catch { return (content, false) }
+                    }
+                }
+                return await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+            }
+            #expect(results == ["好的一条": true, "重复的一条": false, "另一条": true])
+            #expect(try await FollowUp.query(on: app.db).filter(\.$content ~~ ["好的一条", "另一条", "重复的一条"]).count() == 2)
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$newValue == "重复的一条").count() == 0)
+        }
+    }
+
     @Test func listsFollowTheScopeAndTimelinesRollUp() async throws {
         try await withGuanxi { app, clock in
             let w = try await World.build(app)

@@ -10,6 +10,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.settings = settings
     app.storage[SetupFlagKey.self] = SetupFlag()
     app.actorCache = ActorCache()
+    app.followUpWriter = FollowUpWriter()
     app.storage[ImportProgressKey.self] = ImportProgress()
 
     switch settings.database {

@@ -72,7 +72,9 @@ struct FollowUpAPIController: RouteCollection {
         var content: String
     }
 
-    func service(_ req: Request) throws -> FollowUpService { FollowUpService(db: req.db, actor: try req.actor, now: req.now) }
+    func service(_ req: Request) throws -> FollowUpService {
+        FollowUpService(db: req.db, actor: try req.actor, now: req.now, writer: req.application.followUpWriter)
+    }
 
     func cursor(_ req: Request) throws -> PageCursor? {
         guard let raw = Check.clean(try? req.query.get(String.self, at: "cursor")) else { return nil }

@@ -203,7 +203,7 @@ struct FollowUpPages: RouteCollection {
         let form = try req.content.decode(FollowUpService.Input.self)
         let returnTo = Paths.local(try? req.content.get(String.self, at: "return"))
         do {
-            _ = try await FollowUpService(db: req.db, actor: actor, now: req.now).create(customerID: id, form)
+            _ = try await FollowUpService(db: req.db, actor: actor, now: req.now, writer: req.application.followUpWriter).create(customerID: id, form)
             return req.redirect(returnTo ?? (Paths.customer(id!) + "#follow-ups"), flash: Flash(.success, "flash.saved"))
         } catch let e as AppError where e.status == .unprocessableEntity {
             let customer = try await actor.find(Customer.self, id, for: .view, on: req.db)

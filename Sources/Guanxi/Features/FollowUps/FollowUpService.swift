@@ -9,6 +9,9 @@ struct FollowUpService {
     let db: Database
     let actor: Actor
     let now: Date
+    /// The server's writer, so that follow-ups recorded at the same moment share a transaction; without
+    /// one each is written alone.
+    var writer: FollowUpWriter? = nil
 
     struct Input: Sendable, Codable {
         var method: String?
@@ -30,22 +33,18 @@ struct FollowUpService {
         var errors = FieldErrors()
         let v = try await validate(input, customerID: customer.id!, into: &errors)
         guard errors.isEmpty else { throw AppError.invalid(errors) }
-        let f = FollowUp(orgID: actor.orgID, customerID: customer.id!, ownerID: actor.userID, departmentID: actor.departmentID,
-                         method: v.method, content: v.content, happenedAt: v.happenedAt, now: now)
-        f.result = v.result
-        f.nextContactOn = v.nextContactOn
-        f.nextPlan = v.nextPlan
-        f.contactID = v.contactID
-        try await db.writeTransaction { [actor, now] tx in
-            try await f.create(on: tx)
-            try await FollowUpTally.apply("id = \(bind: f.id!)", sign: 1, actor: actor, on: tx)
-            // "Last contacted" feeds the pool's recycle rules; a back-dated entry never moves it backwards.
-            if customer.lastContactedAt.map({ $0 < f.happenedAt }) ?? true {
-                try await actor.inOrg(Customer.self, on: tx).filter(\.$id == customer.id!).set(\.$lastContactedAt, to: f.happenedAt).update()
-            }
-            try await Audit(actor: actor, db: tx, now: now).created(FollowUp.entity, f.id!, Self.values(f))
+        let id = UUID.v7(at: now)
+        let make: @Sendable () -> FollowUp = { [actor, now, customerID = customer.id!] in
+            let f = FollowUp(orgID: actor.orgID, customerID: customerID, ownerID: actor.userID, departmentID: actor.departmentID,
+                             method: v.method, content: v.content, happenedAt: v.happenedAt, now: now)
+            f.id = id
+            f.result = v.result
+            f.nextContactOn = v.nextContactOn
+            f.nextPlan = v.nextPlan
+            f.contactID = v.contactID
+            return f
         }
-        return f
+        return try await (writer ?? FollowUpWriter()).write(make, actor: actor, now: now, on: db)
     }
 
     func update(_ id: UUID?, _ input: Input) async throws -> FollowUp {
@@ -81,7 +80,7 @@ struct FollowUpService {
         }
     }
 
-    private struct Valid {
+    private struct Valid: Sendable {
         var method: String
         var content: String
         var result: String?

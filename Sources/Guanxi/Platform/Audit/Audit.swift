@@ -31,11 +31,22 @@ struct Audit {
     }
 
     func created(_ entity: String, _ id: UUID, _ values: FieldValues) async throws {
+        try await save(createdEntries(entity, id, values))
+    }
+
+    /// `created` for several records, each by its own actor, in one insert.
+    static func created(_ entity: String, _ records: [(audit: Audit, id: UUID, values: FieldValues)], on db: Database) async throws {
+        let entries = records.flatMap { $0.audit.createdEntries(entity, $0.id, $0.values) }
+        guard !entries.isEmpty else { return }
+        try await entries.create(on: db)
+    }
+
+    private func createdEntries(_ entity: String, _ id: UUID, _ values: FieldValues) -> [AuditEntry] {
         let entries = values.keys.sorted().compactMap { key -> AuditEntry? in
             guard let v = values[key], !v.isEmpty else { return nil }
             return entry(entity, id, .create, field: key, old: nil, new: v)
         }
-        try await save(entries.isEmpty ? [entry(entity, id, .create, field: nil, old: nil, new: nil)] : entries)
+        return entries.isEmpty ? [entry(entity, id, .create, field: nil, old: nil, new: nil)] : entries
     }
 
     func updated(_ entity: String, _ id: UUID, before: FieldValues, after: FieldValues, action: AuditEntry.Kind = .update) async throws {
