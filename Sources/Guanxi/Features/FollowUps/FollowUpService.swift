@@ -29,12 +29,12 @@ struct FollowUpService {
 
     func create(customerID: UUID?, _ input: Input) async throws -> FollowUp {
         try actor.require(.create, .followUps)
-        let customer = try await actor.find(Customer.self, customerID, for: .view, on: db)
+        let customerID = try await actor.visibleID(Customer.self, customerID, on: db)
         var errors = FieldErrors()
-        let v = try await validate(input, customerID: customer.id!, into: &errors)
+        let v = try await validate(input, customerID: customerID, into: &errors)
         guard errors.isEmpty else { throw AppError.invalid(errors) }
         let id = UUID.v7(at: now)
-        let make: @Sendable () -> FollowUp = { [actor, now, customerID = customer.id!] in
+        let make: @Sendable () -> FollowUp = { [actor, now] in
             let f = FollowUp(orgID: actor.orgID, customerID: customerID, ownerID: actor.userID, departmentID: actor.departmentID,
                              method: v.method, content: v.content, happenedAt: v.happenedAt, now: now)
             f.id = id

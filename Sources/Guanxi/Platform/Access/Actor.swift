@@ -299,6 +299,12 @@ extension Actor {
     private func scope_ids(_ ids: Set<String>) -> [UUID] { ids.compactMap(UUID.init(uuidString:)).sorted { $0.uuidString < $1.uuidString } }
 
     /// Loads one record the actor may act on, or throws 404 (not visible) / 403 (visible, action not granted).
+    /// `find(_:_:for: .view)` for a caller that needs only the id of a record the actor may see: no model is read.
+    func visibleID<M: ScopedModel>(_ type: M.Type, _ id: UUID?, on db: Database) async throws -> UUID {
+        guard let id, try await query(M.self, .view, on: db).filter(\._$id == id).exists() else { throw AppError.notFound }
+        return id
+    }
+
     func find<M: ScopedModel>(_ type: M.Type, _ id: UUID?, for action: Action, on db: Database) async throws -> M {
         guard let id else { throw AppError.notFound }
         if action != .view, !can(action, M.module) {

@@ -69,6 +69,13 @@ extension QueryBuilder {
         return Mirror(reflecting: self).descendant("includeDeleted") as? Bool ?? false
     }
 
+    /// Whether the builder selects any row, read as its id alone (no model is made).
+    func exists() async throws -> Bool {
+        let b = copy().limit(1)
+        guard let rows = try await b.outputs(fields: [.id]) else { return try await b.first() != nil }
+        return !rows.isEmpty
+    }
+
     /// The first model, read as `rows()` reads.
     func firstRow() async throws -> Model? {
         try await copy().limit(1).rows().first

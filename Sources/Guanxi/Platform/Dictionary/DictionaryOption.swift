@@ -142,7 +142,7 @@ struct DictionaryService {
 
     func isValid(_ kind: DictionaryKind, _ value: String) async throws -> Bool {
         try await actor.inOrg(DictionaryOption.self, on: db).filter(\.$kind == kind.rawValue).filter(\.$value == value)
-            .filter(\.$isActive == true).firstRow() != nil
+            .filter(\.$isActive == true).exists()
     }
 
     struct Input {
