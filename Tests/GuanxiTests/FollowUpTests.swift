@@ -112,7 +112,7 @@ import VaporTesting
             }
             // The tallies count all 40, as a rebuild from the rows does.
             let sql = app.db as! any SQLDatabase
-            let counted = { try await sql.raw("SELECT SUM(n) AS n FROM follow_up_method_days").first()!.decode(column: "n", as: Int.self) }
+            let counted = { try await sql.raw("SELECT CAST(SUM(n) AS BIGINT) AS n FROM follow_up_method_days").first()!.decode(column: "n", as: Int.self) }
             let before = try await counted()
             try await FollowUpTally.rebuild(orgID: w.orgID, timeZone: Self.shanghai, on: app.db)
             #expect(try await counted() == before)
