@@ -88,7 +88,7 @@ struct AnnouncementService {
         } else {
             var departments: Set<UUID> = []
             for d in input.departmentIDs {
-                guard try await actor.inOrg(Department.self, on: db).filter(\.$id == d).firstRow() != nil else { errors.add("departmentIDs", "error.invalidOption"); continue }
+                guard try await actor.inOrg(Department.self, on: db).filter(\.$id == d).exists() else { errors.add("departmentIDs", "error.invalidOption"); continue }
                 departments.insert(d)
                 departments.formUnion(try await Hierarchy.descendants(of: d, table: "departments", parentColumn: "parent_id", orgID: actor.orgID, on: db))
             }

@@ -109,7 +109,7 @@ struct ContractService {
             errors.add("parentID", "error.invalidOption")
             return nil
         }
-        if let current, try await actor.inOrg(Contract.self, on: db).filter(\.$parentID == current.id!).firstRow() != nil {
+        if let current, try await actor.inOrg(Contract.self, on: db).filter(\.$parentID == current.id!).exists() {
             errors.add("parentID", "error.contractHasCallOffs")
         }
         return id
@@ -187,7 +187,7 @@ struct ContractService {
         let quote = try await actor.find(Quote.self, quoteID, for: .view, on: db)
         guard quote.status == .accepted else { throw AppError.conflict("error.quoteNotAccepted") }
         if input.lines != nil { throw AppError.invalid({ var e = FieldErrors(); e.add("lines", "error.contractLinesFromQuote"); return e }()) }
-        if try await actor.inOrg(Contract.self, on: db).filter(\.$quoteID == quote.id!).firstRow() != nil { throw AppError.conflict("error.quoteHasContract") }
+        if try await actor.inOrg(Contract.self, on: db).filter(\.$quoteID == quote.id!).exists() { throw AppError.conflict("error.quoteHasContract") }
         var errors = FieldErrors()
         var i = input
         if Check.clean(i.title) == nil { i.title = quote.title }

@@ -274,7 +274,7 @@ struct CustomerPages: RouteCollection {
         let moneyPanel = try await FinanceCards.customer(c, req: req, actor: actor)
         var editable = false
         if actor.can(.edit, .customers) {
-            editable = try await actor.query(Customer.self, .edit, on: req.db).filter(\.$id == c.id!).field(\.$id).firstRow() != nil
+            editable = try await actor.query(Customer.self, .edit, on: req.db).filter(\.$id == c.id!).exists()
         }
         let files = try await AttachmentViews.card(Customer.entity, c.id!, back: Paths.customer(c.id!), canEdit: editable, req: req, actor: actor)
         let t = actor.t

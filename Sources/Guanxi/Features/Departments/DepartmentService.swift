@@ -33,7 +33,7 @@ struct DepartmentService {
         try actor.require(.edit, .admin)
         var errors = FieldErrors()
         let name = Check.required(input.name, "name", max: 100, into: &errors)
-        if let p = input.parentID, try await actor.inOrg(Department.self, on: db).filter(\.$id == p).firstRow() == nil {
+        if let p = input.parentID, try await !actor.inOrg(Department.self, on: db).filter(\.$id == p).exists() {
             errors.add("parentID", "error.invalidOption")
         }
         guard errors.isEmpty else { throw AppError.invalid(errors) }

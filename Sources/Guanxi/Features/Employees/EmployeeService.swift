@@ -189,7 +189,7 @@ struct EmployeeService {
     }
 
     private func checkRefs(_ input: Input, userID: UUID?, into errors: inout FieldErrors) async throws {
-        if let d = input.departmentID, try await actor.inOrg(Department.self, on: db).filter(\.$id == d).firstRow() == nil {
+        if let d = input.departmentID, try await !actor.inOrg(Department.self, on: db).filter(\.$id == d).exists() {
             errors.add("departmentID", "error.invalidOption")
         }
         if let s = input.supervisorID {

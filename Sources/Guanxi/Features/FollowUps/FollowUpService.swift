@@ -243,7 +243,7 @@ struct FollowUpService {
         guard let id else { throw AppError.notFound }
         if actor.can(.view, .followUps), let f = try await actor.query(FollowUp.self, .view, on: db).filter(\.$id == id).firstRow() { return f }
         guard let f = try await actor.inOrg(FollowUp.self, on: db).filter(\.$id == id).firstRow(),
-              try await actor.query(Customer.self, .view, on: db).filter(\.$id == f.customerID).firstRow() != nil else { throw AppError.notFound }
+              try await actor.query(Customer.self, .view, on: db).filter(\.$id == f.customerID).exists() else { throw AppError.notFound }
         return f
     }
 }

@@ -74,7 +74,7 @@ struct FollowUpStats {
     /// The chosen department and every department below it.
     static func departmentTree(_ id: UUID?, actor: Actor, on db: Database) async throws -> [UUID]? {
         guard let id else { return nil }
-        guard try await actor.inOrg(Department.self, on: db).filter(\.$id == id).firstRow() != nil else { throw AppError.badRequest("error.badParameter") }
+        guard try await actor.inOrg(Department.self, on: db).filter(\.$id == id).exists() else { throw AppError.badRequest("error.badParameter") }
         return [id] + (try await Hierarchy.descendants(of: id, table: "departments", parentColumn: "parent_id", orgID: actor.orgID, on: db))
     }
 }

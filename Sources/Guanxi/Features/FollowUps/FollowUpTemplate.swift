@@ -45,7 +45,7 @@ struct FollowUpTemplateService {
         let content = Check.required(content, "content", max: 4000, into: &errors)
         let method = Check.clean(method)
         if let m = method, try await !DictionaryService(db: db, actor: actor, now: now).isValid(.followUpMethod, m) { errors.add("method", "error.invalidOption") }
-        if try await actor.inOrg(FollowUpTemplate.self, on: db).filter(\.$name == name).firstRow() != nil { errors.add("name", "error.nameTaken") }
+        if try await actor.inOrg(FollowUpTemplate.self, on: db).filter(\.$name == name).exists() { errors.add("name", "error.nameTaken") }
         guard errors.isEmpty else { throw AppError.invalid(errors) }
         let t = FollowUpTemplate(orgID: actor.orgID, name: name, method: method, content: content)
         try await db.writeTransaction { [actor, now] tx in

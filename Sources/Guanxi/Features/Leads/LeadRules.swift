@@ -40,7 +40,7 @@ struct LeadRuleService {
         }
         if let r = input.regionID {
             if let text = Check.clean(r) {
-                if let id = UUID(uuidString: text), try await actor.inOrg(Region.self, on: db).filter(\.$id == id).firstRow() != nil { rule.regionID = id }
+                if let id = UUID(uuidString: text), try await actor.inOrg(Region.self, on: db).filter(\.$id == id).exists() { rule.regionID = id }
                 else { errors.add("regionID", "error.invalidOption") }
             } else {
                 rule.regionID = nil

@@ -64,7 +64,7 @@ struct WebFormService {
         }
         if let raw = input.ownerID {
             if let text = Check.clean(raw) {
-                if let id = UUID(uuidString: text), try await actor.inOrg(User.self, on: db).filter(\.$id == id).filter(\.$status == .active).firstRow() != nil {
+                if let id = UUID(uuidString: text), try await actor.inOrg(User.self, on: db).filter(\.$id == id).filter(\.$status == .active).exists() {
                     form.ownerID = id
                 } else {
                     errors.add("ownerID", "error.unknownUser")

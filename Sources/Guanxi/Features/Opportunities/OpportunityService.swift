@@ -54,7 +54,7 @@ struct OpportunityService {
         if errors["name"] == nil {
             let q = actor.inOrg(OpportunityStage.self, on: db).filter(\.$name == name)
             if let id { q.filter(\.$id != id) }
-            if try await q.firstRow() != nil { errors.add("name", "error.duplicateName") }
+            if try await q.exists() { errors.add("name", "error.duplicateName") }
         }
         guard errors.isEmpty, let probability else { throw AppError.invalid(errors) }
         let count = try await actor.inOrg(OpportunityStage.self, on: db).countRows()
@@ -595,7 +595,7 @@ struct OpportunityService {
         guard let raw else { return nil }
         guard let text = Check.clean(raw) else { return .some(nil) }
         guard let id = UUID(uuidString: text),
-              try await actor.inOrg(Contact.self, on: db).filter(\.$id == id).filter(\.$customerID == customer).firstRow() != nil else {
+              try await actor.inOrg(Contact.self, on: db).filter(\.$id == id).filter(\.$customerID == customer).exists() else {
             errors.add("contactID", "error.invalidOption")
             return nil
         }
@@ -615,7 +615,7 @@ struct OpportunityService {
     }
 
     private func hasLines(_ id: UUID) async throws -> Bool {
-        try await actor.inOrg(OpportunityLine.self, on: db).filter(\.$opportunityID == id).firstRow() != nil
+        try await actor.inOrg(OpportunityLine.self, on: db).filter(\.$opportunityID == id).exists()
     }
 
     struct LineInput: Sendable {

@@ -44,7 +44,7 @@ struct ClaimRequestService {
             throw AppError.notFound
         }
         if try await actor.inOrg(ClaimRequest.self, on: db).filter(\.$customerID == customerID).filter(\.$requesterID == actor.userID)
-            .filter(\.$status == .pending).firstRow() != nil { throw AppError.conflict("claim.alreadyRequested") }
+            .filter(\.$status == .pending).exists() { throw AppError.conflict("claim.alreadyRequested") }
         let r = ClaimRequest()
         r.id = UUID.v7(at: now)
         r.orgID = actor.orgID

@@ -203,7 +203,7 @@ struct PoolPages: RouteCollection {
         try actor.require(.edit, .admin)
         var errors = FieldErrors()
         let name = Check.required(try? req.content.get(String.self, at: "name"), "name", max: 50, into: &errors)
-        if errors.isEmpty, try await actor.inOrg(CustomerPool.self, on: req.db).filter(\.$name == name).firstRow() != nil { errors.add("name", "error.nameTaken") }
+        if errors.isEmpty, try await actor.inOrg(CustomerPool.self, on: req.db).filter(\.$name == name).exists() { errors.add("name", "error.nameTaken") }
         guard errors.isEmpty else { return req.redirect(Paths.adminPools, flash: Flash(.error, errors.messages.values.first!)) }
         let count = try await actor.inOrg(CustomerPool.self, on: req.db).countRows()
         let pool = CustomerPool(orgID: actor.orgID, name: name, isDefault: count == 0, sortOrder: count)

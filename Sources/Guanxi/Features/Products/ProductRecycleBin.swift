@@ -16,7 +16,7 @@ extension RecycleBin {
             try actor.require(.edit, .admin)
             guard let p = try await actor.inOrgWithDeleted(Product.self, on: db).filter(\.$id == id).filter(\.$deletedAt != nil).firstRow()
             else { throw AppError.notFound }
-            if try await actor.inOrg(Product.self, on: db).filter(\.$code == p.code).firstRow() != nil { throw AppError.conflict("error.codeTaken") }
+            if try await actor.inOrg(Product.self, on: db).filter(\.$code == p.code).exists() { throw AppError.conflict("error.codeTaken") }
             try await db.writeTransaction { tx in
                 try await p.restore(on: tx)
                 p.deletedBy = nil
@@ -29,9 +29,9 @@ extension RecycleBin {
             guard let p = try await actor.inOrgWithDeleted(Product.self, on: db).filter(\.$id == id).filter(\.$deletedAt != nil).firstRow()
             else { throw AppError.notFound }
             // Opportunities (and later quotes) keep naming the product; it can only stay in the bin.
-            let inOpportunities = try await actor.inOrg(OpportunityLine.self, on: db).filter(\.$productID == id).firstRow() != nil
-            let inQuotes = try await actor.inOrg(QuoteLine.self, on: db).filter(\.$productID == id).firstRow() != nil
-            let inContracts = try await actor.inOrg(ContractLine.self, on: db).filter(\.$productID == id).firstRow() != nil
+            let inOpportunities = try await actor.inOrg(OpportunityLine.self, on: db).filter(\.$productID == id).exists()
+            let inQuotes = try await actor.inOrg(QuoteLine.self, on: db).filter(\.$productID == id).exists()
+            let inContracts = try await actor.inOrg(ContractLine.self, on: db).filter(\.$productID == id).exists()
             if inOpportunities || inQuotes || inContracts { throw AppError.conflict("error.productInUse") }
             try await db.writeTransaction { tx in
                 try await actor.inOrg(ProductPrice.self, on: tx).filter(\.$productID == id).delete()

@@ -136,7 +136,7 @@ struct ProductService {
         if let raw = extra.categoryID {
             if raw.isEmpty {
                 category = .some(nil)
-            } else if let cid = UUID(uuidString: raw), try await actor.inOrg(ProductCategory.self, on: db).filter(\.$id == cid).firstRow() != nil {
+            } else if let cid = UUID(uuidString: raw), try await actor.inOrg(ProductCategory.self, on: db).filter(\.$id == cid).exists() {
                 category = .some(cid)
             } else {
                 input.errors.add("category", "error.invalidOption")
@@ -154,14 +154,14 @@ struct ProductService {
         if input.has("code"), let code = input.value("code"), !code.isEmpty, input.errors["code"] == nil {
             let q = actor.inOrg(Product.self, on: db).filter(\.$code == code)
             if let id = record?.id { q.filter(\.$id != id) }
-            if try await q.firstRow() != nil { input.errors.add("code", "error.codeTaken") }
+            if try await q.exists() { input.errors.add("code", "error.codeTaken") }
         }
         // Only a new or changed name is checked: a policy made stricter later does not lock existing duplicates.
         if input.has("name"), let name = input.value("name"), name != record?.name, input.errors["name"] == nil, policy.duplicateName != .allow,
            !(policy.duplicateName == .warn && extra.confirmDuplicate) {
             let q = actor.inOrg(Product.self, on: db).filter(\.$name == name)
             if let id = record?.id { q.filter(\.$id != id) }
-            if try await q.firstRow() != nil { input.errors.add("name", policy.duplicateName == .forbid ? "error.duplicateName" : "error.duplicateNameWarn") }
+            if try await q.exists() { input.errors.add("name", policy.duplicateName == .forbid ? "error.duplicateName" : "error.duplicateNameWarn") }
         }
         return category
     }
@@ -247,8 +247,8 @@ struct ProductService {
     func deleteCategory(_ id: UUID?) async throws {
         try actor.require(.edit, .products)
         guard let id, let c = try await actor.inOrg(ProductCategory.self, on: db).filter(\.$id == id).firstRow() else { throw AppError.notFound }
-        if try await actor.inOrg(ProductCategory.self, on: db).filter(\.$parentID == id).firstRow() != nil { throw AppError.conflict("error.categoryHasChildren") }
-        if try await actor.inOrgWithDeleted(Product.self, on: db).filter(\.$categoryID == id).firstRow() != nil { throw AppError.conflict("error.categoryHasProducts") }
+        if try await actor.inOrg(ProductCategory.self, on: db).filter(\.$parentID == id).exists() { throw AppError.conflict("error.categoryHasChildren") }
+        if try await actor.inOrgWithDeleted(Product.self, on: db).filter(\.$categoryID == id).exists() { throw AppError.conflict("error.categoryHasProducts") }
         try await db.writeTransaction { [actor, now] tx in
             try await c.delete(on: tx)
             try await Audit(actor: actor, db: tx, now: now).event(ProductCategory.entity, id, .delete, old: c.name)
@@ -258,7 +258,7 @@ struct ProductService {
     private func siblingNamed(_ name: String, parent: UUID?, except: UUID?) async throws -> Bool {
         let q = actor.inOrg(ProductCategory.self, on: db).filter(\.$parentID == parent).filter(\.$name == name)
         if let except { q.filter(\.$id != except) }
-        return try await q.firstRow() != nil
+        return try await q.exists()
     }
 
     // MARK: price strategies

@@ -204,7 +204,7 @@ struct QuoteService {
             // Only one current version per number, even when two people ask at once.
             try await actor.inOrg(Quote.self, on: tx).filter(\.$id == old.id!).filter(\.$isCurrent == true).set(\.$isCurrent, to: false).update()
             guard try await actor.inOrg(Quote.self, on: tx).filter(\.$id == old.id!).firstRow()?.isCurrent == false,
-                  try await actor.inOrgWithDeleted(Quote.self, on: tx).filter(\.$number == old.number).filter(\.$version == copy.version).firstRow() == nil
+                  try await !actor.inOrgWithDeleted(Quote.self, on: tx).filter(\.$number == old.number).filter(\.$version == copy.version).exists()
             else { throw AppError.conflict("error.quoteNotCurrent") }
             try await copy.create(on: tx)
             try await Self.insert(lines, into: copy, on: tx)

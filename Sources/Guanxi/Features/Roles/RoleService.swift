@@ -86,7 +86,7 @@ struct RoleService {
         if errors["name"] == nil {
             let q = actor.inOrg(Role.self, on: db).filter(\.$name == name)
             if let id { q.filter(\.$id != id) }
-            if try await q.firstRow() != nil { errors.add("name", "error.nameTaken") }
+            if try await q.exists() { errors.add("name", "error.nameTaken") }
         }
         guard errors.isEmpty else { throw AppError.invalid(errors) }
         return (name, summary)

@@ -289,7 +289,7 @@ extension Actor {
     func visibleCustomer(_ raw: String?, field: String, into errors: inout FieldErrors, on db: Database) async throws -> UUID? {
         guard let raw = Check.clean(raw) else { return nil }
         guard let id = UUID(uuidString: raw), can(.view, .customers),
-              try await query(Customer.self, .view, on: db).filter(\.$id == id).firstRow() != nil else {
+              try await query(Customer.self, .view, on: db).filter(\.$id == id).exists() else {
             errors.add(field, "error.invalidOption")
             return nil
         }
@@ -309,13 +309,13 @@ extension Actor {
         guard let id else { throw AppError.notFound }
         if action != .view, !can(action, M.module) {
             // Say "not found" for records the actor cannot even see, "forbidden" for the rest.
-            guard try await query(M.self, .view, on: db).filter(\._$id == id).firstRow() != nil else { throw AppError.notFound }
+            guard try await query(M.self, .view, on: db).filter(\._$id == id).exists() else { throw AppError.notFound }
             throw AppError.forbidden
         }
         let found = try await memoized("find.\(M.schema).\(id).\(action)") { try await query(M.self, action, on: db).filter(\._$id == id).firstRow() }
         guard let record = found else {
             // Visible (a read share, a pool customer) but not this actor's to change.
-            if action != .view, try await query(M.self, .view, on: db).filter(\._$id == id).firstRow() != nil { throw AppError.forbidden }
+            if action != .view, try await query(M.self, .view, on: db).filter(\._$id == id).exists() { throw AppError.forbidden }
             throw AppError.notFound
         }
         return record

@@ -6,14 +6,14 @@ import Vapor
 /// Questions about the installation as a whole, asked before any organisation or actor exists.
 enum Installation {
     static func isSetUp(on db: Database) async throws -> Bool {
-        try await Organization.query(on: db).firstRow() != nil
+        try await Organization.query(on: db).exists()
     }
 
     /// Accounts are unique across organisations, so signing in needs only the account name.
     static func accountTaken(_ account: String, except id: UUID? = nil, on db: Database) async throws -> Bool {
         let q = User.query(on: db).filter(\.$account == account)
         if let id { q.filter(\.$id != id) }
-        return try await q.firstRow() != nil
+        return try await q.exists()
     }
 }
 

@@ -99,7 +99,7 @@ struct AttachmentService {
             _ = try await actor.find(Customer.self, c.customerID, for: need, on: db)
         case Product.entity:
             try actor.require(need, .products)
-            guard try await actor.inOrg(Product.self, on: db).filter(\.$id == recordID).firstRow() != nil else { throw AppError.notFound }
+            guard try await actor.inOrg(Product.self, on: db).filter(\.$id == recordID).exists() else { throw AppError.notFound }
         case Lead.entity: _ = try await actor.find(Lead.self, recordID, for: need, on: db)
         case Opportunity.entity: _ = try await actor.find(Opportunity.self, recordID, for: need, on: db)
         case Quote.entity: _ = try await actor.find(Quote.self, recordID, for: need, on: db)

@@ -78,19 +78,19 @@ extension EntityDefinition {
             case .choice(let values, _):
                 if !values.contains(value) { input.errors.add(f.key, "error.invalidOption") }
             case .region:
-                if try await actor.inOrg(Region.self, on: db).filter(\.$id == UUID(uuidString: value)!).firstRow() == nil {
+                if try await !actor.inOrg(Region.self, on: db).filter(\.$id == UUID(uuidString: value)!).exists() {
                     input.errors.add(f.key, "error.invalidOption")
                 }
             case .department:
-                if try await actor.inOrg(Department.self, on: db).filter(\.$id == UUID(uuidString: value)!).firstRow() == nil {
+                if try await !actor.inOrg(Department.self, on: db).filter(\.$id == UUID(uuidString: value)!).exists() {
                     input.errors.add(f.key, "error.invalidOption")
                 }
             case .user:
-                if try await actor.inOrg(User.self, on: db).filter(\.$id == UUID(uuidString: value)!).filter(\.$status == .active).firstRow() == nil {
+                if try await !actor.inOrg(User.self, on: db).filter(\.$id == UUID(uuidString: value)!).filter(\.$status == .active).exists() {
                     input.errors.add(f.key, "error.unknownUser")
                 }
             case .customer:
-                if try await actor.query(Customer.self, .view, on: db).filter(\.$id == UUID(uuidString: value)!).firstRow() == nil {
+                if try await !actor.query(Customer.self, .view, on: db).filter(\.$id == UUID(uuidString: value)!).exists() {
                     input.errors.add(f.key, "error.invalidOption")
                 }
             default:

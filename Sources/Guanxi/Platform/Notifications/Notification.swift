@@ -60,7 +60,7 @@ enum Notifier {
     @discardableResult
     static func send(_ n: UserNotification, on db: Database) async throws -> Bool {
         if let key = n.dedupeKey,
-           try await UserNotification.query(on: db).filter(\.$userID == n.userID).filter(\.$dedupeKey == key).firstRow() != nil {
+           try await UserNotification.query(on: db).filter(\.$userID == n.userID).filter(\.$dedupeKey == key).exists() {
             return false
         }
         // The copy is queued with the notification, in its transaction; the mail job sends it.

@@ -107,7 +107,7 @@ enum RecycleBin {
             guard let c = try await actor.inOrgWithDeleted(Contact.self, on: db).filter(\.$id == id).filter(\.$deletedAt != nil)
                 .filter(\.$deletedWith == nil).firstRow() else { throw AppError.notFound }
             // A contact cannot come back to a customer that is itself in the bin.
-            guard try await actor.inOrg(Customer.self, on: db).filter(\.$id == c.customerID).firstRow() != nil else { throw AppError.conflict("error.parentDeleted") }
+            guard try await actor.inOrg(Customer.self, on: db).filter(\.$id == c.customerID).exists() else { throw AppError.conflict("error.parentDeleted") }
             try await db.writeTransaction { tx in
                 try await c.restore(on: tx)
                 c.deletedBy = nil
@@ -142,7 +142,7 @@ enum RecycleBin {
             try actor.require(.edit, .admin)
             guard let f = try await actor.inOrgWithDeleted(FollowUp.self, on: db).filter(\.$id == id).filter(\.$deletedAt != nil).firstRow()
             else { throw AppError.notFound }
-            guard try await actor.inOrg(Customer.self, on: db).filter(\.$id == f.customerID).firstRow() != nil else { throw AppError.conflict("error.parentDeleted") }
+            guard try await actor.inOrg(Customer.self, on: db).filter(\.$id == f.customerID).exists() else { throw AppError.conflict("error.parentDeleted") }
             try await db.writeTransaction { tx in
                 try await f.restore(on: tx)
                 f.deletedBy = nil

@@ -79,7 +79,7 @@ struct RegionService {
         try actor.require(.edit, .admin)
         var errors = FieldErrors()
         let name = Check.required(name, "name", max: 50, into: &errors)
-        if let p = parentID, try await actor.inOrg(Region.self, on: db).filter(\.$id == p).firstRow() == nil { errors.add("parentID", "error.invalidOption") }
+        if let p = parentID, try await !actor.inOrg(Region.self, on: db).filter(\.$id == p).exists() { errors.add("parentID", "error.invalidOption") }
         guard errors.isEmpty else { throw AppError.invalid(errors) }
         let siblings = try await actor.inOrg(Region.self, on: db).filter(\.$parentID == parentID).countRows()
         let region = Region(orgID: actor.orgID, parentID: parentID, name: name, sortOrder: siblings)
