@@ -70,6 +70,15 @@ import Testing
             rep.name = "王小明"
             try await rep.save(on: app.db)
             #expect(try await b.get(path).text.contains("王小明"))
+
+            // Follow-up templates (offered on the 360 view) are shared and move the stamp too.
+            let template = FollowUpTemplate(orgID: w.orgID, name: "首次电话模板", method: "phone", content: "您好，我是……")
+            try await template.create(on: app.db)
+            #expect(try await b.get(path).text.contains("首次电话模板"))
+            template.name = "回访电话模板"
+            try await template.save(on: app.db)
+            let renamed = try await b.get(path).text
+            #expect(renamed.contains("回访电话模板") && !renamed.contains("首次电话模板"))
         }
     }
 }

@@ -65,6 +65,7 @@ enum Migrations {
         CreateRecentIndexes(),
         UpdateAccessVersionCoversChoices(),
         CreatePanelAndTallyIndexes(),
+        UpdateAccessVersionCoversSettings(),
     ]
 }
 
@@ -1069,6 +1070,20 @@ struct CreateAccessVersion: AsyncMigration {
 /// share one copy of them while it stands still (`OrgShelf`).
 struct UpdateAccessVersionCoversChoices: AsyncMigration {
     static let tables = ["dictionary_options", "regions"]
+
+    func prepare(on db: Database) async throws {
+        try await CreateAccessVersion.bump(on: Self.tables, db)
+    }
+
+    func revert(on db: Database) async throws {
+        try await CreateAccessVersion.stopBumping(on: Self.tables, db)
+    }
+}
+
+/// Follow-up templates, pools and opportunity stages move the access stamp too: every customer 360
+/// view reads them, and they change only when an administrator edits them.
+struct UpdateAccessVersionCoversSettings: AsyncMigration {
+    static let tables = ["follow_up_templates", "customer_pools", "opportunity_stages"]
 
     func prepare(on db: Database) async throws {
         try await CreateAccessVersion.bump(on: Self.tables, db)

@@ -35,7 +35,7 @@ struct FollowUpTemplateService {
     let now: Date
 
     func list() async throws -> [FollowUpTemplate] {
-        try await actor.inOrg(FollowUpTemplate.self, on: db).sort(\.$name).limit(200).rows()
+        try await actor.shared("followUpTemplates") { try await actor.inOrg(FollowUpTemplate.self, on: db).sort(\.$name).limit(200).rows() }
     }
 
     func create(name: String?, method: String?, content: String?) async throws -> FollowUpTemplate {

@@ -27,9 +27,11 @@ struct OpportunityService {
     // MARK: stages
 
     func stages(includeInactive: Bool = false) async throws -> [OpportunityStage] {
-        let q = actor.inOrg(OpportunityStage.self, on: db)
-        if !includeInactive { q.filter(\.$isActive == true) }
-        return try await q.sort(\.$sortOrder).sort(\.$name).rows()
+        try await actor.shared("stages.\(includeInactive)") {
+            let q = actor.inOrg(OpportunityStage.self, on: db)
+            if !includeInactive { q.filter(\.$isActive == true) }
+            return try await q.sort(\.$sortOrder).sort(\.$name).rows()
+        }
     }
 
     struct StageInput: Sendable {

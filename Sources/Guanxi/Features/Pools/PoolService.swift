@@ -12,7 +12,7 @@ struct PoolService {
     let now: Date
 
     func pools() async throws -> [CustomerPool] {
-        try await actor.inOrg(CustomerPool.self, on: db).sort(\.$sortOrder).sort(\.$name).rows()
+        try await actor.shared("pools") { try await actor.inOrg(CustomerPool.self, on: db).sort(\.$sortOrder).sort(\.$name).rows() }
     }
 
     func pool(_ id: UUID?) async throws -> CustomerPool {
