@@ -77,6 +77,19 @@ import Testing
     @Test func translatorFillsPlaceholders() {
         #expect(Translator(.en)("home.hello", "Li") == "Hello, Li")
         #expect(Translator(.zhHans)("home.hello", "李娜") == "李娜，你好")
+        // Every phrase fills as replacing each placeholder in turn did.
+        let args = ["李娜", "Acme & Co", "3", "2026-11-24", "¥1,200.00"]
+        for locale in [AppLocale.zhHans, .en] {
+            let t = Translator(locale)
+            for key in Strings.table.keys {
+                var expected = t(key)
+                for (i, arg) in args.enumerated() { expected = expected.replacingOccurrences(of: "{\(i)}", with: arg) }
+                #expect(t(key, args[0], args[1], args[2], args[3], args[4]) == expected, "\(key)")
+            }
+        }
+        // A placeholder without an argument stays; an argument is not read for placeholders.
+        #expect(Translator(.en)("home.hello") == "Hello, {0}")
+        #expect(Translator(.en)("home.hello", "{0}{1}", "x") == "Hello, {0}{1}")
     }
 }
 

@@ -29,6 +29,38 @@ import VaporTesting
         }
     }
 
+    /// Views opened at the same moment are written together (`CustomerViewLog`): each user keeps one row
+    /// per customer, the latest, and sees them in "recently viewed" as soon as the pages answered.
+    @Test func customersOpenedTogetherAreEachRemembered() async throws {
+        try await withGuanxi { app, _ in
+            let w = try await World.build(app)
+            var signedIn: [String: Browser] = [:]
+            for user in ["lead", "manager"] {
+                let b = Browser(app)
+                try await b.signIn(user)
+                signedIn[user] = b
+            }
+            let opened: [(String, String)] = [("lead", "lead"), ("lead", "rep1"), ("lead", "rep2"), ("lead", "rep2"), ("lead", "rep1"),
+                                              ("manager", "rep1"), ("manager", "lead"), ("manager", "rep1")]
+            try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                for (user, customer) in opened {
+                    let b = Browser(app)
+                    b.cookies = signedIn[user]!.cookies
+                    group.addTask { try await b.get("/customers/\(w.customers[customer]!)").status }
+                }
+                for try await status in group { #expect(status == .ok) }
+            }
+            for (user, customers) in [("lead", ["lead", "rep1", "rep2"]), ("manager", ["lead", "rep1"])] {
+                let rows = try await CustomerView.query(on: app.db).filter(\.$userID == w.users[user]!).all()
+                let expected: [UUID] = customers.map { w.customers[$0]! }
+                #expect(rows.count == expected.count)
+                #expect(Set(rows.map(\.customerID)) == Set(expected))
+                let recent = try await APIClient(app: app, token: World.token(user)).get("/api/v1/customers?recent=true").json(CustomerPageJSON.self)
+                #expect(Set(recent.items.map(\.id)) == Set(expected))
+            }
+        }
+    }
+
     @Test func bulkActionsAreAllOrNothing() async throws {
         try await withGuanxi { app, _ in
             let w = try await World.build(app)

@@ -11,6 +11,7 @@ import Testing
     @Test func uuidsReadAsFoundationReadsThem() {
         for _ in 0..<200 {
             let id = UUID()
+            #expect(id.text == id.uuidString)
             #expect(UUID.parse(id.uuidString) == id)
             #expect(UUID.parse(id.uuidString.lowercased()) == id)
         }
@@ -18,6 +19,9 @@ import Testing
                     "0190B7C2+8F4A-7000-8000-000000000000", "0190B7C2-8F4A-7000-8000-00000000000G", "０190B7C2-8F4A-7000-8000-00000000000"] {
             #expect(UUID.parse(bad) == nil, "\(bad)")
             #expect(UUID(uuidString: bad) == nil, "\(bad)")
+        }
+        for edge in [UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)), UUID(uuid: (255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255))] {
+            #expect(edge.text == edge.uuidString)
         }
     }
 

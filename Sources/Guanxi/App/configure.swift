@@ -11,6 +11,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.storage[SetupFlagKey.self] = SetupFlag()
     app.actorCache = ActorCache()
     app.followUpWriter = FollowUpWriter()
+    app.customerViewLog = CustomerViewLog()
     app.storage[ImportProgressKey.self] = ImportProgress()
 
     switch settings.database {

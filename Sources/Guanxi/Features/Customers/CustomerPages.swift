@@ -250,7 +250,7 @@ struct CustomerPages: RouteCollection {
         let actor = try req.actor
         let svc = CustomerService(db: req.db, actor: actor, now: req.now)
         let c = try await svc.get(req.parameters.get("id", as: UUID.self))
-        try await svc.noteView(c)
+        async let noted: Void = req.application.customerViewLog.note(.init(orgID: actor.orgID, userID: actor.userID, customerID: c.id!, at: req.now), on: req.db)
         let history = try await Audit.history(entity: Customer.entity, module: .customers, id: c.id!, actor: actor, on: req.db)
         let def = actor.definition(Customer.definition)
         let lookups = try await Lookups.load(def, records: [c], history: history, actor: actor, on: req.db)
@@ -277,6 +277,7 @@ struct CustomerPages: RouteCollection {
             editable = try await actor.query(Customer.self, .edit, on: req.db).filter(\.$id == c.id!).exists()
         }
         let files = try await AttachmentViews.card(Customer.entity, c.id!, back: Paths.customer(c.id!), canEdit: editable, req: req, actor: actor)
+        try await noted
         let t = actor.t
         return req.page(title: c.name, crumbs: [Crumb(label: t("nav.customers"), href: Paths.customers), Crumb(label: c.name, href: nil)]) { ctx in
             var actions: [HNode] = []

@@ -146,16 +146,6 @@ struct CustomerService {
         try await actor.find(Customer.self, id, for: .view, on: db)
     }
 
-    /// Remembers that the actor opened the customer, for "recently viewed".
-    func noteView(_ c: Customer) async throws {
-        guard let sql = db as? any SQLDatabase else { return }
-        try await sql.raw("""
-            INSERT INTO customer_views (id, org_id, user_id, customer_id, viewed_at)
-            VALUES (\(bind: UUID.v7()), \(bind: actor.orgID), \(bind: actor.userID), \(bind: c.id!), \(bind: now))
-            ON CONFLICT (user_id, customer_id) DO UPDATE SET viewed_at = excluded.viewed_at
-            """).run()
-    }
-
     /// Pins or unpins a hot customer (owner, or anyone who may edit it).
     func setHot(_ id: UUID?, _ hot: Bool) async throws {
         let c = try await actor.find(Customer.self, id, for: .edit, on: db)

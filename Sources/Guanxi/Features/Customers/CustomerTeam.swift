@@ -87,7 +87,7 @@ struct TeamPages: RouteCollection {
     static func panel(customer c: Customer, req: Request, actor: Actor) async throws -> (PageContext) -> HNode {
         let members = try await TeamService(db: req.db, actor: actor, now: req.now).team(c.id)
         let canEdit = actor.can(.edit, .customers) && (c.ownerID == actor.userID || actor.can(.assign, .customers))
-        let users = canEdit ? try await actor.activeColleagues(on: req.db) : []
+        let users = canEdit ? try await actor.colleagueOptions(on: req.db) : PeopleOptions([])
         let names = try await NameLookup.load(for: [], orgID: actor.orgID, extraUsers: members.map(\.userID), on: req.db).users
         return { ctx in
             let t = ctx.t
@@ -98,9 +98,7 @@ struct TeamPages: RouteCollection {
             let editor: HNode = canEdit ? Forms.form(Paths.customer(c.id!) + "/team", csrf: ctx.csrf, cls: "form", [
                 H.div("team-rows", (members.map { Optional($0) } + [nil, nil]).enumerated().map { i, m in
                     H.div("filter-row",
-                          H.el("select", [.name("user\(i)"), A("aria-label", t("team.member"))], [H.el("option", [.value("")], [H.text("—")])] + users.map { u in
-                              H.el("option", [.value(u.id.uuidString), .flag("selected", u.id == m?.userID)], [H.text(u.name)])
-                          }),
+                          H.el("select", [.name("user\(i)"), A("aria-label", t("team.member"))], [H.el("option", [.value("")], [H.text("—")]), users.options(selected: m?.userID)]),
                           H.el("label", [.cls("check")], [H.void("input", [.type("radio"), .name("leader"), .value(String(i)), .flag("checked", m?.isLeader == true)]), H.text(t("team.leader"))]),
                           H.void("input", [.type("number"), .name("credit\(i)"), .value(String(m?.creditPercent ?? 0)), A("min", "0"), A("max", "100"), A("aria-label", t("team.credit"))]))
                 }),

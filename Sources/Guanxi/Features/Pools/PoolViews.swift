@@ -9,8 +9,7 @@ enum PoolViews {
         let t = actor.t
         let svc = PoolService(db: req.db, actor: actor, now: req.now)
         let pools = try await svc.pools()
-        let users = actor.can(.assign, .customers)
-            ? try await actor.activeColleagues(on: req.db) : []
+        let users = actor.can(.assign, .customers) ? try await actor.colleagueOptions(on: req.db) : PeopleOptions([])
         if c.ownerID == nil {
             let poolName = pools.first { $0.id == c.poolID }?.name ?? t("customer.noOwner")
             return { ctx in
@@ -44,13 +43,12 @@ enum PoolViews {
         }
     }
 
-    static func assignForm(_ c: Customer, actor: Actor, users: [Colleague]) -> (PageContext) -> HNode {
+    static func assignForm(_ c: Customer, actor: Actor, users: PeopleOptions) -> (PageContext) -> HNode {
         { ctx in
             guard actor.can(.assign, .customers), !users.isEmpty else { return H.empty }
             let t = ctx.t
             return Forms.form(Paths.customerAssign(c.id!), csrf: ctx.csrf, cls: "form", [
-                Forms.select("ownerID", label: t("pool.assignTo"), options: users.filter { $0.id != c.ownerID }.map { .init(value: $0.id.uuidString, label: $0.name) },
-                             selected: nil, error: nil, required: true, blank: "—"),
+                Forms.select("ownerID", label: t("pool.assignTo"), people: users, except: c.ownerID, required: true, blank: "—"),
                 Forms.actions(Forms.submit(t("pool.assign"))),
             ])
         }

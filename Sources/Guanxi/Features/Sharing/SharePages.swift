@@ -25,7 +25,7 @@ struct SharePages: RouteCollection {
     /// The sharing card of a customer or a contract.
     static func panel(_ target: ShareTarget, id: UUID, owner: UUID?, canShare: Bool, req: Request, actor: Actor) async throws -> (PageContext) -> HNode {
         let shares = try await ShareService(db: req.db, actor: actor, now: req.now, target: target).shares(of: id)
-        let users = canShare ? try await actor.activeColleagues(on: req.db) : []
+        let users = canShare ? try await actor.colleagueOptions(on: req.db) : PeopleOptions([])
         let base = target.path(id) + "/shares"
         return { ctx in
             let t = ctx.t
@@ -40,8 +40,7 @@ struct SharePages: RouteCollection {
                 Tables.table([t("share.user"), t("share.levelLabel"), t("history.at"), ""].map { Tables.Column($0) }, rows: rows, sort: nil,
                              descending: false, link: { _, _ in "" }, empty: H.p(t("share.none"), cls: "muted")),
                 canShare ? Forms.form(base, csrf: ctx.csrf, cls: "form inline-form", [
-                    Forms.select("userID", label: t("share.with"), options: users.filter { $0.id != owner }.map { .init(value: $0.id.uuidString, label: $0.name) },
-                                 selected: nil, error: nil, required: true, blank: "—"),
+                    Forms.select("userID", label: t("share.with"), people: users, except: owner, required: true, blank: "—"),
                     Forms.select("level", label: t("share.levelLabel"), options: [RecordShare.Level.read, .edit].map { .init(value: $0.rawValue, label: t("share.level.\($0.rawValue)")) },
                                  selected: "read", error: nil),
                     Forms.actions(Forms.submit(t("share.add"))),

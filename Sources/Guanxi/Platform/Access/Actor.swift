@@ -363,6 +363,12 @@ extension Actor {
         }
     }
 
+    /// `activeColleagues` as options for a picker, shared like them.
+    func colleagueOptions(on db: Database) async throws -> PeopleOptions {
+        let colleagues = try await activeColleagues(on: db)
+        return await shared("colleagues.options") { PeopleOptions(colleagues) }
+    }
+
     /// Active people of the organisation by name, for owner, share, team and assignee pickers.
     func activeColleagues(on db: Database) async throws -> [Colleague] {
         guard let sql = db as? any SQLDatabase else { return [] }
