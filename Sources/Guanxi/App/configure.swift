@@ -35,6 +35,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
                                     connectionPoolTimeout: .milliseconds(Int64(settings.databasePoolTimeout * 1000)), sqlLogLevel: .debug), as: .psql)
     }
     if case .sqlite = settings.database {
+        app.lifecycle.use(SQLiteReads.Finalizer(ids: [.sqlite, .sqliteLongWork]))
         // WAL lets pages read while a write is in progress (it stays set in the file). The rest is per
         // connection and SQLiteKit has no hook for new connections: each event loop's pool holds one
         // connection, so setting it through every loop reaches them all. Without it one connection

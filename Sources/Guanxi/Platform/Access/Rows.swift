@@ -24,9 +24,10 @@ extension QueryBuilder {
                 return model
             }
         }
-        return try await sqlite.query(statement.sql, try statement.sqliteBinds(logger: sql.logger)).map { row in
+        let read = try await SQLiteReads.query(sqlite, statement.sql, try statement.sqliteBinds(logger: sql.logger))
+        return try read.rows.map { values in
             let model = Model()
-            try model.output(from: SQLiteRowOutput(row: row, names: names))
+            try model.output(from: SQLiteRowOutput(columns: read.names, values: values, names: names))
             return model
         }
     }
@@ -38,7 +39,8 @@ extension QueryBuilder {
         guard let sqlite = database as? any SQLiteDatabase else {
             return try await plainRows(sql, statement).map { SQLRowOutput(row: $0, names: names) }
         }
-        return try await sqlite.query(statement.sql, try statement.sqliteBinds(logger: sql.logger)).map { SQLiteRowOutput(row: $0, names: names) }
+        let read = try await SQLiteReads.query(sqlite, statement.sql, try statement.sqliteBinds(logger: sql.logger))
+        return read.rows.map { SQLiteRowOutput(columns: read.names, values: $0, names: names) }
     }
 
     /// Fluent's SQL for the query, with `fields` (or all of the model's) as its columns; nil where Fluent must run it.
@@ -228,12 +230,12 @@ final class ColumnNames: @unchecked Sendable {
 
     init(prefix: String) { self.prefix = prefix }
 
-    private func entry(_ key: FieldKey, columns: [SQLiteColumn]?) -> Int {
+    private func entry(_ key: FieldKey, columns: [String]?) -> Int {
         if cursor < seen.count, seen[cursor].key == key { return cursor }
         if cursor + 1 < seen.count, seen[cursor + 1].key == key { cursor += 1; return cursor }
         if let i = byKey[key] { cursor = i; return i }
         let name = prefix + key.description
-        seen.append((key, name, columns?.firstIndex { $0.name == name }))
+        seen.append((key, name, columns?.firstIndex(of: name)))
         cursor = seen.count - 1
         byKey[key] = cursor
         return cursor
@@ -241,26 +243,20 @@ final class ColumnNames: @unchecked Sendable {
 
     func callAsFunction(_ key: FieldKey) -> String { seen[entry(key, columns: nil)].name }
 
-    /// Where the key's column is among a SQLite row's columns (the same for every row of the query).
-    func position(_ key: FieldKey, in columns: [SQLiteColumn]) -> Int? { seen[entry(key, columns: columns)].position }
+    /// Where the key's column is among a SQLite read's columns (the same for every row of the query).
+    func position(_ key: FieldKey, in columns: [String]) -> Int? { seen[entry(key, columns: columns)].position }
 }
 
 /// A row's values for Fluent, with the common column types read without a decoder.
 struct SQLiteRowOutput: DatabaseOutput {
-    let row: SQLiteRow
+    /// The read's column names, in the order of `values`.
+    let columns: [String]
+    let values: [SQLiteData]
     let names: ColumnNames
-    /// Built once per row: SQLiteNIO finds a column by name through a dictionary, or lists them all.
-    let columns: [SQLiteColumn]
 
-    init(row: SQLiteRow, names: ColumnNames) {
-        self.row = row
-        self.names = names
-        columns = row.columns
-    }
+    private func column(_ key: FieldKey) -> SQLiteData? { names.position(key, in: columns).map { values[$0] } }
 
-    private func column(_ key: FieldKey) -> SQLiteData? { names.position(key, in: columns).map { columns[$0].data } }
-
-    var description: String { row.description }
+    var description: String { zip(columns, values).map { "\($0): \($1)" }.joined(separator: ", ") }
 
     func schema(_ schema: String) -> any DatabaseOutput { self }
 

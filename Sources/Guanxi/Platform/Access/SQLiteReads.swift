@@ -1,0 +1,182 @@
+import FluentKit
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import SQLiteNIO
+import Vapor
+import VaporCSQLite
+
+/// Reads on SQLite with statements prepared once per connection and kept. SQLiteNIO prepares every
+/// statement anew (SQLite's parser and planner were a tenth of a 360 view's CPU, more than running the
+/// statements) and hands each row to the event loop as a task of its own; here a read's rows come back
+/// together. A kept statement is reset as soon as its rows are read, so it never holds a read open
+/// (which would keep later reads on an old snapshot).
+enum SQLiteReads {
+    /// One read's rows: the column names once, then each row's values in that order.
+    struct Rows: Sendable {
+        let names: [String]
+        let rows: [[SQLiteData]]
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        let code: Int32
+        let message: String
+        var description: String { "SQLite error \(code): \(message)" }
+    }
+
+    /// The statement's rows, read on the connection `db` leases (in a transaction, the transaction's).
+    static func query(_ db: any SQLiteDatabase, _ sql: String, _ binds: [SQLiteData]) async throws -> Rows {
+        try await db.withConnection { connection in
+            let promise = connection.eventLoop.makePromise(of: Rows.self)
+            NIOThreadPool.singleton.submit { state in
+                guard case .active = state else { return promise.fail(Failure(code: SQLITE_MISUSE, message: "thread pool is inactive")) }
+                promise.completeWith(Result { try Kept.of(connection).read(sql, binds) })
+            }
+            return promise.futureResult
+        }.get()
+    }
+
+    /// How many times the kept statements of `db`'s connection were compiled again after their first use.
+    static func recompilations(_ db: any SQLiteDatabase) async throws -> Int {
+        try await db.withConnection { connection in
+            NIOThreadPool.singleton.runIfActive(eventLoop: connection.eventLoop) { try Kept.of(connection).recompilations }
+        }.get()
+    }
+
+    /// Finalizes the kept statements of `app`'s connections before they close (SQLite refuses to close a
+    /// connection with statements left). Each event loop's pool holds one connection: leasing it on
+    /// every loop reaches them all while nobody else uses them.
+    struct Finalizer: LifecycleHandler {
+        let ids: [DatabaseID]
+
+        func shutdownAsync(_ app: Application) async {
+            for loop in app.eventLoopGroup.makeIterator() {
+                for id in ids {
+                    guard let db = app.databases.database(id, logger: app.logger, on: loop) as? any SQLiteDatabase else { continue }
+                    _ = try? await db.withConnection { connection in
+                        NIOThreadPool.singleton.runIfActive(eventLoop: connection.eventLoop) { Kept.forget(connection) }
+                    }.get()
+                }
+            }
+        }
+    }
+
+    /// The statements kept for one connection, by their SQL.
+    private final class Kept: @unchecked Sendable {
+        private weak var connection: SQLiteConnection?
+        private let handle: OpaquePointer
+        private let lock = NIOLock()
+        private var idle: [String: OpaquePointer] = [:]
+        /// Statements with lists of binds differ by length; beyond this many, a new one is not kept.
+        private static let capacity = 256
+
+        private static let all = NIOLockedValueBox<[ObjectIdentifier: Kept]>([:])
+
+        private init(connection: SQLiteConnection, handle: OpaquePointer) {
+            self.connection = connection
+            self.handle = handle
+        }
+
+        static func of(_ connection: SQLiteConnection) throws -> Kept {
+            try all.withLockedValue { all in
+                if let kept = all[ObjectIdentifier(connection)], kept.connection === connection { return kept }
+                // SQLiteNIO keeps the `sqlite3 *` to itself.
+                guard let handle = Mirror(reflecting: connection).descendant("handle", "raw") as? OpaquePointer else {
+                    throw Failure(code: SQLITE_MISUSE, message: "no open SQLite handle")
+                }
+                let kept = Kept(connection: connection, handle: handle)
+                all[ObjectIdentifier(connection)] = kept
+                return kept
+            }
+        }
+
+        static func forget(_ connection: SQLiteConnection) {
+            guard let kept = all.withLockedValue({ $0.removeValue(forKey: ObjectIdentifier(connection)) }) else { return }
+            kept.lock.withLock {
+                for statement in kept.idle.values { sqlite_nio_sqlite3_finalize(statement) }
+                kept.idle = [:]
+            }
+        }
+
+        var recompilations: Int {
+            lock.withLock { idle.values.reduce(0) { $0 + Int(sqlite_nio_sqlite3_stmt_status($1, SQLITE_STMTSTATUS_REPREPARE, 0)) } }
+        }
+
+        func read(_ sql: String, _ binds: [SQLiteData]) throws -> Rows {
+            // Taken out while in use: two reads of one transaction may run at once.
+            var statement = lock.withLock { idle.removeValue(forKey: sql) }
+            if statement == nil {
+                let code = sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+                guard code == SQLITE_OK, statement != nil else { throw failure(code) }
+            }
+            let stmt = statement!
+            defer {
+                // Not `clear_bindings`: it marks a statement whose plan looked at a bound value as expired,
+                // and each such statement was compiled again at its next use. Every read binds all values anew.
+                sqlite_nio_sqlite3_reset(stmt)
+                let keep = lock.withLock {
+                    guard idle[sql] == nil, idle.count < Self.capacity else { return false }
+                    idle[sql] = stmt
+                    return true
+                }
+                if !keep { sqlite_nio_sqlite3_finalize(stmt) }
+            }
+            for (i, value) in binds.enumerated() {
+                let code = bind(stmt, Int32(i + 1), value)
+                guard code == SQLITE_OK else { throw failure(code) }
+            }
+            let count = sqlite_nio_sqlite3_column_count(stmt)
+            let names = (0..<count).map { String(cString: sqlite_nio_sqlite3_column_name(stmt, $0)) }
+            var rows: [[SQLiteData]] = []
+            while true {
+                let code = sqlite_nio_sqlite3_step(stmt)
+                if code == SQLITE_DONE { break }
+                guard code == SQLITE_ROW else { throw failure(code) }
+                rows.append((0..<count).map { column(stmt, $0) })
+            }
+            return Rows(names: names, rows: rows)
+        }
+
+        private func failure(_ code: Int32) -> Failure {
+            Failure(code: code, message: String(cString: sqlite_nio_sqlite3_errmsg(handle)))
+        }
+
+        /// As SQLiteNIO binds.
+        private func bind(_ stmt: OpaquePointer, _ i: Int32, _ value: SQLiteData) -> Int32 {
+            switch value {
+            case .blob(let bytes):
+                bytes.withUnsafeReadableBytes { sqlite_nio_sqlite3_bind_blob64(stmt, i, $0.baseAddress, UInt64($0.count), Self.transient) }
+            case .float(let v):
+                sqlite_nio_sqlite3_bind_double(stmt, i, v)
+            case .integer(let v):
+                sqlite_nio_sqlite3_bind_int64(stmt, i, Int64(v))
+            case .null:
+                sqlite_nio_sqlite3_bind_null(stmt, i)
+            case .text(let s):
+                sqlite_nio_sqlite3_bind_text64(stmt, i, s, UInt64(s.utf8.count), Self.transient, UInt8(SQLITE_UTF8))
+            }
+        }
+
+        /// As SQLiteNIO reads a value.
+        private func column(_ stmt: OpaquePointer, _ i: Int32) -> SQLiteData {
+            switch sqlite_nio_sqlite3_column_type(stmt, i) {
+            case SQLITE_INTEGER:
+                return .integer(Int(sqlite_nio_sqlite3_column_int64(stmt, i)))
+            case SQLITE_FLOAT:
+                return .float(sqlite_nio_sqlite3_column_double(stmt, i))
+            case SQLITE_TEXT:
+                return sqlite_nio_sqlite3_column_text(stmt, i).map { .text(String(cString: $0)) } ?? .null
+            case SQLITE_BLOB:
+                let length = Int(sqlite_nio_sqlite3_column_bytes(stmt, i))
+                var buffer = ByteBufferAllocator().buffer(capacity: length)
+                if let bytes = sqlite_nio_sqlite3_column_blob(stmt, i) { buffer.writeBytes(UnsafeRawBufferPointer(start: bytes, count: length)) }
+                return .blob(buffer)
+            default:
+                return .null
+            }
+        }
+
+        private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+    }
+}
