@@ -10,7 +10,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.settings = settings
     app.storage[SetupFlagKey.self] = SetupFlag()
     app.actorCache = ActorCache()
-    app.followUpWriter = FollowUpWriter()
+    app.followUpWriter = FollowUpWriter(writeDB: { [weak app] in app?.longWorkDB })
     app.customerViewLog = CustomerViewLog()
     app.storage[ImportProgressKey.self] = ImportProgress()
 

@@ -44,7 +44,8 @@ struct FollowUpService {
             f.contactID = v.contactID
             return f
         }
-        return try await (writer ?? FollowUpWriter()).write(make, actor: actor, now: now, on: db)
+        // Inside a transaction the follow-up is part of it: written there, not batched elsewhere.
+        return try await (db.inTransaction ? FollowUpWriter() : writer ?? FollowUpWriter()).write(make, actor: actor, now: now, on: db)
     }
 
     func update(_ id: UUID?, _ input: Input) async throws -> FollowUp {

@@ -26,6 +26,13 @@ actor FollowUpWriter {
 
     private var waiting: [Job] = []
     private var writing = false
+    /// Where batches are written, when not through the requests' own database: on SQLite, connections
+    /// of their own, so the pages and checks of an event loop go on reading while a batch commits.
+    private let writeDB: @Sendable () -> Database?
+
+    init(writeDB: @escaping @Sendable () -> Database? = { nil }) {
+        self.writeDB = writeDB
+    }
 
     /// Writes the follow-up `make` builds, with its tallies, its customer's "last contacted" and its
     /// audit, and returns the saved row once its transaction has committed.
@@ -44,26 +51,26 @@ actor FollowUpWriter {
         while !waiting.isEmpty {
             let batch = Array(waiting.prefix(Self.batchSize))
             waiting.removeFirst(batch.count)
-            await Self.write(batch)
+            await Self.write(batch, on: writeDB())
         }
         writing = false
     }
 
-    private static func write(_ batch: [Job]) async {
+    private static func write(_ batch: [Job], on db: Database?) async {
         do {
-            let saved = try await save(batch)
+            let saved = try await save(batch, on: db ?? batch[0].db)
             for (job, f) in zip(batch, saved) { job.done.resume(returning: f) }
         } catch where batch.count > 1 {
-            for job in batch { await write([job]) }
+            for job in batch { await write([job], on: db) }
         } catch {
             batch[0].done.resume(throwing: error)
         }
     }
 
-    private static func save(_ batch: [Job]) async throws -> [FollowUp] {
+    private static func save(_ batch: [Job], on db: Database) async throws -> [FollowUp] {
         let rows = batch.map { $0.make() }
         let now = batch[0].now
-        try await batch[0].db.writeTransaction { tx in
+        try await db.writeTransaction { tx in
             try await rows.create(on: tx)
             // Tallies count by the organisation's own days and hours.
             for org in Dictionary(grouping: zip(batch, rows), by: { $0.0.actor.orgID }).values {
