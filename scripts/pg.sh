@@ -18,7 +18,7 @@ case "${1:-start}" in
       as_postgres "$bin/initdb -D $dir -E UTF8 --locale=C.UTF-8 --auth=trust -U postgres" >/dev/null
     fi
     if ! as_postgres "$bin/pg_ctl -D $dir status" >/dev/null 2>&1; then
-      as_postgres "$bin/pg_ctl -D $dir -l $dir/server.log -w -o '-p $port -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300' start" >/dev/null
+      as_postgres "$bin/pg_ctl -D $dir -l $dir/server.log -w -o '-p $port -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=1000' start" >/dev/null
     fi
     for _ in $(seq 1 50); do
       "$bin/pg_isready" -h 127.0.0.1 -p "$port" >/dev/null 2>&1 && break

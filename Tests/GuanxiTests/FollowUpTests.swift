@@ -104,6 +104,10 @@ import VaporTesting
             #expect(posted.allSatisfy { rep, f in f.ownerID == w.users[rep] })
             let saved = try await FollowUp.query(on: app.db).filter(\.$id ~~ posted.map(\.1.id)).all()
             #expect(saved.count == 40)
+            // Written as Fluent's create writes them: stamped, and read back as posted.
+            #expect(saved.allSatisfy { $0.createdAt != nil && $0.updatedAt == $0.createdAt && $0.deletedAt == nil })
+            let byID = Dictionary(uniqueKeysWithValues: saved.map { ($0.id!, $0) })
+            #expect(posted.allSatisfy { _, f in byID[f.id]?.content == f.content && byID[f.id]?.ownerID == f.ownerID })
             // Each has its audit entries, by the rep who posted it.
             for (rep, f) in posted {
                 let entries = try await AuditEntry.query(on: app.db).filter(\.$recordID == f.id).all()

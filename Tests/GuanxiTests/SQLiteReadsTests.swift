@@ -41,10 +41,12 @@ struct SQLiteReadsTests {
             // clearing the bindings after each read made SQLite compile it anew every time).
             let contacts = "SELECT id FROM contacts WHERE org_id = ?1 AND deleted_at IS NULL AND customer_id = ?2 ORDER BY name LIMIT 500"
             let one = try #require(app.databases.database(.sqlite, logger: app.logger, on: app.eventLoopGroup.any()) as? any SQLiteDatabase)
-            for customer in w.customers.values {
-                _ = try await SQLiteReads.query(one, contacts, [.text(w.orgID.text), .text(customer.text)])
+            let customers = Array(w.customers.values)
+            for n in 0..<20 {
+                _ = try await SQLiteReads.query(one, contacts, [.text(w.orgID.text), .text(customers[n % customers.count].text)])
             }
-            #expect(try await SQLiteReads.recompilations(one) == 0)
+            // (SQLite may rarely check a plan again; clearing the bindings made it do so at every read.)
+            #expect(try await SQLiteReads.recompilations(one) <= 2)
             // Models read the same way.
             #expect(try await Department.query(on: app.db).filter(\.$orgID == w.orgID).sort(\.$name).rows().map(\.name) == (before + ["新部门"]).sorted())
             // A bad statement fails with SQLite's message and leaves the connection as it was.

@@ -13,24 +13,28 @@ enum FollowUpTally {
     /// Adds (sign +1) or takes away (sign -1) the live follow-ups that `filter` selects.
     static func apply(_ filter: SQLQueryString, sign: Int, orgID: UUID, timeZone: TimeZone, on db: Database) async throws {
         guard let sql = db as? any SQLDatabase else { return }
+        for statement in statements(filter, sign: sign, orgID: orgID, timeZone: timeZone, on: db) { try await sql.raw(statement).run() }
+    }
+
+    /// The two upserts `apply` runs, for a caller that runs statements itself.
+    static func statements(_ filter: SQLQueryString, sign: Int, orgID: UUID, timeZone: TimeZone, on db: Database) -> [SQLQueryString] {
         let day = Stats.period("happened_at", .day, db: db, timeZone: timeZone)
         let hour = Stats.hour("happened_at", db: db, timeZone: timeZone)
         let n: SQLQueryString = sign >= 0 ? "COUNT(*)" : "-COUNT(*)"
         let department: SQLQueryString = "COALESCE(department_id, \(bind: noDepartment))"
         let live: SQLQueryString = "org_id = \(bind: orgID) AND deleted_at IS NULL AND \(filter)"
         // Grouped by position: PostgreSQL cannot tell that two binds of the same time zone are one expression.
-        try await sql.raw("""
+        return ["""
             INSERT INTO follow_up_method_days (org_id, day, owner_id, department_id, method, n)
             SELECT org_id, \(day), owner_id, \(department), method, \(n) FROM follow_ups WHERE \(live)
             GROUP BY 1, 2, 3, 4, 5
             ON CONFLICT (org_id, day, owner_id, department_id, method) DO UPDATE SET n = follow_up_method_days.n + excluded.n
-            """).run()
-        try await sql.raw("""
+            """, """
             INSERT INTO follow_up_hour_days (org_id, day, owner_id, department_id, hour, n)
             SELECT org_id, \(day), owner_id, \(department), \(hour), \(n) FROM follow_ups WHERE \(live)
             GROUP BY 1, 2, 3, 4, 5
             ON CONFLICT (org_id, day, owner_id, department_id, hour) DO UPDATE SET n = follow_up_hour_days.n + excluded.n
-            """).run()
+            """]
     }
 
     static func apply(_ filter: SQLQueryString, sign: Int, actor: Actor, on db: Database) async throws {

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import SQLKit
+import SQLiteKit
 import Vapor
 
 /// Follow-ups recorded at the same moment are written together (group commit). One at a time, each
@@ -70,25 +71,40 @@ actor FollowUpWriter {
     private static func save(_ batch: [Job], on db: Database) async throws -> [FollowUp] {
         let rows = batch.map { $0.make() }
         let now = batch[0].now
+        // Tallies count by the organisation's own days and hours.
+        var changes: [SQLQueryString] = Dictionary(grouping: zip(batch, rows), by: { $0.0.actor.orgID }).values.flatMap { org in
+            let actor = org[0].0.actor
+            return FollowUpTally.statements("id IN (\(binds: org.map { $0.1.id! }))", sign: 1, orgID: actor.orgID, timeZone: actor.org.timeZone, on: db)
+        }
+        // "Last contacted" feeds the pool's recycle rules; a back-dated entry never moves it backwards.
+        let latest: SQLQueryString = "(SELECT MAX(f.happened_at) FROM follow_ups f WHERE f.id IN (\(binds: rows.map { $0.id! })) AND f.customer_id = customers.id)"
+        changes.append("""
+            UPDATE customers SET last_contacted_at = \(latest), updated_at = \(bind: now)
+            WHERE id IN (\(binds: Array(Set(rows.map(\.customerID))))) AND (last_contacted_at IS NULL OR last_contacted_at < \(latest))
+            """)
+        let audited = { (db: Database) in
+            zip(batch, rows).map { job, f in (audit: Audit(actor: job.actor, db: db, now: job.now), id: f.id!, values: FollowUpService.values(f)) }
+        }
+        if let sqlite = db as? any SQLiteDatabase, let sql = db as? any SQLDatabase, !db.inTransaction {
+            // One job on a database thread (`SQLiteWrites.run`), timestamps set as Fluent's `create` sets them.
+            let stamp = Date()
+            for f in rows {
+                f.createdAt = stamp
+                f.updatedAt = stamp
+            }
+            let followUps = try NewRows(rows)
+            let entries = try NewRows(Audit.createdEntries(FollowUp.entity, audited(db)))
+            try await SQLiteWrites.run(try ([followUps.statement] + changes + [entries.statement]).map { try SQLiteReads.statement($0, on: sql) }, on: sqlite)
+            try followUps.markSaved()
+            try entries.markSaved()
+            return rows
+        }
         try await db.writeTransaction { tx in
             try await rows.create(on: tx)
-            // Tallies count by the organisation's own days and hours.
-            for org in Dictionary(grouping: zip(batch, rows), by: { $0.0.actor.orgID }).values {
-                let ids = org.map { $0.1.id! }
-                try await FollowUpTally.apply("id IN (\(binds: ids))", sign: 1, actor: org[0].0.actor, on: tx)
-            }
-            // "Last contacted" feeds the pool's recycle rules; a back-dated entry never moves it backwards.
             if let sql = tx as? any SQLDatabase {
-                let ids = rows.map { $0.id! }
-                let latest: SQLQueryString = "(SELECT MAX(f.happened_at) FROM follow_ups f WHERE f.id IN (\(binds: ids)) AND f.customer_id = customers.id)"
-                try await sql.raw("""
-                    UPDATE customers SET last_contacted_at = \(latest), updated_at = \(bind: now)
-                    WHERE id IN (\(binds: Array(Set(rows.map(\.customerID))))) AND (last_contacted_at IS NULL OR last_contacted_at < \(latest))
-                    """).run()
+                for change in changes { try await sql.raw(change).run() }
             }
-            try await Audit.created(FollowUp.entity, zip(batch, rows).map { job, f in
-                (Audit(actor: job.actor, db: tx, now: job.now), f.id!, FollowUpService.values(f))
-            }, on: tx)
+            try await Audit.created(FollowUp.entity, audited(tx), on: tx)
         }
         return rows
     }

@@ -131,11 +131,7 @@ private struct Serialized: SQLExpression {
 
     /// The binds as SQLite values, logged as SQLKit logs a statement.
     func sqliteBinds(logger: Logger) throws -> [SQLiteData] {
-        let encoder = SQLiteDataEncoder()
-        let data = try binds.map { bind in
-            if let id = bind as? UUID { return SQLiteData.text(id.text) }
-            return try encoder.encode(bind)
-        }
+        let data = try SQLiteReads.binds(binds)
         logger.debug("Executing query", metadata: ["sql": .string(sql), "binds": .array(data.map { .string($0.description) })])
         return data
     }

@@ -36,9 +36,14 @@ struct Audit {
 
     /// `created` for several records, each by its own actor, in one insert.
     static func created(_ entity: String, _ records: [(audit: Audit, id: UUID, values: FieldValues)], on db: Database) async throws {
-        let entries = records.flatMap { $0.audit.createdEntries(entity, $0.id, $0.values) }
+        let entries = createdEntries(entity, records)
         guard !entries.isEmpty else { return }
         try await entries.create(on: db)
+    }
+
+    /// The entries `created` saves, for a caller that writes them itself.
+    static func createdEntries(_ entity: String, _ records: [(audit: Audit, id: UUID, values: FieldValues)]) -> [AuditEntry] {
+        records.flatMap { $0.audit.createdEntries(entity, $0.id, $0.values) }
     }
 
     private func createdEntries(_ entity: String, _ id: UUID, _ values: FieldValues) -> [AuditEntry] {
