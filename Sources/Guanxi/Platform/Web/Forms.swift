@@ -155,7 +155,7 @@ struct PeopleOptions: Sendable {
     init(_ colleagues: [Colleague]) {
         people = colleagues.map { c in
             let value = c.id.uuidString, name = H.escape(c.name)
-            return Person(id: c.id, option: "<option value=\"\(value)\">\(name)</option>", selected: "<option value=\"\(value)\" selected>\(name)</option>")
+            return Person(id: c.id, option: "<option value=\"\(value)\">\(name)</option>", selected: "<option value=\"\(value)\" selected=\"selected\">\(name)</option>")
         }
     }
 
