@@ -45,8 +45,7 @@ struct SQLiteReadsTests {
             for n in 0..<20 {
                 _ = try await SQLiteReads.query(one, contacts, [.text(w.orgID.text), .text(customers[n % customers.count].text)])
             }
-            // (SQLite may rarely check a plan again; clearing the bindings made it do so at every read.)
-            #expect(try await SQLiteReads.recompilations(one) <= 2)
+            #expect(try await SQLiteReads.recompilations(of: contacts, on: one) == 0)
             // Models read the same way.
             #expect(try await Department.query(on: app.db).filter(\.$orgID == w.orgID).sort(\.$name).rows().map(\.name) == (before + ["新部门"]).sorted())
             // A bad statement fails with SQLite's message and leaves the connection as it was.

@@ -66,11 +66,9 @@ enum SQLiteReads {
         }.get()
     }
 
-    /// How many times the kept statements of `db`'s connection were compiled again after their first use.
-    static func recompilations(_ db: any SQLiteDatabase) async throws -> Int {
-        try await db.withConnection { connection in
-            NIOThreadPool.singleton.runIfActive(eventLoop: connection.eventLoop) { try Kept.of(connection).recompilations }
-        }.get()
+    /// How many times the statement kept for `sql` on `db`'s connection was compiled again after its first use.
+    static func recompilations(of sql: String, on db: any SQLiteDatabase) async throws -> Int {
+        try await onDatabaseThread(db) { $0.recompilations(of: sql) }
     }
 
     /// Finalizes the kept statements of `app`'s connections before they close (SQLite refuses to close a
@@ -128,8 +126,8 @@ enum SQLiteReads {
             }
         }
 
-        var recompilations: Int {
-            lock.withLock { idle.values.reduce(0) { $0 + Int(sqlite_nio_sqlite3_stmt_status($1, SQLITE_STMTSTATUS_REPREPARE, 0)) } }
+        func recompilations(of sql: String) -> Int {
+            lock.withLock { idle[sql].map { Int(sqlite_nio_sqlite3_stmt_status($0, SQLITE_STMTSTATUS_REPREPARE, 0)) } ?? 0 }
         }
 
         /// `statements` in one transaction; rolled back if one fails.
