@@ -7,7 +7,7 @@ import Vapor
 /// view. Views that arrive together are written together, in one upsert (as follow-ups are): one at a
 /// time, every page view queued for SQLite's single writer with a statement of its own. The page starts
 /// its view's write first and waits for it only before answering, so the write overlaps its reads.
-actor CustomerViewLog {
+final class CustomerViewLog: Sendable {
     struct View: Sendable {
         let orgID: UUID
         let userID: UUID
@@ -15,7 +15,7 @@ actor CustomerViewLog {
         let at: Date
     }
 
-    private struct Job {
+    private struct Job: Sendable {
         let view: View
         let db: Database
         let done: CheckedContinuation<Void, any Error>
@@ -24,32 +24,18 @@ actor CustomerViewLog {
     /// Five binds a view: 150 stay under SQLite's smallest bind limit (999).
     static let batchSize = 150
 
-    private var waiting: [Job] = []
-    private var writing = false
-
-    /// Returns once the view is saved.
-    func note(_ view: View, on db: Database) async throws {
-        try await withCheckedThrowingContinuation { done in
-            waiting.append(Job(view: view, db: db, done: done))
-            if !writing {
-                writing = true
-                Task { await drain() }
-            }
+    private let queue = GroupCommit<Job>(batchSize: CustomerViewLog.batchSize) { batch in
+        do {
+            try await CustomerViewLog.save(batch.map(\.view), on: batch[0].db)
+            for job in batch { job.done.resume() }
+        } catch {
+            for job in batch { job.done.resume(throwing: error) }
         }
     }
 
-    private func drain() async {
-        while !waiting.isEmpty {
-            let batch = Array(waiting.prefix(Self.batchSize))
-            waiting.removeFirst(batch.count)
-            do {
-                try await Self.save(batch.map(\.view), on: batch[0].db)
-                for job in batch { job.done.resume() }
-            } catch {
-                for job in batch { job.done.resume(throwing: error) }
-            }
-        }
-        writing = false
+    /// Returns once the view is saved.
+    func note(_ view: View, on db: Database) async throws {
+        try await queue.submit { Job(view: view, db: db, done: $0) }
     }
 
     static func save(_ views: [View], on db: Database) async throws {

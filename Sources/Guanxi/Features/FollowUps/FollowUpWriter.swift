@@ -12,7 +12,7 @@ import Vapor
 /// their rows, the tallies and the customers' "last contacted" for all of them, one insert of their
 /// audit entries. If a batch fails, each of its follow-ups is written alone, so one bad row fails only
 /// its own request.
-actor FollowUpWriter {
+final class FollowUpWriter: Sendable {
     struct Job: Sendable {
         /// Makes the row anew for each attempt (a model marks itself saved even when the transaction is rolled back).
         let make: @Sendable () -> FollowUp
@@ -25,36 +25,18 @@ actor FollowUpWriter {
     /// The most follow-ups one transaction writes.
     static let batchSize = 200
 
-    private var waiting: [Job] = []
-    private var writing = false
-    /// Where batches are written, when not through the requests' own database: on SQLite, connections
-    /// of their own, so the pages and checks of an event loop go on reading while a batch commits.
-    private let writeDB: @Sendable () -> Database?
+    private let queue: GroupCommit<Job>
 
+    /// `writeDB`: where batches are written, when not through the requests' own database. On SQLite,
+    /// connections of their own, so the pages and checks of an event loop go on reading while a batch commits.
     init(writeDB: @escaping @Sendable () -> Database? = { nil }) {
-        self.writeDB = writeDB
+        queue = GroupCommit(batchSize: Self.batchSize) { batch in await Self.write(batch, on: writeDB()) }
     }
 
     /// Writes the follow-up `make` builds, with its tallies, its customer's "last contacted" and its
     /// audit, and returns the saved row once its transaction has committed.
     func write(_ make: @escaping @Sendable () -> FollowUp, actor: Actor, now: Date, on db: Database) async throws -> FollowUp {
-        try await withCheckedThrowingContinuation { done in
-            waiting.append(Job(make: make, actor: actor, now: now, db: db, done: done))
-            if !writing {
-                writing = true
-                Task { await drain() }
-            }
-        }
-    }
-
-    /// Writes batches until nobody waits; requests arriving meanwhile join the next batch.
-    private func drain() async {
-        while !waiting.isEmpty {
-            let batch = Array(waiting.prefix(Self.batchSize))
-            waiting.removeFirst(batch.count)
-            await Self.write(batch, on: writeDB())
-        }
-        writing = false
+        try await queue.submit { Job(make: make, actor: actor, now: now, db: db, done: $0) }
     }
 
     private static func write(_ batch: [Job], on db: Database?) async {
