@@ -77,8 +77,8 @@ final class FollowUpWriter: Sendable {
             let followUps = try NewRows(rows)
             let entries = try NewRows(Audit.createdEntries(FollowUp.entity, audited(db)))
             try await SQLiteWrites.run(try ([followUps.statement] + changes + [entries.statement]).map { try SQLiteReads.statement($0, on: sql) }, on: sqlite)
+            // The audit entries go nowhere after this; only the follow-ups are handed back.
             try followUps.markSaved()
-            try entries.markSaved()
             return rows
         }
         try await db.writeTransaction { tx in
