@@ -17,6 +17,13 @@ extension QueryBuilder {
     /// take `all()`.
     func rows() async throws -> [Model] {
         guard let (sql, statement, names) = serialized(fields: nil) else { return try await all() }
+        if let read = try await PostgresReads.query(database, statement.sql, statement.binds) {
+            return try read.rows.map { row in
+                let model = Model()
+                try model.output(from: PostgresRowOutput(columns: read.names, row: row, names: names))
+                return model
+            }
+        }
         guard let sqlite = database as? any SQLiteDatabase else {
             return try await plainRows(sql, statement).map { row in
                 let model = Model()
@@ -36,6 +43,9 @@ extension QueryBuilder {
     /// `rows()` would take `all()`. `fields` narrows the columns (all of the model's by default).
     func outputs(fields: [FieldKey]? = nil) async throws -> [any DatabaseOutput]? {
         guard let (sql, statement, names) = serialized(fields: fields) else { return nil }
+        if let read = try await PostgresReads.query(database, statement.sql, statement.binds) {
+            return read.rows.map { PostgresRowOutput(columns: read.names, row: $0, names: names) }
+        }
         guard let sqlite = database as? any SQLiteDatabase else {
             return try await plainRows(sql, statement).map { SQLRowOutput(row: $0, names: names) }
         }
@@ -44,7 +54,7 @@ extension QueryBuilder {
     }
 
     /// Fluent's SQL for the query, with `fields` (or all of the model's) as its columns; nil where Fluent must run it.
-    private func serialized(fields: [FieldKey]?) -> (any SQLDatabase, Serialized, ColumnNames)? {
+    func serialized(fields: [FieldKey]?) -> (any SQLDatabase, Serialized, ColumnNames)? {
         guard let sql = database as? any SQLDatabase, case .read = query.action, query.joins.isEmpty, eagerLoaders.isEmpty,
               leavesDeletedRowsToTheQuery else { return nil }
         var q = query
@@ -120,7 +130,7 @@ struct PlainConverter: SQLConverterDelegate {
 }
 
 /// A statement already serialized, handed to a database that serializes again.
-private struct Serialized: SQLExpression {
+struct Serialized: SQLExpression {
     let sql: String
     let binds: [any Encodable & Sendable]
 
@@ -262,7 +272,7 @@ struct SQLiteRowOutput: DatabaseOutput {
 
     func decode<T: Decodable>(_ key: FieldKey, as type: T.Type) throws -> T {
         guard let data = column(key) else {
-            throw DecodingError.keyNotFound(SQLiteRowKey(key.description), .init(codingPath: [], debugDescription: "No column \(names(key))."))
+            throw DecodingError.keyNotFound(RowKey(key.description), .init(codingPath: [], debugDescription: "No column \(names(key))."))
         }
         // Optional fields ask for `Value?`; `unsafeBitCast` only where `T` is exactly the type made.
         switch data {
@@ -294,7 +304,7 @@ struct SQLiteRowOutput: DatabaseOutput {
     }
 }
 
-private struct SQLiteRowKey: CodingKey {
+struct RowKey: CodingKey {
     var stringValue: String
     var intValue: Int? { nil }
     init(_ s: String) { stringValue = s }

@@ -1,0 +1,51 @@
+import Fluent
+import Foundation
+import PostgresNIO
+import SQLKit
+import Testing
+import Vapor
+@testable import Guanxi
+
+/// Reads on PostgreSQL go through statements prepared once per connection (`PostgresReads`): a kept
+/// statement is prepared once, sees later writes, reads what Fluent reads, and fails cleanly.
+@Suite(.enabled(if: TestDatabase.postgresAdminURL != nil, "PostgreSQL's own read path"))
+struct PostgresReadsTests {
+    @Test func keptStatementsArePreparedOnceAndSeeLaterWrites() async throws {
+        try await withGuanxi { app, _ in
+            let w = try await World.build(app)
+            let names = #"SELECT "name" FROM "departments" WHERE "org_id" = $1 ORDER BY "name""#
+            let read = { (db: any Database) async throws -> [String] in
+                guard let read = try await PostgresReads.query(db, names, [w.orgID]) else { throw Abort(.internalServerError, reason: "not kept") }
+                return try read.rows.map { try $0.makeRandomAccess()["name"].decode(String.self) }
+            }
+            let fluent = try await Department.query(on: app.db).filter(\.$orgID == w.orgID).sort(\.$name).all().map(\.name)
+            #expect(try await read(app.db) == fluent)
+            // Models read through kept statements as Fluent reads them.
+            #expect(try await Department.query(on: app.db).filter(\.$orgID == w.orgID).sort(\.$name).rows().map(\.name) == fluent)
+
+            try await app.db.transaction { tx in
+                // One connection: the statement is prepared on it once, however often it is read.
+                for _ in 0..<5 { #expect(try await read(tx) == fluent) }
+                let sql = try #require(tx as? any SQLDatabase)
+                let prepared = try await sql.raw("SELECT count(*) AS n FROM pg_prepared_statements WHERE statement = \(bind: names)").first()
+                #expect(try prepared?.decode(column: "n", as: Int.self) == 1)
+                // Two reads at once on the transaction's connection each get all rows.
+                async let a = read(tx)
+                async let b = read(tx)
+                let (x, y) = try await (a, b)
+                #expect(x == fluent && y == fluent)
+                // A write shows on the next read of the kept statement.
+                try await sql.raw("INSERT INTO departments (id, org_id, name, sort_order, is_active, created_at, updated_at) VALUES (\(bind: UUID.v7()), \(bind: w.orgID), '新部门', 0, true, now(), now())").run()
+                #expect(try await read(tx) == (fluent + ["新部门"]).sorted())
+            }
+            #expect(try await read(app.db) == (fluent + ["新部门"]).sorted())
+
+            // A bad statement fails with PostgreSQL's error and the next read works.
+            await #expect(throws: PSQLError.self) { _ = try await PostgresReads.query(app.db, "SELECT nope FROM departments", []) }
+            #expect(try await read(app.db).count == fluent.count + 1)
+            // A value PostgresNIO cannot bind itself (an optional's nil) is left to the caller's own path.
+            let unkept = try await PostgresReads.query(app.db, names, [Optional<UUID>.none])
+            #expect(unkept == nil)
+        }
+    }
+}
