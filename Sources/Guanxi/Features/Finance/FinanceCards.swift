@@ -71,7 +71,7 @@ enum FinanceCards {
         struct R: Decodable { let n: Int?; let amount, received, invoiced, owed, overdue, prepayment: Int64? }
         // One statement over the three tables: on PostgreSQL each statement is a round trip and a plan.
         let prepayment = try PaymentService(db: db, actor: actor, now: Date()).prepaymentSQL(customerID: customerID)
-        guard let r = try await sql.raw("""
+        let query: SQLQueryString = """
             SELECT * FROM
               (SELECT COUNT(*) AS n, CAST(SUM(total) AS BIGINT) AS amount, CAST(SUM(received - refunded) AS BIGINT) AS received,
                       CAST(SUM(invoiced) AS BIGINT) AS invoiced FROM contracts
@@ -82,7 +82,8 @@ enum FinanceCards {
                       CAST(SUM(CASE WHEN due_on < \(bind: today) THEN amount - received ELSE 0 END) AS BIGINT) AS overdue FROM receivables
                WHERE \(try actor.scopeSQL(Receivable.self)) AND customer_id = \(bind: customerID) AND is_void = false AND received < amount) r,
               (\(prepayment)) p
-            """).first(decoding: R.self) else { return CustomerFigures() }
+            """
+        guard let r = try await sql.keptRows(query).first?.decode(model: R.self) else { return CustomerFigures() }
         return CustomerFigures(contracts: r.n ?? 0, amount: r.amount ?? 0, owed: r.owed ?? 0, overdue: r.overdue ?? 0,
                                received: r.received ?? 0, invoiced: r.invoiced ?? 0, prepayment: r.prepayment ?? 0)
     }
