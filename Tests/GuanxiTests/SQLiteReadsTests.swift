@@ -54,7 +54,19 @@ struct SQLiteReadsTests {
                 _ = try await SQLiteReads.query(sqlite, "SELECT nope FROM departments", [])
             } catch let failure as SQLiteReads.Failure {
                 #expect(failure.message.contains("no such column"))
+                #expect(failure.isSyntaxError && !failure.isConstraintFailure)
             }
+            // A write batch that breaks a unique key fails as Fluent's callers know it, and writes nothing.
+            let taken = try await Department.query(on: app.db).filter(\.$orgID == w.orgID).sort(\.$name).rows()[0]
+            let twice = "INSERT INTO departments (id, org_id, name, sort_order, is_active, created_at, updated_at) VALUES (?1, ?2, '又一个部门', 0, 1, 0, 0)"
+            do {
+                try await SQLiteWrites.run([.init(sql: twice, binds: [.text(UUID.v7().text), .text(w.orgID.text)]),
+                                            .init(sql: twice, binds: [.text(taken.id!.text), .text(w.orgID.text)])], on: sqlite)
+                Issue.record("a taken id was written")
+            } catch let failure as any DatabaseError {
+                #expect(failure.isConstraintFailure && !failure.isSyntaxError)
+            }
+            #expect(try await read(sqlite).count == before.count + 1)
             #expect(try await read(sqlite).count == before.count + 1)
             // Two reads of one statement at once in a transaction (one connection) each get all rows.
             try await app.db.transaction { tx in

@@ -54,16 +54,16 @@ final class FollowUpWriter: Sendable {
         let rows = batch.map { $0.make() }
         let now = batch[0].now
         // Tallies count by the organisation's own days and hours.
-        var changes: [SQLQueryString] = Dictionary(grouping: zip(batch, rows), by: { $0.0.actor.orgID }).values.flatMap { org in
+        let tallies: [SQLQueryString] = Dictionary(grouping: zip(batch, rows), by: { $0.0.actor.orgID }).values.flatMap { org in
             let actor = org[0].0.actor
             return FollowUpTally.statements("id IN (\(binds: org.map { $0.1.id! }))", sign: 1, orgID: actor.orgID, timeZone: actor.org.timeZone, on: db)
         }
         // "Last contacted" feeds the pool's recycle rules; a back-dated entry never moves it backwards.
         let latest: SQLQueryString = "(SELECT MAX(f.happened_at) FROM follow_ups f WHERE f.id IN (\(binds: rows.map { $0.id! })) AND f.customer_id = customers.id)"
-        changes.append("""
+        let changes = tallies + ["""
             UPDATE customers SET last_contacted_at = \(latest), updated_at = \(bind: now)
             WHERE id IN (\(binds: Array(Set(rows.map(\.customerID))))) AND (last_contacted_at IS NULL OR last_contacted_at < \(latest))
-            """)
+            """]
         let audited = { (db: Database) in
             zip(batch, rows).map { job, f in (audit: Audit(actor: job.actor, db: db, now: job.now), id: f.id!, values: FollowUpService.values(f)) }
         }

@@ -21,10 +21,17 @@ enum SQLiteReads {
         let rows: [[SQLiteData]]
     }
 
-    struct Failure: Error, CustomStringConvertible {
+    /// SQLite's error, told apart for Fluent's callers as SQLiteNIO's errors are (a unique key taken, a bad statement).
+    struct Failure: Error, CustomStringConvertible, DatabaseError {
         let code: Int32
         let message: String
         var description: String { "SQLite error \(code): \(message)" }
+
+        /// The primary result code (extended codes keep it in their low byte).
+        private var primary: Int32 { code & 0xff }
+        var isSyntaxError: Bool { primary == SQLITE_ERROR || primary == SQLITE_SCHEMA }
+        var isConstraintFailure: Bool { primary == SQLITE_CONSTRAINT }
+        var isConnectionClosed: Bool { primary == SQLITE_MISUSE || primary == SQLITE_CANTOPEN }
     }
 
     /// The statement's rows, read on the connection `db` leases (in a transaction, the transaction's).
