@@ -47,8 +47,9 @@ final class ActorCache: Sendable {
 
     static func version(orgID: UUID, on db: Database) async throws -> Int64? {
         guard let sql = db as? any SQLDatabase else { return nil }
-        return try await sql.raw("SELECT access_version FROM organizations WHERE id = \(bind: orgID)").first()?
-            .decode(column: "access_version", as: Int64.self)
+        // Read on every request: kept, so PostgreSQL plans it once per connection.
+        let query: SQLQueryString = "SELECT access_version FROM organizations WHERE id = \(bind: orgID)"
+        return try await sql.keptRows(query).first?.decode(column: "access_version", as: Int64.self)
     }
 }
 
