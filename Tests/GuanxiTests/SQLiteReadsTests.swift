@@ -46,6 +46,14 @@ struct SQLiteReadsTests {
                 _ = try await SQLiteReads.query(one, contacts, [.text(w.orgID.text), .text(customers[n % customers.count].text)])
             }
             #expect(try await SQLiteReads.recompilations(of: contacts, on: one) == 0)
+            // A quick statement is then read where the connection is handed over, with the same rows.
+            for _ in 0..<3 { _ = try await read(one) }
+            #expect(SQLiteReads.Timing.isQuick(names))
+            #expect(try await read(one) == (before + ["新部门"]).sorted())
+            // A slow statement (counting to two million, tens of ms) stays on the database threads.
+            let slow = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1) SELECT count(*) FROM n"
+            for _ in 0..<4 { _ = try await SQLiteReads.query(one, slow, [.integer(2_000_000)]) }
+            #expect(!SQLiteReads.Timing.isQuick(slow))
             // Models read the same way.
             #expect(try await Department.query(on: app.db).filter(\.$orgID == w.orgID).sort(\.$name).rows().map(\.name) == (before + ["新部门"]).sorted())
             // A bad statement fails with SQLite's message and leaves the connection as it was.
