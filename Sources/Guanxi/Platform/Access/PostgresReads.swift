@@ -70,9 +70,6 @@ enum PostgresReads {
         }
     }
 
-    /// How many statements are kept (named) so far.
-    static var keptCount: Int { names.withLockedValue { $0.count } }
-
     /// The statement at hand, for PostgresNIO: it reads `name` and `sql` when the statement is executed.
     struct Kept: PostgresPreparedStatement {
         struct Text: Sendable {

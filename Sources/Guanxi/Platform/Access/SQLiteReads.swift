@@ -41,45 +41,42 @@ enum SQLiteReads {
     static func query(_ db: any SQLiteDatabase, _ sql: String, _ binds: [SQLiteData]) async throws -> Rows {
         if Timing.isQuick(sql) {
             return try await db.withConnection { connection in
-                connection.eventLoop.makeCompletedFuture { try Timing.timed(sql) { try Kept.of(connection).read(sql, binds) } }
+                connection.eventLoop.makeCompletedFuture { try Kept.of(connection).read(sql, binds, timed: true) }
             }.get()
         }
-        return try await onDatabaseThread(db) { kept in try Timing.timed(sql) { try kept.read(sql, binds) } }
+        return try await onDatabaseThread(db) { try $0.read(sql, binds, timed: true) }
     }
 
-    /// How much CPU each statement's reads have taken at worst. One that has stayed under `quick` (after its
-    /// first read, which compiles it) runs on the event loop; one read slower sends it back to the
-    /// database threads for good, so a slow read holds up the loop's other requests at most once.
+    /// How much CPU each statement's reads have taken at worst, not counting a read that compiled it
+    /// (each connection compiles its own). One that has stayed under `quick` runs on the event loop; one
+    /// read slower sends it back to the database threads for good, so a slow read holds up the loop's
+    /// other requests at most once.
     enum Timing {
         static let quick: UInt64 = 1_000_000
         private static let capacity = 4_096
         private static let seen = NIOLockedValueBox<[String: (runs: Int, worst: UInt64)]>([:])
 
         /// The CPU time of the calling thread: under load a quick read may wait for a core, which is not its doing.
-        private static func threadTime() -> UInt64 {
+        static func threadTime() -> UInt64 {
             var t = timespec()
             clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
             return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
         }
 
         static func isQuick(_ sql: String) -> Bool {
-            seen.withLockedValue { $0[sql].map { $0.runs >= 3 && $0.worst <= quick } ?? false }
+            seen.withLockedValue { $0[sql].map { $0.runs >= 2 && $0.worst <= quick } ?? false }
         }
 
-        static func timed<T>(_ sql: String, _ work: () throws -> T) rethrows -> T {
-            let start = threadTime()
-            let result = try work()
-            let took = threadTime() &- start
+        static func record(_ sql: String, took: UInt64) {
             seen.withLockedValue { seen in
                 guard var entry = seen[sql] else {
-                    if seen.count < capacity { seen[sql] = (runs: 1, worst: 0) }
+                    if seen.count < capacity { seen[sql] = (runs: 1, worst: took) }
                     return
                 }
                 entry.runs += 1
                 entry.worst = max(entry.worst, took)
                 seen[sql] = entry
             }
-            return result
         }
     }
 
@@ -193,9 +190,11 @@ enum SQLiteReads {
             }
         }
 
-        func read(_ sql: String, _ binds: [SQLiteData]) throws -> Rows {
+        /// The rows of `sql`; `timed` reads note their CPU time (`Timing`) unless they compiled the statement.
+        func read(_ sql: String, _ binds: [SQLiteData], timed: Bool = false) throws -> Rows {
             // Taken out while in use: two reads of one transaction may run at once.
             var statement = lock.withLock { idle.removeValue(forKey: sql) }
+            let start = timed && statement != nil ? Timing.threadTime() : nil
             if statement == nil {
                 let code = sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
                 guard code == SQLITE_OK, statement != nil else { throw failure(code) }
@@ -225,6 +224,7 @@ enum SQLiteReads {
                 guard code == SQLITE_ROW else { throw failure(code) }
                 rows.append((0..<count).map { column(stmt, $0) })
             }
+            if let start { Timing.record(sql, took: Timing.threadTime() &- start) }
             return Rows(names: names, rows: rows)
         }
 
