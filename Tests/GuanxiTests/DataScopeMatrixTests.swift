@@ -1,3 +1,4 @@
+import Fluent
 import Foundation
 import Testing
 import Vapor
@@ -51,6 +52,47 @@ struct CustomerPageJSON: Decodable {
                     #expect(detail.status == (expected.contains(key) ? .ok : .notFound), "\(account) page \(key): \(detail.status)")
                 }
             }
+        }
+    }
+
+    /// The 360 view's edit check (owners and department in memory) answers as the scoped edit query
+    /// does, for every user and customer it sees: an edit share, a place in the sales team and a
+    /// secondary owner included.
+    @Test func canEditAnswersAsTheEditQuery() async throws {
+        try await withGuanxi { app, _ in
+            let w = try await World.build(app)
+            try await RecordShare(orgID: w.orgID, entity: Customer.entity, recordID: w.customers["rep1"]!, userID: w.users["rep2"]!, level: .edit, at: Date()).create(on: app.db)
+            try await RecordShare(orgID: w.orgID, entity: Customer.entity, recordID: w.customers["lead"]!, userID: w.users["rep1"]!, level: .read, at: Date()).create(on: app.db)
+            let member = CustomerTeamMember()
+            member.id = UUID.v7()
+            member.orgID = w.orgID
+            member.customerID = w.customers["manager"]!
+            member.userID = w.users["westrep"]!
+            member.isLeader = false
+            member.creditPercent = 0
+            try await member.create(on: app.db)
+            let west = try await Customer.find(w.customers["west"]!, on: app.db)!
+            west.secondaryOwnerID = w.users["lead"]
+            try await west.save(on: app.db)
+
+            var answers: [String: Bool] = [:]
+            for account in World.visibility.keys.sorted() {
+                let actor = try await Actor.resolve(userID: w.users[account]!, sessionID: nil, fallbackLocale: .zhHans, on: app.db)!
+                let svc = CustomerService(db: app.db, actor: actor, now: Date())
+                for c in try await actor.query(Customer.self, .view, on: app.db).rows() {
+                    let byQuery = actor.can(.edit, .customers) ? try await actor.query(Customer.self, .edit, on: app.db).filter(\.$id == c.id!).exists() : false
+                    let answer = try await svc.canEdit(c)
+                    #expect(answer == byQuery, "\(account) on \(w.key(of: c.id!) ?? "?")")
+                    answers["\(account) \(w.key(of: c.id!) ?? "?")"] = answer
+                }
+            }
+            // The cases only the database knows, and the ones that stay refused.
+            #expect(answers["rep2 rep1"] == true)
+            #expect(answers["rep1 lead"] == false)
+            #expect(answers["westrep manager"] == true)
+            #expect(answers["lead west"] == true)
+            #expect(answers["viewer rep1"] == false)
+            #expect(answers["manager west"] == true)
         }
     }
 

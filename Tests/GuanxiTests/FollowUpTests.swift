@@ -189,6 +189,12 @@ import VaporTesting
             try await record(lead, w.customers["rep2"]!, #"{"method":"phone","content":"子公司跟进"}"#)
             let timeline = try await lead.get("/api/v1/customers/\(w.customers["rep1"]!)/follow-ups").json(PageJSON.self)
             #expect(timeline.items.count == 6 && timeline.items.first?.content == "子公司跟进")
+            // So does the 360 view, naming the child on its entry.
+            let b = Browser(app)
+            try await b.signIn("lead")
+            let view = try await b.get("/customers/\(w.customers["rep1"]!)")
+            #expect(view.text.contains("子公司跟进"))
+            #expect(view.text.contains("<a href=\"/customers/\(w.customers["rep2"]!)\" class=\"small\">客户-rep2</a>"))
             // Deleting needs the right; the bin gives it back.
             let target = first.items[0].id
             #expect(try await rep1.send(.DELETE, "/api/v1/follow-ups/\(target)").status == .forbidden)

@@ -259,8 +259,12 @@ struct CustomerPages: RouteCollection {
         let childContacts = try await ContactService(db: req.db, actor: actor, now: req.now).counts(customerIDs: children.map { $0.id! })
         let childOwners = try await svc.ownerNames(children)
         let followUps = FollowUpService(db: req.db, actor: actor, now: req.now)
-        let timeline = actor.can(.view, .followUps) ? try await followUps.timeline(customerID: c.id) : (items: [], next: nil)
-        let followUpNames = try await FollowUpNames.load(timeline.items, actor: actor, on: req.db, now: req.now)
+        // The page shows up to 100 children; with more, the timeline reads its own (up to 200).
+        let timeline = !actor.can(.view, .followUps) ? (items: [], next: nil)
+            : children.count < 100 ? try await followUps.timeline(customerIDs: [c.id!] + children.map { $0.id! })
+            : try await followUps.timeline(customerID: c.id)
+        let known = Dictionary(children.map { ($0.id!, $0.name) } + [(c.id!, c.name)], uniquingKeysWith: { a, _ in a })
+        let followUpNames = try await FollowUpNames.load(timeline.items, actor: actor, on: req.db, now: req.now, customers: known)
         let methods = try await DictionaryService(db: req.db, actor: actor, now: req.now).options(.followUpMethod)
         let templates = actor.can(.create, .followUps) ? try await FollowUpTemplateService(db: req.db, actor: actor, now: req.now).list() : []
         let relations = try await ContactRelationService(db: req.db, actor: actor, now: req.now).list(customerID: c.id)
@@ -272,10 +276,7 @@ struct CustomerPages: RouteCollection {
         let opportunityPanel = try await OpportunityViews.panel(customer: c, req: req, actor: actor)
         let quotePanel = try await QuoteViews.card(customerID: c.id, req: req, actor: actor)
         let moneyPanel = try await FinanceCards.customer(c, req: req, actor: actor)
-        var editable = false
-        if actor.can(.edit, .customers) {
-            editable = try await actor.query(Customer.self, .edit, on: req.db).filter(\.$id == c.id!).exists()
-        }
+        let editable = try await svc.canEdit(c)
         let files = try await AttachmentViews.card(Customer.entity, c.id!, back: Paths.customer(c.id!), canEdit: editable, req: req, actor: actor)
         try await noted
         let t = actor.t

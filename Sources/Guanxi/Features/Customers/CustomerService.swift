@@ -146,6 +146,16 @@ struct CustomerService {
         try await actor.find(Customer.self, id, for: .view, on: db)
     }
 
+    /// Whether the actor may edit a customer it sees. Its owners and department decide without the
+    /// database (the 360 view asks at every open); only an edit share or a place in the customer's
+    /// sales team needs the scoped query.
+    func canEdit(_ c: Customer) async throws -> Bool {
+        guard actor.can(.edit, .customers) else { return false }
+        let owned = Ownership(ownerID: c.ownerID?.uuidString, departmentID: c.departmentID?.uuidString)
+        if c.secondaryOwnerID == actor.userID || actor.policy.scope(for: .customers).allows(actor.scope, owned) { return true }
+        return try await actor.query(Customer.self, .edit, on: db).filter(\.$id == c.id!).exists()
+    }
+
     /// Pins or unpins a hot customer (owner, or anyone who may edit it).
     func setHot(_ id: UUID?, _ hot: Bool) async throws {
         let c = try await actor.find(Customer.self, id, for: .edit, on: db)

@@ -11,8 +11,10 @@ struct FollowUpNames {
     var customers: [UUID: String] = [:]
     var comments: [UUID: [FollowUpComment]] = [:]
 
-    static func load(_ items: [FollowUp], actor: Actor, on db: Database, now: Date) async throws -> FollowUpNames {
+    /// `customers`: names already at hand (the 360 view's customer and its children), not read again.
+    static func load(_ items: [FollowUp], actor: Actor, on db: Database, now: Date, customers: [UUID: String] = [:]) async throws -> FollowUpNames {
         var n = FollowUpNames()
+        n.customers = customers
         n.methods = try await DictionaryService(db: db, actor: actor, now: now).labels([.followUpMethod])[DictionaryKind.followUpMethod.rawValue] ?? [:]
         guard !items.isEmpty else { return n }
         let everyone = try await actor.names(of: User.self, on: db)
@@ -24,8 +26,11 @@ struct FollowUpNames {
             }
         }
         // Names only: whole customers and contacts were read for one word each.
-        for c in try await actor.inOrgWithDeleted(Customer.self, on: db).filter(\.$id ~~ Array(Set(items.map(\.customerID)))).field(\.$id).field(\.$name).rows() {
-            n.customers[c.id!] = c.name
+        let unnamed = Set(items.map(\.customerID)).subtracting(customers.keys)
+        if !unnamed.isEmpty {
+            for c in try await actor.inOrgWithDeleted(Customer.self, on: db).filter(\.$id ~~ Array(unnamed)).field(\.$id).field(\.$name).rows() {
+                n.customers[c.id!] = c.name
+            }
         }
         n.comments = try await FollowUpService(db: db, actor: actor, now: now).comments(items.map { $0.id! })
         return n

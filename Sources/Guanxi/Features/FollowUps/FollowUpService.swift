@@ -140,8 +140,18 @@ struct FollowUpService {
         let customer = try await actor.find(Customer.self, customerID, for: .view, on: db)
         var ids = [customer.id!]
         if includeChildren {
-            ids += try await actor.query(Customer.self, .view, on: db).filter(\.$parentID == customer.id!).limit(200).rows().map { $0.id! }
+            ids += try await actor.query(Customer.self, .view, on: db).filter(\.$parentID == customer.id!).limit(Self.children).rows().map { $0.id! }
         }
+        return try await timeline(customerIDs: ids, before: cursor, limit: limit)
+    }
+
+    /// How many of a customer's children (in scope) its timeline takes in.
+    static let children = 200
+
+    /// The timeline of customers the caller has already read in the actor's scope: a customer and its
+    /// children, as the 360 view has them at hand.
+    func timeline(customerIDs ids: [UUID], before cursor: PageCursor? = nil, limit: Int = 30) async throws -> (items: [FollowUp], next: PageCursor?) {
+        try actor.require(.view, .followUps)
         let q = actor.inOrg(FollowUp.self, on: db).filter(\.$customerID ~~ ids)
         return try await page(q, cursor: cursor, limit: limit)
     }
