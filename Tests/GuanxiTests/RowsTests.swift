@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
+import SQLKit
 import Testing
 @testable import Guanxi
 
@@ -22,6 +23,37 @@ import Testing
         }
         for edge in [UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)), UUID(uuid: (255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255))] {
             #expect(edge.text == edge.uuidString)
+        }
+    }
+
+    /// Raw statements read through kept statements (`keptRows`: the money figures, the access version)
+    /// decode as SQLKit's own rows decode: text, ids, integers, nulls, missing columns.
+    @Test func keptRowsDecodeAsSQLKitsRows() async throws {
+        try await withGuanxi { app, _ in
+            let w = try await World.build(app)
+            let sql = try #require(app.db as? any SQLDatabase)
+            struct R: Decodable, Equatable {
+                let name: String
+                let phone: String?
+                let owner_id: UUID?
+                let secondary_owner_id: UUID?
+                let seven: Int64
+            }
+            let query: SQLQueryString = """
+                SELECT name, phone, owner_id, secondary_owner_id, CAST(7 AS BIGINT) AS seven FROM customers
+                WHERE org_id = \(bind: w.orgID) ORDER BY name
+                """
+            let plain = try await sql.raw(query).all(decoding: R.self)
+            for _ in 0..<3 {
+                let kept = try await sql.keptRows(query)
+                #expect(try kept.map { try $0.decode(model: R.self) } == plain)
+                #expect(plain.count == 7)
+                let first = try #require(kept.first)
+                #expect(try first.decodeNil(column: "secondary_owner_id"))
+                #expect(try !first.decodeNil(column: "owner_id"))
+                #expect(!first.contains(column: "nope"))
+                #expect(throws: (any Error).self) { try first.decode(column: "nope", as: String.self) }
+            }
         }
     }
 
