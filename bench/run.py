@@ -307,6 +307,7 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--timeout", type=int, default=10, help="seconds before wrk counts a request as timed out")
     p.add_argument("--build", choices=["release", "debug"], default="release")
+    p.add_argument("--binary", help="run this guanxi binary instead of building one (to compare two builds on one data set)")
     p.add_argument("--data", help="data folder (default bench/data/<size>)")
     p.add_argument("--port", type=int, default=18300)
     p.add_argument("--account", default="li.na", help="who signs in (li.na sees the Beijing department tree)")
@@ -326,7 +327,7 @@ def main():
     args.follow_ups = args.follow_ups if args.follow_ups is not None else args.customers * 10
 
     ensure_wrk()
-    binary = build(args.build)
+    binary = Path(args.binary).resolve() if args.binary else build(args.build)
     size = f"{args.customers}-{args.contacts}-{args.follow_ups}-{args.reps}" + (f"-o{args.opportunities}" if args.opportunities is not None else "") \
         + f"-c{args.contracts if args.contracts is not None else args.customers // 4}"
     data = Path(args.data) if args.data else BENCH / "data" / (size + ("-postgres" if args.postgres else ""))
@@ -373,7 +374,7 @@ def main():
             print(f"{name:40} {r['rps']:>9.0f} {r['p50_ms'] or 0:>7.1f}ms {r['p99_ms'] or 0:>7.1f}ms {r['errors']:>7} {r['rss_mb'] or 0:>8.0f}", flush=True)
             if r["requests"] == 0:
                 print(raw, file=sys.stderr)
-        for r in time_money(base, binary, env, 5 if args.smoke else 30):
+        for r in [] if args.only else time_money(base, binary, env, 5 if args.smoke else 30):
             r["rss_mb"] = rss_mb(server.pid)["VmRSS"]
             results.append(r)
             print(f"{r['scenario']:40} {r['rps']:>9.0f} {r['p50_ms'] or 0:>7.1f}ms {r['p99_ms'] or 0:>7.1f}ms {r['errors']:>7} {r['rss_mb'] or 0:>8.0f}", flush=True)

@@ -96,6 +96,60 @@ struct CustomerPageJSON: Decodable {
         }
     }
 
+    /// A customer's money through the API reads the customer in the statement of its figures: it must
+    /// answer for exactly the customers the scoped view query sees (a read share, a sales-team place, a
+    /// secondary owner, the pool, the recycle bin and another organisation included).
+    @Test func customerMoneyAnswersForTheCustomersTheViewQuerySees() async throws {
+        try await withGuanxi { app, _ in
+            let w = try await World.build(app)
+            try await RecordShare(orgID: w.orgID, entity: Customer.entity, recordID: w.customers["lead"]!, userID: w.users["rep1"]!, level: .read, at: Date()).create(on: app.db)
+            let member = CustomerTeamMember()
+            member.id = UUID.v7()
+            member.orgID = w.orgID
+            member.customerID = w.customers["manager"]!
+            member.userID = w.users["westrep"]!
+            member.isLeader = false
+            member.creditPercent = 0
+            try await member.create(on: app.db)
+            let west = try await Customer.find(w.customers["west"]!, on: app.db)!
+            west.secondaryOwnerID = w.users["lead"]
+            west.creditLimit = 880_000
+            try await west.save(on: app.db)
+            let pool = try #require(try await CustomerPool.query(on: app.db).filter(\.$orgID == w.orgID).first())
+            let pooled = try await Customer.find(w.customers["rep2"]!, on: app.db)!
+            pooled.ownerID = nil
+            pooled.poolID = pool.id
+            try await pooled.save(on: app.db)
+            try await Customer.find(w.customers["director"]!, on: app.db)!.delete(on: app.db)
+
+            let all = try await Customer.query(on: app.db).withDeleted().all()
+            var seenBy: [String: Set<String>] = [:]
+            for account in World.visibility.keys.sorted() {
+                let actor = try await Actor.resolve(userID: w.users[account]!, sessionID: nil, fallbackLocale: .zhHans, on: app.db)!
+                let seen = Set(try await actor.query(Customer.self, .view, on: app.db).rows().compactMap(\.id))
+                let api = APIClient(app: app, token: World.token(account))
+                struct Money: Decodable { var creditLimit: Int64? }
+                for c in all {
+                    let res = try await api.get("/api/v1/customers/\(c.id!)/finance")
+                    #expect(res.status == (seen.contains(c.id!) ? .ok : .notFound), "\(account) on \(w.key(of: c.id!) ?? "?")")
+                    if res.status == .ok {
+                        #expect(try res.json(Money.self).creditLimit == c.creditLimit)
+                        seenBy[account, default: []].insert(w.key(of: c.id!) ?? "?")
+                    }
+                }
+            }
+            // The cases only the database knows, and the ones that stay out.
+            #expect(seenBy["rep1"] == ["rep1", "lead", "rep2"])
+            #expect(seenBy["westrep"] == ["west", "manager", "rep2"])
+            #expect(seenBy["lead"]?.contains("west") == true)
+            #expect(seenBy["admin"]?.contains("director") == false)
+            #expect(seenBy["outsider"] == ["other"])
+            let admin = APIClient(app: app, token: World.token("admin"))
+            #expect(try await admin.get("/api/v1/customers/not-a-uuid/finance").status == .notFound)
+            #expect(try await admin.get("/api/v1/customers/\(UUID())/finance").status == .notFound)
+        }
+    }
+
     @Test func editAndDeleteNeedTheAction() async throws {
         try await withGuanxi { app, _ in
             let w = try await World.build(app)

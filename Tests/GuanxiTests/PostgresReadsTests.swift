@@ -48,4 +48,22 @@ struct PostgresReadsTests {
             #expect(unkept == nil)
         }
     }
+
+    /// A customer's money with the customer itself repeats the scope of four tables: for a manager of a
+    /// department tree its statement is still kept, not parsed and planned at every call.
+    @Test func aCustomersMoneyWithItsScopesIsKept() async throws {
+        try await withGuanxi { app, _ in
+            let w = try await World.build(app)
+            let manager = try #require(try await Actor.resolve(userID: w.users["manager"]!, sessionID: nil, fallbackLocale: .zhHans, on: app.db))
+            try await app.db.transaction { tx in
+                for key in ["rep1", "west", "rep1"] {
+                    #expect(try await FinanceCards.figures(ofVisible: w.customers[key]!, actor: manager, today: "2026-11-25", on: tx) != nil)
+                }
+                #expect(try await FinanceCards.figures(ofVisible: w.customers["admin"]!, actor: manager, today: "2026-11-25", on: tx) == nil)
+                let sql = try #require(tx as? any SQLDatabase)
+                let prepared = try await sql.raw("SELECT count(*) AS n FROM pg_prepared_statements WHERE statement LIKE '%SELECT credit_limit FROM customers%'").first()
+                #expect(try prepared?.decode(column: "n", as: Int.self) == 1)
+            }
+        }
+    }
 }

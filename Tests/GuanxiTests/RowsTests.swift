@@ -95,6 +95,47 @@ import Testing
         }
     }
 
+    /// A session or token brings its organisation's stamp (and the unread count) in the same statement.
+    @Test func aFirstRowReadsItsAddedColumnsInTheSameStatement() async throws {
+        try await withGuanxi { app, _ in
+            let w = try await World.build(app)
+            let org = try #require(try await Organization.find(w.orgID, on: app.db))
+            let user = try #require(try await User.find(w.users["rep1"]!, on: app.db))
+            let token = try #require(try await ApiToken.query(on: app.db).filter(\.$userID == user.id!).first())
+            for unread in 0..<2 {
+                if unread == 1 {
+                    try await UserNotification(orgID: w.orgID, userID: user.id!, kind: "test", messageKey: "t", args: [], link: nil, dedupeKey: nil, at: Date()).create(on: app.db)
+                }
+                let lines = NIOLockedValueBox<[String]>([])
+                let logger = Logger(label: "sql") { _ in QueryShapeTests.Capture(lines: lines) }
+                let db = app.databases.database(logger: logger, on: app.eventLoopGroup.any())!
+                let (read, more) = try #require(try await ApiToken.query(on: db).filter(\.$id == token.id!)
+                    .firstRow(adding: [ActorCache.stampColumn(of: ApiToken.schema), Notifier.unreadColumn(of: ApiToken.schema),
+                                       ("nothing", "NULL")]))
+                #expect(lines.withLockedValue { $0.count } == 1)
+                #expect(read.id == token.id && read.tokenHash == token.tokenHash && read.$id.exists)
+                let stamp = try await ActorCache.version(orgID: w.orgID, on: app.db)
+                #expect(try more?.integer("access_version") == stamp && stamp != nil)
+                #expect(try more?.integer("unread") == Int64(unread))
+                #expect(try more?.integer("nothing") == nil)
+            }
+            // The bell's count stops at 100: it shows "99+" beyond 99.
+            for _ in 0..<120 {
+                try await UserNotification(orgID: w.orgID, userID: user.id!, kind: "test", messageKey: "t", args: [], link: nil, dedupeKey: nil, at: Date()).create(on: app.db)
+            }
+            let many = try await ApiToken.query(on: app.db).filter(\.$id == token.id!).firstRow(adding: [Notifier.unreadColumn(of: ApiToken.schema)])
+            #expect(try many?.1?.integer("unread") == 100)
+            #expect(try await Notifier.unreadCount(userID: user.id!, on: app.db) == 121)
+            // The stamp read with the token moves as the organisation's own does.
+            let before = try await ApiToken.query(on: app.db).filter(\.$id == token.id!).firstRow(adding: [ActorCache.stampColumn(of: ApiToken.schema)])
+            org.name = "改过的名字"
+            try await org.save(on: app.db)
+            let after = try await ApiToken.query(on: app.db).filter(\.$id == token.id!).firstRow(adding: [ActorCache.stampColumn(of: ApiToken.schema)])
+            #expect(try after?.1?.integer("access_version") == (try before?.1?.integer("access_version")).map { $0 + 1 })
+            #expect(try await ApiToken.query(on: app.db).filter(\.$id == UUID()).firstRow(adding: [ActorCache.stampColumn(of: ApiToken.schema)]) == nil)
+        }
+    }
+
     @Test func deletedRowsStayOutAndTheSQLIsFluentsOwn() async throws {
         try await withGuanxi { app, _ in
             let w = try await World.build(app)

@@ -35,6 +35,9 @@ import VaporTesting
         try await withGuanxi { app, _ in
             let w = try await World.build(app)
             let api = APIClient(app: app, token: World.token("rep1"))
+            let browser = Browser(app)
+            try await browser.signIn("rep1")
+            #expect(try await browser.get("/customers").text.contains("me-name"))
             struct Page: Decodable { var items: [Item]; struct Item: Decodable { var id: UUID } }
             struct Me: Decodable { var name: String; var organizationName: String; var scopes: [String: String] }
             let own = try await api.get("/api/v1/customers?limit=200").json(Page.self).items.count
@@ -63,11 +66,14 @@ import VaporTesting
             let me = try await api.get("/api/v1/me").json(Me.self)
             #expect(me.name == "改名后")
             #expect(me.organizationName == "新名字公司")
+            // Pages too: the session brings the stamp.
+            #expect(try await browser.get("/customers").text.contains("改名后"))
 
             // Disabling the user shuts the door on the next request.
             user.status = .disabled
             try await user.save(on: app.db)
             #expect(try await api.get("/api/v1/me").status == .unauthorized)
+            #expect(try await browser.get("/customers").location?.hasPrefix("/login") == true)
         }
     }
 

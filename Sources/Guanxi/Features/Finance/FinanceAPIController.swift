@@ -123,13 +123,14 @@ struct FinanceAPIController: RouteCollection {
     @Sendable func customerFinance(req: Request) async throws -> Response {
         let actor = try req.actor
         try actor.require(.view, .contracts)
-        let c = try await actor.find(Customer.self, req.parameters.get("id", as: UUID.self), for: .view, on: req.db)
-        let f = try await FinanceCards.figures(customerID: c.id!, actor: actor, today: CalendarDate.of(req.now, in: actor.org.timeZone), on: req.db)
+        guard let id = req.parameters.get("id", as: UUID.self),
+              let (f, creditLimit) = try await FinanceCards.figures(ofVisible: id, actor: actor, today: CalendarDate.of(req.now, in: actor.org.timeZone), on: req.db)
+        else { throw AppError.notFound }
         var pairs: [(String, JSONValue)] = [
             ("contracts", .int(f.contracts)), ("amount", .int(Int(f.amount))), ("owed", .int(Int(f.owed))), ("overdue", .int(Int(f.overdue))),
             ("received", .int(Int(f.received))), ("invoiced", .int(Int(f.invoiced))), ("prepayment", .int(Int(f.prepayment))),
         ]
-        if let l = c.creditLimit { pairs.append(("creditLimit", .int(Int(l)))) }
+        if let l = creditLimit { pairs.append(("creditLimit", .int(Int(l)))) }
         return JSONResponse.ok(.object(pairs))
     }
 

@@ -67,11 +67,21 @@ enum FinanceCards {
     /// A customer's money in the actor's scope: contracts signed (as customer or payer), what is owed and
     /// overdue, received, invoiced, and the prepayment left.
     static func figures(customerID: UUID, actor: Actor, today: String, on db: Database) async throws -> CustomerFigures {
-        guard let sql = db as? any SQLDatabase else { return CustomerFigures() }
-        struct R: Decodable { let n: Int?; let amount, received, invoiced, owed, overdue, prepayment: Int64? }
-        // One statement over the three tables: on PostgreSQL each statement is a round trip and a plan.
+        try await read(customerID: customerID, actor: actor, today: today, visible: false, on: db)?.figures ?? CustomerFigures()
+    }
+
+    /// The figures of a customer the actor sees, and its credit limit, read with the customer in one
+    /// statement (the API reads nothing else of it); nil when the actor does not see it.
+    static func figures(ofVisible customerID: UUID, actor: Actor, today: String, on db: Database) async throws -> (figures: CustomerFigures, creditLimit: Int64?)? {
+        try await read(customerID: customerID, actor: actor, today: today, visible: true, on: db)
+    }
+
+    private static func read(customerID: UUID, actor: Actor, today: String, visible: Bool, on db: Database) async throws -> (figures: CustomerFigures, creditLimit: Int64?)? {
+        guard let sql = db as? any SQLDatabase else { return nil }
+        struct R: Decodable { let n: Int?; let amount, received, invoiced, owed, overdue, prepayment, credit_limit: Int64? }
+        // One statement over the tables: on PostgreSQL each statement is a round trip and a plan.
         let prepayment = try PaymentService(db: db, actor: actor, now: Date()).prepaymentSQL(customerID: customerID)
-        let query: SQLQueryString = """
+        var query: SQLQueryString = """
             SELECT * FROM
               (SELECT COUNT(*) AS n, CAST(SUM(total) AS BIGINT) AS amount, CAST(SUM(received - refunded) AS BIGINT) AS received,
                       CAST(SUM(invoiced) AS BIGINT) AS invoiced FROM contracts
@@ -83,9 +93,16 @@ enum FinanceCards {
                WHERE \(try actor.scopeSQL(Receivable.self)) AND customer_id = \(bind: customerID) AND is_void = false AND received < amount) r,
               (\(prepayment)) p
             """
-        guard let r = try await sql.keptRows(query).first?.decode(model: R.self) else { return CustomerFigures() }
-        return CustomerFigures(contracts: r.n ?? 0, amount: r.amount ?? 0, owed: r.owed ?? 0, overdue: r.overdue ?? 0,
-                               received: r.received ?? 0, invoiced: r.invoiced ?? 0, prepayment: r.prepayment ?? 0)
+        if visible {
+            // No row when the customer is out of scope: the same rule as `Actor.query(Customer.self, .view)`.
+            let customer: SQLQueryString = """
+                , (SELECT credit_limit FROM customers WHERE \(try actor.scopeSQL(Customer.self)) AND deleted_at IS NULL AND id = \(bind: customerID)) c
+                """
+            query.appendInterpolation(customer)
+        }
+        guard let r = try await sql.keptRows(query).first?.decode(model: R.self) else { return visible ? nil : (CustomerFigures(), nil) }
+        return (CustomerFigures(contracts: r.n ?? 0, amount: r.amount ?? 0, owed: r.owed ?? 0, overdue: r.overdue ?? 0,
+                                received: r.received ?? 0, invoiced: r.invoiced ?? 0, prepayment: r.prepayment ?? 0), r.credit_limit)
     }
 
     /// The customer 360 card: figures, then the latest contracts, payments and invoices.

@@ -29,10 +29,13 @@ final class ActorCache: Sendable {
 
     init(capacity: Int = 10_000) { self.capacity = capacity }
 
-    /// The actor for a user in an organisation: the kept one when the stamp still matches, else resolved afresh.
-    func actor(userID: UUID, orgID: UUID, sessionID: UUID?, fallbackLocale: AppLocale, on db: Database) async throws -> Actor? {
+    /// The actor for a user in an organisation: the kept one when the stamp still matches, else resolved
+    /// afresh. `stamp` is the organisation's stamp when the caller read it already (`stampColumn`).
+    func actor(userID: UUID, orgID: UUID, sessionID: UUID?, fallbackLocale: AppLocale, stamp: Int64? = nil, on db: Database) async throws -> Actor? {
         // The stamp is read before resolving, so a kept actor is never newer than the stamp it is filed under.
-        guard let version = try await Self.version(orgID: orgID, on: db) else { return nil }
+        var version = stamp
+        if version == nil { version = try await Self.version(orgID: orgID, on: db) }
+        guard let version else { return nil }
         let key = Key(userID: userID, sessionID: sessionID, locale: fallbackLocale)
         if let hit = entries.withLockedValue({ $0[key] }), hit.version == version { return hit.actor }
         guard var actor = try await Actor.resolve(userID: userID, sessionID: sessionID, fallbackLocale: fallbackLocale, on: db),
@@ -43,6 +46,12 @@ final class ActorCache: Sendable {
             entries[key] = Entry(version: version, actor: actor)
         }
         return actor
+    }
+
+    /// The stamp of the organisation a row names in its `org_id`, as a column of that row: the session
+    /// or token that starts a request brings it in the same statement (`QueryBuilder.firstRow(adding:)`).
+    static func stampColumn(of schema: String) -> (name: String, sql: String) {
+        ("access_version", "(SELECT access_version FROM organizations WHERE id = \"\(schema)\".\"org_id\")")
     }
 
     static func version(orgID: UUID, on db: Database) async throws -> Int64? {

@@ -47,8 +47,10 @@ enum PostgresReads {
         return Rows(names: rows.first.map { $0.map(\.columnName) } ?? [], rows: rows)
     }
 
-    /// Statements with more binds are mostly lists (`IN (…)`) of varying length: one kept per length is waste.
-    static let maxBinds = 32
+    /// Statements with more binds are mostly lists (`IN (…)`) of varying length: one kept per length is
+    /// waste. A scope repeats the user and the department tree per table, so a statement over several
+    /// scoped tables has many: a customer's money with the customer itself, 36 for a manager of three departments.
+    static let maxBinds = 64
     /// Every connection may come to hold each kept statement; beyond this many, new ones run unnamed.
     static let capacity = 1_000
 

@@ -41,8 +41,8 @@ extension QueryBuilder {
 
     /// The rows the builder selects, each read by field key as a model would read it, or nil where
     /// `rows()` would take `all()`. `fields` narrows the columns (all of the model's by default).
-    func outputs(fields: [FieldKey]? = nil) async throws -> [any DatabaseOutput]? {
-        guard let (sql, statement, names) = serialized(fields: fields) else { return nil }
+    func outputs(fields: [FieldKey]? = nil, adding columns: [(name: String, sql: String)] = []) async throws -> [any DatabaseOutput]? {
+        guard let (sql, statement, names) = serialized(fields: fields, adding: columns) else { return nil }
         if let read = try await PostgresReads.query(database, statement.sql, statement.binds) {
             return read.rows.map { PostgresRowOutput(columns: read.names, row: $0, names: names) }
         }
@@ -53,14 +53,17 @@ extension QueryBuilder {
         return read.rows.map { SQLiteRowOutput(columns: read.names, values: $0, names: names) }
     }
 
-    /// Fluent's SQL for the query, with `fields` (or all of the model's) as its columns; nil where Fluent must run it.
-    func serialized(fields: [FieldKey]?) -> (any SQLDatabase, Serialized, ColumnNames)? {
+    /// Fluent's SQL for the query, with `fields` (or all of the model's) as its columns, then `columns`
+    /// (SQL expressions by name); nil where Fluent must run it.
+    func serialized(fields: [FieldKey]?, adding columns: [(name: String, sql: String)] = []) -> (any SQLDatabase, Serialized, ColumnNames)? {
         guard let sql = database as? any SQLDatabase, case .read = query.action, query.joins.isEmpty, eagerLoaders.isEmpty,
               leavesDeletedRowsToTheQuery else { return nil }
         var q = query
         if fields != nil || q.fields.isEmpty {
             q.fields = [.custom(SelectList.of(Model.self, fields))]
         }
+        let schema = Model.schemaOrAlias
+        q.fields += columns.map { name, expression in .custom(SQLRaw("\(expression) AS \"\(schema)_\(name)\"")) }
         var serializer = SQLSerializer(database: NamesAsWritten(base: sql))
         SQLQueryConverter(delegate: PlainConverter()).convert(q).serialize(to: &serializer)
         return (sql, Serialized(sql: serializer.sql, binds: serializer.binds), ColumnNames(prefix: Model.schemaOrAlias + "_"))
@@ -94,6 +97,25 @@ extension QueryBuilder {
     /// The first model, read as `rows()` reads.
     func firstRow() async throws -> Model? {
         try await copy().limit(1).rows().first
+    }
+
+    /// The first model and, read by the same statement, `columns`: SQL expressions over its row, by name
+    /// (on PostgreSQL every statement is a round trip). The output is nil where Fluent must run the query.
+    func firstRow(adding columns: [(name: String, sql: String)]) async throws -> (Model, (any DatabaseOutput)?)? {
+        let b = copy().limit(1)
+        guard let outputs = try await b.outputs(adding: columns) else { return try await b.first().map { ($0, nil) } }
+        guard let row = outputs.first else { return nil }
+        let model = Model()
+        try model.output(from: row)
+        return (model, row)
+    }
+}
+
+extension DatabaseOutput {
+    /// An integer column added to a read (`firstRow(adding:)`), nil when null.
+    func integer(_ name: String) throws -> Int64? {
+        let key = FieldKey(stringLiteral: name)
+        return try decodeNil(key) ? nil : decode(key, as: Int64.self)
     }
 }
 

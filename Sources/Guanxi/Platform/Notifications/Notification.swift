@@ -72,6 +72,14 @@ enum Notifier {
         return true
     }
 
+    /// The bell's count for the user a row names in its `user_id`, as a column of that row: up to 100,
+    /// as the bell shows "99+" beyond 99.
+    static func unreadColumn(of schema: String) -> (name: String, sql: String) {
+        ("unread", """
+            (SELECT COUNT(*) FROM (SELECT 1 FROM \(UserNotification.schema) WHERE user_id = "\(schema)"."user_id" AND read_at IS NULL LIMIT 100) u)
+            """)
+    }
+
     static func unreadCount(userID: UUID, on db: Database) async throws -> Int {
         try await UserNotification.query(on: db).filter(\.$userID == userID).filter(\.$readAt == nil).countRows()
     }
