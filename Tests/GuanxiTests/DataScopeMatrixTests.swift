@@ -55,6 +55,23 @@ struct CustomerPageJSON: Decodable {
         }
     }
 
+    /// What only the database knows: rep1 may read lead's customer (a share), westrep is in the sales
+    /// team of manager's customer, lead is the secondary owner of west's.
+    static func grantBeyondTheScope(_ w: World, on db: Database) async throws {
+        try await RecordShare(orgID: w.orgID, entity: Customer.entity, recordID: w.customers["lead"]!, userID: w.users["rep1"]!, level: .read, at: Date()).create(on: db)
+        let member = CustomerTeamMember()
+        member.id = UUID.v7()
+        member.orgID = w.orgID
+        member.customerID = w.customers["manager"]!
+        member.userID = w.users["westrep"]!
+        member.isLeader = false
+        member.creditPercent = 0
+        try await member.create(on: db)
+        let west = try await Customer.find(w.customers["west"]!, on: db)!
+        west.secondaryOwnerID = w.users["lead"]
+        try await west.save(on: db)
+    }
+
     /// The 360 view's edit check (owners and department in memory) answers as the scoped edit query
     /// does, for every user and customer it sees: an edit share, a place in the sales team and a
     /// secondary owner included.
@@ -62,18 +79,7 @@ struct CustomerPageJSON: Decodable {
         try await withGuanxi { app, _ in
             let w = try await World.build(app)
             try await RecordShare(orgID: w.orgID, entity: Customer.entity, recordID: w.customers["rep1"]!, userID: w.users["rep2"]!, level: .edit, at: Date()).create(on: app.db)
-            try await RecordShare(orgID: w.orgID, entity: Customer.entity, recordID: w.customers["lead"]!, userID: w.users["rep1"]!, level: .read, at: Date()).create(on: app.db)
-            let member = CustomerTeamMember()
-            member.id = UUID.v7()
-            member.orgID = w.orgID
-            member.customerID = w.customers["manager"]!
-            member.userID = w.users["westrep"]!
-            member.isLeader = false
-            member.creditPercent = 0
-            try await member.create(on: app.db)
-            let west = try await Customer.find(w.customers["west"]!, on: app.db)!
-            west.secondaryOwnerID = w.users["lead"]
-            try await west.save(on: app.db)
+            try await Self.grantBeyondTheScope(w, on: app.db)
 
             var answers: [String: Bool] = [:]
             for account in World.visibility.keys.sorted() {
@@ -102,17 +108,8 @@ struct CustomerPageJSON: Decodable {
     @Test func customerMoneyAnswersForTheCustomersTheViewQuerySees() async throws {
         try await withGuanxi { app, _ in
             let w = try await World.build(app)
-            try await RecordShare(orgID: w.orgID, entity: Customer.entity, recordID: w.customers["lead"]!, userID: w.users["rep1"]!, level: .read, at: Date()).create(on: app.db)
-            let member = CustomerTeamMember()
-            member.id = UUID.v7()
-            member.orgID = w.orgID
-            member.customerID = w.customers["manager"]!
-            member.userID = w.users["westrep"]!
-            member.isLeader = false
-            member.creditPercent = 0
-            try await member.create(on: app.db)
+            try await Self.grantBeyondTheScope(w, on: app.db)
             let west = try await Customer.find(w.customers["west"]!, on: app.db)!
-            west.secondaryOwnerID = w.users["lead"]
             west.creditLimit = 880_000
             try await west.save(on: app.db)
             let pool = try #require(try await CustomerPool.query(on: app.db).filter(\.$orgID == w.orgID).first())
