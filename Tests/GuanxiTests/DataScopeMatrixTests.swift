@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import GuanxiCore
 import Testing
 import Vapor
 import VaporTesting
@@ -144,6 +145,54 @@ struct CustomerPageJSON: Decodable {
             let admin = APIClient(app: app, token: World.token("admin"))
             #expect(try await admin.get("/api/v1/customers/not-a-uuid/finance").status == .notFound)
             #expect(try await admin.get("/api/v1/customers/\(UUID())/finance").status == .notFound)
+        }
+    }
+
+    /// The one-statement visibility check (a follow-up's customer, a customer named in a form) answers
+    /// as the scoped view query, for every user and customer: shares, a sales-team place, a secondary
+    /// owner, a pool customer, one in the recycle bin and another organisation's; and a lead in the
+    /// lead pool is open to everyone who may view leads.
+    @Test func visibilityChecksAnswerAsTheViewQuery() async throws {
+        try await withGuanxi { app, _ in
+            let w = try await World.build(app)
+            try await Self.grantBeyondTheScope(w, on: app.db)
+            let pool = try #require(try await CustomerPool.query(on: app.db).filter(\.$orgID == w.orgID).first())
+            let pooled = try await Customer.find(w.customers["rep2"]!, on: app.db)!
+            pooled.ownerID = nil
+            pooled.poolID = pool.id
+            try await pooled.save(on: app.db)
+            try await Customer.find(w.customers["director"]!, on: app.db)!.delete(on: app.db)
+            let lead = Lead(orgID: w.orgID, createdBy: w.users["admin"], now: Date())
+            lead.company = "池中线索"
+            try await lead.create(on: app.db)
+
+            let all = try await Customer.query(on: app.db).withDeleted().all()
+            var seenBy: [String: Set<String>] = [:]
+            for account in World.visibility.keys.sorted() {
+                let actor = try await Actor.resolve(userID: w.users[account]!, sessionID: nil, fallbackLocale: .zhHans, on: app.db)!
+                let seen = Set(try await actor.query(Customer.self, .view, on: app.db).rows().compactMap(\.id))
+                for c in all {
+                    let checked = (try? await actor.visibleID(Customer.self, c.id, on: app.db)) != nil
+                    #expect(checked == seen.contains(c.id!), "\(account) on \(w.key(of: c.id!) ?? "?")")
+                    if checked { seenBy[account, default: []].insert(w.key(of: c.id!) ?? "?") }
+                    var errors = FieldErrors()
+                    let named = try await actor.visibleCustomer(c.id!.uuidString, field: "customerID", into: &errors, on: app.db)
+                    #expect((named != nil) == checked && errors.isEmpty == checked)
+                }
+                if actor.can(.view, .leads), actor.orgID == w.orgID {
+                    let seesLead = try await actor.query(Lead.self, .view, on: app.db).filter(\.$id == lead.id!).exists()
+                    let checkedLead = try? await actor.visibleID(Lead.self, lead.id, on: app.db)
+                    #expect(seesLead && checkedLead == lead.id, "\(account) on the pool lead")
+                }
+            }
+            #expect(seenBy["rep1"] == ["rep1", "lead", "rep2"])
+            #expect(seenBy["westrep"] == ["west", "manager", "rep2"])
+            #expect(seenBy["manager"] == ["rep1", "rep2", "lead", "west", "manager"])
+            #expect(seenBy["lead"] == ["lead", "rep1", "rep2", "west"])
+            #expect(seenBy["outsider"] == ["other"])
+            let rep1 = try await Actor.resolve(userID: w.users["rep1"]!, sessionID: nil, fallbackLocale: .zhHans, on: app.db)!
+            await #expect(throws: AppError.self) { try await rep1.visibleID(Customer.self, nil, on: app.db) }
+            await #expect(throws: AppError.self) { try await rep1.visibleID(Customer.self, UUID(), on: app.db) }
         }
     }
 

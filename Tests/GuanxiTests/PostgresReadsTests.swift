@@ -66,4 +66,30 @@ struct PostgresReadsTests {
             }
         }
     }
+
+    /// A department tree is one array bind on PostgreSQL: managers of trees of one and three departments
+    /// read customers through the same kept statement, and see what their trees hold.
+    @Test func departmentTreesOfAnySizeShareOneStatement() async throws {
+        try await withGuanxi { app, _ in
+            let w = try await World.build(app)
+            let eastManager = User(orgID: w.orgID, account: "eastmanager", name: "East Manager", passwordHash: "x",
+                                   departmentID: w.departments["East"], supervisorID: nil)
+            try await eastManager.create(on: app.db)
+            try await UserRole(orgID: w.orgID, userID: eastManager.id!, roleID: w.roles["manager"]!).create(on: app.db)
+            let manager = try #require(try await Actor.resolve(userID: w.users["manager"]!, sessionID: nil, fallbackLocale: .zhHans, on: app.db))
+            let east = try #require(try await Actor.resolve(userID: eastManager.id!, sessionID: nil, fallbackLocale: .zhHans, on: app.db))
+            #expect(manager.scope.departmentTreeIDs.count > 1 && east.scope.departmentTreeIDs.count == 1)
+            try await app.db.transaction { tx in
+                let many = try await manager.query(Customer.self, .view, on: tx).rows().compactMap { w.key(of: $0.id!) }
+                let one = try await east.query(Customer.self, .view, on: tx).rows().compactMap { w.key(of: $0.id!) }
+                #expect(Set(many) == World.visibility["manager"])
+                #expect(Set(one) == ["rep1", "rep2", "lead"])
+                let sql = try #require(tx as? any SQLDatabase)
+                let kept = try await sql.raw("""
+                    SELECT count(*) AS n FROM pg_prepared_statements WHERE statement LIKE '%FROM "customers"%' AND statement LIKE '%"department_id" = ANY($%'
+                    """).first()
+                #expect(try kept?.decode(column: "n", as: Int.self) == 1)
+            }
+        }
+    }
 }

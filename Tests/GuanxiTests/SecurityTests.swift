@@ -135,6 +135,13 @@ import VaporTesting
         #expect(H.render(H.empty) == "")
     }
 
+    /// Stored cookies and tokens are their SHA-256 in lower-case hex (FIPS 180-2's test vectors).
+    @Test func tokensAreStoredAsTheirSHA256InHex() {
+        #expect(Tokens.hash("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(Tokens.hash("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(Tokens.hash("关系") != Tokens.hash("关系 "))
+    }
+
     @Test func signOutEndsTheSession() async throws {
         try await withGuanxi { app, _ in
             _ = try await World.build(app)

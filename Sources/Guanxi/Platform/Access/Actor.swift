@@ -176,44 +176,8 @@ extension Actor {
     }
 
     private func applyScope<M: ScopedModel>(_ query: QueryBuilder<M>, _ type: M.Type, action: Action) -> QueryBuilder<M> {
-        let scope = policy.scope(for: M.module)
-        if scope == .all { return query }
-        let owner = DatabaseQuery.Field.path(["owner_id"], schema: M.schema)
-        let dept = DatabaseQuery.Field.path(["department_id"], schema: M.schema)
-        // A read share lets a colleague see the record; changing it needs an edit share.
-        let levels = action == .view ? [RecordShare.Level.read.rawValue, RecordShare.Level.edit.rawValue] : [RecordShare.Level.edit.rawValue]
-        let shared = DatabaseQuery.Filter.sql(embed: """
-            \(ident: M.schema).\(ident: "id") IN (SELECT record_id FROM record_shares WHERE user_id = \(bind: userID) AND entity = \(bind: M.entity) AND level IN (\(binds: levels)))
-            """)
-        return query.group(.or) { or in
-            or.filter(owner, .equal, .bind(userID))
-            if M.shareable { or.filter(shared) }
-            if M.self == Customer.self {
-                // The secondary owner and the customer's sales team work on it like the owner.
-                or.filter(.sql(embed: "\(ident: M.schema).\(ident: "secondary_owner_id") = \(bind: userID)"))
-                or.filter(.sql(embed: "\(ident: M.schema).\(ident: "id") IN (SELECT customer_id FROM customer_team_members WHERE user_id = \(bind: userID))"))
-            }
-            // Customers waiting in a public pool are open to everyone who may view customers.
-            if action == .view, M.self == Customer.self {
-                or.filter(.sql(embed: "(\(ident: M.schema).\(ident: "owner_id") IS NULL AND \(ident: M.schema).\(ident: "pool_id") IS NOT NULL)"))
-            }
-            // So are leads in the lead pool (no owner).
-            if action == .view, M.self == Lead.self {
-                or.filter(.sql(embed: "\(ident: M.schema).\(ident: "owner_id") IS NULL"))
-            }
-            switch scope {
-            case .all, .own:
-                break
-            case .ownAndSubordinates:
-                let ids = scope_ids(self.scope.subordinateIDs)
-                if !ids.isEmpty { or.filter(owner, .subset(inverse: false), .array(ids.map { .bind($0) })) }
-            case .department:
-                if let d = departmentID { or.filter(dept, .equal, .bind(d)) }
-            case .departmentTree:
-                let ids = scope_ids(self.scope.departmentTreeIDs)
-                if !ids.isEmpty { or.filter(dept, .subset(inverse: false), .array(ids.map { .bind($0) })) }
-            }
-        }
+        if let condition = scopeCondition(M.self, table: M.schema, action: action, shares: true) { query.filter(.sql(embed: condition)) }
+        return query
     }
 
     /// The same organisation and scope rule as `query(_:_:on:)`, as SQL for aggregate queries (reports, charts).
@@ -222,30 +186,46 @@ extension Actor {
     func scopeSQL<M: ScopedModel>(_ type: M.Type, alias: String? = nil, shares: Bool = true) throws -> SQLQueryString {
         try require(.view, M.module)
         let t = alias ?? M.schema
+        let org: SQLQueryString = "\(ident: t).\(ident: "org_id") = \(bind: orgID)"
+        guard let condition = scopeCondition(M.self, table: t, action: .view, shares: shares) else { return org }
+        return org + " AND " + condition
+    }
+
+    /// The data scope of a module over `table`, as one condition (nil when the whole organisation is in
+    /// scope). Both the query builders and the raw SQL of reports take it from here.
+    private func scopeCondition<M: ScopedModel>(_ type: M.Type, table t: String, action: Action, shares: Bool) -> SQLQueryString? {
+        let scope = policy.scope(for: M.module)
+        if scope == .all { return nil }
         var parts: [SQLQueryString] = ["\(ident: t).\(ident: "owner_id") = \(bind: userID)"]
         if shares, M.shareable {
-            parts.append("\(ident: t).\(ident: "id") IN (SELECT record_id FROM record_shares WHERE user_id = \(bind: userID) AND entity = \(bind: M.entity))")
+            // A read share lets a colleague see the record; changing it needs an edit share.
+            let levels = action == .view ? [RecordShare.Level.read.rawValue, RecordShare.Level.edit.rawValue] : [RecordShare.Level.edit.rawValue]
+            parts.append("""
+                \(ident: t).\(ident: "id") IN (SELECT record_id FROM record_shares WHERE user_id = \(bind: userID) AND entity = \(bind: M.entity) AND level IN (\(binds: levels)))
+                """)
         }
         if M.self == Customer.self {
-            parts.append("(\(ident: t).\(ident: "owner_id") IS NULL AND \(ident: t).\(ident: "pool_id") IS NOT NULL)")
+            // The secondary owner and the customer's sales team work on it like the owner.
             parts.append("\(ident: t).\(ident: "secondary_owner_id") = \(bind: userID)")
             parts.append("\(ident: t).\(ident: "id") IN (SELECT customer_id FROM customer_team_members WHERE user_id = \(bind: userID))")
+            // Customers waiting in a public pool are open to everyone who may view customers.
+            if action == .view { parts.append("(\(ident: t).\(ident: "owner_id") IS NULL AND \(ident: t).\(ident: "pool_id") IS NOT NULL)") }
         }
-        switch policy.scope(for: M.module) {
-        case .all:
-            return "\(ident: t).\(ident: "org_id") = \(bind: orgID)"
-        case .own:
+        // So are leads in the lead pool (no owner).
+        if action == .view, M.self == Lead.self { parts.append("\(ident: t).\(ident: "owner_id") IS NULL") }
+        switch scope {
+        case .all, .own:
             break
         case .ownAndSubordinates:
-            let ids = scope_ids(scope.subordinateIDs)
-            if !ids.isEmpty { parts.append("\(ident: t).\(ident: "owner_id") IN (\(binds: ids))") }
+            let ids = scope_ids(self.scope.subordinateIDs)
+            if !ids.isEmpty { parts.append("\(ident: t).\(ident: "owner_id") \(OneOf(ids))") }
         case .department:
             if let d = departmentID { parts.append("\(ident: t).\(ident: "department_id") = \(bind: d)") }
         case .departmentTree:
-            let ids = scope_ids(scope.departmentTreeIDs)
-            if !ids.isEmpty { parts.append("\(ident: t).\(ident: "department_id") IN (\(binds: ids))") }
+            let ids = scope_ids(self.scope.departmentTreeIDs)
+            if !ids.isEmpty { parts.append("\(ident: t).\(ident: "department_id") \(OneOf(ids))") }
         }
-        var joined: SQLQueryString = "\(ident: t).\(ident: "org_id") = \(bind: orgID) AND ("
+        var joined: SQLQueryString = "("
         for (i, p) in parts.enumerated() {
             if i > 0 { joined.appendLiteral(" OR ") }
             joined.appendInterpolation(p)
@@ -259,10 +239,9 @@ extension Actor {
     func narrowToTeam<M: ScopedModel>(_ query: QueryBuilder<M>) {
         guard policy.scope(for: M.module) == .all else { return }
         let tree = scope_ids(scope.departmentTreeIDs)
-        query.group(.or) { or in
-            or.filter(.path(["owner_id"], schema: M.schema), .equal, .bind(userID))
-            or.filter(.path(["department_id"], schema: M.schema), .subset(inverse: false), .array(tree.map { .bind($0) }))
-        }
+        let t = M.schema
+        query.filter(.sql(embed: tree.isEmpty ? "\(ident: t).\(ident: "owner_id") = \(bind: userID)"
+            : "(\(ident: t).\(ident: "owner_id") = \(bind: userID) OR \(ident: t).\(ident: "department_id") \(OneOf(tree)))"))
     }
 
     /// The colleagues whose records the module's data scope shows this actor (themselves included):
@@ -288,8 +267,7 @@ extension Actor {
     /// A customer named in input, if the actor may see it; an unknown or invisible one is a field error.
     func visibleCustomer(_ raw: String?, field: String, into errors: inout FieldErrors, on db: Database) async throws -> UUID? {
         guard let raw = Check.clean(raw) else { return nil }
-        guard let id = UUID(uuidString: raw), can(.view, .customers),
-              try await query(Customer.self, .view, on: db).filter(\.$id == id).exists() else {
+        guard let id = UUID(uuidString: raw), can(.view, .customers), try await sees(Customer.self, id, on: db) else {
             errors.add(field, "error.invalidOption")
             return nil
         }
@@ -301,8 +279,19 @@ extension Actor {
     /// Loads one record the actor may act on, or throws 404 (not visible) / 403 (visible, action not granted).
     /// `find(_:_:for: .view)` for a caller that needs only the id of a record the actor may see: no model is read.
     func visibleID<M: ScopedModel>(_ type: M.Type, _ id: UUID?, on db: Database) async throws -> UUID {
-        guard let id, try await query(M.self, .view, on: db).filter(\._$id == id).exists() else { throw AppError.notFound }
+        guard let id, try await sees(M.self, id, on: db) else { throw AppError.notFound }
         return id
+    }
+
+    /// Whether the view query would find the record: one statement of the scope's SQL, with no query
+    /// builder (Fluent makes two models for each, and a customer is 45 fields).
+    private func sees<M: ScopedModel>(_ type: M.Type, _ id: UUID, on db: Database) async throws -> Bool {
+        guard let sql = db as? any SQLDatabase else { return try await query(M.self, .view, on: db).filter(\._$id == id).exists() }
+        let t = M.schema
+        var statement: SQLQueryString = "SELECT 1 AS seen FROM \(ident: t) WHERE \(try scopeSQL(M.self)) AND \(ident: t).\(ident: "id") = \(bind: id)"
+        if M.self is any SoftDeleted.Type { statement.appendLiteral(" AND \"\(t)\".\"deleted_at\" IS NULL") }
+        statement.appendLiteral(" LIMIT 1")
+        return try await !sql.keptRows(statement).isEmpty
     }
 
     func find<M: ScopedModel>(_ type: M.Type, _ id: UUID?, for action: Action, on db: Database) async throws -> M {
