@@ -78,6 +78,17 @@ import VaporTesting
                 let res = try await app.testing().sendRequest(.POST, path, headers: headers, body: ByteBuffer(string: "--f013\r\n\u{1A}garbage--f013--\r\n"))
                 #expect(res.status == .badRequest, "\(path): \(res.status)")
             }
+            // The media type's name in any case.
+            headers.replaceOrAdd(name: .contentType, value: "Multipart/Form-Data; boundary=f013")
+            let shouted = try await app.testing().sendRequest(.POST, "/login", headers: headers, body: ByteBuffer(string: "--f013\r\n\u{1A}garbage--f013--\r\n"))
+            #expect(shouted.status == .badRequest)
+            // A well-formed multipart body to an API route that takes JSON is the wrong media type.
+            let w = try await World.build(app)
+            headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=b")
+            headers.bearerAuthorization = BearerAuthorization(token: World.token("rep1"))
+            let form = ByteBuffer(string: "--b\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nx\r\n--b--\r\n")
+            let wrong = try await app.testing().sendRequest(.POST, "/api/v1/customers/\(w.customers["rep1"]!)/follow-ups", headers: headers, body: form)
+            #expect(wrong.status == .unsupportedMediaType)
             #expect(MultipartGuardMiddleware.wellFormed(Data("--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--b--\r\n".utf8), boundary: "b"))
             #expect(!MultipartGuardMiddleware.wellFormed(Data("--b\r\nno headers--b--".utf8), boundary: "b"))
             #expect(!MultipartGuardMiddleware.wellFormed(Data("--b\r\nContent-Disposition: x\r\n\r\n1".utf8), boundary: "b"))

@@ -133,6 +133,10 @@ import VaporTesting
         ])
         #expect(H.render(page) == #"<form class="b" value title="1 &lt; 2 &amp; &quot;3&quot;"><input name="q" value="张三&#39;s"/>&lt;b&gt;<i>x</i><select required="required"></select></form>"#)
         #expect(H.render(H.empty) == "")
+        // A page goes out as bytes, the same markup behind its doctype, however long it grows.
+        let long = H.group([page] + (0..<2_000).map { H.el("p", [.cls("n\($0)")], [H.text("第\($0)行 <&>")]) })
+        #expect(String(buffer: H.document(long)) == "<!DOCTYPE html>" + H.render(long))
+        #expect(H.document(long).readableBytes > 65_536)
     }
 
     /// Stored cookies and tokens are their SHA-256 in lower-case hex (FIPS 180-2's test vectors).

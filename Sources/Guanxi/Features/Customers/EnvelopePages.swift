@@ -53,6 +53,6 @@ struct EnvelopePages: RouteCollection {
         ])
         var headers = HTTPHeaders()
         headers.contentType = .html
-        return Response(status: .ok, headers: headers, body: .init(string: "<!DOCTYPE html>" + H.render(html)))
+        return Response(status: .ok, headers: headers, body: .init(buffer: H.document(html)))
     }
 }

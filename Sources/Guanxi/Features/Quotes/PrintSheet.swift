@@ -72,7 +72,7 @@ enum PrintSheet {
         ])
         var headers = HTTPHeaders()
         headers.contentType = .html
-        return Response(status: .ok, headers: headers, body: .init(string: "<!DOCTYPE html>" + H.render(html)))
+        return Response(status: .ok, headers: headers, body: .init(buffer: H.document(html)))
     }
 
     /// The administrator's editor of a print template: title, header and footer with their placeholders.

@@ -31,7 +31,7 @@ extension SQLDatabase {
     /// cost more than running it: a customer's money figures, three tables in one statement, were
     /// compiled at every 360 view), elsewhere as SQLKit reads them.
     func keptRows(_ query: any SQLExpression) async throws -> [any SQLRow] {
-        var serializer = SQLSerializer(database: self)
+        var serializer = SQLSerializer(database: NamesAsWritten(base: self))
         query.serialize(to: &serializer)
         if let db = self as? any Database, let read = try await PostgresReads.query(db, serializer.sql, serializer.binds) {
             return read.rows.map { $0.sql(decodingContext: .default) }

@@ -208,7 +208,7 @@ private enum SoftDelete {
 /// The database's dialect, but identifiers are written between quotes as they are: SQLKit escaped each
 /// one with a generic `replacing`, a tenth of the 360 view's time. Identifiers here are the names of
 /// tables and columns in the code (custom field keys are checked to letters, digits and underscores).
-private struct NamesAsWritten: SQLDatabase {
+struct NamesAsWritten: SQLDatabase {
     let base: any SQLDatabase
     /// Asked for at every identifier; FluentSQLiteDriver builds its dialect anew each time.
     let dialect: any SQLDialect

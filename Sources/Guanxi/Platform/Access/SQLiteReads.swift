@@ -88,7 +88,7 @@ enum SQLiteReads {
 
     /// `expression` serialized in `db`'s dialect.
     static func statement(_ expression: any SQLExpression, on db: any SQLDatabase) throws -> Statement {
-        var serializer = SQLSerializer(database: db)
+        var serializer = SQLSerializer(database: NamesAsWritten(base: db))
         expression.serialize(to: &serializer)
         return Statement(sql: serializer.sql, binds: try binds(serializer.binds))
     }

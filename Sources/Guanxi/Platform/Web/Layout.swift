@@ -1,5 +1,6 @@
 import Foundation
 import GuanxiCore
+import NIOCore
 
 
 /// The one layout of every signed-in page: side navigation by module, top bar, breadcrumbs, flash.
@@ -59,7 +60,7 @@ enum Layout {
     ]
 
     /// `refresh` reloads the page every so many seconds (progress of long work, without JavaScript).
-    static func render(_ ctx: PageContext, title: String, crumbs: [Crumb], body: HNode, refresh: Int? = nil) -> String {
+    static func render(_ ctx: PageContext, title: String, crumbs: [Crumb], body: HNode, refresh: Int? = nil) -> ByteBuffer {
         let t = ctx.t
         let siteTitle = ctx.actor?.org.title ?? "Guanxi 关系"
         let head = H.el("head", [], [
@@ -87,7 +88,7 @@ enum Layout {
             bodyNode = H.el("body", [.cls("bare")], [main])
         }
         let html = H.el("html", [A("lang", ctx.locale.htmlLang)], [head, bodyNode])
-        return "<!DOCTYPE html>" + H.render(html)
+        return H.document(html)
     }
 
     private static func topBar(_ ctx: PageContext, actor: Actor, siteTitle: String) -> HNode {

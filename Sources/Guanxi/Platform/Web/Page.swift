@@ -67,7 +67,7 @@ extension Request {
         let html = Layout.render(ctx, title: title, crumbs: crumbs, body: body(ctx), refresh: refresh)
         var headers = HTTPHeaders()
         headers.contentType = .html
-        return Response(status: status, headers: headers, body: .init(string: html))
+        return Response(status: status, headers: headers, body: .init(buffer: html))
     }
 
     /// Redirects after a successful post, with a flash message for the next page.
