@@ -77,6 +77,11 @@ struct SearchJSON: Decodable {
             }
             #expect(try await rep1.send(.PATCH, "/api/v1/customers/\(id)", json: #"{"name":"杭州西湖龙井茶业有限公司","phone":"0571-8765 4321"}"#).status == .ok)
             for q in ["龙井茶", "西湖", "hzxhljcy", "longjing", "0571-8765-4321", "87654321"] { #expect(try await found(q), "\(q)") }
+            // The page of a search counts its groups and pages on through the same index.
+            let b = Browser(app)
+            try await b.signIn("rep1")
+            let grouped = try await b.get("/customers?q=\(URLQuery.encode("0571-8765-4321"))&group=level")
+            #expect(grouped.status == .ok && grouped.text.contains("杭州西湖龙井茶业有限公司") && grouped.text.contains("group-count"))
             #expect(try await rep1.send(.PATCH, "/api/v1/customers/\(id)", json: #"{"name":"杭州梅家坞茶业有限公司"}"#).status == .ok)
             #expect(try await !found("龙井茶"))
             for q in ["梅家坞", "mjw"] { #expect(try await found(q), "\(q)") }

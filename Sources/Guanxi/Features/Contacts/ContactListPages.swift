@@ -17,13 +17,7 @@ struct ContactListPages: RouteCollection {
         let b = actor.inOrg(Contact.self, on: db).filter(.sql(embed: """
             EXISTS (SELECT 1 FROM customers c WHERE c.id = \(ident: "contacts").\(ident: "customer_id") AND c.deleted_at IS NULL AND \(try actor.scopeSQL(Customer.self, alias: "c")))
             """))
-        if let q = Check.clean(q) {
-            let digits = Check.digits(q)
-            b.group(.or) { or in
-                or.filter(SearchIndex.contains(q, table: Contact.schema, on: db))
-                if digits.count >= 3, digits != q { or.filter(SearchIndex.contains(digits, table: Contact.schema, on: db)) }
-            }
-        }
+        if let q = Check.clean(q) { SearchIndex.narrow(b, to: q) }
         return b
     }
 

@@ -34,15 +34,8 @@ struct CustomerService {
     /// Nil when the list is empty by definition (my team's, without a team).
     func filtered(_ query: ListQuery) async throws -> QueryBuilder<Customer>? {
         let builder = try actor.query(Customer.self, .view, on: db)
-        if let q = Check.clean(query.q) {
-            // Name, number, pinyin, initials and phone digits are one indexed text; a phone typed with
-            // dashes or spaces is also looked up by its digits.
-            let digits = Check.digits(q)
-            builder.group(.or) { or in
-                or.filter(SearchIndex.contains(q, table: Customer.schema, on: db))
-                if digits.count >= 3, digits != q { or.filter(SearchIndex.contains(digits, table: Customer.schema, on: db)) }
-            }
-        }
+        // Name, number, pinyin, initials and phone digits are one indexed text.
+        if let q = Check.clean(query.q) { SearchIndex.narrow(builder, to: q) }
         if let owner = query.ownerID { builder.filter(\.$ownerID == owner) }
         if query.hot { builder.filter(\.$isHot == true) }
         try definition.apply(try await resolveOptionLabels(query.filters), to: builder, actor: actor)

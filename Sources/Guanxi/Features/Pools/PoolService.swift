@@ -43,9 +43,7 @@ struct PoolService {
     func members(_ poolID: UUID, q: String?, after: UUID?, limit: Int = 50) async throws -> (items: [Customer], next: UUID?) {
         try actor.require(.view, .customers)
         let b = actor.inOrg(Customer.self, on: db).filter(\.$poolID == poolID).filter(\.$ownerID == nil)
-        if let q = Check.clean(q) {
-            b.filter(SearchIndex.contains(q, table: Customer.schema, on: db))
-        }
+        if let q = Check.clean(q) { SearchIndex.narrow(b, to: q) }
         if let after { b.filter(\.$id < after) }
         let rows = try await b.sort(\.$id, .descending).limit(limit + 1).rows()
         let page = Array(rows.prefix(limit))

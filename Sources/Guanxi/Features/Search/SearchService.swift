@@ -17,13 +17,11 @@ struct SearchService {
         guard let q = Check.clean(raw), q.count <= 100 else { return Results() }
         var results = Results()
         guard actor.can(.view, .customers) else { return results }
-        let digits = Check.digits(q)
         results.customers = try await CustomerService(db: db, actor: actor, now: Date())
             .list(.init(q: q, limit: limit)).items
-        let contacts = try await actor.inOrg(Contact.self, on: db).group(.or) { or in
-            or.filter(SearchIndex.contains(q, table: Contact.schema, on: db))
-            if digits.count >= 3, digits != q { or.filter(SearchIndex.contains(digits, table: Contact.schema, on: db)) }
-        }.limit(limit * 3).rows()
+        let matching = actor.inOrg(Contact.self, on: db)
+        SearchIndex.narrow(matching, to: q)
+        let contacts = try await matching.limit(limit * 3).rows()
         if !contacts.isEmpty {
             let visible = try await actor.query(Customer.self, .view, on: db).filter(\.$id ~~ Array(Set(contacts.map(\.customerID)))).rows()
             let byID = Dictionary(uniqueKeysWithValues: visible.map { ($0.id!, $0) })

@@ -56,7 +56,7 @@ extension QueryBuilder {
     /// Fluent's SQL for the query, with `fields` (or all of the model's) as its columns, then `columns`
     /// (SQL expressions by name); nil where Fluent must run it.
     func serialized(fields: [FieldKey]?, adding columns: [(name: String, sql: String)] = []) -> (any SQLDatabase, Serialized, ColumnNames)? {
-        guard let sql = database as? any SQLDatabase, case .read = query.action, query.joins.isEmpty, eagerLoaders.isEmpty,
+        guard let sql = database as? any SQLDatabase, case .read = query.action, joinsOnlyNarrow, eagerLoaders.isEmpty,
               leavesDeletedRowsToTheQuery else { return nil }
         var q = query
         if fields != nil || q.fields.isEmpty {
@@ -73,6 +73,11 @@ extension QueryBuilder {
         let rows = NIOLockedValueBox<[any SQLRow]>([])
         try await sql.execute(sql: statement) { row in rows.withLockedValue { $0.append(row) } }
         return rows.withLockedValue { $0 }
+    }
+
+    /// Joins of our own SQL (the search index's) only narrow the rows; a join of a model adds its columns.
+    private var joinsOnlyNarrow: Bool {
+        query.joins.allSatisfy { if case .custom = $0 { true } else { false } }
     }
 
     /// Fluent adds its own soft-delete filter unless told `withDeleted()` (as `Actor.inOrg` does, which
