@@ -196,23 +196,8 @@ extension Actor {
     private func scopeCondition<M: ScopedModel>(_ type: M.Type, table t: String, action: Action, shares: Bool) -> SQLQueryString? {
         let scope = policy.scope(for: M.module)
         if scope == .all { return nil }
+        // Cheap comparisons first: a row one of them admits is not looked up in the shares and teams.
         var parts: [SQLQueryString] = ["\(ident: t).\(ident: "owner_id") = \(bind: userID)"]
-        if shares, M.shareable {
-            // A read share lets a colleague see the record; changing it needs an edit share.
-            let levels = action == .view ? [RecordShare.Level.read.rawValue, RecordShare.Level.edit.rawValue] : [RecordShare.Level.edit.rawValue]
-            parts.append("""
-                \(ident: t).\(ident: "id") IN (SELECT record_id FROM record_shares WHERE user_id = \(bind: userID) AND entity = \(bind: M.entity) AND level IN (\(binds: levels)))
-                """)
-        }
-        if M.self == Customer.self {
-            // The secondary owner and the customer's sales team work on it like the owner.
-            parts.append("\(ident: t).\(ident: "secondary_owner_id") = \(bind: userID)")
-            parts.append("\(ident: t).\(ident: "id") IN (SELECT customer_id FROM customer_team_members WHERE user_id = \(bind: userID))")
-            // Customers waiting in a public pool are open to everyone who may view customers.
-            if action == .view { parts.append("(\(ident: t).\(ident: "owner_id") IS NULL AND \(ident: t).\(ident: "pool_id") IS NOT NULL)") }
-        }
-        // So are leads in the lead pool (no owner).
-        if action == .view, M.self == Lead.self { parts.append("\(ident: t).\(ident: "owner_id") IS NULL") }
         switch scope {
         case .all, .own:
             break
@@ -224,6 +209,24 @@ extension Actor {
         case .departmentTree:
             let ids = scope_ids(self.scope.departmentTreeIDs)
             if !ids.isEmpty { parts.append("\(ident: t).\(ident: "department_id") \(OneOf(ids))") }
+        }
+        if M.self == Customer.self {
+            // The secondary owner and the customer's sales team work on it like the owner.
+            parts.append("\(ident: t).\(ident: "secondary_owner_id") = \(bind: userID)")
+            // Customers waiting in a public pool are open to everyone who may view customers.
+            if action == .view { parts.append("(\(ident: t).\(ident: "owner_id") IS NULL AND \(ident: t).\(ident: "pool_id") IS NOT NULL)") }
+        }
+        // So are leads in the lead pool (no owner).
+        if action == .view, M.self == Lead.self { parts.append("\(ident: t).\(ident: "owner_id") IS NULL") }
+        if shares, M.shareable {
+            // A read share lets a colleague see the record; changing it needs an edit share.
+            let levels = action == .view ? [RecordShare.Level.read.rawValue, RecordShare.Level.edit.rawValue] : [RecordShare.Level.edit.rawValue]
+            parts.append("""
+                \(ident: t).\(ident: "id") IN (SELECT record_id FROM record_shares WHERE user_id = \(bind: userID) AND entity = \(bind: M.entity) AND level IN (\(binds: levels)))
+                """)
+        }
+        if M.self == Customer.self {
+            parts.append("\(ident: t).\(ident: "id") IN (SELECT customer_id FROM customer_team_members WHERE user_id = \(bind: userID))")
         }
         var joined: SQLQueryString = "("
         for (i, p) in parts.enumerated() {
