@@ -73,6 +73,16 @@ struct CustomerPageJSON: Decodable {
         try await west.save(on: db)
     }
 
+    /// rep2's customer waits in the pool (open to everyone who may view customers); the director's is in the recycle bin.
+    static func poolOneAndBinAnother(_ w: World, on db: Database) async throws {
+        let pool = try #require(try await CustomerPool.query(on: db).filter(\.$orgID == w.orgID).first())
+        let pooled = try await Customer.find(w.customers["rep2"]!, on: db)!
+        pooled.ownerID = nil
+        pooled.poolID = pool.id
+        try await pooled.save(on: db)
+        try await Customer.find(w.customers["director"]!, on: db)!.delete(on: db)
+    }
+
     /// The 360 view's edit check (owners and department in memory) answers as the scoped edit query
     /// does, for every user and customer it sees: an edit share, a place in the sales team and a
     /// secondary owner included.
@@ -113,12 +123,7 @@ struct CustomerPageJSON: Decodable {
             let west = try await Customer.find(w.customers["west"]!, on: app.db)!
             west.creditLimit = 880_000
             try await west.save(on: app.db)
-            let pool = try #require(try await CustomerPool.query(on: app.db).filter(\.$orgID == w.orgID).first())
-            let pooled = try await Customer.find(w.customers["rep2"]!, on: app.db)!
-            pooled.ownerID = nil
-            pooled.poolID = pool.id
-            try await pooled.save(on: app.db)
-            try await Customer.find(w.customers["director"]!, on: app.db)!.delete(on: app.db)
+            try await Self.poolOneAndBinAnother(w, on: app.db)
 
             let all = try await Customer.query(on: app.db).withDeleted().all()
             var seenBy: [String: Set<String>] = [:]
@@ -156,12 +161,7 @@ struct CustomerPageJSON: Decodable {
         try await withGuanxi { app, _ in
             let w = try await World.build(app)
             try await Self.grantBeyondTheScope(w, on: app.db)
-            let pool = try #require(try await CustomerPool.query(on: app.db).filter(\.$orgID == w.orgID).first())
-            let pooled = try await Customer.find(w.customers["rep2"]!, on: app.db)!
-            pooled.ownerID = nil
-            pooled.poolID = pool.id
-            try await pooled.save(on: app.db)
-            try await Customer.find(w.customers["director"]!, on: app.db)!.delete(on: app.db)
+            try await Self.poolOneAndBinAnother(w, on: app.db)
             let lead = Lead(orgID: w.orgID, createdBy: w.users["admin"], now: Date())
             lead.company = "池中线索"
             try await lead.create(on: app.db)
