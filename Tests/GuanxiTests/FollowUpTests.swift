@@ -422,6 +422,26 @@ import VaporTesting
         }
     }
 
+    /// The dashboard's "follow-ups this month" and two-week chart count my own follow-ups by the
+    /// organisation's days: not a colleague's, not last month's.
+    @Test func dashboardCountsAndChartsMyFollowUps() async throws {
+        try await withGuanxi { app, clock in
+            let w = try await World.build(app)
+            let rep1 = APIClient(app: app, token: World.token("rep1"))
+            for i in 0..<3 { try await record(rep1, w.customers["rep1"]!, #"{"method":"phone","content":"本月第\#(i)次"}"#) }
+            let longAgo = ISO8601DateFormatter().string(from: clock.now.addingTimeInterval(-40 * 86_400))
+            try await record(rep1, w.customers["rep1"]!, #"{"method":"visit","content":"上月拜访","happenedAt":"\#(longAgo)"}"#)
+            try await record(APIClient(app: app, token: World.token("rep2")), w.customers["rep2"]!, #"{"method":"phone","content":"同事的"}"#)
+            #expect(try await rep1.send(.PUT, "/api/v1/dashboard", json: #"{"widgets":["numbers","chart"]}"#).status == .ok)
+            let b = Browser(app)
+            try await b.signIn("rep1")
+            let home = try await b.get("/").text
+            #expect(home.contains(#"<div class="stat-value">3</div><div class="stat-label">本月跟进</div>"#))
+            let bars = home.components(separatedBy: #"class="chart-value">"#).dropFirst().map { String($0.prefix { $0 != "<" }) }
+            #expect(bars.count == 14 && bars.last == "3" && bars.dropLast().allSatisfy { $0 == "0" }, "\(bars)")
+        }
+    }
+
     @Test func dashboardWidgetsChangeAndShowOnlyWhatTheRoleAllows() async throws {
         try await withGuanxi { app, clock in
             let w = try await World.build(app)
