@@ -192,9 +192,7 @@ struct HomePage: RouteCollection {
             }
         case "chart":
             // My follow-ups per day over the last two weeks.
-            let first = CalendarDate.adding(-13, to: today) ?? today
-            let from = LocalTime.parse(first + "T00:00", in: tz) ?? req.now
-            let range = Stats.Range(granularity: .day, from: from, to: from.addingTimeInterval(14 * 86_400), fromText: first, toText: today)
+            guard let range = Stats.Range.days(.day, from: CalendarDate.adding(-13, to: today) ?? today, to: today, in: tz) else { return { _ in H.empty } }
             let rows = try await FollowUpStats(db: db, actor: actor, range: range).counts(.period, ownerID: actor.userID)
             let byDay = Dictionary(rows.map { ($0.key, $0.count) }) { a, _ in a }
             let points = (0..<14).compactMap { CalendarDate.adding($0 - 13, to: today) }.map { Charts.Point(label: String($0.suffix(5)), value: Double(byDay[$0] ?? 0)) }
@@ -206,9 +204,7 @@ struct HomePage: RouteCollection {
 
     /// The actor's own follow-ups dated from one day to another (inclusive), in the organisation's days.
     static func myFollowUps(_ actor: Actor, from: String, to: String, on db: Database) async throws -> Int {
-        let tz = actor.org.timeZone
-        guard let start = LocalTime.parse(from + "T00:00", in: tz), let end = LocalTime.parse(to + "T00:00", in: tz) else { return 0 }
-        let range = Stats.Range(granularity: .month, from: start, to: end.addingTimeInterval(86_400), fromText: from, toText: to)
+        guard let range = Stats.Range.days(.month, from: from, to: to, in: actor.org.timeZone) else { return 0 }
         return try await FollowUpStats(db: db, actor: actor, range: range).counts(.owner, ownerID: actor.userID).reduce(0) { $0 + $1.count }
     }
 

@@ -63,6 +63,14 @@ enum Stats {
 
         var queryItems: [(String, String?)] { [("period", granularity.rawValue), ("from", fromText), ("to", toText)] }
 
+        /// The days from one to another (both included) in the organisation's time zone; the times
+        /// follow from the days, so the two cannot disagree.
+        static func days(_ granularity: Granularity, from: String, to: String, in tz: TimeZone) -> Range? {
+            guard let start = LocalTime.parse(from + "T00:00", in: tz), let next = CalendarDate.adding(1, to: to),
+                  let end = LocalTime.parse(next + "T00:00", in: tz) else { return nil }
+            return Range(granularity: granularity, from: start, to: end, fromText: from, toText: to)
+        }
+
         /// Defaults to the last twelve months by month.
         static func parse(_ req: Request, actor: Actor, defaultMonths: Int = 12) throws -> Range {
             let g = try (try? req.query.get(String.self, at: "period")).map { raw -> Granularity in
