@@ -351,6 +351,11 @@ import VaporTesting
             #expect(hours.count == 24 && hours[9].count == 3 && hours[14].count == 1 && hours.map(\.count).reduce(0, +) == 4)
             #expect(try await all.counts(.owner).first == Stats.Row(key: w.users["rep1"]!.uuidString, count: 3))
             #expect(try await all.counts(.period).map(\.count) == [4])
+            // A month's bucket sums the days of both departments (they are first summed per department and day).
+            var monthly = range
+            monthly.granularity = .month
+            let yesterday = CalendarDate.adding(-1, to: today)!
+            #expect(try await FollowUpStats(db: app.db, actor: actor, range: monthly).counts(.period) == [Stats.Row(key: String(yesterday.prefix(7)), count: 4)])
             let east = FollowUpStats(db: app.db, actor: actor, range: range,
                                      departmentIDs: try await FollowUpStats.departmentTree(w.departments["East"], actor: actor, on: app.db))
             #expect(try await east.counts(.method).map(\.count).reduce(0, +) == 3)

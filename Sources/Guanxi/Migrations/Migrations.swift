@@ -67,6 +67,7 @@ enum Migrations {
         CreatePanelAndTallyIndexes(),
         UpdateAccessVersionCoversSettings(),
         CreateOwnerTallyIndex(),
+        CreateMoneyTallyScopeIndexes(),
     ]
 }
 
@@ -1889,5 +1890,28 @@ struct CreateOwnerTallyIndex: AsyncMigration {
 
     func revert(on db: Database) async throws {
         try await db.raw("DROP INDEX follow_up_method_days_owner")
+    }
+}
+
+/// The money tallies read by scope: a department tree's collections, trend and aging read the tallies
+/// of its departments and of its manager, each from an index holding the figures (`MULTI-INDEX OR`),
+/// instead of every tally of the organisation and a lookup of each row. On the 1M set, for a branch
+/// manager, in SQLite's CPU time: a year's collections 42 → 29 ms, its trend 33 → 17 ms, the aging
+/// 35 → 19 ms.
+struct CreateMoneyTallyScopeIndexes: AsyncMigration {
+    static let indexes = [
+        ("money_days_department", "money_days (org_id, department_id, day, owner_id, new_n, new_amount, margin, due, received, refunded, invoiced)"),
+        ("money_days_owner", "money_days (org_id, owner_id, day, department_id, new_n, new_amount, margin, due, received, refunded, invoiced)"),
+        ("receivable_days_department", "receivable_days (org_id, department_id, due_on, owner_id, n, owed)"),
+        ("receivable_days_owner", "receivable_days (org_id, owner_id, due_on, department_id, n, owed)"),
+    ]
+
+    func prepare(on db: Database) async throws {
+        for (name, on) in Self.indexes { try await db.raw("CREATE INDEX \(name) ON \(on)") }
+        if db.isSQLite, let sql = db as? any SQLDatabase { try await DatabaseStatistics.inFull(on: sql) }
+    }
+
+    func revert(on db: Database) async throws {
+        for (name, _) in Self.indexes { try await db.raw("DROP INDEX \(name)") }
     }
 }

@@ -37,9 +37,13 @@ struct FollowUpStats {
         if let ids = departmentIDs { filter = ids.isEmpty ? "1 = 0" : "department_id IN (\(binds: ids))" }
         if let ownerID { filter = "\(filter) AND owner_id = \(bind: ownerID)" }
         let order: SQLQueryString = d == .owner || d == .department || d == .method ? "2 DESC" : "1"
+        let tallies: SQLQueryString = "\(ident: table) WHERE \(try actor.scopeSQL(FollowUp.self, alias: table, shares: false)) AND day >= \(bind: range.fromText) AND day <= \(bind: range.toText) AND \(filter)"
+        // Periods are first summed per department and day, the order the department index reads them in:
+        // the period's key is then worked out once per day, not per tally (every tally of a department's
+        // month went through strftime and a sort, a third of the statistics page).
+        let from: SQLQueryString = d == .period ? "(SELECT department_id, day, SUM(n) AS n FROM \(tallies) GROUP BY department_id, day) AS days" : tallies
         let rows = try await sql.raw("""
-            SELECT \(key) AS k, CAST(SUM(n) AS BIGINT) AS n FROM \(ident: table)
-            WHERE \(try actor.scopeSQL(FollowUp.self, alias: table, shares: false)) AND day >= \(bind: range.fromText) AND day <= \(bind: range.toText) AND \(filter)
+            SELECT \(key) AS k, CAST(SUM(n) AS BIGINT) AS n FROM \(from)
             GROUP BY 1 HAVING SUM(n) > 0 ORDER BY \(order) LIMIT 400
             """).all()
         var out = d == .owner || d == .department ? try Stats.idRows(rows).map { $0.key == FollowUpTally.noDepartment.uuidString ? Stats.Row(key: "", count: $0.count) : $0 }
