@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Vapor
 @testable import Guanxi
 
 /// The API's documents are written by `JSONValue.render()`: the same text `JSONEncoder` writes, keys
@@ -12,6 +13,31 @@ import Testing
         for s in samples {
             let encoded = String(decoding: try JSONEncoder().encode([s]), as: UTF8.self)
             #expect(JSONValue.array([.string(s)]).render() == encoded, "\(s.debugDescription)")
+        }
+    }
+
+    /// A follow-up's JSON, written for the lists without JSONEncoder, is the document `Content` writes
+    /// for one follow-up (`GET /follow-ups/:id`): with and without its optional fields.
+    @Test func aFollowUpIsWrittenAsContentWritesIt() throws {
+        let full = FollowUp(orgID: UUID(), customerID: UUID(), ownerID: UUID(), departmentID: nil, method: "visit",
+                            content: "拜访\"报价\"/确认", happenedAt: Date(timeIntervalSince1970: 1_764_000_123), now: Date())
+        full.id = UUID()
+        full.contactID = UUID()
+        full.result = "满意"
+        full.nextContactOn = "2026-12-01"
+        full.nextPlan = "送样品"
+        let bare = FollowUp(orgID: UUID(), customerID: UUID(), ownerID: UUID(), departmentID: nil, method: "phone",
+                            content: "x", happenedAt: Date(timeIntervalSince1970: 0), now: Date())
+        bare.id = UUID()
+        let encoder = try ContentConfiguration.global.requireEncoder(for: .json)
+        for f in [full, bare] {
+            let dto = FollowUpAPIController.FollowUpDTO(f)
+            var body = ByteBufferAllocator().buffer(capacity: 0)
+            var headers = HTTPHeaders()
+            try encoder.encode(dto, to: &body, headers: &headers)
+            let expected = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? NSDictionary
+            let written = try JSONSerialization.jsonObject(with: Data(dto.json.render().utf8)) as? NSDictionary
+            #expect(expected != nil && written == expected, "\(dto.json.render())")
         }
     }
 

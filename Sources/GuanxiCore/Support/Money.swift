@@ -213,4 +213,36 @@ extension Money {
 /// costs more to make than to use.
 public enum ISO8601 {
     nonisolated(unsafe) public static let formatter = ISO8601DateFormatter()
+
+    /// The formatter's text for an instant (UTC, whole seconds), written without it: the formatter goes
+    /// through ICU, and the API writes two instants per customer of a list and one per follow-up.
+    public static func string(_ date: Date) -> String {
+        // As the formatter counts: to the nearest millisecond, then the whole seconds.
+        let seconds = ((date.timeIntervalSince1970 * 1_000).rounded() / 1_000).rounded(.down)
+        // Years 1900…9999; before, the formatter's calendar reaches back into the Julian one.
+        guard seconds >= -2_208_988_800, seconds < 253_402_300_800 else { return formatter.string(from: date) }
+        let whole = Int64(seconds)
+        let days = whole >= 0 ? whole / 86_400 : (whole - 86_399) / 86_400
+        let time = whole - days * 86_400
+        // The civil date of a day count (Howard Hinnant's `civil_from_days`).
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        return String(unsafeUninitializedCapacity: 20) { out in
+            func put(_ value: Int64, _ width: Int, at start: Int) {
+                var v = value
+                for i in stride(from: start + width - 1, through: start, by: -1) { out[i] = UInt8(ascii: "0") + UInt8(v % 10); v /= 10 }
+            }
+            put(year, 4, at: 0); out[4] = UInt8(ascii: "-"); put(month, 2, at: 5); out[7] = UInt8(ascii: "-"); put(day, 2, at: 8)
+            out[10] = UInt8(ascii: "T"); put(time / 3_600, 2, at: 11); out[13] = UInt8(ascii: ":"); put(time % 3_600 / 60, 2, at: 14)
+            out[16] = UInt8(ascii: ":"); put(time % 60, 2, at: 17); out[19] = UInt8(ascii: "Z")
+            return 20
+        }
+    }
 }

@@ -148,10 +148,6 @@ struct CustomerAPIController: RouteCollection {
     }
 }
 
-extension ISO8601 {
-    static func string(_ date: Date) -> String { formatter.string(from: date) }
-}
-
 enum JSONResponse {
     static func ok(_ value: JSONValue, status: HTTPResponseStatus = .ok) -> Response {
         var headers = HTTPHeaders()

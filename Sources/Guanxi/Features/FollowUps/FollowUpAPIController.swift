@@ -42,11 +42,25 @@ struct FollowUpAPIController: RouteCollection {
             nextContactOn = f.nextContactOn
             nextPlan = f.nextPlan
         }
+
+        /// The JSON `Content` would write (absent optionals left out, times in ISO 8601), written without
+        /// JSONEncoder: encoding a day's hundred due follow-ups through it was an eighth of the request.
+        var json: JSONValue {
+            var pairs: [(String, JSONValue)] = [("id", .string(id.uuidString)), ("customerID", .string(customerID.uuidString))]
+            if let contactID { pairs.append(("contactID", .string(contactID.uuidString))) }
+            pairs += [("ownerID", .string(ownerID.uuidString)), ("method", .string(method)), ("content", .string(content))]
+            if let result { pairs.append(("result", .string(result))) }
+            pairs.append(("happenedAt", .string(ISO8601.string(happenedAt))))
+            if let nextContactOn { pairs.append(("nextContactOn", .string(nextContactOn))) }
+            if let nextPlan { pairs.append(("nextPlan", .string(nextPlan))) }
+            return .object(pairs)
+        }
     }
 
-    struct PageDTO: Content {
-        var items: [FollowUpDTO]
-        var nextCursor: String?
+    static func page(_ items: [FollowUp], next: PageCursor?) -> Response {
+        var pairs: [(String, JSONValue)] = [("items", .array(items.map { FollowUpDTO($0).json }))]
+        if let next { pairs.append(("nextCursor", .string(next.token))) }
+        return JSONResponse.ok(.object(pairs))
     }
 
     struct CommentDTO: Content {
@@ -82,25 +96,25 @@ struct FollowUpAPIController: RouteCollection {
         return c
     }
 
-    @Sendable func timeline(req: Request) async throws -> PageDTO {
+    @Sendable func timeline(req: Request) async throws -> Response {
         let page = try await service(req).timeline(customerID: req.parameters.get("id", as: UUID.self), before: try cursor(req))
-        return PageDTO(items: page.items.map(FollowUpDTO.init), nextCursor: page.next?.token)
+        return Self.page(page.items, next: page.next)
     }
 
     @Sendable func create(req: Request) async throws -> Response {
         let f = try await service(req).create(customerID: req.parameters.get("id", as: UUID.self), try req.content.decode(FollowUpService.Input.self))
-        return try await FollowUpDTO(f).encodeResponse(status: .created, for: req)
+        return JSONResponse.ok(FollowUpDTO(f).json, status: .created)
     }
 
-    @Sendable func index(req: Request) async throws -> PageDTO {
+    @Sendable func index(req: Request) async throws -> Response {
         let page = try await service(req).list(try FollowUpListParams.parse(req, actor: try req.actor))
-        return PageDTO(items: page.items.map(FollowUpDTO.init), nextCursor: page.next?.token)
+        return Self.page(page.items, next: page.next)
     }
 
-    @Sendable func due(req: Request) async throws -> [FollowUpDTO] {
+    @Sendable func due(req: Request) async throws -> Response {
         let actor = try req.actor
         try actor.require(.view, .followUps)
-        return try await service(req).due(on: CalendarDate.of(req.now, in: actor.org.timeZone)).map(FollowUpDTO.init)
+        return JSONResponse.ok(.array(try await service(req).due(on: CalendarDate.of(req.now, in: actor.org.timeZone)).map { FollowUpDTO($0).json }))
     }
 
     @Sendable func show(req: Request) async throws -> FollowUpDTO {
