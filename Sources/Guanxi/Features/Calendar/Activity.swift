@@ -171,9 +171,8 @@ struct ActivityService {
     }
 
     static func values(_ a: Activity) -> FieldValues {
-        let iso = ISO8601.formatter
-        return ["kind": a.kind.rawValue, "title": a.title, "startsAt": iso.string(from: a.startsAt), "endsAt": iso.string(from: a.endsAt),
-                "location": a.location ?? "", "notes": a.notes ?? "", "status": a.status.rawValue, "customer": a.customerID?.uuidString ?? "",
-                "owner": a.ownerID.uuidString]
+        ["kind": a.kind.rawValue, "title": a.title, "startsAt": ISO8601.string(a.startsAt), "endsAt": ISO8601.string(a.endsAt),
+         "location": a.location ?? "", "notes": a.notes ?? "", "status": a.status.rawValue, "customer": a.customerID?.uuidString ?? "",
+         "owner": a.ownerID.uuidString]
     }
 }

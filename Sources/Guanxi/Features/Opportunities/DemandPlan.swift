@@ -268,11 +268,10 @@ struct DemandPlanAPIController: RouteCollection {
     func service(_ req: Request) throws -> DemandPlanService { DemandPlanService(db: req.db, actor: try req.actor, now: req.now) }
 
     static func json(_ p: DemandPlan) -> JSONValue {
-        let iso = ISO8601.formatter
         var pairs: [(String, JSONValue)] = [("id", .string(p.id!.uuidString)), ("opportunityID", .string(p.opportunityID.uuidString)), ("version", .int(p.version)),
                                             ("title", .string(p.title)), ("content", .string(p.content)), ("status", .string(p.status)),
-                                            ("createdBy", .string(p.createdBy.uuidString)), ("createdAt", .string(iso.string(from: p.createdAt)))]
-        if let d = p.confirmedAt { pairs.append(("confirmedAt", .string(iso.string(from: d)))) }
+                                            ("createdBy", .string(p.createdBy.uuidString)), ("createdAt", .string(ISO8601.string(p.createdAt)))]
+        if let d = p.confirmedAt { pairs.append(("confirmedAt", .string(ISO8601.string(d)))) }
         return .object(pairs)
     }
 
